@@ -1,0 +1,1 @@
+// Memory engine exports (mem_*): see issue "wasm memory core".

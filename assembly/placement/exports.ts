@@ -1,0 +1,1 @@
+// Placement exports (place_*, ha_*, sched_*): see issue "wasm placement core".

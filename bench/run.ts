@@ -1,0 +1,49 @@
+/**
+ * `npm run bench [-- --json] [-- --quick] [-- FILTER]`: runs every bench/*.bench.ts on the release
+ * build. With --json, one object per line: {"case","unit","value","baseline","baselineValue","ratio"}.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { initCore } from "../bindings/core/wasm.js";
+import type { BenchCase, BenchResult } from "./harness.js";
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const quick = args.includes("--quick");
+const filters = args.filter((a) => !a.startsWith("--"));
+
+initCore(readFileSync(new URL("../build/vicsim.release.wasm", import.meta.url)));
+
+const files = readdirSync(new URL(".", import.meta.url)).filter((f) => f.endsWith(".bench.ts")).sort();
+const rows: BenchResult[] = [];
+for (const file of files) {
+  const mod = (await import(`./${file}`)) as { cases: BenchCase[] };
+  for (const c of mod.cases) {
+    if (filters.length && !filters.some((f) => c.name.includes(f))) continue;
+    if (!json) process.stderr.write(`${c.name}: ${c.title} …\n`);
+    for (const r of await c.run({ quick })) {
+      const out = {
+        case: r.case,
+        unit: r.unit,
+        value: round(r.value),
+        baseline: r.baseline,
+        baselineValue: round(r.baselineValue),
+        ratio: round(r.value / r.baselineValue),
+        ...(r.notes ? { notes: r.notes } : {}),
+      };
+      rows.push(r);
+      if (json) console.log(JSON.stringify(out));
+      else console.log(`${out.case.padEnd(22)} ${fmt(out.value)} ${out.unit}  vs ${fmt(out.baselineValue)} (${out.baseline})  ratio ${out.ratio}${r.notes ? "  " + JSON.stringify(r.notes) : ""}`);
+    }
+  }
+}
+if (!rows.length) {
+  console.error(`no benchmark matched ${filters.join(", ") || "(no files)"}`);
+  process.exit(1);
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(4));
+}
+function fmt(x: number): string {
+  return x.toLocaleString("en-US", { maximumSignificantDigits: 4 });
+}
