@@ -288,6 +288,12 @@ route("POST", "/volumes/prune", ({ query }) => ({ kind: "volumePrune", filters: 
 route("GET", "/volumes/{name}", ({ params }) => ({ kind: "volumeInspect", name: params.name }));
 route("DELETE", "/volumes/{name}", ({ params, query }) => ({ kind: "volumeRemove", name: params.name, force: queryBool(query, "force") }));
 
+// vicsim has no plugins, so a named one does not exist: `docker inspect NAME` tries plugins after
+// containers, images, networks and volumes, and only a 404 lets it say "No such object".
+route("GET", "/plugins/{name*}/json", ({ params }) => {
+  throw new ApiError(404, `plugin "${params.name.slice(0, 200)}" not found`);
+});
+
 // ── what vicsim does not serve ───────────────────────────────────────────────────────────────
 /** Endpoints of API 1.50 that vicsim does not implement, by path prefix: answered 501. */
 const UNIMPLEMENTED: [RegExp, string][] = [
