@@ -1,5 +1,7 @@
 // Typed wrappers over the wasm core.
 export { initCore, initCoreAsync, coreReady } from "./wasm.js";
+export { MemoryEngine } from "./memory.js";
+export { minFreePages, memoryState } from "./memory-types.js";
 export type {
   MemoryEngineApi,
   MemoryEngineOptions,
