@@ -5,3 +5,4 @@ import { initCoreAsync } from "./core/wasm.js";
 await initCoreAsync(wasm);
 
 export * from "./core/index.js";
+export * from "./vch/index.js";

@@ -5,3 +5,4 @@ import { initCore } from "./core/wasm.js";
 initCore(readFileSync(new URL("../build/vicsim.release.wasm", import.meta.url)));
 
 export * from "./core/index.js";
+export * from "./vch/index.js";
