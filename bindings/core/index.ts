@@ -3,3 +3,15 @@ export { initCore, initCoreAsync, coreReady } from "./wasm.js";
 export { Cluster, WasmPlacementKernel, drsPriority, targetImbalanceFor, HA_DECLARE_DEAD_MS } from "./cluster.js";
 export { FleetScheduler, WasmFleetKernel } from "./fleet.js";
 export type * from "./cluster-types.js";
+export { MemoryEngine } from "./memory.js";
+export { minFreePages, memoryState } from "./memory-types.js";
+export type {
+  MemoryEngineApi,
+  MemoryEngineOptions,
+  CreateVmOptions,
+  WriteFaults,
+  VmMemoryStats,
+  HostMemoryStats,
+  HostMemoryState,
+  TpsScanResult,
+} from "./memory-types.js";

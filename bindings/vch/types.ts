@@ -1,0 +1,718 @@
+/**
+ * Public types of the Virtual Container Host: the cluster model, Docker-shaped records (images,
+ * containers, networks, volumes, execs, events, stats) and the `VirtualContainerHostApi` surface.
+ *
+ * The VCH speaks Docker's model (state machine, config field names, event shapes) and knows nothing
+ * of HTTP; the Docker API adapter maps these records onto JSON bodies and `VchError` kinds onto
+ * status codes. Times: `now()`, event times and log times are virtual milliseconds since the Unix
+ * epoch; record fields that Docker prints as text (`created`, `StartedAt`) are RFC 3339 strings.
+ */
+
+// ───────────────────────────── cluster model ─────────────────────────────
+
+/** One ESXi host of the simulated cluster. */
+export interface HostModel {
+  /** Defaults to `H0`, `H1`, … (vcsim's naming). */
+  name?: string;
+  /** Total CPU capacity in MHz (64 GHz by default). */
+  cpuMHz?: number;
+  /** Host memory in MiB (256 GiB by default). */
+  memoryMiB?: number;
+}
+
+/** DRS automation level, in vSphere's words. */
+export type DrsAutomation = "manual" | "partiallyAutomated" | "fullyAutomated";
+
+/** vSphere HA admission-control policy. */
+export type HaPolicyModel =
+  | { kind: "disabled" }
+  | { kind: "slots"; failuresToTolerate: number }
+  | { kind: "percentage"; cpuPercent: number; memoryPercent: number }
+  | { kind: "failoverHosts"; hosts: (number | string)[] };
+
+/** HA restart priority of a container VM (label `vsphere.ha.restart-priority` sets it per container). */
+export type RestartPriority = "highest" | "high" | "medium" | "low" | "lowest" | "disabled";
+
+/**
+ * Who may share pages with whom under TPS: `vm` (ESXi's default since 2014: intra-VM only),
+ * `image` (container VMs of one image share with each other and their template), `global`
+ * (everything shares: insecure, explicit opt-in).
+ */
+export type TpsSalting = "vm" | "image" | "global";
+
+/** The simulated vSphere cluster a VCH owns. Every field has a default a newcomer can run with. */
+export interface ClusterModel {
+  /** A host count (identical hosts) or the hosts one by one. Default 8. */
+  hosts?: number | HostModel[];
+  /** Per-host defaults when `hosts` is a count. */
+  hostCpuMHz?: number;
+  hostMemoryMiB?: number;
+  drs?: {
+    /** Migration threshold 1 (conservative) … 5 (aggressive); default 3. */
+    threshold?: 1 | 2 | 3 | 4 | 5;
+    /** Default `fullyAutomated`. */
+    automation?: DrsAutomation;
+    /** Virtual ms between balancing passes; default 300 000 (vSphere's 5 minutes). */
+    intervalMs?: number;
+  };
+  /** Default `{ kind: "slots", failuresToTolerate: 1 }`. */
+  ha?: HaPolicyModel;
+  tps?: {
+    /** Default `vm`. */
+    salting?: TpsSalting;
+    /** Virtual ms between scans; default 60 000. */
+    intervalMs?: number;
+    /** Pages each host's scan may look at per interval; default 65 536 (256 MiB). */
+    pagesPerScan?: number;
+  };
+  /** vMotion network bandwidth in MB/s for the pre-copy estimate; default 1 250 (10 GbE). */
+  vmotionMBps?: number;
+}
+
+/**
+ * Virtual clock. `realtime` ties virtual time to the wall clock (times `speed`); `manual` moves only
+ * when `advance(ms)` / `runUntilIdle()` is called (tests, `vicsim simulate`).
+ */
+export type ClockOptions = { mode: "realtime"; speed?: number; start?: number } | { mode: "manual"; start?: number };
+
+/** What `VirtualContainerHost.open` takes. */
+export interface VchOptions {
+  /** Folder of the SQLite state; without it state lives in memory only. */
+  stateDir?: string;
+  cluster?: ClusterModel;
+  /** Seed of every random choice (names, ids, guest model); default 1. */
+  seed?: number;
+  /** Default `{ mode: "realtime", speed: 1 }`. */
+  clock?: ClockOptions;
+  /** Name shown by `info()` (Docker's `Name`); default `vicsim`. */
+  name?: string;
+}
+
+// ───────────────────────────── images ─────────────────────────────
+
+/** One layer of an image, as a pull reports it. */
+export interface LayerRecord {
+  /** `sha256:` + 64 hex. */
+  digest: string;
+  /** Compressed bytes. */
+  size: number;
+}
+
+/** How the template VM of an image is built and how its container VMs behave. */
+export interface TemplateProfile {
+  /** Guest memory of the template VM in MiB. */
+  memoryMiB: number;
+  /** Pages the boot writes into the template VM (kernel, image files touched at start). */
+  bootPages: number;
+  /** Pages a running container VM keeps dirtying (working set). */
+  workingSetPages: number;
+  /** Steady-state dirty rate of a container VM in pages per virtual second. */
+  dirtyPagesPerSecond: number;
+  /** Share (0..1) of written content that duplicates other pages (what TPS can merge). */
+  duplicateShare: number;
+  /** Virtual ms to boot a container VM from the template. */
+  bootMs: number;
+  layers: LayerRecord[];
+}
+
+/** Docker's image `Config` (the fields the VCH uses and reports). */
+export interface ImageConfig {
+  Cmd: string[] | null;
+  Entrypoint: string[] | null;
+  Env: string[];
+  WorkingDir: string;
+  User: string;
+  ExposedPorts: Record<string, object> | null;
+  Labels: Record<string, string> | null;
+  StopSignal?: string;
+  Volumes?: Record<string, object> | null;
+}
+
+/** An image: Docker's inspect fields plus the template profile. */
+export interface ImageRecord {
+  /** `sha256:` + 64 hex. */
+  id: string;
+  /** `busybox:latest`, … */
+  repoTags: string[];
+  /** `busybox@sha256:…` */
+  repoDigests: string[];
+  /** Unix seconds. */
+  created: number;
+  /** Bytes (sum of layers). */
+  size: number;
+  architecture: string;
+  os: string;
+  config: ImageConfig;
+  profile: TemplateProfile;
+}
+
+/** One line of pull progress, as Docker's `/images/create` streams it. */
+export interface PullProgress {
+  status: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+/** What `removeImage` did, in Docker's `[{Untagged}, {Deleted}]` terms. */
+export interface ImageRemoval {
+  untagged: string[];
+  deleted: string[];
+}
+
+// ───────────────────────────── containers ─────────────────────────────
+
+/** Docker's restart policy. `""` and `"no"` mean no restart. */
+export interface RestartPolicy {
+  Name: "" | "no" | "always" | "unless-stopped" | "on-failure";
+  MaximumRetryCount?: number;
+}
+
+/** One host-side port binding. */
+export interface PortBinding {
+  HostIp?: string;
+  HostPort?: string;
+}
+
+/** Docker's `HostConfig` (what the VCH honours; unknown fields are kept as given). */
+export interface HostConfig {
+  /** Memory limit in bytes; 0 = vIC's default of 2 GiB; below 512 MiB is refused. */
+  Memory?: number;
+  MemoryReservation?: number;
+  /** CPU limit in 1e-9 CPUs; 0 = vIC's default of 2 vCPUs. */
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpuCount?: number;
+  RestartPolicy?: RestartPolicy;
+  AutoRemove?: boolean;
+  PortBindings?: Record<string, PortBinding[] | null> | null;
+  PublishAllPorts?: boolean;
+  /** `volume:/path[:ro]` or `/host/path:/path`. */
+  Binds?: string[] | null;
+  NetworkMode?: string;
+  LogConfig?: { Type: string; Config?: Record<string, string> };
+  Privileged?: boolean;
+  ReadonlyRootfs?: boolean;
+  Init?: boolean | null;
+  [field: string]: unknown;
+}
+
+/** Docker's endpoint settings inside `NetworkingConfig.EndpointsConfig`. */
+export interface EndpointConfig {
+  Aliases?: string[] | null;
+  IPAMConfig?: { IPv4Address?: string } | null;
+  [field: string]: unknown;
+}
+
+/** The body of Docker's `POST /containers/create` (field names as Docker spells them). */
+export interface ContainerConfig {
+  Image: string;
+  Cmd?: string[] | string | null;
+  Entrypoint?: string[] | string | null;
+  Env?: string[] | null;
+  Labels?: Record<string, string> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  Domainname?: string;
+  ExposedPorts?: Record<string, object> | null;
+  Volumes?: Record<string, object> | null;
+  StopSignal?: string;
+  /** Seconds `stop` waits before SIGKILL; default 10. */
+  StopTimeout?: number | null;
+  HostConfig?: HostConfig;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null;
+}
+
+/** The container's `Config` after dockerd's defaults and the image's config are merged in. */
+export interface ResolvedConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  ExposedPorts: Record<string, object> | null;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Image: string;
+  Volumes: Record<string, object> | null;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+}
+
+/** Docker's container states. */
+export type ContainerStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+/** Docker's `State` object. */
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  /** A positive pseudo pid while running, 0 otherwise. */
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  /** RFC 3339; `0001-01-01T00:00:00Z` when never. */
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+/** One network a container is attached to. */
+export interface EndpointRecord {
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  MacAddress: string;
+  Aliases: string[] | null;
+}
+
+/** One mount of a container (Docker's `Mounts[]`). */
+export interface MountRecord {
+  Type: "volume" | "bind";
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+}
+
+/** One published port as `docker ps` shows it. */
+export interface PortRecord {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: "tcp" | "udp" | "sctp";
+}
+
+/** A container: Docker's inspect fields plus where its container VM lives. */
+export interface ContainerRecord {
+  /** 64 hex. */
+  id: string;
+  /** `/web` */
+  name: string;
+  /** RFC 3339. */
+  created: string;
+  /** First word of the command and the rest (Docker's `Path` and `Args`). */
+  path: string;
+  args: string[];
+  /** The image as the create request named it. */
+  image: string;
+  /** `sha256:…` */
+  imageId: string;
+  config: ResolvedConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  networks: Record<string, EndpointRecord>;
+  ports: PortRecord[];
+  mounts: MountRecord[];
+  /** The ESXi host running the container VM, null when it has none (created, exited, host failed). */
+  host: { name: string; index: number } | null;
+  /** Handle of the container VM in the memory engine, null when it has none. */
+  vm: number | null;
+  /** `docker ps` Status text: `Up 5 seconds`, `Exited (0) 3 seconds ago`, `Created`. */
+  statusText: string;
+  /** `docker ps` Command text: `"sleep 100"`. */
+  commandText: string;
+}
+
+/** Filters of `listContainers`, Docker's names: id, name, label, status, ancestor, exited, before, since, health, network, volume. */
+export type ContainerFilters = Record<string, string[]>;
+
+/** Options of `listContainers`. */
+export interface ListContainersOptions {
+  all?: boolean;
+  /** Most recent first; -1 / 0 / undefined = no limit. */
+  limit?: number;
+  filters?: ContainerFilters;
+}
+
+/** A piece of a container's output. */
+export interface OutputChunk {
+  stream: "stdout" | "stderr";
+  data: Uint8Array;
+  /** Virtual ms since the epoch. */
+  time: number;
+}
+
+/** Options of `attach`. */
+export interface AttachOptions {
+  stdout?: boolean;
+  stderr?: boolean;
+  /** Follow output until the container stops (default true). */
+  stream?: boolean;
+  /** Replay the output produced so far first. */
+  logs?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Options of `logs`. Times in virtual ms since the epoch. */
+export interface LogsOptions {
+  stdout?: boolean;
+  stderr?: boolean;
+  since?: number;
+  until?: number;
+  /** Last N chunks; undefined or "all" = everything. */
+  tail?: number | "all";
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Docker's stats object (what `GET /containers/{id}/stats` returns), plus the memory engine's view. */
+export interface ContainerStats {
+  read: string;
+  preread: string;
+  id: string;
+  /** `/web` */
+  name: string;
+  pids_stats: { current: number; limit?: number };
+  num_procs: number;
+  cpu_stats: CpuStats;
+  precpu_stats: CpuStats;
+  memory_stats: {
+    /** Bytes: the container VM's consumed memory (its own frames). */
+    usage: number;
+    /** Bytes: the memory limit (the container VM's guest size). */
+    limit: number;
+    stats: Record<string, number>;
+  };
+  networks: Record<string, { rx_bytes: number; rx_packets: number; rx_errors: number; rx_dropped: number; tx_bytes: number; tx_packets: number; tx_errors: number; tx_dropped: number }>;
+  blkio_stats: { io_service_bytes_recursive: null | { major: number; minor: number; op: string; value: number }[] };
+  storage_stats: Record<string, never>;
+  /** The container VM's memory in pages, vSphere's counter names; null without a container VM. */
+  vm: VmMemory | null;
+}
+
+/** Docker's cpu_stats. */
+export interface CpuStats {
+  cpu_usage: { total_usage: number; usage_in_kernelmode: number; usage_in_usermode: number; percpu_usage?: number[] };
+  system_cpu_usage: number;
+  online_cpus: number;
+  throttling_data: { periods: number; throttled_periods: number; throttled_time: number };
+}
+
+/** A VM's memory in 4 KiB pages, vSphere's counter names. */
+export interface VmMemory {
+  granted: number;
+  consumed: number;
+  shared: number;
+  sharedCommon: number;
+  private: number;
+  swapped: number;
+  ballooned: number;
+  compressed: number;
+}
+
+/** Docker's `top` answer. */
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
+
+// ───────────────────────────── exec ─────────────────────────────
+
+/** The body of Docker's `POST /containers/{id}/exec`. */
+export interface ExecConfig {
+  Cmd: string[] | string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Env?: string[] | null;
+  User?: string;
+  WorkingDir?: string;
+  Privileged?: boolean;
+  DetachKeys?: string;
+}
+
+/** Docker's exec inspect object. */
+export interface ExecRecord {
+  ID: string;
+  Running: boolean;
+  /** null until the process has exited. */
+  ExitCode: number | null;
+  ProcessConfig: { tty: boolean; entrypoint: string; arguments: string[]; privileged: boolean; user: string };
+  OpenStdin: boolean;
+  OpenStderr: boolean;
+  OpenStdout: boolean;
+  CanRemove: boolean;
+  ContainerID: string;
+  DetachKeys: string;
+  Pid: number;
+}
+
+/** What `startExec` hands back: the output (ends when the process exits) and its exit code. */
+export interface ExecRun {
+  output: AsyncIterable<OutputChunk>;
+  /** Resolves with the exit code; `inspectExec` shows it before `output` ends. */
+  done: Promise<number>;
+}
+
+// ───────────────────────────── events ─────────────────────────────
+
+/** Event types: Docker's plus `cluster` for vSphere-style events (drs-migrate, ha-restart, host-failed, …). */
+export type VchEventType = "container" | "image" | "network" | "volume" | "cluster";
+
+/** An event in Docker's shape (`docker events`). */
+export interface VchEvent {
+  Type: VchEventType;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: "local";
+  /** Unix seconds. */
+  time: number;
+  /** Unix nanoseconds (virtual). */
+  timeNano: number;
+}
+
+/** Options of `events`: times in virtual ms since the epoch; filters by Docker's names (type, event, container, image, label, …). */
+export interface EventsOptions {
+  since?: number;
+  until?: number;
+  filters?: Record<string, string[]>;
+  signal?: AbortSignal;
+}
+
+// ───────────────────────────── networks & volumes ─────────────────────────────
+
+/** A network record (Docker's network inspect). */
+export interface NetworkRecord {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: "local";
+  Driver: string;
+  EnableIPv6: boolean;
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string }[] };
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+/** The body of Docker's `POST /networks/create`. */
+export interface NetworkCreate {
+  Name: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Labels?: Record<string, string>;
+  Options?: Record<string, string>;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+}
+
+/** A volume record (Docker's volume inspect). */
+export interface VolumeRecord {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  CreatedAt: string;
+  Labels: Record<string, string>;
+  Options: Record<string, string>;
+  Scope: "local";
+}
+
+/** The body of Docker's `POST /volumes/create`. */
+export interface VolumeCreate {
+  Name?: string;
+  Driver?: string;
+  Labels?: Record<string, string>;
+  DriverOpts?: Record<string, string>;
+}
+
+// ───────────────────────────── cluster view ─────────────────────────────
+
+/** ESXi host states. */
+export type HostState = "connected" | "maintenance" | "failed" | "standby";
+
+/** Host memory in 4 KiB pages (vSphere's counter names) and its reclamation state. */
+export interface HostMemory {
+  capacity: number;
+  used: number;
+  free: number;
+  sharedSaved: number;
+  minFree: number;
+  state: "high" | "clear" | "soft" | "hard" | "low";
+}
+
+/** One host as `info()` shows it. */
+export interface HostInfo {
+  name: string;
+  index: number;
+  state: HostState;
+  cpuMHz: number;
+  memoryMiB: number;
+  /** Container VMs on the host (running or paused). */
+  containers: number;
+  /** Images whose template VM is materialised on the host. */
+  templates: string[];
+  /** DRS load (Σ entitlements / capacity). */
+  load: number;
+  memory: HostMemory;
+}
+
+/** What `info()` returns. */
+export interface VchInfo {
+  name: string;
+  /** Virtual ms since the epoch. */
+  now: number;
+  containers: number;
+  containersRunning: number;
+  containersPaused: number;
+  containersStopped: number;
+  images: number;
+  hosts: HostInfo[];
+  /** Total CPU threads Docker-style (`NCPU`) and memory in bytes (`MemTotal`). */
+  ncpu: number;
+  memTotal: number;
+  drs: { threshold: number; automation: DrsAutomation; imbalance: number; targetImbalance: number; lastPass: number | null; migrations: number };
+  ha: { policy: HaPolicyModel; failoverCapacity: number };
+  tps: { salting: TpsSalting; sharedSavedPages: number };
+}
+
+/** One DRS recommendation (what a pass would move, or moved). */
+export interface DrsRecommendation {
+  container: string;
+  from: string;
+  to: string;
+  priority: number;
+  reason: string;
+}
+
+/** What a DRS pass did. */
+export interface DrsPassResult {
+  recommendations: DrsRecommendation[];
+  applied: boolean;
+  imbalanceBefore: number;
+  imbalanceAfter: number;
+}
+
+/** What a host failure did. */
+export interface HostFailureResult {
+  host: string;
+  restarted: { container: string; host: string }[];
+  notRestarted: { container: string; reason: string }[];
+}
+
+/** Docker's `system df` summary. */
+export interface DiskUsage {
+  LayersSize: number;
+  Images: { Id: string; RepoTags: string[]; Size: number; Containers: number; Created: number }[];
+  Containers: { Id: string; Names: string[]; Image: string; SizeRw: number; State: string }[];
+  Volumes: { Name: string; UsageData: { Size: number; RefCount: number } }[];
+}
+
+/** A host named by its name (`H3`) or its index. */
+export type HostRef = string | number;
+
+// ───────────────────────────── the VCH ─────────────────────────────
+
+/**
+ * The Virtual Container Host. Every mutating method is journaled before it returns (or resolves)
+ * when the VCH has a state folder. Errors are `VchError`s with Docker's messages.
+ * Containers are named by full id, unique id prefix, name or `/name`; images by `name[:tag]`,
+ * `sha256:` id or unique id prefix.
+ */
+export interface VirtualContainerHostApi {
+  /** Flushes and closes the state folder; the VCH is unusable afterwards. */
+  close(): Promise<void>;
+  /** Virtual ms since the epoch. */
+  now(): number;
+  /** Manual clock: moves virtual time forward by `ms`, running everything due on the way. */
+  advance(ms: number): void;
+  /** Manual clock: advances until no container will exit or restart by itself (bounded by `limitMs`). */
+  runUntilIdle(limitMs?: number): void;
+
+  // images
+  pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<ImageRecord>;
+  listImages(): ImageRecord[];
+  getImage(ref: string): ImageRecord;
+  tagImage(ref: string, repo: string, tag?: string): void;
+  removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
+  pruneImages(options?: { dangling?: boolean }): { deleted: string[]; spaceReclaimed: number };
+
+  // containers
+  createContainer(config: ContainerConfig, name?: string): ContainerRecord;
+  start(ref: string): Promise<void>;
+  stop(ref: string, options?: { timeout?: number; signal?: string }): Promise<void>;
+  kill(ref: string, signal?: string | number): void;
+  restart(ref: string, options?: { timeout?: number; signal?: string }): Promise<void>;
+  pause(ref: string): void;
+  unpause(ref: string): void;
+  wait(ref: string, condition?: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }>;
+  remove(ref: string, options?: { force?: boolean; volumes?: boolean }): void;
+  rename(ref: string, newName: string): void;
+  getContainer(ref: string): ContainerRecord;
+  listContainers(options?: ListContainersOptions): ContainerRecord[];
+  pruneContainers(options?: { filters?: ContainerFilters }): { deleted: string[]; spaceReclaimed: number };
+
+  // IO
+  attach(ref: string, options?: AttachOptions): AsyncIterable<OutputChunk>;
+  writeStdin(ref: string, data: Uint8Array): void;
+  closeStdin(ref: string): void;
+  logs(ref: string, options?: LogsOptions): AsyncIterable<OutputChunk>;
+  stats(ref: string): ContainerStats;
+  top(ref: string, psArgs?: string): TopResult;
+  resize(ref: string, height: number, width: number): void;
+
+  // exec
+  createExec(ref: string, config: ExecConfig): string;
+  startExec(id: string, options?: { detach?: boolean; stdin?: AsyncIterable<Uint8Array> }): ExecRun;
+  inspectExec(id: string): ExecRecord;
+  resizeExec(id: string, height: number, width: number): void;
+
+  // events
+  events(options?: EventsOptions): AsyncIterable<VchEvent>;
+  subscribe(listener: (event: VchEvent) => void): () => void;
+
+  // cluster
+  info(): VchInfo;
+  failHost(host: HostRef): HostFailureResult;
+  recoverHost(host: HostRef): void;
+  enterMaintenance(host: HostRef): { moved: { container: string; to: string }[] };
+  exitMaintenance(host: HostRef): void;
+  setDrs(options: { threshold?: 1 | 2 | 3 | 4 | 5; automation?: DrsAutomation }): void;
+  /** Runs a DRS pass now (applies it in fully automated mode). */
+  drsNow(): DrsPassResult;
+  /** Runs a TPS scan on every host now; returns the pages merged. */
+  tpsNow(): { scanned: number; merged: number };
+  diskUsage(): DiskUsage;
+
+  // networks
+  listNetworks(filters?: Record<string, string[]>): NetworkRecord[];
+  createNetwork(body: NetworkCreate): NetworkRecord;
+  getNetwork(ref: string): NetworkRecord;
+  removeNetwork(ref: string): void;
+  connectNetwork(network: string, container: string, config?: EndpointConfig): void;
+  disconnectNetwork(network: string, container: string, force?: boolean): void;
+  pruneNetworks(): { deleted: string[] };
+
+  // volumes
+  listVolumes(filters?: Record<string, string[]>): VolumeRecord[];
+  createVolume(body?: VolumeCreate): VolumeRecord;
+  getVolume(name: string): VolumeRecord;
+  removeVolume(name: string, force?: boolean): void;
+  pruneVolumes(options?: { all?: boolean }): { deleted: string[]; spaceReclaimed: number };
+}
