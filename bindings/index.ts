@@ -5,3 +5,4 @@ import { initCore } from "./core/wasm.js";
 initCore(wasm);
 
 export * from "./core/index.js";
+export * from "./vch/index.js";

@@ -1,22 +1,27 @@
 // Builds the wasm core (asc, debug and release), the bundles (esbuild) and the declarations (tsc).
 // `--if-needed` skips the work when every output is newer than every source.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
 const ifNeeded = process.argv.includes("--if-needed");
 
-/** Bundles: [entry, output, platform]. Entries that do not exist yet are skipped. */
-const bundles = [
-  ["bindings/index.ts", "dist/index.js", "neutral"],
-  ["bindings/node.ts", "dist/node.js", "node"],
-  ["bindings/deno.ts", "dist/deno.js", "neutral"],
-  ["bindings/browser.ts", "dist/browser.js", "browser"],
-  ["bindings/docker/index.ts", "dist/docker.js", "neutral"],
-  ["bindings/cli/main.ts", "dist/cli.js", "node"],
+/**
+ * Library entries: one esbuild run with code splitting, so every entry of the package shares one
+ * copy of each module (a VchError thrown under `vicsim` is the class `vicsim/docker` checks) and
+ * one initialised core. Entries that do not exist yet are skipped.
+ */
+const libraryEntries = [
+  ["bindings/index.ts", "index"], // default: wasm embedded, any runtime
+  ["bindings/node.ts", "node"], // reads the wasm shipped beside it
+  ["bindings/deno.ts", "deno"], // wasm embedded: no --allow-read needed
+  ["bindings/browser.ts", "browser"], // wasm embedded, compiled off the main thread's sync path
+  ["bindings/docker/index.ts", "docker"], // the Docker API handler, web-standard Request/Response
 ];
+/** Programs: [entry, output, platform], bundled on their own. */
+const bundles = [["bindings/cli/main.ts", "dist/cli.js", "node"]];
 
 function newest(dir) {
   let t = 0;
@@ -28,7 +33,12 @@ function newest(dir) {
   return t;
 }
 function oldestOutput() {
-  const outs = ["build/vicsim.debug.wasm", "build/vicsim.release.wasm", ...bundles.filter(([e]) => existsSync(join(root, e))).map(([, o]) => o)];
+  const outs = [
+    "build/vicsim.debug.wasm",
+    "build/vicsim.release.wasm",
+    ...libraryEntries.filter(([e]) => existsSync(join(root, e))).map(([, name]) => `dist/${name}.js`),
+    ...bundles.filter(([e]) => existsSync(join(root, e))).map(([, o]) => o),
+  ];
   let t = Infinity;
   for (const o of outs) t = Math.min(t, existsSync(join(root, o)) ? statSync(join(root, o)).mtimeMs : 0);
   return t;
@@ -42,22 +52,37 @@ for (const target of ["debug", "release"]) {
   execFileSync(asc, ["--config", "asconfig.json", "--target", target], { cwd: root, stdio: "inherit" });
 }
 
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  sourcemap: true,
+  loader: { ".wasm": "binary" },
+  // Native or Node-only modules stay imports; the browser and Deno entries never reach them statically.
+  external: ["better-sqlite3", "node:*"],
+  logLevel: "warning",
+};
+
+const present = libraryEntries.filter(([e]) => existsSync(join(root, e)));
+rmSync(join(root, "dist/chunks"), { recursive: true, force: true });
+await esbuild.build({
+  ...common,
+  entryPoints: present.map(([entry, name]) => ({ in: entry, out: name })),
+  outdir: "dist",
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  platform: "neutral",
+});
+
 for (const [entry, outfile, platform] of bundles) {
   if (!existsSync(join(root, entry))) continue;
   await esbuild.build({
-    absWorkingDir: root,
+    ...common,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: "esm",
     platform,
-    target: "es2022",
-    sourcemap: true,
-    loader: { ".wasm": "binary" },
-    // Native or Node-only modules stay imports; the neutral bundles never reach them.
-    external: ["better-sqlite3", "node:*"],
     banner: outfile === "dist/cli.js" ? { js: "#!/usr/bin/env node" } : undefined,
-    logLevel: "warning",
   });
 }
 

@@ -1,0 +1,151 @@
+// The packed tarball, installed the way a user installs it, imported from Node and from Deno.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const deno = join(root, "node_modules/.bin/deno");
+const tsc = join(root, "node_modules/.bin/tsc");
+
+/** A small scenario in plain JavaScript, so Node and Deno run the very same text. */
+const scenario = `
+import * as vicsim from "vicsim";
+const out = { resolved: import.meta.resolve("vicsim").replace(/^.*node_modules\\//, ""), ready: vicsim.coreReady() };
+const error = new vicsim.VchError("notFound", "No such container: web");
+out.error = { kind: error.kind, message: error.message, isError: error instanceof Error };
+console.log(JSON.stringify(out));
+`;
+
+/** A TypeScript consumer: the declarations must resolve through the "types" condition. */
+const consumer = `
+import { coreReady, VchError, type VirtualContainerHostApi } from "vicsim";
+const ready: boolean = coreReady();
+const kind: "notFound" | "invalid" | "conflict" | "notModified" | "unavailable" | "internal" = new VchError("invalid", "x").kind;
+export type Host = VirtualContainerHostApi;
+export { ready, kind };
+`;
+
+let work = "";
+let project = "";
+let packedFiles: string[] = [];
+
+beforeAll(() => {
+  execFileSync(process.execPath, ["scripts/build.mjs", "--if-needed"], { cwd: root, stdio: "inherit" });
+  work = mkdtempSync(join(tmpdir(), "vicsim-package-"));
+  const [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "--pack-destination", work, "--json", "--no-fund"], { cwd: root, encoding: "utf8" }),
+  ) as { filename: string; files: { path: string }[] }[];
+  packedFiles = packed.files.map((f) => f.path);
+  project = join(work, "project");
+  execFileSync("mkdir", ["-p", project]);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "uses-vicsim", private: true, type: "module", allowScripts: { "better-sqlite3": true } }),
+  );
+  // Offline: every dependency (better-sqlite3 and its own) must come from the npm cache the repo's install filled.
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", join(work, packed.filename)], {
+    cwd: project,
+    stdio: "pipe",
+    timeout: 8 * 60_000,
+  });
+  writeFileSync(join(project, "scenario.mjs"), scenario);
+  writeFileSync(join(project, "scenario.ts"), scenario);
+}, 10 * 60_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Static imports of an ES module file and, recursively, of the files it imports. */
+function staticImports(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const text = readFileSync(file, "utf8");
+  const found: string[] = [];
+  for (const m of text.matchAll(/^\s*(?:import|export)\s*(?:[^"';]*?\sfrom\s*)?["']([^"']+)["']/gm)) {
+    const spec = m[1];
+    if (spec.startsWith(".")) found.push(...staticImports(resolve(dirname(file), spec), seen));
+    else found.push(spec);
+  }
+  return found;
+}
+
+describe("the packed tarball", () => {
+  it("ships the bundles, declarations and release wasm, and nothing of the sources or tests", () => {
+    for (const f of ["dist/index.js", "dist/node.js", "dist/deno.js", "dist/browser.js", "build/vicsim.release.wasm", "dist/types/bindings/index.d.ts", "README.md", "package.json"]) {
+      expect(packedFiles, f).toContain(f);
+    }
+    const leaked = packedFiles.filter((f) => /^(assembly|test|bench|examples|scripts|bindings)\//.test(f) || f.endsWith(".debug.wasm"));
+    expect(leaked).toEqual([]);
+  });
+
+  it("has a file behind every export target", () => {
+    const pkg = JSON.parse(readFileSync(join(project, "node_modules/vicsim/package.json"), "utf8"));
+    const targets: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === "string") targets.push(v);
+      else if (v && typeof v === "object") Object.values(v).forEach(walk);
+    };
+    walk(pkg.exports);
+    expect(Object.keys(pkg.exports["."])).toEqual(["types", "deno", "node", "browser", "default"]);
+    for (const t of targets) expect(existsSync(join(project, "node_modules/vicsim", t)), t).toBe(true);
+  });
+
+  it("keeps Node-only modules out of the browser, Deno and default entries' static import graphs", () => {
+    for (const entry of ["browser", "deno", "index", "docker"]) {
+      const file = join(project, "node_modules/vicsim/dist", `${entry}.js`);
+      if (entry === "docker" && !existsSync(file)) continue;
+      const external = staticImports(file);
+      expect(external.filter((s) => s.startsWith("node:") || s === "better-sqlite3"), entry).toEqual([]);
+    }
+  });
+});
+
+describe("from Node", () => {
+  it("resolves the node condition and runs the scenario", () => {
+    const out = JSON.parse(execFileSync(process.execPath, ["scenario.mjs"], { cwd: project, encoding: "utf8" }));
+    expect(out.resolved).toBe("vicsim/dist/node.js");
+    expect(out.ready).toBe(true);
+    expect(out.error).toEqual({ kind: "notFound", message: "No such container: web", isError: true });
+  });
+
+  it("runs the default and browser builds too, with the wasm embedded (no loader flag)", () => {
+    for (const entry of ["index", "browser"]) {
+      const script = `import * as v from "./node_modules/vicsim/dist/${entry}.js"; console.log(JSON.stringify(v.coreReady()));`;
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: project, encoding: "utf8" });
+      expect(out.trim(), entry).toBe("true");
+    }
+  });
+
+  it("type-checks a TypeScript consumer against the shipped declarations", () => {
+    writeFileSync(join(project, "consumer.ts"), consumer);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] }, files: ["consumer.ts"] }),
+    );
+    execFileSync(tsc, ["-p", "tsconfig.json"], { cwd: project, encoding: "utf8" });
+  });
+});
+
+describe("from Deno", () => {
+  it("resolves the deno condition and runs the scenario with no permissions", () => {
+    const out = JSON.parse(
+      execFileSync(deno, ["run", "--no-prompt", "scenario.ts"], { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } }),
+    );
+    expect(out.resolved).toBe("vicsim/dist/deno.js");
+    expect(out.ready).toBe(true);
+    expect(out.error).toEqual({ kind: "notFound", message: "No such container: web", isError: true });
+  });
+
+  it("gives the same answers as Node", () => {
+    const run = (cmd: string, args: string[]) => {
+      const o = JSON.parse(execFileSync(cmd, args, { cwd: project, encoding: "utf8" }));
+      delete o.resolved;
+      return o;
+    };
+    expect(run(deno, ["run", "--no-prompt", "scenario.ts"])).toEqual(run(process.execPath, ["scenario.mjs"]));
+  });
+});
