@@ -162,8 +162,8 @@ describe("containers", () => {
   });
 
   test("start and stop: 204, then 304 when nothing changes; events kill(15) → die → stop", async () => {
+    const since = (Math.floor(vch.now()) / 1000).toFixed(3);
     const id = await create({ Cmd: ["sleep", "100000"] }, "stopper");
-    const since = (vch.now() / 1000).toFixed(3);
     await empty(h, "POST", `${V}/containers/stopper/start`, 204);
     await empty(h, "POST", `${V}/containers/stopper/start`, 304);
     const running = await json(h, "GET", `${V}/containers/stopper/json`, 200, "/containers/{id}/json");
@@ -171,13 +171,13 @@ describe("containers", () => {
     expect(running.State.Pid).toBeGreaterThan(0);
     await empty(h, "POST", `${V}/containers/stopper/stop?t=1`, 204);
     await empty(h, "POST", `${V}/containers/stopper/stop`, 304);
-    const until = (vch.now() / 1000 + 0.001).toFixed(3);
+    const until = (Math.ceil(vch.now()) / 1000 + 0.001).toFixed(3);
     const a = await call(h, "GET", `${V}/events?since=${since}&until=${until}&filters=${encodeURIComponent(JSON.stringify({ container: { [id]: true } }))}`);
     const events = ndjson(await a.response.text());
     for (const e of events) assertDefinitionMatches("EventMessage", e);
     const actions = events.map((e) => (e.Action === "kill" ? `kill(${e.Actor.Attributes.signal})` : e.Action));
-    expect(actions).toEqual(["start", "kill(15)", "die", "stop"]);
-    expect(events[0]).toMatchObject({ status: "start", id, from: "busybox", Type: "container", scope: "local" });
+    expect(actions).toEqual(["create", "start", "kill(15)", "die", "stop"]);
+    expect(events[1]).toMatchObject({ status: "start", id, from: "busybox", Type: "container", scope: "local" });
   });
 
   test("ps: running only by default, all, filters by status, name, label, id, ancestor; limit", async () => {
@@ -231,12 +231,12 @@ describe("containers", () => {
   });
 
   test("hijacked attach before start: output kept for it, stream ends when the container stops", async () => {
-    const id = await create({ Cmd: ["sh", "-c", "echo out; echo err 1>&2"], AttachStdout: true, AttachStderr: true });
+    const id = await create({ Cmd: ["sh", "-c", "echo out; cat /nonexistent"], AttachStdout: true, AttachStderr: true });
     const a = await call(h, "POST", `${V}/containers/${id}/attach?stream=1&stdout=1&stderr=1`, undefined, { hijacked: true, stdin: new Pushable() });
     expect(a.status).toBe(200);
     expect(a.headers.get("content-type")).toBe("application/vnd.docker.multiplexed-stream");
     await empty(h, "POST", `${V}/containers/${id}/start`, 204);
-    expect(await frames(a.response)).toEqual([[1, "out\n"], [2, "err\n"]]);
+    expect(await frames(a.response)).toEqual([[1, "out\n"], [2, "cat: can't open '/nonexistent': No such file or directory\n"]]);
   });
 
   test("stdin before start reaches the container (docker run -i)", async () => {
@@ -307,15 +307,15 @@ describe("containers", () => {
   });
 
   test("remove: 409 while running, force kills (kill(9) → die → destroy), then 404", async () => {
+    const since = (Math.floor(vch.now()) / 1000).toFixed(3);
     const id = await create({ Cmd: ["sleep", "100000"] }, "doomed");
     await empty(h, "POST", `${V}/containers/doomed/start`, 204);
     expect(await error(h, "DELETE", `${V}/containers/doomed`, 409)).toBe('cannot remove container "/doomed": container is running: stop the container before removing or force remove');
-    const since = (vch.now() / 1000).toFixed(3);
     await empty(h, "DELETE", `${V}/containers/doomed?force=1`, 204);
-    const until = (vch.now() / 1000 + 0.001).toFixed(3);
+    const until = (Math.ceil(vch.now()) / 1000 + 0.001).toFixed(3);
     expect(await error(h, "GET", `${V}/containers/${id}/json`, 404)).toBe(`No such container: ${id}`);
     const events = ndjson(await (await call(h, "GET", `${V}/events?since=${since}&until=${until}&filters=${encodeURIComponent(JSON.stringify({ container: [id] }))}`)).response.text());
-    expect(events.map((e) => (e.Action === "kill" ? `kill(${e.Actor.Attributes.signal})` : e.Action))).toEqual(["kill(9)", "die", "destroy"]);
+    expect(events.map((e) => (e.Action === "kill" ? `kill(${e.Actor.Attributes.signal})` : e.Action))).toEqual(["create", "start", "kill(9)", "die", "destroy"]);
   });
 
   test("prune removes stopped containers", async () => {

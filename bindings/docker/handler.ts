@@ -248,7 +248,10 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
 
   function events(action: ActionOf<"events">, request: Request): Response {
     const abort = linkedAbort(request);
-    const source = vch.events({ since: action.since, until: action.until, filters: action.filters, signal: abort.signal });
+    // Cluster events are the daemon's events in Docker's model (see shape.event).
+    const filters = { ...action.filters };
+    if (filters.type?.includes("daemon")) filters.type = [...filters.type, "cluster"];
+    const source = vch.events({ since: action.since, until: action.until, filters, signal: abort.signal });
     async function* body(): AsyncGenerator<Uint8Array> {
       for await (const e of source) yield utf8(JSON.stringify(shape.event(e)) + "\n");
     }
@@ -293,7 +296,8 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
       follow: action.follow,
       signal: abort.signal,
     });
-    const body = outputStream(source, tty, action.timestamps);
+    const lines = action.tail === undefined ? source : tailLines(source, action.tail);
+    const body = outputStream(lines, tty, action.timestamps);
     return streamResponse(readableOf(body, abort), tty ? RAW : MULTIPLEXED);
   }
 
@@ -341,7 +345,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
 
   function stats(action: ActionOf<"containerStats">, request: Request): Response {
     const c = vch.getContainer(action.id);
-    const first = vch.stats(c.id);
+    const first = shape.stats(vch.stats(c.id));
     if (!action.stream) return jsonResponse(first);
     const abort = linkedAbort(request);
     async function* body(): AsyncGenerator<Uint8Array> {
@@ -351,7 +355,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         if (abort.signal.aborted) return;
         let s;
         try {
-          s = vch.stats(c.id);
+          s = shape.stats(vch.stats(c.id));
         } catch {
           return; // removed: the stream ends as dockerd's does
         }
@@ -406,6 +410,46 @@ async function* outputStream(source: AsyncIterable<OutputChunk>, tty: boolean, t
 }
 
 async function* empty(): AsyncGenerator<OutputChunk> {}
+
+/**
+ * Docker's `tail` counts lines, while the VCH keeps output in chunks (one write, possibly several
+ * lines). The history arrives at once; live output only after the clock moves, so what is ready
+ * before the event loop turns is the history: it is cut to its last `n` lines, the rest flows.
+ */
+async function* tailLines(source: AsyncIterable<OutputChunk>, n: number): AsyncGenerator<OutputChunk> {
+  const it = source[Symbol.asyncIterator]();
+  const history: OutputChunk[] = [];
+  let pending = it.next();
+  let live = false;
+  try {
+    for (;;) {
+      const idle = new Promise<"idle">((resolve) => setImmediate(() => resolve("idle")));
+      const r = await Promise.race([pending, idle]);
+      if (r === "idle") {
+        live = true;
+        break;
+      }
+      if (r.done) break;
+      history.push(r.value);
+      pending = it.next();
+    }
+    const lines: OutputChunk[] = [];
+    for (const chunk of history) {
+      const text = new TextDecoder().decode(chunk.data);
+      for (const line of text.split(/(?<=\n)/)) if (line) lines.push({ stream: chunk.stream, time: chunk.time, data: utf8(line) });
+    }
+    yield* n === 0 ? [] : lines.slice(-n);
+    if (!live) return;
+    for (;;) {
+      const r = await pending;
+      if (r.done) return;
+      yield r.value;
+      pending = it.next();
+    }
+  } finally {
+    void it.return?.();
+  }
+}
 
 async function* iterate(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();

@@ -13,6 +13,7 @@ import type {
   VchInfo,
   VolumeRecord,
   DiskUsage,
+  ContainerStats,
 } from "../vch/types.js";
 import { API_VERSION, MIN_API_VERSION, SERVER_NAME, SERVER_VERSION } from "./http.js";
 
@@ -197,7 +198,8 @@ export function containerSummary(c: ContainerRecord): Record<string, unknown> {
     Names: [c.name],
     Image: c.image,
     ImageID: c.imageId,
-    Command: c.commandText,
+    // dockerd joins Path and Args; the CLI adds the quotes it shows.
+    Command: [c.path, ...(c.args ?? [])].filter((x) => x !== "").join(" "),
     Created: unixSeconds(c.created),
     Ports: (c.ports ?? []).map((p) => withoutNulls({ ...p })),
     Labels: c.config?.Labels ?? {},
@@ -308,7 +310,7 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
     Driver: "vSphere Integrated Containers (vicsim) Backend Engine",
     DriverStatus: driverStatus,
     DockerRootDir: "/vmfs/volumes/datastore1",
-    Plugins: { Volume: ["local"], Network: ["bridge", "host", "null"], Authorization: null, Log: ["json-file"] },
+    Plugins: { Volume: ["local"], Network: ["bridge", "host", "null"], Authorization: [], Log: ["json-file"] },
     MemoryLimit: true,
     SwapLimit: false,
     CpuCfsPeriod: true,
@@ -335,7 +337,6 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
     MemTotal: i.memTotal,
     IndexServerAddress: "https://index.docker.io/v1/",
     RegistryConfig: { InsecureRegistryCIDRs: [], IndexConfigs: {}, Mirrors: [] },
-    GenericResources: null,
     HttpProxy: "",
     HttpsProxy: "",
     NoProxy: "",
@@ -360,8 +361,14 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
   };
 }
 
-/** An event as `GET /events` streams it, with the legacy fields older clients read (below API 1.52). */
+/**
+ * An event as `GET /events` streams it, with the legacy fields older clients read (below API 1.52).
+ * vSphere-style cluster events (drs-migrate, ha-restart, host-failed…) are the daemon's own events
+ * in Docker's model: Type `daemon`, with `vsphere: "cluster"` among the attributes.
+ */
 export function event(e: VchEvent): Record<string, unknown> {
+  if (e.Type === "cluster")
+    return { Type: "daemon", Action: e.Action, Actor: { ID: e.Actor.ID, Attributes: { ...(e.Actor.Attributes ?? {}), vsphere: "cluster" } }, scope: e.scope, time: e.time, timeNano: e.timeNano };
   const legacy: Record<string, unknown> = {};
   if (e.Type === "container" || e.Type === "image") {
     legacy.status = e.Action;
@@ -369,6 +376,15 @@ export function event(e: VchEvent): Record<string, unknown> {
     if (e.Type === "container" && e.Actor.Attributes.image) legacy.from = e.Actor.Attributes.image;
   }
   return { ...legacy, Type: e.Type, Action: e.Action, Actor: { ID: e.Actor.ID, Attributes: e.Actor.Attributes ?? {} }, scope: e.scope, time: e.time, timeNano: e.timeNano };
+}
+
+/** A stats object: Docker's fields, null blkio lists as empty lists (the spec has no nulls there), the container VM's memory beside. */
+export function stats(s: ContainerStats): Record<string, unknown> {
+  const blkio: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s.blkio_stats ?? {})) blkio[k] = v ?? [];
+  for (const k of ["io_service_bytes_recursive", "io_serviced_recursive", "io_queue_recursive", "io_service_time_recursive", "io_wait_time_recursive", "io_merged_recursive", "io_time_recursive", "sectors_recursive"])
+    blkio[k] ??= [];
+  return { ...s, blkio_stats: blkio };
 }
 
 /** `GET /exec/{id}/json` (ExitCode absent until the process has exited). */
@@ -380,7 +396,7 @@ export function execInspect(x: ExecRecord): Record<string, unknown> {
 
 /** A network (list and inspect). */
 export function network(n: NetworkRecord): Record<string, unknown> {
-  return { ...n, EnableIPv4: true, ConfigOnly: false, ConfigFrom: { Network: "" }, Peers: null, Options: n.Options ?? {}, Labels: n.Labels ?? {} };
+  return { ...n, IPAM: { ...n.IPAM, Options: n.IPAM?.Options ?? {} }, EnableIPv4: true, ConfigOnly: false, ConfigFrom: { Network: "" }, Peers: null, Options: n.Options ?? {}, Labels: n.Labels ?? {} };
 }
 
 /** A volume (list and inspect). */
