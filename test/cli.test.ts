@@ -83,7 +83,7 @@ describe("vicsim serve", () => {
       expect(s.stdout()).toMatch(/serving the Docker Engine API 1\.50 on tcp:\/\/127\.0\.0\.1:\d+/);
       expect(s.stdout()).toContain("3 simulated ESXi hosts");
       expect(docker(s.dockerHost, ["version", "--format", "{{.Server.APIVersion}}"]).stdout).toBe("1.50\n");
-      expect(s.stderr()).toMatch(/GET \/v1\.50\/version 200/); // the request log at debug level
+      await eventually(() => expect(s.stderr()).toMatch(/GET \/v1\.50\/version 200/)); // the request log at debug level
       s.child.kill(signal);
       expect(await s.exited).toEqual({ code: 0, signal: null });
       expect(s.stderr()).toContain(`${signal}: stopping`);
@@ -160,6 +160,19 @@ describe("vicsim serve", () => {
     expect((await s.exited).code).toBe(0);
   });
 });
+
+/** Retries an assertion until it holds (output of a child arrives on the event loop). */
+async function eventually(check: () => void, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
 
 /** A CA, a server certificate for 127.0.0.1, a client certificate, and a rogue one from another CA (openssl). */
 function makeCertificates(dir: string) {

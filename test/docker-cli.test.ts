@@ -94,9 +94,9 @@ describe("docker CLI", () => {
   test("docker run --rm … echo: the output, the exit code, nothing left behind", async () => {
     const r = await docker(["run", "--rm", "--name", "echoer", "busybox", "echo", "hello from a container VM"]);
     expect(r).toMatchObject({ code: 0, stdout: "hello from a container VM\n" });
-    const failing = await docker(["run", "--rm", "busybox", "sh", "-c", "echo oops 1>&2; exit 3"]);
+    const failing = await docker(["run", "--rm", "busybox", "sh", "-c", "cat /missing; exit 3"]);
     expect(failing.code).toBe(3);
-    expect(failing.stderr).toBe("oops\n");
+    expect(failing.stderr).toBe("cat: can't open '/missing': No such file or directory\n");
     expect(await ok(["ps", "-a", "--filter", "name=echoer", "--format", "{{.Names}}"])).toBe("");
   });
 

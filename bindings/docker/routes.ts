@@ -415,12 +415,19 @@ export function checkCreateBody(body: unknown): CreateBody {
           throw badRequest(`invalid create HostConfig body: PortBindings["${port}"] must be an array of {HostIp, HostPort} strings`);
       }
     }
+    // dockerd's default network: "default" (what the CLI sends) and "" mean the bridge.
+    if (h.NetworkMode === "default" || h.NetworkMode === "" || h.NetworkMode == null) out.HostConfig = { ...(out.HostConfig ?? {}), NetworkMode: "bridge" };
     if (typeof h.Memory === "number" && h.Memory < 0) throw badRequest("invalid HostConfig.Memory: must not be negative");
     if (typeof h.NanoCpus === "number" && h.NanoCpus < 0) throw badRequest("invalid HostConfig.NanoCpus: must not be negative");
   }
   if (b.NetworkingConfig != null) {
     const n = b.NetworkingConfig as Record<string, unknown>;
     checkField(n, "EndpointsConfig", "object", "create NetworkingConfig");
+    const endpoints = n.EndpointsConfig as Record<string, unknown> | null | undefined;
+    if (endpoints && "default" in endpoints) {
+      const { default: d, ...rest } = endpoints;
+      out.NetworkingConfig = { EndpointsConfig: { ...rest, bridge: d } } as CreateBody["NetworkingConfig"];
+    }
   }
   return out;
 }
