@@ -1,0 +1,883 @@
+/** Placement kernel: one cluster per wasm instance, held in flat arrays indexed by host and VM id.
+ *
+ *   host h: cpuCap memCap │ state failover │ wantCpu wantMem resCpu resMem nvm   (Σ over its VMs)
+ *   VM v:   alive host    │ cpu{D,R,L,S} mem{D,R,L,S} │ template prio │ rules[]
+ *
+ * want = clamp(demand, reservation, limit); a host's entitled total per resource is
+ * min(Σ want, capacity) (water-filling hands out all capacity when overcommitted), so host load and
+ * imbalance move in O(1) per candidate move. The arithmetic mirrors test/reference/cluster.ts
+ * operation for operation, so results agree bit for bit.
+ */
+import { scratch_ensure } from "../util/scratch";
+
+@inline const TEMPLATE_COPY_COST: f64 = 0.05;
+@inline const MAX_MOVES_PER_HOST: i32 = 8;
+@inline const DRS_PERIOD_S: f64 = 300.0;
+@inline const VMOTION_MIB_PER_S: f64 = 1192.0928955078125; // 1 250 MB/s
+@inline const MIGRATION_LOAD_FACTOR: f64 = 0.3;
+@inline const HA_MIN_CPU_MHZ: f64 = 32.0;
+@inline const HA_MIN_MEM_MIB: f64 = 1.0;
+
+@inline const AFFINITY: i32 = 0;
+@inline const ANTI_AFFINITY: i32 = 1;
+@inline const MUST: i32 = 2;
+@inline const SHOULD: i32 = 3;
+@inline const MODE_INITIAL: i32 = 0;
+@inline const MODE_EVACUATE: i32 = 1;
+@inline const MODE_HA: i32 = 2;
+@inline const WHY_DISABLED: i32 = 128;
+@inline const STATE_CONNECTED: i32 = 0;
+@inline const STATE_MAINTENANCE: i32 = 1;
+@inline const STATE_FAILED: i32 = 2;
+@inline const PRIORITY_DISABLED: i32 = 5;
+
+// hosts
+const cpuCap = new Array<f64>();
+const memCap = new Array<f64>();
+const hostState = new Array<i32>();
+const failover = new Array<i32>();
+let wantCpu = new Array<f64>();
+let wantMem = new Array<f64>();
+let resCpu = new Array<f64>();
+let resMem = new Array<f64>();
+let nvm = new Array<i32>();
+// VMs
+const alive = new Array<i32>();
+const vmHost = new Array<i32>();
+const cpuD = new Array<f64>();
+const cpuR = new Array<f64>();
+const cpuL = new Array<f64>();
+const cpuS = new Array<f64>();
+const memD = new Array<f64>();
+const memR = new Array<f64>();
+const memL = new Array<f64>();
+const memS = new Array<f64>();
+const vmTemplate = new Array<i32>();
+const vmPrio = new Array<i32>();
+const vmRules = new Array<Array<i32>>();
+// rules
+const ruleKind = new Array<i32>();
+const ruleVms = new Array<Array<i32>>();
+const ruleHosts = new Array<Array<i32>>();
+const templates = new Set<u64>();
+// HA policy
+let haKind: i32 = 0;
+let haA: f64 = 0;
+let haB: f64 = 0;
+// last placement
+let lastMask: i32 = 0;
+let firstRule: i32 = -1;
+let lastCopied: i32 = 0;
+let lastImb: f64 = 0;
+let whyRule: i32 = -1;
+// population sums over hosts that take VMs
+let popS: f64 = 0;
+let popQ: f64 = 0;
+let popN: i32 = 0;
+// output staging, copied to scratch
+const out = new Array<f64>();
+
+@inline function sqrtClamp(x: f64): f64 {
+  return x > 0 ? Math.sqrt(x) : 0;
+}
+@inline function want(d: f64, r: f64, l: f64): f64 {
+  return min<f64>(max<f64>(d, r), l);
+}
+@inline function wantCpuOf(v: i32): f64 {
+  return want(unchecked(cpuD[v]), unchecked(cpuR[v]), unchecked(cpuL[v]));
+}
+@inline function wantMemOf(v: i32): f64 {
+  return want(unchecked(memD[v]), unchecked(memR[v]), unchecked(memL[v]));
+}
+@inline function templateKey(t: i32, h: i32): u64 {
+  return (<u64>t << 16) | <u64>h;
+}
+
+/** DRS priority of a move made at imbalance `imb` on `n` hosts (2 … 5; 1 is mandatory). */
+export function place_drs_priority(imb: f64, n: i32): i32 {
+  const p = 6 - <i32>Math.ceil((imb * Math.sqrt(<f64>n)) / 0.1);
+  return p < 2 ? 2 : p > 5 ? 5 : p;
+}
+
+/** Target imbalance of migration threshold `t` on `n` hosts: 0.1 · (5 − T) / √n. */
+export function place_target_imbalance(t: i32, n: i32): f64 {
+  return n > 0 ? (0.1 * <f64>(5 - t)) / Math.sqrt(<f64>n) : 0;
+}
+
+/** Copies the staged output to the scratch region; returns its length in f64s. */
+function emit(): i32 {
+  const n = out.length;
+  const p = scratch_ensure(<u32>max(n, 1) << 3);
+  for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), unchecked(out[i]));
+  return n;
+}
+/** Reads f64 `i` of the scratch region (inputs the host copied in). */
+@inline function input(i: i32): f64 {
+  return load<f64>(scratch_ensure(0) + (<usize>i << 3));
+}
+
+// ───────────────────────────── hosts and VMs ─────────────────────────────
+
+/** Adds a host; returns its index. */
+export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
+  cpuCap.push(cpuMHz);
+  memCap.push(memoryMiB);
+  hostState.push(STATE_CONNECTED);
+  failover.push(0);
+  wantCpu.push(0);
+  wantMem.push(0);
+  resCpu.push(0);
+  resMem.push(0);
+  nvm.push(0);
+  return cpuCap.length - 1;
+}
+
+/** Sets a host's state (0 connected, 1 maintenance, 2 failed, 3 standby). */
+export function place_host_set_state(h: i32, s: i32): void {
+  hostState[h] = s;
+}
+
+/** Marks a host as a dedicated HA failover host (it takes VMs only in a failover). */
+export function place_host_set_failover(h: i32, on: i32): void {
+  failover[h] = on;
+}
+
+/** Registers a powered-off VM; returns its id. */
+export function place_vm_add(cd: f64, cr: f64, cl: f64, cs: f64, md: f64, mr: f64, ml: f64, ms: f64, template: i32, prio: i32): i32 {
+  alive.push(1);
+  vmHost.push(-1);
+  cpuD.push(cd);
+  cpuR.push(cr);
+  cpuL.push(cl);
+  cpuS.push(cs);
+  memD.push(md);
+  memR.push(mr);
+  memL.push(ml);
+  memS.push(ms);
+  vmTemplate.push(template);
+  vmPrio.push(prio);
+  vmRules.push(new Array<i32>());
+  return alive.length - 1;
+}
+
+function attach(v: i32, h: i32): void {
+  vmHost[v] = h;
+  wantCpu[h] += wantCpuOf(v);
+  wantMem[h] += wantMemOf(v);
+  resCpu[h] += cpuR[v];
+  resMem[h] += memR[v];
+  nvm[h]++;
+}
+
+function detach(v: i32): void {
+  const h = vmHost[v];
+  assert(h >= 0); // only a powered-on VM leaves a host
+  vmHost[v] = -1;
+  nvm[h]--;
+  if (nvm[h] == 0) {
+    // An empty host has exactly zero load, whatever rounding the sums gathered.
+    wantCpu[h] = 0;
+    wantMem[h] = 0;
+    resCpu[h] = 0;
+    resMem[h] = 0;
+    return;
+  }
+  wantCpu[h] -= wantCpuOf(v);
+  wantMem[h] -= wantMemOf(v);
+  resCpu[h] -= cpuR[v];
+  resMem[h] -= memR[v];
+}
+
+/** Unregisters a VM (powering it off and taking it out of its rules). */
+export function place_vm_remove(v: i32): void {
+  if (vmHost[v] >= 0) detach(v);
+  alive[v] = 0;
+  const rules = vmRules[v];
+  for (let i = 0; i < rules.length; i++) {
+    const list = ruleVms[rules[i]];
+    list.splice(list.indexOf(v), 1);
+  }
+  vmRules[v] = new Array<i32>();
+}
+
+/** Powers a VM off: it leaves its host. */
+export function place_vm_power_off(v: i32): void {
+  if (vmHost[v] >= 0) detach(v);
+}
+
+/** Updates demand; NaN leaves a resource unchanged. */
+export function place_vm_set_demand(v: i32, cpu: f64, mem: f64): void {
+  const h = vmHost[v];
+  if (h >= 0) detach(v);
+  if (cpu == cpu) cpuD[v] = cpu;
+  if (mem == mem) memD[v] = mem;
+  if (h >= 0) attach(v, h);
+}
+
+/** Host of a VM, -1 when powered off. */
+export function place_vm_host(v: i32): i32 {
+  return vmHost[v];
+}
+
+/** Records whether host `h` holds template `t`. */
+export function place_template_set(t: i32, h: i32, on: i32): void {
+  if (on) templates.add(templateKey(t, h));
+  else templates.delete(templateKey(t, h));
+}
+
+/** 1 when host `h` holds template `t`. */
+export function place_template_has(t: i32, h: i32): i32 {
+  return templates.has(templateKey(t, h)) ? 1 : 0;
+}
+
+// ───────────────────────────── rules ─────────────────────────────
+
+/** Adds a rule of `kind` over `nvms` VMs then `nhosts` hosts read from scratch; returns its id. */
+export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
+  const r = ruleKind.length;
+  const vms = new Array<i32>();
+  const hosts = new Array<i32>();
+  for (let i = 0; i < nvms; i++) vms.push(<i32>input(i));
+  for (let i = 0; i < nhosts; i++) hosts.push(<i32>input(nvms + i));
+  ruleKind.push(kind);
+  ruleVms.push(vms);
+  ruleHosts.push(hosts);
+  for (let i = 0; i < nvms; i++) vmRules[vms[i]].push(r);
+  return r;
+}
+
+/** Removes a rule. */
+export function place_rule_remove(r: i32): void {
+  const vms = ruleVms[r];
+  for (let i = 0; i < vms.length; i++) {
+    const list = vmRules[vms[i]];
+    list.splice(list.indexOf(r), 1);
+  }
+  ruleVms[r] = new Array<i32>();
+}
+
+/** First VM that breaks rule `r` as placed now, or -1. */
+export function place_rule_violation(r: i32): i32 {
+  const k = ruleKind[r];
+  const vms = ruleVms[r];
+  for (let i = 0; i < vms.length; i++) {
+    const v = vms[i];
+    const h = vmHost[v];
+    if (h < 0) continue;
+    if (k == MUST) {
+      if (!ruleHosts[r].includes(h)) return v;
+    } else if (k == AFFINITY || k == ANTI_AFFINITY) {
+      for (let j = 0; j < i; j++) {
+        const hj = vmHost[vms[j]];
+        if (hj < 0) continue;
+        if (k == AFFINITY && hj != h) return v;
+        if (k == ANTI_AFFINITY && hj == h) return v;
+      }
+    }
+  }
+  return -1;
+}
+
+// ───────────────────────────── load and imbalance ─────────────────────────────
+
+@inline function taking(h: i32): bool {
+  return unchecked(hostState[h]) == STATE_CONNECTED && unchecked(failover[h]) == 0;
+}
+@inline function hostLoad(h: i32): f64 {
+  const cc = unchecked(cpuCap[h]);
+  const mc = unchecked(memCap[h]);
+  const lc = min<f64>(unchecked(wantCpu[h]), cc) / cc;
+  const lm = min<f64>(unchecked(wantMem[h]), mc) / mc;
+  return (lc + lm) * 0.5;
+}
+@inline function loadWith(h: i32, dc: f64, dm: f64): f64 {
+  const cc = unchecked(cpuCap[h]);
+  const mc = unchecked(memCap[h]);
+  const lc = min<f64>(unchecked(wantCpu[h]) + dc, cc) / cc;
+  const lm = min<f64>(unchecked(wantMem[h]) + dm, mc) / mc;
+  return (lc + lm) * 0.5;
+}
+function sums(): void {
+  let s: f64 = 0;
+  let q: f64 = 0;
+  let n: i32 = 0;
+  const H = cpuCap.length;
+  for (let h = 0; h < H; h++) {
+    if (!taking(h)) continue;
+    const l = hostLoad(h);
+    s += l;
+    q += l * l;
+    n++;
+  }
+  popS = s;
+  popQ = q;
+  popN = n;
+}
+function sumsImbalance(): f64 {
+  if (popN == 0) return 0;
+  const m = popS / <f64>popN;
+  return sqrtClamp(popQ / <f64>popN - m * m);
+}
+
+/** Imbalance: population standard deviation of the loads of hosts that take VMs. */
+export function place_imbalance(): f64 {
+  let sum: f64 = 0;
+  let n: i32 = 0;
+  const H = cpuCap.length;
+  for (let h = 0; h < H; h++) {
+    if (!taking(h)) continue;
+    sum += hostLoad(h);
+    n++;
+  }
+  if (n == 0) return 0;
+  const mean = sum / <f64>n;
+  let acc: f64 = 0;
+  for (let h = 0; h < H; h++) {
+    if (!taking(h)) continue;
+    const d = hostLoad(h) - mean;
+    acc += d * d;
+  }
+  return Math.sqrt(acc / <f64>n);
+}
+
+/** Writes (cpu, mem, load, reservedCpu, reservedMem, vms) per host to scratch; returns the f64 count. */
+export function place_host_loads(): i32 {
+  out.length = 0;
+  for (let h = 0; h < cpuCap.length; h++) {
+    const lc = min<f64>(wantCpu[h], cpuCap[h]) / cpuCap[h];
+    const lm = min<f64>(wantMem[h], memCap[h]) / memCap[h];
+    out.push(lc);
+    out.push(lm);
+    out.push((lc + lm) * 0.5);
+    out.push(resCpu[h]);
+    out.push(resMem[h]);
+    out.push(<f64>nvm[h]);
+  }
+  return emit();
+}
+
+/** Water-filling on one host: reservations first, the rest by shares, never above want. */
+function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f64>, cap: f64): f64 {
+  const h = vmHost[v];
+  if (h < 0) return 0;
+  const on = new Array<i32>();
+  let sumWant: f64 = 0;
+  let sumRes: f64 = 0;
+  for (let i = 0; i < alive.length; i++) {
+    if (vmHost[i] != h) continue;
+    on.push(i);
+    sumWant += want(d[i], r[i], l[i]);
+    sumRes += r[i];
+  }
+  if (sumWant <= cap) return want(d[v], r[v], l[v]);
+  let remaining = cap - sumRes;
+  const active = new Array<i32>();
+  for (let k = 0; k < on.length; k++) {
+    const i = on[k];
+    if (want(d[i], r[i], l[i]) > r[i]) active.push(i);
+  }
+  let ent = r[v];
+  while (active.length > 0 && remaining > 0) {
+    let total: f64 = 0;
+    for (let k = 0; k < active.length; k++) total += s[active[k]];
+    let capped = false;
+    let next = remaining;
+    for (let k = 0; k < active.length; k++) {
+      const i = active[k];
+      const w = want(d[i], r[i], l[i]);
+      if (r[i] + (remaining * s[i]) / total >= w) {
+        capped = true;
+        next -= w - r[i];
+        if (i == v) ent = w;
+        active.splice(k, 1);
+        k--;
+      }
+    }
+    if (!capped) {
+      for (let k = 0; k < active.length; k++) {
+        const i = active[k];
+        if (i == v) ent = r[i] + (remaining * s[i]) / total;
+      }
+      break;
+    }
+    remaining = next;
+  }
+  return ent;
+}
+
+/** Writes the (cpu, mem) entitlement of VM `v` to scratch; returns 2. */
+export function place_entitlement(v: i32): i32 {
+  out.length = 0;
+  const h = vmHost[v];
+  if (h < 0) {
+    out.push(0);
+    out.push(0);
+  } else {
+    out.push(entitle(v, cpuD, cpuR, cpuL, cpuS, cpuCap[h]));
+    out.push(entitle(v, memD, memR, memL, memS, memCap[h]));
+  }
+  return emit();
+}
+
+// ───────────────────────────── placement ─────────────────────────────
+
+/** First reason (1 … 7) host `h` cannot take VM `v` in `mode`, 0 when it can. */
+function why(v: i32, h: i32, mode: i32): i32 {
+  if (unchecked(hostState[h]) != STATE_CONNECTED) return 1;
+  if (mode != MODE_HA && unchecked(failover[h]) != 0) return 2;
+  if (unchecked(resCpu[h]) + unchecked(cpuR[v]) > unchecked(cpuCap[h])) return 3;
+  if (unchecked(resMem[h]) + unchecked(memR[v]) > unchecked(memCap[h])) return 4;
+  const rules = unchecked(vmRules[v]);
+  for (let i = 0; i < rules.length; i++) {
+    const r = unchecked(rules[i]);
+    const k = unchecked(ruleKind[r]);
+    if (k == MUST) {
+      if (!unchecked(ruleHosts[r]).includes(h)) {
+        whyRule = r;
+        return 5;
+      }
+    } else if (mode != MODE_HA && k != SHOULD) {
+      const vms = unchecked(ruleVms[r]);
+      for (let j = 0; j < vms.length; j++) {
+        const m = unchecked(vms[j]);
+        if (m == v) continue;
+        const hm = unchecked(vmHost[m]);
+        if (k == AFFINITY && hm >= 0 && hm != h) {
+          whyRule = r;
+          return 6;
+        }
+        if (k == ANTI_AFFINITY && hm == h) {
+          whyRule = r;
+          return 7;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+function shouldOk(v: i32, h: i32): bool {
+  const rules = unchecked(vmRules[v]);
+  for (let i = 0; i < rules.length; i++) {
+    const r = unchecked(rules[i]);
+    if (unchecked(ruleKind[r]) == SHOULD && !unchecked(ruleHosts[r]).includes(h)) return false;
+  }
+  return true;
+}
+
+/**
+ * Places powered-off VM `v` in `mode` (0 initial, 1 evacuation, 2 HA restart): feasible hosts only,
+ * should rules (or, for HA, failover hosts) first, then the least resulting imbalance, plus the
+ * template-copy cost on hosts without the VM's template. Returns the host, -1 when none can take
+ * it (see place_last_mask), -2 when HA admission control refuses the power-on.
+ */
+export function place_vm_place(v: i32, mode: i32): i32 {
+  lastMask = 0;
+  firstRule = -1;
+  lastCopied = 0;
+  assert(vmHost[v] < 0); // only a powered-off VM is placed
+  if (mode == MODE_INITIAL && haKind != 0) {
+    admission(v);
+    if (out[0] == 0) return -2;
+  }
+  sums();
+  const cur = sumsImbalance();
+  const n = <f64>popN;
+  const wc = wantCpuOf(v);
+  const wm = wantMemOf(v);
+  const t = vmTemplate[v];
+  let best: i32 = -1;
+  let bestTier: i32 = 2;
+  let bestScore: f64 = Infinity;
+  const H = cpuCap.length;
+  for (let h = 0; h < H; h++) {
+    const code = why(v, h, mode);
+    if (code != 0) {
+      lastMask |= 1 << (code - 1);
+      if (code >= 5 && firstRule < 0) firstRule = whyRule;
+      continue;
+    }
+    const tier: i32 = mode == MODE_HA ? (unchecked(failover[h]) != 0 ? 0 : 1) : shouldOk(v, h) ? 0 : 1;
+    if (tier > bestTier) continue;
+    let score = cur;
+    if (taking(h)) {
+      const l = hostLoad(h);
+      const l2 = loadWith(h, wc, wm);
+      const s = popS - l + l2;
+      const q = popQ - l * l + l2 * l2;
+      const m = s / n;
+      score = sqrtClamp(q / n - m * m);
+    }
+    if (mode == MODE_INITIAL && t >= 0 && !templates.has(templateKey(t, h))) score += TEMPLATE_COPY_COST;
+    if (tier < bestTier || score < bestScore) {
+      best = h;
+      bestTier = tier;
+      bestScore = score;
+    }
+  }
+  if (best < 0) return -1;
+  if (mode == MODE_INITIAL && t >= 0 && !templates.has(templateKey(t, best))) {
+    templates.add(templateKey(t, best));
+    lastCopied = 1;
+  }
+  attach(v, best);
+  lastImb = place_imbalance();
+  return best;
+}
+
+/** Bits of why hosts were ruled out in the last failed placement. */
+export function place_last_mask(): i32 {
+  return lastMask;
+}
+/** First rule that ruled a host out in the last placement, -1 none. */
+export function place_last_rule(): i32 {
+  return firstRule;
+}
+/** 1 when the last placement copied the template to its host. */
+export function place_last_copied(): i32 {
+  return lastCopied;
+}
+/** Imbalance after the last successful placement. */
+export function place_last_imbalance(): f64 {
+  return lastImb;
+}
+
+// ───────────────────────────── balancing ─────────────────────────────
+
+let snapWantCpu = new Array<f64>();
+let snapWantMem = new Array<f64>();
+let snapResCpu = new Array<f64>();
+let snapResMem = new Array<f64>();
+let snapNvm = new Array<i32>();
+
+function snapshot(): void {
+  snapWantCpu = wantCpu.slice();
+  snapWantMem = wantMem.slice();
+  snapResCpu = resCpu.slice();
+  snapResMem = resMem.slice();
+  snapNvm = nvm.slice();
+}
+function restore(): void {
+  wantCpu = snapWantCpu;
+  wantMem = snapWantMem;
+  resCpu = snapResCpu;
+  resMem = snapResMem;
+  nvm = snapNvm;
+}
+
+const recs = new Array<i32>();
+const moves = new Array<i32>();
+const loads = new Array<f64>();
+const order = new Array<i32>();
+const start = new Array<i32>();
+const fill = new Array<i32>();
+const byHost = new Array<i32>();
+
+/**
+ * One DRS pass at migration threshold `threshold`. Greedy: while the imbalance's priority is
+ * within the threshold, take the move with the best net benefit from the most loaded host that
+ * has one. Benefit = imbalance removed × the rest of the 300 s period after the copy; cost = 0.3 ×
+ * current imbalance × copy time (memory / 1 250 MB/s). At most 8 moves touch a host; moves go only
+ * to less loaded hosts. Writes [before, after, n, (vm, from, to, priority) × n]; reverts unless `apply`.
+ */
+export function place_balance(threshold: i32, apply: i32): i32 {
+  const H = cpuCap.length;
+  const V = alive.length;
+  const before = place_imbalance();
+  recs.length = 0;
+  if (!apply) snapshot();
+  moves.length = H;
+  loads.length = H;
+  start.length = H + 1;
+  fill.length = H;
+  byHost.length = V;
+  for (let h = 0; h < H; h++) unchecked((moves[h] = 0));
+  for (;;) {
+    sums();
+    const ni = popN;
+    if (ni < 2) break;
+    const n = <f64>ni;
+    const cur = sumsImbalance();
+    const pri = place_drs_priority(cur, ni);
+    if (pri > threshold || cur <= place_target_imbalance(threshold, ni)) break;
+    // VMs grouped by host (counting sort keeps index order inside a host)
+    for (let h = 0; h <= H; h++) unchecked((start[h] = 0));
+    for (let v = 0; v < V; v++) {
+      const h = unchecked(vmHost[v]);
+      if (h >= 0) unchecked((start[h + 1] = start[h + 1] + 1));
+    }
+    for (let h = 0; h < H; h++) unchecked((start[h + 1] = start[h + 1] + start[h]));
+    for (let h = 0; h < H; h++) unchecked((fill[h] = start[h]));
+    for (let v = 0; v < V; v++) {
+      const h = unchecked(vmHost[v]);
+      if (h < 0) continue;
+      const k = unchecked(fill[h]);
+      unchecked((byHost[k] = v));
+      unchecked((fill[h] = k + 1));
+    }
+    // sources from the most loaded down (ties: lowest index)
+    order.length = 0;
+    for (let h = 0; h < H; h++) {
+      unchecked((loads[h] = hostLoad(h)));
+      if (taking(h) && unchecked(moves[h]) < MAX_MOVES_PER_HOST) order.push(h);
+    }
+    for (let i = 1; i < order.length; i++) {
+      const x = unchecked(order[i]);
+      let j = i - 1;
+      while (j >= 0 && unchecked(loads[unchecked(order[j])]) < unchecked(loads[x])) {
+        unchecked((order[j + 1] = order[j]));
+        j--;
+      }
+      unchecked((order[j + 1] = x));
+    }
+    let bestVm: i32 = -1;
+    let bestTo: i32 = -1;
+    let from: i32 = -1;
+    for (let oi = 0; oi < order.length; oi++) {
+      const s = unchecked(order[oi]);
+      const ls = unchecked(loads[s]);
+      let bestNet: f64 = 0;
+      const kEnd = unchecked(start[s + 1]);
+      for (let k = unchecked(start[s]); k < kEnd; k++) {
+        const v = unchecked(byHost[k]);
+        const wc = wantCpuOf(v);
+        const wm = wantMemOf(v);
+        const ls2 = loadWith(s, -wc, -wm);
+        const t = wm / VMOTION_MIB_PER_S;
+        const keepShould = shouldOk(v, s);
+        for (let d = 0; d < H; d++) {
+          if (d == s || !taking(d) || unchecked(moves[d]) >= MAX_MOVES_PER_HOST) continue;
+          const ld = unchecked(loads[d]);
+          if (!(ld < ls)) continue;
+          if (why(v, d, MODE_INITIAL) != 0) continue;
+          if (keepShould && !shouldOk(v, d)) continue;
+          const ld2 = loadWith(d, wc, wm);
+          const sum = popS - ls - ld + ls2 + ld2;
+          const q = popQ - ls * ls - ld * ld + ls2 * ls2 + ld2 * ld2;
+          const m = sum / n;
+          const gain = cur - sqrtClamp(q / n - m * m);
+          if (!(gain > 0)) continue;
+          const net = gain * (DRS_PERIOD_S - t) - MIGRATION_LOAD_FACTOR * cur * t;
+          if (net > bestNet) {
+            bestNet = net;
+            bestVm = v;
+            bestTo = d;
+          }
+        }
+      }
+      if (bestVm >= 0) {
+        from = s;
+        break;
+      }
+    }
+    if (bestVm < 0) break;
+    recs.push(bestVm);
+    recs.push(from);
+    recs.push(bestTo);
+    recs.push(pri);
+    detach(bestVm);
+    attach(bestVm, bestTo);
+    moves[from]++;
+    moves[bestTo]++;
+  }
+  const after = place_imbalance();
+  if (!apply) {
+    for (let i = 0; i < recs.length; i += 4) vmHost[recs[i]] = recs[i + 1];
+    restore();
+  }
+  out.length = 0;
+  out.push(before);
+  out.push(after);
+  out.push(<f64>(recs.length >> 2));
+  for (let i = 0; i < recs.length; i++) out.push(<f64>recs[i]);
+  return emit();
+}
+
+// ───────────────────────────── maintenance and HA ─────────────────────────────
+
+/**
+ * Evacuation plan of host `h`: its VMs (by id) re-placed one by one on the other hosts with all
+ * rules, the host already closed. Writes [moves, blockers, (vm, to) × moves, (vm, mask, rule) ×
+ * blockers]; keeps the moves and the maintenance state only when `apply` and nothing blocks.
+ */
+export function place_maintenance(h: i32, apply: i32): i32 {
+  snapshot();
+  const old = hostState[h];
+  hostState[h] = STATE_MAINTENANCE;
+  const victims = new Array<i32>();
+  for (let v = 0; v < alive.length; v++) if (vmHost[v] == h) victims.push(v);
+  for (let i = 0; i < victims.length; i++) detach(victims[i]);
+  const mv = new Array<i32>();
+  const bl = new Array<i32>();
+  for (let i = 0; i < victims.length; i++) {
+    const v = victims[i];
+    const d = place_vm_place(v, MODE_EVACUATE);
+    if (d >= 0) {
+      mv.push(v);
+      mv.push(d);
+    } else {
+      bl.push(v);
+      bl.push(lastMask);
+      bl.push(firstRule);
+    }
+  }
+  if (!apply || bl.length > 0) {
+    for (let i = 0; i < victims.length; i++) vmHost[victims[i]] = h;
+    restore();
+    hostState[h] = old;
+  }
+  out.length = 0;
+  out.push(<f64>(mv.length >> 1));
+  out.push(<f64>(bl.length / 3));
+  for (let i = 0; i < mv.length; i++) out.push(<f64>mv[i]);
+  for (let i = 0; i < bl.length; i++) out.push(<f64>bl[i]);
+  return emit();
+}
+
+/**
+ * Fails the `n` hosts listed in scratch and restarts their VMs: by restart priority then id, each
+ * placed on the survivors (failover hosts first) obeying must rules only. Writes [restarts,
+ * notRestarted, (vm, host, priority) × restarts, (vm, mask, rule) × notRestarted].
+ */
+export function ha_fail_hosts(n: i32): i32 {
+  for (let i = 0; i < n; i++) hostState[<i32>input(i)] = STATE_FAILED;
+  const victims = new Array<i32>();
+  for (let v = 0; v < alive.length; v++) {
+    const h = vmHost[v];
+    if (h >= 0 && hostState[h] == STATE_FAILED) victims.push(v);
+  }
+  for (let i = 0; i < victims.length; i++) detach(victims[i]);
+  // restart order: priority, then VM id (insertion sort is stable)
+  for (let i = 1; i < victims.length; i++) {
+    const x = victims[i];
+    let j = i - 1;
+    while (j >= 0 && vmPrio[victims[j]] > vmPrio[x]) {
+      victims[j + 1] = victims[j];
+      j--;
+    }
+    victims[j + 1] = x;
+  }
+  const rs = new Array<i32>();
+  const fl = new Array<i32>();
+  for (let i = 0; i < victims.length; i++) {
+    const v = victims[i];
+    if (vmPrio[v] == PRIORITY_DISABLED) {
+      fl.push(v);
+      fl.push(WHY_DISABLED);
+      fl.push(-1);
+      continue;
+    }
+    const d = place_vm_place(v, MODE_HA);
+    if (d >= 0) {
+      rs.push(v);
+      rs.push(d);
+      rs.push(vmPrio[v]);
+    } else {
+      fl.push(v);
+      fl.push(lastMask);
+      fl.push(firstRule);
+    }
+  }
+  out.length = 0;
+  out.push(<f64>(rs.length / 3));
+  out.push(<f64>(fl.length / 3));
+  for (let i = 0; i < rs.length; i++) out.push(<f64>rs[i]);
+  for (let i = 0; i < fl.length; i++) out.push(<f64>fl[i]);
+  return emit();
+}
+
+/** Sets the HA admission policy: 0 disabled, 1 slots (a = failures), 2 percentage (a cpu %, b mem %), 3 failover hosts. */
+export function ha_set_policy(kind: i32, a: f64, b: f64): void {
+  haKind = kind;
+  haA = a;
+  haB = b;
+}
+
+/** Writes the admission figures to scratch (see ha_admission_into); returns the f64 count. */
+export function ha_admission(): i32 {
+  admission(-1);
+  return emit();
+}
+
+/**
+ * Admission figures into `out`, counting VM `extra` (not yet on) when ≥ 0: [satisfied, capacity,
+ * cpuSlot, memSlot, totalSlots, usedSlots, availableSlots, cpu%, mem%, healthyFailoverHosts, slots per host…].
+ */
+function admission(extra: i32): void {
+  const H = cpuCap.length;
+  out.length = 0;
+  for (let i = 0; i < 10; i++) out.push(0);
+  out[0] = 1;
+  for (let h = 0; h < H; h++) out.push(0);
+  if (haKind == 1) {
+    let cpuSlot: f64 = 0;
+    let memSlot: f64 = 0;
+    let used: f64 = 0;
+    for (let v = 0; v < alive.length; v++) {
+      if (vmHost[v] < 0 && v != extra) continue;
+      cpuSlot = max<f64>(cpuSlot, cpuR[v]);
+      memSlot = max<f64>(memSlot, memR[v]);
+      used++;
+    }
+    cpuSlot = max<f64>(cpuSlot, HA_MIN_CPU_MHZ);
+    memSlot = max<f64>(memSlot, HA_MIN_MEM_MIB);
+    let total: f64 = 0;
+    const sorted = new Array<f64>();
+    for (let h = 0; h < H; h++) {
+      if (hostState[h] != STATE_CONNECTED) continue;
+      const per = min<f64>(Math.floor(cpuCap[h] / cpuSlot), Math.floor(memCap[h] / memSlot));
+      out[10 + h] = per;
+      total += per;
+      let j = sorted.length;
+      sorted.push(per);
+      while (j > 0 && sorted[j - 1] < per) {
+        sorted[j] = sorted[j - 1];
+        j--;
+      }
+      sorted[j] = per;
+    }
+    let k: i32 = 0;
+    let rem = total;
+    while (k < sorted.length - 1 && rem - sorted[k] >= used) {
+      rem -= sorted[k];
+      k++;
+    }
+    let reserve: f64 = 0;
+    for (let i = 0; <f64>i < haA && i < sorted.length; i++) reserve += sorted[i];
+    const avail = total - used - reserve;
+    out[0] = <f64>k >= haA ? 1 : 0;
+    out[1] = <f64>k;
+    out[2] = cpuSlot;
+    out[3] = memSlot;
+    out[4] = total;
+    out[5] = used;
+    out[6] = avail > 0 ? avail : 0;
+  } else if (haKind == 2) {
+    let totalCpu: f64 = 0;
+    let totalMem: f64 = 0;
+    for (let h = 0; h < H; h++) {
+      if (hostState[h] != STATE_CONNECTED) continue;
+      totalCpu += cpuCap[h];
+      totalMem += memCap[h];
+    }
+    let rc: f64 = 0;
+    let rm: f64 = 0;
+    for (let v = 0; v < alive.length; v++) {
+      if (vmHost[v] < 0 && v != extra) continue;
+      rc += max<f64>(cpuR[v], HA_MIN_CPU_MHZ);
+      rm += memR[v];
+    }
+    const cpuPct = totalCpu > 0 ? ((totalCpu - rc) / totalCpu) * 100 : 0;
+    const memPct = totalMem > 0 ? ((totalMem - rm) / totalMem) * 100 : 0;
+    out[0] = cpuPct >= haA && memPct >= haB ? 1 : 0;
+    out[1] = min<f64>(cpuPct, memPct);
+    out[7] = cpuPct;
+    out[8] = memPct;
+  } else if (haKind == 3) {
+    let healthy: f64 = 0;
+    for (let h = 0; h < H; h++) if (failover[h] != 0 && hostState[h] == STATE_CONNECTED) healthy++;
+    out[0] = healthy >= 1 ? 1 : 0;
+    out[1] = healthy;
+    out[9] = healthy;
+  }
+}

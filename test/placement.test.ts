@@ -1,0 +1,289 @@
+// Worked numbers for the placement core's published formulas, and its behaviour on small clusters,
+// run on both the wasm Cluster and the ReferenceCluster.
+import { describe, expect, it } from "vitest";
+import { Cluster, drsPriority, targetImbalanceFor } from "../bindings/core/cluster.js";
+import type { ClusterApi, ClusterOptions } from "../bindings/core/cluster-types.js";
+import { ReferenceCluster, drsPriority as refPriority, precopy } from "./reference/cluster.js";
+
+const impls: [string, (o: ClusterOptions) => ClusterApi][] = [
+  ["wasm", (o) => new Cluster(o)],
+  ["reference", (o) => new ReferenceCluster(o)],
+];
+const hosts = (n: number, cpuMHz = 10_000, memoryMiB = 16_384) => Array.from({ length: n }, () => ({ cpuMHz, memoryMiB }));
+
+describe("DRS formulas", () => {
+  // target imbalance = 0.1 · (5 − T) / √hosts
+  const targets: [number, number, number][] = [
+    [4, 1, 0.2], [4, 2, 0.15], [4, 3, 0.1], [4, 4, 0.05], [4, 5, 0],
+    [16, 1, 0.1], [16, 2, 0.075], [16, 3, 0.05], [16, 4, 0.025], [16, 5, 0],
+    [64, 1, 0.05], [64, 2, 0.0375], [64, 3, 0.025], [64, 4, 0.0125], [64, 5, 0],
+  ];
+  it.each(targets)("%i hosts, threshold %i: target imbalance %f", (n, t, want) => {
+    expect(targetImbalanceFor(t, n)).toBeCloseTo(want, 12);
+  });
+
+  // priority = 6 − ceil(imbalance · √hosts / 0.1), kept within 2 … 5
+  const priorities: [number, number, number][] = [
+    [0.01, 4, 5], // 0.2 → ceil 1 → 5
+    [0.06, 4, 4], // 1.2 → 2 → 4
+    [0.12, 4, 3], // 2.4 → 3 → 3
+    [0.17, 4, 2], // 3.4 → 4 → 2
+    [0.5, 4, 2], // 10 → clamped to 2: priority 1 is kept for mandatory moves
+    [0.03, 16, 4], // 1.2 → 4
+    [0.06, 16, 3], // 2.4 → 3
+  ];
+  it.each(priorities)("imbalance %f on %i hosts: priority %i", (imb, n, p) => {
+    expect(drsPriority(imb, n)).toBe(p);
+    expect(refPriority(imb, n)).toBe(p);
+  });
+  it("at 64 hosts a priority-3 move needs imbalance above 0.025", () => {
+    expect(drsPriority(0.01, 64)).toBe(5); // 0.8 → 1
+    expect(drsPriority(0.024, 64)).toBe(4); // 1.92 → 2
+    expect(drsPriority(0.026, 64)).toBe(3); // 2.08 → 3
+    expect(drsPriority(0.051, 64)).toBe(2); // 4.08 → 5 → 1, kept at 2
+  });
+});
+
+describe.each(impls)("%s cluster", (_name, make) => {
+  it("places on the least loaded host and reports the imbalance", () => {
+    const c = make({ hosts: hosts(2) });
+    const a = c.addVm({ cpu: { demand: 5000 }, memory: { demand: 8192 } });
+    const b = c.addVm({ cpu: { demand: 1000 }, memory: { demand: 1024 } });
+    expect(c.placeVm(a)).toEqual({ vm: a, host: 0, imbalance: 0.25, templateCopied: false });
+    // host 0 load (0.5 + 0.5)/2 = 0.5; b goes to host 1: (0.1 + 0.0625)/2 = 0.08125
+    const p = c.placeVm(b);
+    expect(p.host).toBe(1);
+    expect(p.imbalance).toBeCloseTo((0.5 - 0.08125) / 2, 12);
+  });
+
+  it("prefers a host holding the template unless copying it pays", () => {
+    const c = make({ hosts: hosts(3) });
+    c.setTemplateOnHost(7, 2);
+    const a = c.addVm({ cpu: { demand: 100 }, memory: { demand: 128 }, template: 7 });
+    expect(c.placeVm(a)).toMatchObject({ host: 2, templateCopied: false });
+    const b = c.addVm({ cpu: { demand: 100 }, memory: { demand: 128 }, template: 9 });
+    const pb = c.placeVm(b);
+    expect(pb).toMatchObject({ host: 0, templateCopied: true });
+    expect(c.hasTemplateOnHost(9, 0)).toBe(true);
+  });
+
+  it("entitlement: reservations first, then shares, never above demand", () => {
+    const c = make({ hosts: [{ cpuMHz: 1000, memoryMiB: 10_000 }] });
+    const a = c.addVm({ cpu: { demand: 800, reservation: 300, shares: 1000 }, memory: { demand: 100 } });
+    const b = c.addVm({ cpu: { demand: 800, shares: 3000 }, memory: { demand: 100 } });
+    const d = c.addVm({ cpu: { demand: 50, shares: 1000 }, memory: { demand: 100 } });
+    c.placeVms([a, b, d]);
+    // 1000 MHz for 1650 wanted; 700 left after a's 300 MHz reservation
+    // → round 1: 700 over 5000 shares: a +140, b +420, d +140 ≥ its 50 → d capped at 50, 650 left
+    // → round 2: 650 over 4000 shares: a 300 + 162.5 = 462.5, b 487.5
+    expect(c.entitlement(d).cpu).toBe(50);
+    expect(c.entitlement(a).cpu).toBeCloseTo(462.5, 9);
+    expect(c.entitlement(b).cpu).toBeCloseTo(487.5, 9);
+    expect(c.hostLoads()[0].cpu).toBe(1);
+  });
+
+  it("refuses a placement no host can take, with the reason, and changes nothing", () => {
+    const c = make({ hosts: hosts(2) });
+    const a = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100, reservation: 20_000 } });
+    expect(() => c.placeVm(a)).toThrow(/no host can take VM 0: not enough unreserved memory for its 20000 MiB reservation/);
+    expect(c.vmHost(a)).toBe(-1);
+    const x = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } });
+    const y = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } });
+    const z = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } });
+    const r = c.addRule({ kind: "vm-anti-affinity", vms: [x, y, z] });
+    expect(() => c.placeVms([x, y, z])).toThrow(new RegExp(`vm-anti-affinity rule ${r} keeps it apart`));
+    expect([c.vmHost(x), c.vmHost(y), c.vmHost(z)]).toEqual([-1, -1, -1]);
+  });
+
+  it("keeps must rules and affinity", () => {
+    const c = make({ hosts: hosts(4) });
+    const vms = Array.from({ length: 4 }, () => c.addVm({ cpu: { demand: 500 }, memory: { demand: 500 } }));
+    c.addRule({ kind: "vm-host-must", vms: [vms[0]], hosts: [3] });
+    c.addRule({ kind: "vm-affinity", vms: [vms[1], vms[2]] });
+    const ps = c.placeVms(vms);
+    expect(ps[0].host).toBe(3);
+    expect(ps[2].host).toBe(ps[1].host);
+  });
+
+  it("rejects bad input clearly and changes nothing", () => {
+    const c = make({ hosts: hosts(2) });
+    expect(() => c.vmHost(7)).toThrow("VM 7 does not exist");
+    expect(() => c.setMigrationThreshold(7 as 3)).toThrow("migration threshold 7 is outside 1..5");
+    expect(() => c.addVm({ cpu: { demand: -1 }, memory: { demand: 1 } })).toThrow(/CPU demand \(MHz\) must be a non-negative number, not -1/);
+    expect(() => c.failHosts([5])).toThrow("host 5 does not exist (the cluster has 2 hosts)");
+    expect(() => c.addVm({ cpu: { demand: 1, reservation: 10, limit: 5 }, memory: { demand: 1 } })).toThrow(/limit/);
+    expect(c.vmCount()).toBe(0);
+    expect(c.migrationThreshold).toBe(3);
+  });
+
+  it("HA slots: worked example with mixed reservations", () => {
+    // 4 hosts of 10 000 MHz / 16 384 MiB; reservations CPU 2000, 500, none; memory 1024, 4096 (+64 overhead)
+    const c = make({ hosts: hosts(4), ha: { kind: "slots", failuresToTolerate: 1 } });
+    const specs = [
+      { cpu: { demand: 1000, reservation: 2000 }, memory: { demand: 1024, reservation: 1024 }, overheadMiB: 64 },
+      { cpu: { demand: 1000, reservation: 500 }, memory: { demand: 4096, reservation: 4096 }, overheadMiB: 64 },
+      { cpu: { demand: 1000 }, memory: { demand: 512 }, overheadMiB: 64 },
+    ];
+    for (const s of specs) c.placeVm(c.addVm(s));
+    const a = c.haAdmission();
+    // slot: CPU 2000 MHz (largest), memory 4096 + 64 = 4160 MiB
+    // per host min(floor(10000/2000)=5, floor(16384/4160)=3) = 3; total 12; used 3
+    // losing the 3 largest hosts leaves 3 slots ≥ 3 used → capacity 3 (at most n − 1)
+    expect(a.slots).toEqual({ cpuMHz: 2000, memoryMiB: 4160, perHost: [3, 3, 3, 3], total: 12, used: 3, available: 6 });
+    expect(a.failoverCapacity).toBe(3);
+    expect(a.satisfied).toBe(true);
+  });
+
+  it("HA admission refuses a power-on that breaks the slot policy", () => {
+    const c = make({ hosts: hosts(2, 4000, 8192), ha: { kind: "slots", failuresToTolerate: 1 } });
+    // slot 2000 MHz: 2 slots per host, 4 in all; tolerating one failure leaves 2 slots
+    const ids = [0, 1, 2].map(() => c.addVm({ cpu: { demand: 100, reservation: 2000 }, memory: { demand: 100 } }));
+    c.placeVm(ids[0]);
+    c.placeVm(ids[1]);
+    expect(() => c.placeVm(ids[2])).toThrow(/HA admission control refuses to power on VM 2/);
+    expect(c.haAdmission()).toMatchObject({ failoverCapacity: 1, satisfied: true });
+  });
+
+  it("HA percentage policy", () => {
+    const c = make({ hosts: hosts(2), ha: { kind: "percentage", cpuPercent: 25, memoryPercent: 25 } });
+    c.placeVm(c.addVm({ cpu: { demand: 100, reservation: 5000 }, memory: { demand: 100, reservation: 8192 } }));
+    c.placeVm(c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } })); // counts 32 MHz
+    const a = c.haAdmission();
+    expect(a.percentage!.cpuPercent).toBeCloseTo(((20000 - 5032) / 20000) * 100, 10);
+    expect(a.percentage!.memoryPercent).toBeCloseTo(75, 10);
+    const big = c.addVm({ cpu: { demand: 1, reservation: 10_000 }, memory: { demand: 1 } });
+    expect(() => c.placeVm(big)).toThrow(/below 25% CPU/);
+  });
+
+  it("fails hosts over in priority order and says what could not restart", () => {
+    const c = make({ hosts: hosts(3, 10_000, 8192) });
+    const low = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100, reservation: 6000 }, restartPriority: "low" });
+    const high = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100, reservation: 6000 }, restartPriority: "high" });
+    const off = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 }, restartPriority: "disabled" });
+    const pinned = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } });
+    c.addRule({ kind: "vm-host-must", vms: [pinned], hosts: [0] });
+    for (const v of [low, high, off, pinned]) c.placeVm(v);
+    const h0 = [low, high, off, pinned].filter((v) => c.vmHost(v) === 0);
+    expect(h0).toContain(pinned);
+    const plan = c.failHosts([0]);
+    expect(plan.declaredDeadAfterMs).toBe(15_000);
+    // every VM of host 0 is either restarted or listed with a reason
+    const all = [...plan.restarts.map((r) => r.vm), ...plan.notRestarted.map((b) => b.vm)].sort();
+    expect(all).toEqual(h0.sort());
+    expect(plan.restarts.every((r) => r.host !== 0)).toBe(true);
+    expect(plan.notRestarted.find((b) => b.vm === pinned)?.reason).toMatch(/vm-host-must rule 0/);
+  });
+
+  it("restart order and full survivors", () => {
+    const c = make({ hosts: hosts(2, 10_000, 8192) });
+    const a = c.addVm({ cpu: { demand: 1 }, memory: { demand: 1, reservation: 5000 }, restartPriority: "low" });
+    const b = c.addVm({ cpu: { demand: 1 }, memory: { demand: 1, reservation: 5000 }, restartPriority: "highest" });
+    const d = c.addVm({ cpu: { demand: 1 }, memory: { demand: 1, reservation: 100 }, restartPriority: "disabled" });
+    c.addRule({ kind: "vm-affinity", vms: [a, b] });
+    c.addRule({ kind: "vm-affinity", vms: [a, d] });
+    // a and b cannot share a host (10 000 > 8192) — the affinity rule refuses b
+    c.placeVm(a);
+    expect(() => c.placeVm(b)).toThrow(/vm-affinity rule 0 ties it to a host that cannot take it/);
+    c.removeRule(0);
+    c.placeVm(b);
+    c.placeVm(d);
+    const plan = c.failHosts([c.vmHost(a)]);
+    // a and d were on the failed host; b's host survives but has 3192 MiB left: a cannot restart
+    expect(plan.restarts).toEqual([]);
+    expect(plan.notRestarted.map((x) => x.vm)).toEqual([a, d]);
+    expect(plan.notRestarted[0].reason).toMatch(/not enough unreserved memory for its 5000 MiB/);
+    expect(plan.notRestarted[1].reason).toBe("its HA restart priority is disabled");
+  });
+
+  it("maintenance mode evacuates with mandatory moves, or names the VMs that stop it", () => {
+    const c = make({ hosts: hosts(3, 10_000, 8192) });
+    const vms = [0, 1, 2, 3].map(() => c.addVm({ cpu: { demand: 1000 }, memory: { demand: 1000, reservation: 3000 } }));
+    c.placeVms(vms);
+    const h = c.vmHost(vms[0]);
+    const plan = c.maintenancePlan(h);
+    expect(plan.blockers).toEqual([]);
+    expect(plan.moves.every((m) => m.priority === 1 && m.from === h && m.to !== h)).toBe(true);
+    expect(c.vmHost(vms[0])).toBe(h); // a plan moves nothing
+    c.enterMaintenance(h);
+    expect(c.hostState(h)).toBe("maintenance");
+    expect(c.hostLoads()[h].vms).toBe(0);
+    const other = [0, 1, 2].find((x) => x !== h && c.hostLoads()[x].vms > 0)!;
+    const p2 = c.maintenancePlan(other);
+    expect(p2.blockers.length).toBeGreaterThan(0);
+    expect(p2.blockers[0].reason).toMatch(/not enough unreserved memory/);
+    expect(() => c.enterMaintenance(other)).toThrow(/cannot enter maintenance mode: VM/);
+    expect(c.hostState(other)).toBe("connected");
+    c.exitMaintenance(h);
+    expect(c.hostState(h)).toBe("connected");
+  });
+
+  it("balancing recommends by automation level and applies when fully automated", () => {
+    // skewed start: every VM goes where its template is
+    const skewed = make({ hosts: hosts(4), automation: "manual", migrationThreshold: 5 });
+    skewed.setTemplateOnHost(1, 0);
+    const ids = Array.from({ length: 12 }, () => skewed.addVm({ cpu: { demand: 600 }, memory: { demand: 1024 }, template: 1 }));
+    skewed.placeVms(ids);
+    expect(ids.every((v) => skewed.vmHost(v) === 0)).toBe(true);
+    const before = skewed.imbalance();
+    const r = skewed.balance();
+    expect(r.applied).toBe(false);
+    expect(r.recommendations.length).toBeGreaterThan(0);
+    expect(r.imbalanceAfter).toBeLessThan(before);
+    expect(skewed.imbalance()).toBe(before);
+    expect(ids.every((v) => skewed.vmHost(v) === 0)).toBe(true);
+    skewed.setAutomation("fullyAutomated");
+    const r2 = skewed.balance();
+    expect(r2.applied).toBe(true);
+    expect(r2.recommendations).toEqual(r.recommendations);
+    expect(skewed.imbalance()).toBe(r.imbalanceAfter);
+    for (const m of r2.recommendations) expect(m.priority).toBeGreaterThanOrEqual(2);
+    const perHost = new Map<number, number>();
+    for (const m of r2.recommendations) {
+      perHost.set(m.from, (perHost.get(m.from) ?? 0) + 1);
+      perHost.set(m.to, (perHost.get(m.to) ?? 0) + 1);
+    }
+    for (const n of perHost.values()) expect(n).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("vMotion pre-copy", () => {
+  // 1 GiB VM = 262 144 pages; 1 250 MB/s = 305 175.78 pages/s; stop threshold 30 517.6 pages (100 ms)
+  const c = new Cluster({ hosts: hosts(1) });
+  const r = new ReferenceCluster({ hosts: hosts(1) });
+  it("dirty rate well below bandwidth converges in a few rounds", () => {
+    const e = c.migrationEstimate({ memoryPages: 262_144, dirtyPagesPerSecond: 20_000, workingSetPages: 100_000 });
+    // round 0: 262 144 pages in 0.859 s → 17 180 dirtied (< 30 517) → stop-and-copy
+    expect(e.rounds).toBe(1);
+    expect(e.stopReason).toBe("converged");
+    expect(e.finalPages).toBe(Math.ceil(20_000 * (262_144 / (1.25e9 / 4096))));
+    expect(e.downtimeMs).toBeCloseTo((e.finalPages / (1.25e9 / 4096)) * 1000 + 20, 9);
+    expect(e.bytesSent).toBe((262_144 + e.finalPages) * 4096);
+    expect(r.migrationEstimate({ memoryPages: 262_144, dirtyPagesPerSecond: 20_000, workingSetPages: 100_000 })).toEqual(e);
+  });
+  it("dirty rate near bandwidth keeps sending until 3× memory", () => {
+    const e = c.migrationEstimate({ memoryPages: 262_144, dirtyPagesPerSecond: 300_000, workingSetPages: 262_144 });
+    // each round dirties ~98 % of what it sent: after three rounds 3× memory is gone
+    expect(e.stopReason).toBe("maxBytes");
+    expect(e.rounds).toBe(4);
+    expect(e.pagesSent - e.finalPages).toBeGreaterThanOrEqual(3 * 262_144);
+    expect(e.downtimeMs).toBeGreaterThan(700);
+  });
+  it("dirty rate above bandwidth: the working set caps each round", () => {
+    // 4 GiB VM: round 0 dirties the whole working set; each later round sends 50 000 pages
+    // (0.164 s) and dirties all of them again, never below the 30 518-page stop threshold
+    const e = c.migrationEstimate({ memoryPages: 1_048_576, dirtyPagesPerSecond: 1_000_000, workingSetPages: 50_000 });
+    expect(e.finalPages).toBe(50_000);
+    expect(e.stopReason).toBe("maxRounds");
+    expect(e.rounds).toBe(29);
+    expect(e.pagesSent).toBe(1_048_576 + 28 * 50_000 + 50_000);
+    expect(e.downtimeMs).toBeCloseTo((50_000 / (1.25e9 / 4096)) * 1000 + 20, 9);
+    // 1 GiB with the same working set: 3× memory runs out first
+    expect(c.migrationEstimate({ memoryPages: 262_144, dirtyPagesPerSecond: 1_000_000, workingSetPages: 50_000 }).stopReason).toBe("maxBytes");
+  });
+  it("pages already at the destination are not sent", () => {
+    const e = c.migrationEstimate({ memoryPages: 262_144, dirtyPagesPerSecond: 0, workingSetPages: 0, pagesAtDestination: 200_000 });
+    expect(e.pagesSent).toBe(62_144);
+    expect(e.downtimeMs).toBe(20);
+    expect(precopy(262_144, 0, 0, 1250, 262_144, 20)).toEqual([0, 0, 0, 20, 20, 0]);
+  });
+});

@@ -1,0 +1,727 @@
+/**
+ * Reference model of the placement kernel in plain TypeScript: the same arrays, the same
+ * arithmetic in the same order as assembly/placement, so floats agree bit for bit and ties break
+ * identically (lowest index). `ReferenceCluster` is the public `Cluster` front end over it.
+ */
+import { Cluster } from "../../bindings/core/cluster.js";
+import type { ClusterOptions, PlacementKernel } from "../../bindings/core/cluster-types.js";
+
+const TEMPLATE_COPY_COST = 0.05;
+const MAX_MOVES_PER_HOST = 8;
+const DRS_PERIOD_S = 300.0;
+const VMOTION_MIB_PER_S = 1192.0928955078125; // 1 250 MB/s
+const MIGRATION_LOAD_FACTOR = 0.3;
+const HA_MIN_CPU_MHZ = 32.0;
+const HA_MIN_MEM_MIB = 1.0;
+const PRECOPY_MAX_ROUNDS = 29;
+const PRECOPY_MAX_SENT = 3.0;
+const PRECOPY_STOP_SECONDS = 0.1;
+
+const AFFINITY = 0;
+const ANTI_AFFINITY = 1;
+const MUST = 2;
+const SHOULD = 3;
+const INITIAL = 0;
+const HA = 2;
+const DISABLED_BIT = 128;
+
+function sqrtClamp(x: number): number {
+  return x > 0 ? Math.sqrt(x) : 0;
+}
+function want(d: number, r: number, l: number): number {
+  return Math.min(Math.max(d, r), l);
+}
+/** DRS priority of a move made at imbalance `imb` on `n` hosts (2 … 5; 1 is mandatory). */
+export function drsPriority(imb: number, n: number): number {
+  const p = 6 - Math.ceil((imb * Math.sqrt(n)) / 0.1);
+  return p < 2 ? 2 : p > 5 ? 5 : p;
+}
+/** Target imbalance of migration threshold `t` on `n` hosts. */
+export function targetImbalance(t: number, n: number): number {
+  return n > 0 ? (0.1 * (5 - t)) / Math.sqrt(n) : 0;
+}
+
+/** The plain-TypeScript placement kernel. */
+export class ReferencePlacementKernel implements PlacementKernel {
+  // hosts
+  cpuCap: number[] = [];
+  memCap: number[] = [];
+  state: number[] = [];
+  failover: number[] = [];
+  wantCpu: number[] = [];
+  wantMem: number[] = [];
+  resCpu: number[] = [];
+  resMem: number[] = [];
+  nvm: number[] = [];
+  // VMs
+  alive: number[] = [];
+  host: number[] = [];
+  cpuD: number[] = [];
+  cpuR: number[] = [];
+  cpuL: number[] = [];
+  cpuS: number[] = [];
+  memD: number[] = [];
+  memR: number[] = [];
+  memL: number[] = [];
+  memS: number[] = [];
+  template: number[] = [];
+  prio: number[] = [];
+  vmRules: number[][] = [];
+  // rules
+  ruleKind: number[] = [];
+  ruleActive: number[] = [];
+  ruleVms: number[][] = [];
+  ruleHosts: number[][] = [];
+  templates = new Set<number>();
+  // HA
+  haKind = 0;
+  haA = 0;
+  haB = 0;
+  // last placement
+  mask = 0;
+  firstRule = -1;
+  copied = false;
+  lastImb = 0;
+  whyRule = -1;
+  // population sums
+  S = 0;
+  Q = 0;
+  n = 0;
+
+  hostAdd(cpuMHz: number, memoryMiB: number): number {
+    this.cpuCap.push(cpuMHz);
+    this.memCap.push(memoryMiB);
+    this.state.push(0);
+    this.failover.push(0);
+    this.wantCpu.push(0);
+    this.wantMem.push(0);
+    this.resCpu.push(0);
+    this.resMem.push(0);
+    this.nvm.push(0);
+    return this.cpuCap.length - 1;
+  }
+  hostSetState(h: number, s: number): void {
+    this.state[h] = s;
+  }
+  hostSetFailover(h: number, on: boolean): void {
+    this.failover[h] = on ? 1 : 0;
+  }
+  vmAdd(cpu: number[], mem: number[], template: number, priority: number): number {
+    this.alive.push(1);
+    this.host.push(-1);
+    this.cpuD.push(cpu[0]);
+    this.cpuR.push(cpu[1]);
+    this.cpuL.push(cpu[2]);
+    this.cpuS.push(cpu[3]);
+    this.memD.push(mem[0]);
+    this.memR.push(mem[1]);
+    this.memL.push(mem[2]);
+    this.memS.push(mem[3]);
+    this.template.push(template);
+    this.prio.push(priority);
+    this.vmRules.push([]);
+    return this.alive.length - 1;
+  }
+  private attach(v: number, h: number): void {
+    this.host[v] = h;
+    this.wantCpu[h] += want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
+    this.wantMem[h] += want(this.memD[v], this.memR[v], this.memL[v]);
+    this.resCpu[h] += this.cpuR[v];
+    this.resMem[h] += this.memR[v];
+    this.nvm[h]++;
+  }
+  private detach(v: number): void {
+    const h = this.host[v];
+    this.host[v] = -1;
+    this.nvm[h]--;
+    if (this.nvm[h] == 0) {
+      // An empty host has exactly zero load, whatever rounding the sums gathered.
+      this.wantCpu[h] = 0;
+      this.wantMem[h] = 0;
+      this.resCpu[h] = 0;
+      this.resMem[h] = 0;
+      return;
+    }
+    this.wantCpu[h] -= want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
+    this.wantMem[h] -= want(this.memD[v], this.memR[v], this.memL[v]);
+    this.resCpu[h] -= this.cpuR[v];
+    this.resMem[h] -= this.memR[v];
+  }
+  vmRemove(v: number): void {
+    if (this.host[v] >= 0) this.detach(v);
+    this.alive[v] = 0;
+    for (const r of this.vmRules[v]) {
+      const list = this.ruleVms[r];
+      list.splice(list.indexOf(v), 1);
+    }
+    this.vmRules[v] = [];
+  }
+  vmPowerOff(v: number): void {
+    if (this.host[v] >= 0) this.detach(v);
+  }
+  vmSetDemand(v: number, cpu: number, mem: number): void {
+    const h = this.host[v];
+    if (h >= 0) this.detach(v);
+    if (cpu === cpu) this.cpuD[v] = cpu;
+    if (mem === mem) this.memD[v] = mem;
+    if (h >= 0) this.attach(v, h);
+  }
+  vmHost(v: number): number {
+    return this.host[v];
+  }
+  templateSet(t: number, h: number, on: boolean): void {
+    if (on) this.templates.add(t * 65536 + h);
+    else this.templates.delete(t * 65536 + h);
+  }
+  templateHas(t: number, h: number): boolean {
+    return this.templates.has(t * 65536 + h);
+  }
+  ruleAdd(kind: number, vms: number[], hosts: number[]): number {
+    const r = this.ruleKind.length;
+    this.ruleKind.push(kind);
+    this.ruleActive.push(1);
+    this.ruleVms.push(vms.slice());
+    this.ruleHosts.push(hosts.slice());
+    for (const v of vms) this.vmRules[v].push(r);
+    return r;
+  }
+  ruleRemove(r: number): void {
+    this.ruleActive[r] = 0;
+    for (const v of this.ruleVms[r]) {
+      const list = this.vmRules[v];
+      list.splice(list.indexOf(r), 1);
+    }
+    this.ruleVms[r] = [];
+  }
+  ruleViolation(r: number): number {
+    const k = this.ruleKind[r];
+    const vms = this.ruleVms[r];
+    for (let i = 0; i < vms.length; i++) {
+      const v = vms[i];
+      const h = this.host[v];
+      if (h < 0) continue;
+      if (k == MUST) {
+        if (!this.ruleHosts[r].includes(h)) return v;
+      } else if (k == AFFINITY || k == ANTI_AFFINITY) {
+        for (let j = 0; j < i; j++) {
+          const hj = this.host[vms[j]];
+          if (hj < 0) continue;
+          if (k == AFFINITY && hj != h) return v;
+          if (k == ANTI_AFFINITY && hj == h) return v;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private taking(h: number): boolean {
+    return this.state[h] == 0 && this.failover[h] == 0;
+  }
+  private hostLoad(h: number): number {
+    const lc = Math.min(this.wantCpu[h], this.cpuCap[h]) / this.cpuCap[h];
+    const lm = Math.min(this.wantMem[h], this.memCap[h]) / this.memCap[h];
+    return (lc + lm) * 0.5;
+  }
+  private loadWith(h: number, dc: number, dm: number): number {
+    const lc = Math.min(this.wantCpu[h] + dc, this.cpuCap[h]) / this.cpuCap[h];
+    const lm = Math.min(this.wantMem[h] + dm, this.memCap[h]) / this.memCap[h];
+    return (lc + lm) * 0.5;
+  }
+  private sums(): void {
+    let s = 0;
+    let q = 0;
+    let n = 0;
+    for (let h = 0; h < this.cpuCap.length; h++) {
+      if (!this.taking(h)) continue;
+      const l = this.hostLoad(h);
+      s += l;
+      q += l * l;
+      n++;
+    }
+    this.S = s;
+    this.Q = q;
+    this.n = n;
+  }
+  private sumsImbalance(): number {
+    if (this.n == 0) return 0;
+    const m = this.S / this.n;
+    return sqrtClamp(this.Q / this.n - m * m);
+  }
+  imbalance(): number {
+    let sum = 0;
+    let n = 0;
+    for (let h = 0; h < this.cpuCap.length; h++) {
+      if (!this.taking(h)) continue;
+      sum += this.hostLoad(h);
+      n++;
+    }
+    if (n == 0) return 0;
+    const mean = sum / n;
+    let acc = 0;
+    for (let h = 0; h < this.cpuCap.length; h++) {
+      if (!this.taking(h)) continue;
+      const d = this.hostLoad(h) - mean;
+      acc += d * d;
+    }
+    return Math.sqrt(acc / n);
+  }
+
+  /** First reason (1 … 7) host `h` cannot take VM `v` in `mode`, 0 when it can. */
+  private why(v: number, h: number, mode: number): number {
+    if (this.state[h] != 0) return 1;
+    if (mode != HA && this.failover[h] != 0) return 2;
+    if (this.resCpu[h] + this.cpuR[v] > this.cpuCap[h]) return 3;
+    if (this.resMem[h] + this.memR[v] > this.memCap[h]) return 4;
+    const rules = this.vmRules[v];
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      const k = this.ruleKind[r];
+      if (k == MUST) {
+        if (!this.ruleHosts[r].includes(h)) {
+          this.whyRule = r;
+          return 5;
+        }
+      } else if (mode != HA && k != SHOULD) {
+        const vms = this.ruleVms[r];
+        for (let j = 0; j < vms.length; j++) {
+          const m = vms[j];
+          if (m == v) continue;
+          const hm = this.host[m];
+          if (k == AFFINITY && hm >= 0 && hm != h) {
+            this.whyRule = r;
+            return 6;
+          }
+          if (k == ANTI_AFFINITY && hm == h) {
+            this.whyRule = r;
+            return 7;
+          }
+        }
+      }
+    }
+    return 0;
+  }
+  private shouldOk(v: number, h: number): boolean {
+    const rules = this.vmRules[v];
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      if (this.ruleKind[r] == SHOULD && !this.ruleHosts[r].includes(h)) return false;
+    }
+    return true;
+  }
+
+  place(v: number, mode: number): number {
+    this.mask = 0;
+    this.firstRule = -1;
+    this.copied = false;
+    if (mode == INITIAL && this.haKind != 0 && this.admission(v)[0] == 0) return -2;
+    this.sums();
+    const cur = this.sumsImbalance();
+    const n = this.n;
+    const wc = want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
+    const wm = want(this.memD[v], this.memR[v], this.memL[v]);
+    const t = this.template[v];
+    let best = -1;
+    let bestTier = 2;
+    let bestScore = Infinity;
+    for (let h = 0; h < this.cpuCap.length; h++) {
+      const code = this.why(v, h, mode);
+      if (code != 0) {
+        this.mask |= 1 << (code - 1);
+        if (code >= 5 && this.firstRule < 0) this.firstRule = this.whyRule;
+        continue;
+      }
+      const tier = mode == HA ? (this.failover[h] != 0 ? 0 : 1) : this.shouldOk(v, h) ? 0 : 1;
+      if (tier > bestTier) continue;
+      let score = cur;
+      if (this.taking(h)) {
+        const l = this.hostLoad(h);
+        const l2 = this.loadWith(h, wc, wm);
+        const s = this.S - l + l2;
+        const q = this.Q - l * l + l2 * l2;
+        const m = s / n;
+        score = sqrtClamp(q / n - m * m);
+      }
+      if (mode == INITIAL && t >= 0 && !this.templateHas(t, h)) score += TEMPLATE_COPY_COST;
+      if (tier < bestTier || score < bestScore) {
+        best = h;
+        bestTier = tier;
+        bestScore = score;
+      }
+    }
+    if (best < 0) return -1;
+    if (mode == INITIAL && t >= 0 && !this.templateHas(t, best)) {
+      this.templateSet(t, best, true);
+      this.copied = true;
+    }
+    this.attach(v, best);
+    this.lastImb = this.imbalance();
+    return best;
+  }
+  lastMask(): number {
+    return this.mask;
+  }
+  lastRule(): number {
+    return this.firstRule;
+  }
+  lastCopied(): boolean {
+    return this.copied;
+  }
+  lastImbalance(): number {
+    return this.lastImb;
+  }
+
+  hostLoads(): number[] {
+    const out: number[] = [];
+    for (let h = 0; h < this.cpuCap.length; h++) {
+      const lc = Math.min(this.wantCpu[h], this.cpuCap[h]) / this.cpuCap[h];
+      const lm = Math.min(this.wantMem[h], this.memCap[h]) / this.memCap[h];
+      out.push(lc, lm, (lc + lm) * 0.5, this.resCpu[h], this.resMem[h], this.nvm[h]);
+    }
+    return out;
+  }
+
+  /** Water-filling on one host: reservations first, the rest by shares, never above want. */
+  private entitle(v: number, d: number[], r: number[], l: number[], s: number[], cap: number): number {
+    const h = this.host[v];
+    if (h < 0) return 0;
+    const on: number[] = [];
+    let sumWant = 0;
+    let sumRes = 0;
+    for (let i = 0; i < this.alive.length; i++) {
+      if (this.host[i] != h) continue;
+      on.push(i);
+      sumWant += want(d[i], r[i], l[i]);
+      sumRes += r[i];
+    }
+    if (sumWant <= cap) return want(d[v], r[v], l[v]);
+    let remaining = cap - sumRes;
+    const active: number[] = [];
+    for (const i of on) if (want(d[i], r[i], l[i]) > r[i]) active.push(i);
+    let ent = r[v];
+    while (active.length > 0 && remaining > 0) {
+      let total = 0;
+      for (const i of active) total += s[i];
+      let capped = false;
+      let next = remaining;
+      for (let k = 0; k < active.length; k++) {
+        const i = active[k];
+        const w = want(d[i], r[i], l[i]);
+        if (r[i] + (remaining * s[i]) / total >= w) {
+          capped = true;
+          next -= w - r[i];
+          if (i == v) ent = w;
+          active.splice(k, 1);
+          k--;
+        }
+      }
+      if (!capped) {
+        for (const i of active) if (i == v) ent = r[i] + (remaining * s[i]) / total;
+        break;
+      }
+      remaining = next;
+    }
+    return ent;
+  }
+  entitlement(v: number): number[] {
+    const h = this.host[v];
+    if (h < 0) return [0, 0];
+    return [
+      this.entitle(v, this.cpuD, this.cpuR, this.cpuL, this.cpuS, this.cpuCap[h]),
+      this.entitle(v, this.memD, this.memR, this.memL, this.memS, this.memCap[h]),
+    ];
+  }
+
+  private snapshot(): number[][] {
+    return [this.wantCpu.slice(), this.wantMem.slice(), this.resCpu.slice(), this.resMem.slice(), this.nvm.slice()];
+  }
+  private restore(snap: number[][]): void {
+    this.wantCpu = snap[0];
+    this.wantMem = snap[1];
+    this.resCpu = snap[2];
+    this.resMem = snap[3];
+    this.nvm = snap[4];
+  }
+
+  balance(threshold: number, apply: boolean): number[] {
+    const H = this.cpuCap.length;
+    const V = this.alive.length;
+    const before = this.imbalance();
+    const recs: number[] = [];
+    const snap = apply ? null : this.snapshot();
+    const moves = new Array<number>(H).fill(0);
+    const loads = new Array<number>(H).fill(0);
+    const order: number[] = [];
+    const start = new Array<number>(H + 1).fill(0);
+    const byHost = new Array<number>(V).fill(0);
+    for (;;) {
+      this.sums();
+      const n = this.n;
+      if (n < 2) break;
+      const cur = this.sumsImbalance();
+      const pri = drsPriority(cur, n);
+      if (pri > threshold || cur <= targetImbalance(threshold, n)) break;
+      // VMs grouped by host (counting sort keeps index order inside a host)
+      start.fill(0);
+      for (let v = 0; v < V; v++) if (this.host[v] >= 0) start[this.host[v] + 1]++;
+      for (let h = 0; h < H; h++) start[h + 1] += start[h];
+      const fill = start.slice(0, H);
+      for (let v = 0; v < V; v++) if (this.host[v] >= 0) byHost[fill[this.host[v]]++] = v;
+      // sources from the most loaded down (ties: lowest index)
+      order.length = 0;
+      for (let h = 0; h < H; h++) {
+        loads[h] = this.hostLoad(h);
+        if (this.taking(h) && moves[h] < MAX_MOVES_PER_HOST) order.push(h);
+      }
+      for (let i = 1; i < order.length; i++) {
+        const x = order[i];
+        let j = i - 1;
+        while (j >= 0 && loads[order[j]] < loads[x]) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = x;
+      }
+      let bestVm = -1;
+      let bestTo = -1;
+      let from = -1;
+      for (let oi = 0; oi < order.length; oi++) {
+        const s = order[oi];
+        const ls = loads[s];
+        let bestNet = 0;
+        for (let k = start[s]; k < start[s + 1]; k++) {
+          const v = byHost[k];
+          const wc = want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
+          const wm = want(this.memD[v], this.memR[v], this.memL[v]);
+          const ls2 = this.loadWith(s, -wc, -wm);
+          const t = wm / VMOTION_MIB_PER_S;
+          const keepShould = this.shouldOk(v, s);
+          for (let d = 0; d < H; d++) {
+            if (d == s || !this.taking(d) || moves[d] >= MAX_MOVES_PER_HOST) continue;
+            const ld = loads[d];
+            if (!(ld < ls)) continue;
+            if (this.why(v, d, INITIAL) != 0) continue;
+            if (keepShould && !this.shouldOk(v, d)) continue;
+            const ld2 = this.loadWith(d, wc, wm);
+            const sum = this.S - ls - ld + ls2 + ld2;
+            const q = this.Q - ls * ls - ld * ld + ls2 * ls2 + ld2 * ld2;
+            const m = sum / n;
+            const gain = cur - sqrtClamp(q / n - m * m);
+            if (!(gain > 0)) continue;
+            const net = gain * (DRS_PERIOD_S - t) - MIGRATION_LOAD_FACTOR * cur * t;
+            if (net > bestNet) {
+              bestNet = net;
+              bestVm = v;
+              bestTo = d;
+            }
+          }
+        }
+        if (bestVm >= 0) {
+          from = s;
+          break;
+        }
+      }
+      if (bestVm < 0) break;
+      recs.push(bestVm, from, bestTo, pri);
+      this.detach(bestVm);
+      this.attach(bestVm, bestTo);
+      moves[from]++;
+      moves[bestTo]++;
+    }
+    const after = this.imbalance();
+    if (snap) {
+      for (let i = 0; i < recs.length; i += 4) this.host[recs[i]] = recs[i + 1];
+      this.restore(snap);
+    }
+    return [before, after, recs.length / 4, ...recs];
+  }
+
+  maintenance(h: number, apply: boolean): number[] {
+    const snap = this.snapshot();
+    const old = this.state[h];
+    this.state[h] = 1;
+    const victims: number[] = [];
+    for (let v = 0; v < this.alive.length; v++) if (this.host[v] == h) victims.push(v);
+    for (const v of victims) this.detach(v);
+    const moves: number[] = [];
+    const blockers: number[] = [];
+    for (const v of victims) {
+      const d = this.place(v, 1);
+      if (d >= 0) moves.push(v, d);
+      else blockers.push(v, this.mask, this.firstRule);
+    }
+    if (!apply || blockers.length > 0) {
+      for (const v of victims) this.host[v] = h;
+      this.restore(snap);
+      this.state[h] = old;
+    }
+    return [moves.length / 2, blockers.length / 3, ...moves, ...blockers];
+  }
+
+  failHosts(hosts: number[]): number[] {
+    for (const h of hosts) this.state[h] = 2;
+    const victims: number[] = [];
+    for (let v = 0; v < this.alive.length; v++) {
+      const h = this.host[v];
+      if (h >= 0 && this.state[h] == 2) victims.push(v);
+    }
+    for (const v of victims) this.detach(v);
+    // restart order: priority, then VM id (insertion sort is stable)
+    for (let i = 1; i < victims.length; i++) {
+      const x = victims[i];
+      let j = i - 1;
+      while (j >= 0 && this.prio[victims[j]] > this.prio[x]) {
+        victims[j + 1] = victims[j];
+        j--;
+      }
+      victims[j + 1] = x;
+    }
+    const restarts: number[] = [];
+    const failed: number[] = [];
+    for (const v of victims) {
+      if (this.prio[v] == 5) {
+        failed.push(v, DISABLED_BIT, -1);
+        continue;
+      }
+      const d = this.place(v, HA);
+      if (d >= 0) restarts.push(v, d, this.prio[v]);
+      else failed.push(v, this.mask, this.firstRule);
+    }
+    return [restarts.length / 3, failed.length / 3, ...restarts, ...failed];
+  }
+
+  haSetPolicy(kind: number, a: number, b: number): void {
+    this.haKind = kind;
+    this.haA = a;
+    this.haB = b;
+  }
+  haAdmission(): number[] {
+    return this.admission(-1);
+  }
+  /** Admission figures, counting VM `extra` (not yet powered on) when ≥ 0. */
+  private admission(extra: number): number[] {
+    const H = this.cpuCap.length;
+    const out = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const per: number[] = new Array<number>(H).fill(0);
+    const kind = this.haKind;
+    if (kind == 1) {
+      let cpuSlot = 0;
+      let memSlot = 0;
+      let used = 0;
+      for (let v = 0; v < this.alive.length; v++) {
+        if (this.host[v] < 0 && v != extra) continue;
+        cpuSlot = Math.max(cpuSlot, this.cpuR[v]);
+        memSlot = Math.max(memSlot, this.memR[v]);
+        used++;
+      }
+      cpuSlot = Math.max(cpuSlot, HA_MIN_CPU_MHZ);
+      memSlot = Math.max(memSlot, HA_MIN_MEM_MIB);
+      let total = 0;
+      const sorted: number[] = [];
+      for (let h = 0; h < H; h++) {
+        if (this.state[h] != 0) continue;
+        per[h] = Math.min(Math.floor(this.cpuCap[h] / cpuSlot), Math.floor(this.memCap[h] / memSlot));
+        total += per[h];
+        // descending insertion
+        let j = sorted.length;
+        sorted.push(per[h]);
+        while (j > 0 && sorted[j - 1] < per[h]) {
+          sorted[j] = sorted[j - 1];
+          j--;
+        }
+        sorted[j] = per[h];
+      }
+      let k = 0;
+      let rem = total;
+      while (k < sorted.length - 1 && rem - sorted[k] >= used) {
+        rem -= sorted[k];
+        k++;
+      }
+      let reserve = 0;
+      for (let i = 0; i < this.haA && i < sorted.length; i++) reserve += sorted[i];
+      const avail = total - used - reserve;
+      out[0] = k >= this.haA ? 1 : 0;
+      out[1] = k;
+      out[2] = cpuSlot;
+      out[3] = memSlot;
+      out[4] = total;
+      out[5] = used;
+      out[6] = avail > 0 ? avail : 0;
+    } else if (kind == 2) {
+      let totalCpu = 0;
+      let totalMem = 0;
+      for (let h = 0; h < H; h++) {
+        if (this.state[h] != 0) continue;
+        totalCpu += this.cpuCap[h];
+        totalMem += this.memCap[h];
+      }
+      let rc = 0;
+      let rm = 0;
+      for (let v = 0; v < this.alive.length; v++) {
+        if (this.host[v] < 0 && v != extra) continue;
+        rc += Math.max(this.cpuR[v], HA_MIN_CPU_MHZ);
+        rm += this.memR[v];
+      }
+      const cpuPct = totalCpu > 0 ? ((totalCpu - rc) / totalCpu) * 100 : 0;
+      const memPct = totalMem > 0 ? ((totalMem - rm) / totalMem) * 100 : 0;
+      out[0] = cpuPct >= this.haA && memPct >= this.haB ? 1 : 0;
+      out[1] = Math.min(cpuPct, memPct);
+      out[7] = cpuPct;
+      out[8] = memPct;
+    } else if (kind == 3) {
+      let healthy = 0;
+      for (let h = 0; h < H; h++) if (this.failover[h] != 0 && this.state[h] == 0) healthy++;
+      out[0] = healthy >= 1 ? 1 : 0;
+      out[1] = healthy;
+      out[9] = healthy;
+    }
+    return out.concat(per);
+  }
+
+  migration(memoryPages: number, dirty: number, ws: number, mbps: number, atDest: number, switchMs: number): number[] {
+    return precopy(memoryPages, dirty, ws, mbps, atDest, switchMs);
+  }
+}
+
+/** vMotion pre-copy model: [rounds, pagesSent, finalPages, downtimeMs, durationMs, reason]. */
+export function precopy(memoryPages: number, dirty: number, ws: number, mbps: number, atDest: number, switchMs: number): number[] {
+  const pps = (mbps * 1e6) / 4096;
+  const threshold = pps * PRECOPY_STOP_SECONDS;
+  let toSend = memoryPages - atDest;
+  if (toSend < 0) toSend = 0;
+  let sent = 0;
+  let time = 0;
+  let rounds = 0;
+  let reason = 0;
+  for (;;) {
+    if (toSend <= threshold) {
+      reason = 0;
+      break;
+    }
+    if (rounds >= PRECOPY_MAX_ROUNDS) {
+      reason = 1;
+      break;
+    }
+    if (sent >= PRECOPY_MAX_SENT * memoryPages) {
+      reason = 2;
+      break;
+    }
+    const t = toSend / pps;
+    sent += toSend;
+    time += t;
+    rounds++;
+    toSend = Math.min(ws, Math.min(memoryPages, Math.ceil(dirty * t)));
+  }
+  const last = toSend / pps;
+  return [rounds, sent + toSend, toSend, last * 1000 + switchMs, (time + last) * 1000 + switchMs, reason];
+}
+
+/** The public cluster over the reference kernel. */
+export class ReferenceCluster extends Cluster {
+  constructor(options: ClusterOptions) {
+    super(options, new ReferencePlacementKernel());
+  }
+  /** Same as `new ReferenceCluster(options)`. */
+  static override create(options: ClusterOptions): ReferenceCluster {
+    return new ReferenceCluster(options);
+  }
+}
