@@ -53,6 +53,10 @@ const LOG_JOURNAL = 200;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 60_000;
+/** CPU demand of a container VM as it powers on (a booting guest is busy); the guest's activity takes over after. */
+const BOOT_CPU_MHZ = 260;
+/** CPU demand of a guest: idle floor plus its activity (0..1) times a busy service's draw. */
+const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
 const HA_PRIORITY_LABEL = "vsphere.ha.restart-priority";
 const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -198,7 +202,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.tpsBudget = model.tps?.pagesPerScan ?? 65_536;
     this.drsInterval = model.drs?.intervalMs ?? 300_000;
     this.vmotionMBps = model.vmotionMBps ?? 1250;
-    this.haPolicy = model.ha ?? { kind: "slots", failuresToTolerate: 1 };
+    // vSphere HA tolerates one host failure by default; a one-host cluster has nothing to fail over to.
+    this.haPolicy = model.ha ?? (hosts.length > 1 ? { kind: "slots", failuresToTolerate: 1 } : { kind: "disabled" });
     this.mem = engines.memory({ hosts: hosts.length, hostMemoryMiB: this.hostMem });
     this.cluster = engines.cluster({
       hosts: hosts.map((h) => ({ cpuMHz: h.cpuMHz, memoryMiB: h.memoryMiB, name: h.name })),
@@ -470,7 +475,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const templateId = this.templateId(img, memoryMiB);
     const clusterVm = this.cluster.addVm({
-      cpu: { demand: 10, limit: vcpus * VCPU_MHZ, shares: hc.CpuShares ? Number(hc.CpuShares) : undefined },
+      cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ, shares: hc.CpuShares ? Number(hc.CpuShares) : undefined },
       memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB, reservation: Math.ceil(Number(hc.MemoryReservation ?? 0) / MIB) || undefined },
       template: templateId,
       restartPriority: priority,
@@ -1772,7 +1777,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         } catch {
           // The host is out of memory: the guest stalls this round (ESXi would balloon or swap).
         }
-        this.cluster.setDemand(c.clusterVm, { cpu: Math.round(10 + activity * 250) });
+        this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity) });
       }
       if (any) this.armGuestTick();
     });
@@ -2308,7 +2313,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const memoryMiB = Math.ceil(Number(rec.hostConfig.Memory) / MIB);
         const vcpus = Math.max(1, Math.ceil(Number(rec.hostConfig.NanoCpus) / 1e9));
         const clusterVm = this.cluster.addVm({
-          cpu: { demand: 10, limit: vcpus * VCPU_MHZ },
+          cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ },
           memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB },
           template: this.templateId(img, memoryMiB),
           restartPriority: (rec.config.Labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority,
