@@ -13,19 +13,72 @@ const tsc = join(root, "node_modules/.bin/tsc");
 /** A small scenario in plain JavaScript, so Node and Deno run the very same text. */
 const scenario = `
 import * as vicsim from "vicsim";
+const { MemoryEngine, Cluster, VchError } = vicsim;
 const out = { resolved: import.meta.resolve("vicsim").replace(/^.*node_modules\\//, ""), ready: vicsim.coreReady() };
-const error = new vicsim.VchError("notFound", "No such container: web");
+
+// Memory: a template VM writes 1,000 pages, three instant clones share them, one clone writes two.
+const mem = MemoryEngine.create({ hosts: 2, hostMemoryMiB: 1024 });
+const template = mem.createVm({ host: 0, memoryMiB: 64 });
+mem.writePages(template, Uint32Array.from({ length: 1000 }, (_, i) => i), BigUint64Array.from({ length: 1000 }, (_, i) => BigInt(i + 1)));
+const clones = [1, 2, 3].map(() => mem.instantClone(template));
+const faults = mem.writePages(clones[0], Uint32Array.of(5, 6), BigUint64Array.of(77n, 78n));
+out.memory = {
+  host: mem.hostStats(0),
+  clone: mem.vmStats(clones[0]),
+  faults,
+  sibling: [...mem.readPages(clones[1], Uint32Array.of(5, 6))].map(String),
+  writer: [...mem.readPages(clones[0], Uint32Array.of(5, 6))].map(String),
+};
+
+// Placement: 12 VMs on 4 hosts, host 0 fails, HA restarts its VMs elsewhere.
+const cluster = Cluster.create({
+  hosts: [0, 1, 2, 3].map((i) => ({ cpuMHz: 20000, memoryMiB: 65536, name: "H" + i })),
+  ha: { kind: "slots", failuresToTolerate: 1 },
+});
+const vms = Array.from({ length: 12 }, (_, i) => cluster.addVm({ cpu: { demand: 1000 + 100 * i }, memory: { demand: 2048 }, name: "vm" + i }));
+cluster.placeVms(vms);
+const onHost0 = vms.filter((vm) => cluster.vmHost(vm) === 0);
+const failover = cluster.failHosts([0]);
+out.placement = {
+  onHost0,
+  restarted: failover.restarts.map((r) => r.vm),
+  restartHosts: failover.restarts.map((r) => r.host),
+  notRestarted: failover.notRestarted,
+  hostsAfter: vms.map((vm) => cluster.vmHost(vm)),
+};
+
+const error = new VchError("notFound", "No such container: web");
 out.error = { kind: error.kind, message: error.message, isError: error instanceof Error };
 console.log(JSON.stringify(out));
 `;
 
+/** What the scenario must print, by the engine's definitions (see bindings/core/memory-types.ts). */
+function checkScenario(out: any, entry: string): void {
+  expect(out.resolved).toBe(`vicsim/dist/${entry}.js`);
+  expect(out.ready).toBe(true);
+  // Frames: 1,000 written by the template + 2 copied on write by the clone; 4 VMs map 4,000 guest pages.
+  expect(out.memory.host).toMatchObject({ used: 1002, sharedSaved: 4000 - 1002, vms: 4 });
+  expect(out.memory.clone).toMatchObject({ granted: 1000, private: 2, shared: 998, consumed: 2 });
+  expect(out.memory.faults).toMatchObject({ cowFaults: 2, bytesCopied: 8192 });
+  expect(out.memory.sibling).toEqual(["6", "7"]); // the other clones still read the template's content
+  expect(out.memory.writer).toEqual(["77", "78"]);
+  // HA restarts exactly the VMs host 0 had, on surviving hosts, and nothing stays on host 0.
+  expect(out.placement.onHost0.length).toBeGreaterThan(0);
+  expect([...out.placement.restarted].sort()).toEqual([...out.placement.onHost0].sort());
+  expect(out.placement.restartHosts.every((h: number) => h !== 0)).toBe(true);
+  expect(out.placement.notRestarted).toEqual([]);
+  expect(out.placement.hostsAfter.every((h: number) => h > 0)).toBe(true);
+  expect(out.error).toEqual({ kind: "notFound", message: "No such container: web", isError: true });
+}
+
 /** A TypeScript consumer: the declarations must resolve through the "types" condition. */
 const consumer = `
-import { coreReady, VchError, type VirtualContainerHostApi } from "vicsim";
+import { coreReady, MemoryEngine, VchError, type VirtualContainerHostApi, type VmMemoryStats } from "vicsim";
 const ready: boolean = coreReady();
+const stats: VmMemoryStats = MemoryEngine.create({ hosts: 1, hostMemoryMiB: 64 }).vmStats(0);
 const kind: "notFound" | "invalid" | "conflict" | "notModified" | "unavailable" | "internal" = new VchError("invalid", "x").kind;
 export type Host = VirtualContainerHostApi;
-export { ready, kind };
+export { ready, kind, stats };
 `;
 
 let work = "";
@@ -107,9 +160,7 @@ describe("the packed tarball", () => {
 describe("from Node", () => {
   it("resolves the node condition and runs the scenario", () => {
     const out = JSON.parse(execFileSync(process.execPath, ["scenario.mjs"], { cwd: project, encoding: "utf8" }));
-    expect(out.resolved).toBe("vicsim/dist/node.js");
-    expect(out.ready).toBe(true);
-    expect(out.error).toEqual({ kind: "notFound", message: "No such container: web", isError: true });
+    checkScenario(out, "node");
   });
 
   it("runs the default and browser builds too, with the wasm embedded (no loader flag)", () => {
@@ -135,9 +186,7 @@ describe("from Deno", () => {
     const out = JSON.parse(
       execFileSync(deno, ["run", "--no-prompt", "scenario.ts"], { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } }),
     );
-    expect(out.resolved).toBe("vicsim/dist/deno.js");
-    expect(out.ready).toBe(true);
-    expect(out.error).toEqual({ kind: "notFound", message: "No such container: web", isError: true });
+    checkScenario(out, "deno");
   });
 
   it("gives the same answers as Node", () => {

@@ -1,7 +1,7 @@
 // Memory engine exports (mem_*): integers only; arrays through the scratch region.
 import {
   initHosts, hostCount, hostCap, hostUsed, hostMapped, hostVms, vmHost, vmPages, vmLiveCount,
-  u32At, setU32At, u64At, vmExists, vmCreate, vmClone, vmDestroy,
+  u32At, setU32At, u64At, vmExists, vmCreate, vmClone, vmDestroy, engineBytes,
 } from "./state";
 import { writeBatch, readBatch, faultLast, faultTotal, lastDetailA, lastDetailB } from "./write";
 import { tpsScan, lastMerged } from "./tps";
@@ -75,3 +75,5 @@ export function mem_host_vms(host: u32): u32 { return u32At(hostVms, host); }
 export function mem_host_min_free(host: u32): u32 { return minFree(host); }
 /** Memory state of `host` (0 high, 1 clear, 2 soft, 3 hard, 4 low). */
 export function mem_host_state(host: u32): u32 { return memoryState(host); }
+/** Bytes the engine's tables hold (by capacity; see engineBytes). */
+export function mem_engine_bytes(): f64 { return <f64>engineBytes(); }

@@ -73,6 +73,8 @@ let vmFreeCount: u32 = 0;
 export let vmLiveCount: u32 = 0;
 /** Counts every VM made; default salt keys come from it. */
 let vmSerial: u32 = 0;
+/** Bytes of all live directories. */
+let dirBytes: u64 = 0;
 
 // ───── Hosts ───────────────────────────────────────────────────────────────────────────────────
 /** A host, structure of arrays indexed by host number (fixed at init):
@@ -276,6 +278,7 @@ function vmAdd(host: u32, pages: u32, dir: usize, salt: u32): u32 {
 /** Creates a VM of `pages` guest pages on `host` with nothing touched; `salt` ≥ 2^31 means default. */
 export function vmCreate(host: u32, pages: u32, salt: u32): u32 {
   vmSerial++;
+  dirBytes += <u64>dirLen(pages) << 2;
   let dir = zeroBlock(<usize>dirLen(pages) << 2);
   return vmAdd(host, pages, dir, saltFor(salt, 0));
 }
@@ -285,6 +288,7 @@ export function vmClone(parent: u32, salt: u32): u32 {
   vmSerial++;
   let pages = u32At(vmPages, parent);
   let n = dirLen(pages);
+  dirBytes += <u64>n << 2;
   let dir = heap.alloc(<usize>n << 2);
   // SAFETY: both directories hold n entries.
   memory.copy(dir, dirPtr(parent), <usize>n << 2);
@@ -310,6 +314,7 @@ export function vmDestroy(vm: u32): void {
     if (l) leafUnref(l);
   }
   heap.free(dir);
+  dirBytes -= <u64>n << 2;
   setU64At(hostMapped, host, u64At(hostMapped, host) - u32At(vmGranted, vm));
   setU32At(hostVms, host, u32At(hostVms, host) - 1);
   setU32At(vmLive, vm, 0);
@@ -328,4 +333,18 @@ function growVms(): void {
   vmLive = growBlock(vmLive, o << 2, n << 2);
   vmFreeStack = growBlock(vmFreeStack, o << 2, n << 2);
   vmCap = cap;
+}
+
+/**
+ * Bytes the engine holds for frames, leaf tables, VMs (records and directories) and hosts (with their
+ * page-sharing tables), counted by capacity, so slack from doubling is included. Not counted: the
+ * scratch region and per-call bookkeeping maps, which do not grow with pages or VMs.
+ */
+export function engineBytes(): u64 {
+  let bytes: u64 = <u64>frameCap * (8 + 4 + 4 + 2 + 1);
+  bytes += <u64>leafCap * (<u64>LEAF_BYTES + 4);
+  bytes += <u64>vmCap * (4 * 6 + 4) + dirBytes; // six fields and the free stack
+  bytes += <u64>hostCount * (4 * 9 + 8);
+  for (let h: u32 = 0; h < hostCount; h++) bytes += <u64>u32At(hostTpsCap, h) << 2;
+  return bytes;
 }

@@ -1,0 +1,167 @@
+/**
+ * Virtual clock and timer queue of one VCH. Every periodic loop (guest writes, DRS, TPS) and every
+ * guest timer (`sleep 5`) is a timer here, so a manual clock replays a day in milliseconds and the
+ * same operations give the same history. Real-time mode maps the wall clock onto virtual time
+ * (optionally sped up) and pumps due timers with one host timeout at a time.
+ */
+import type { ClockOptions } from "./types.js";
+
+/** 2026-01-01T00:00:00Z: the default start of a manual clock, so manual runs are reproducible. */
+export const MANUAL_EPOCH = Date.UTC(2026, 0, 1);
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** Cancels a timer; a no-op when it has fired. */
+export type Cancel = () => void;
+
+/** Virtual time plus the queue of what is due when. */
+export class VirtualClock {
+  readonly mode: "realtime" | "manual";
+  private virtualNow: number;
+  private readonly speed: number;
+  private readonly wallStart: number;
+  private readonly virtualStart: number;
+  private heap: Timer[] = [];
+  private seq = 0;
+  private pumping = false;
+  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  /** Called after a batch of due timers ran (the VCH journals what they changed). */
+  onSettled: () => void = () => {};
+
+  constructor(options: ClockOptions | undefined) {
+    const o = options ?? { mode: "realtime" };
+    this.mode = o.mode;
+    this.speed = o.mode === "realtime" ? (o.speed ?? 1) : 1;
+    if (!(this.speed > 0)) throw new RangeError(`clock speed must be positive, got ${this.speed}`);
+    this.wallStart = Date.now();
+    this.virtualStart = o.start ?? (o.mode === "manual" ? MANUAL_EPOCH : this.wallStart);
+    this.virtualNow = this.virtualStart;
+  }
+
+  /** Virtual ms since the epoch. */
+  now(): number {
+    if (this.mode === "realtime" && !this.pumping) {
+      const t = this.virtualStart + (Date.now() - this.wallStart) * this.speed;
+      // Never run ahead of a timer that is due and not yet run: keep event order monotonic.
+      const due = this.heap.length ? this.heap[0].at : Infinity;
+      this.virtualNow = Math.max(this.virtualNow, Math.min(t, due));
+    }
+    return this.virtualNow;
+  }
+
+  /** Runs `fn` at virtual time now + `ms` (timers at the same time run in scheduling order). */
+  after(ms: number, fn: () => void): Cancel {
+    const timer: Timer = { at: this.now() + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.push(timer);
+    this.armHostTimer();
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
+  /** Manual clock: moves to now + `ms`, running every timer due on the way, in order. */
+  advance(ms: number): void {
+    if (this.mode !== "manual") throw new Error("advance() needs a manual clock ({ clock: { mode: \"manual\" } })");
+    if (!(ms >= 0)) throw new RangeError(`cannot advance the clock by ${ms} ms`);
+    this.runUntil(this.virtualNow + ms);
+  }
+
+  /** Virtual time of the next pending timer, or null. */
+  nextDue(): number | null {
+    this.dropCancelled();
+    return this.heap.length ? this.heap[0].at : null;
+  }
+
+  /** Runs every timer due at or before `t` and sets the time to `t`. */
+  runUntil(t: number): void {
+    if (this.pumping) throw new Error("the clock cannot be advanced from inside a timer");
+    this.pumping = true;
+    try {
+      for (;;) {
+        this.dropCancelled();
+        const next = this.heap[0];
+        if (!next || next.at > t) break;
+        this.pop();
+        if (next.at > this.virtualNow) this.virtualNow = next.at;
+        next.fn();
+      }
+      if (t > this.virtualNow) this.virtualNow = t;
+    } finally {
+      this.pumping = false;
+    }
+    this.onSettled();
+  }
+
+  /** Stops the real-time pump; pending timers never run. */
+  close(): void {
+    this.closed = true;
+    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimer = null;
+    this.heap = [];
+  }
+
+  private armHostTimer(): void {
+    if (this.mode !== "realtime" || this.closed || this.pumping) return;
+    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimer = null;
+    const due = this.nextDue();
+    if (due === null) return;
+    const wait = Math.max(0, (due - this.now()) / this.speed);
+    this.hostTimer = setTimeout(() => {
+      this.hostTimer = null;
+      if (this.closed) return;
+      const t = this.virtualStart + (Date.now() - this.wallStart) * this.speed;
+      this.runUntil(Math.max(t, this.virtualNow));
+      this.armHostTimer();
+    }, Math.min(wait, 2 ** 31 - 1));
+    // A pending virtual timer must not keep the process alive on its own (the server's socket does).
+    (this.hostTimer as { unref?: () => void }).unref?.();
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length && this.heap[0].cancelled) this.pop();
+  }
+
+  private push(t: Timer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  private pop(): Timer {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}

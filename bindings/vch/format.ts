@@ -1,0 +1,45 @@
+/** Docker's text renderings: RFC 3339 times, `Up 5 seconds`, `Exited (0) 3 seconds ago`. */
+
+/** The zero time Docker prints for "never". */
+export const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** RFC 3339 with nanoseconds, as Docker prints times (virtual ms → text). */
+export function rfc3339(ms: number): string {
+  const iso = new Date(Math.floor(ms)).toISOString(); // 2026-01-01T00:00:00.000Z
+  const frac = Math.round((ms - Math.floor(ms)) * 1e6);
+  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}${String(frac).padStart(6, "0")}Z`;
+}
+
+/** RFC 3339 to the second (volume CreatedAt). */
+export function rfc3339Seconds(ms: number): string {
+  return `${new Date(Math.floor(ms)).toISOString().slice(0, 19)}Z`;
+}
+
+/** Parses an RFC 3339 time back to ms; null for Docker's zero time. */
+export function parseTime(text: string): number | null {
+  if (!text || text.startsWith("0001-")) return null;
+  return Date.parse(text);
+}
+
+/** Docker's units.HumanDuration. */
+export function humanDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 1) return "Less than a second";
+  if (s === 1) return "1 second";
+  if (s < 60) return `${s} seconds`;
+  const m = Math.round(ms / 60_000);
+  if (m === 1) return "About a minute";
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(ms / 3_600_000);
+  if (h === 1) return "About an hour";
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.round(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.round(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.round(h / 24 / 30)} months`;
+  return `${Math.round(h / 24 / 365)} years`;
+}
+
+/** `"sleep 100"` as `docker ps` shows a command (quoted, not truncated). */
+export function commandText(path: string, args: string[]): string {
+  return JSON.stringify([path, ...args].filter((x) => x !== "").join(" "));
+}

@@ -1,0 +1,2492 @@
+/**
+ * The Virtual Container Host: images as template VMs, containers as container VMs instant-cloned
+ * from them on the hosts of a simulated vSphere cluster, Docker's state machine and events, a
+ * virtual clock, and a journal in the state folder.
+ *
+ *   createContainer ─▶ register the container VM with the cluster (powered off)
+ *   start           ─▶ DRS initial placement ─▶ template VM on that host (built on first use)
+ *                   ─▶ instant clone ─▶ boot writes ─▶ guest process (emulated)
+ *   every 10 s      ─▶ guest dirties its working set (some content duplicate: TPS can merge it)
+ *   every 60 s      ─▶ TPS scan per host;   every 300 s ─▶ DRS pass (vMotion when applied)
+ *
+ * Every mutating method journals its changes before it returns (or resolves).
+ */
+import type { ClusterApi, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
+import type { MemoryEngineApi } from "../core/memory-types.js";
+import { MemoryStore } from "../store/memory.js";
+import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
+import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
+import { Channel } from "./channel.js";
+import { type Cancel, VirtualClock } from "./clock.js";
+import { wasmEngines, type VchEngines } from "./engines.js";
+import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
+import { commandText, humanDuration, parseTime, rfc3339, rfc3339Seconds, ZERO_TIME } from "./format.js";
+import { EmulatedGuest, type Guest, type GuestContext, type GuestProcess, parseSignal } from "./guest.js";
+import { hash32, mix32, randomName, Rng, token } from "./rng.js";
+import type {
+  AttachOptions, ClusterModel, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, CpuStats, DiskUsage,
+  DrsAutomation, DrsPassResult, EndpointConfig, EndpointRecord, EventsOptions, ExecConfig, ExecRecord, ExecRun,
+  HaPolicyModel, HostConfig, HostFailureResult, HostInfo, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
+  LogsOptions, MountRecord, NetworkCreate, NetworkRecord, OutputChunk, PortRecord, PullProgress, ResolvedConfig,
+  RestartPolicy, TopResult, TpsSalting, VchEvent, VchEventType, VchInfo, VchOptions, VirtualContainerHostApi,
+  VolumeCreate, VolumeRecord,
+} from "./types.js";
+
+// ───────────────────────────── constants ─────────────────────────────
+
+/** vIC's container VM sizes. */
+const MIN_MEMORY_MIB = 512;
+const DEFAULT_MEMORY_MIB = 2048;
+const DEFAULT_VCPUS = 2;
+/** MHz of one vCPU at full use (a 2.6 GHz core). */
+const VCPU_MHZ = 2600;
+const MIB = 1024 * 1024;
+/** Pages a container VM dirties while booting from its template (hostname, hosts, process heap). */
+const BOOT_DIRTY_PAGES = 64;
+/** Virtual ms between batches of guest writes. */
+const GUEST_TICK_MS = 10_000;
+/** Distinct duplicate contents per image: writes drawing from this pool are what TPS merges. */
+const DUPLICATE_POOL = 16;
+/** Output chunks kept per container (and journaled: the most recent `LOG_JOURNAL`). */
+const LOG_RING = 2000;
+const LOG_JOURNAL = 200;
+/** Docker's restart backoff: 100 ms doubling, capped at one minute. */
+const RESTART_BACKOFF_MS = 100;
+const RESTART_BACKOFF_MAX_MS = 60_000;
+/** CPU demand of a container VM as it powers on (a booting guest is busy); the guest's activity takes over after. */
+const BOOT_CPU_MHZ = 260;
+/** CPU demand of a guest: idle floor plus its activity (0..1) times a busy service's draw. */
+const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
+const HA_PRIORITY_LABEL = "vsphere.ha.restart-priority";
+const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
+const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
+
+// ───────────────────────────── internal state ─────────────────────────────
+
+interface ImageState {
+  rec: ImageRecord;
+  /** Cluster template ids by guest size (MiB): one template VM per (image, size) per host. */
+  templateIds: Map<number, number>;
+}
+
+interface TemplateVm {
+  imageId: string;
+  memoryMiB: number;
+  host: number;
+  /** Memory engine handle. */
+  vm: number;
+}
+
+interface LogLine {
+  s: 0 | 1;
+  t: number;
+  d: string;
+}
+
+interface Waiter {
+  condition: "not-running" | "next-exit" | "removed";
+  resolve: (r: { StatusCode: number }) => void;
+}
+
+interface Container {
+  rec: Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm">;
+  clusterVm: number;
+  memVm: number | null;
+  host: number | null;
+  process: GuestProcess | null;
+  /** Incremented at every start: callbacks of an older run are ignored. */
+  run: number;
+  frozen: boolean;
+  frozenQueue: (() => void)[];
+  pendingExit: number | null;
+  logs: LogLine[];
+  listeners: Set<(chunk: OutputChunk | null) => void>;
+  waiters: Waiter[];
+  manuallyStopped: boolean;
+  restartTimer: Cancel | null;
+  stdin: Uint8Array[];
+  stdinClosed: boolean;
+  attachedOnce: boolean;
+  /** Log index where the current run began (the first attach replays from here). */
+  runLogStart: number;
+  /** Guest writes: pages written so far in the working set, and a content counter. */
+  wsWritten: number;
+  wsCursor: number;
+  serial: number;
+  cpuNs: number;
+  cpuSince: number;
+  cpuRate: number;
+  precpu: { total: number; system: number; read: number } | null;
+  removed: boolean;
+  execs: Set<string>;
+}
+
+interface Exec {
+  rec: ExecRecord;
+  config: ExecConfig;
+  container: string;
+  process: GuestProcess | null;
+  channel: Channel<OutputChunk> | null;
+}
+
+/** Options of `open` beyond the public model: injected cores, guest, store. */
+export interface VchOpenOptions extends VchOptions {
+  /** The cores (default: the wasm ones). */
+  engines?: Partial<VchEngines>;
+  /** The guest implementation (default: the emulated guest). */
+  guest?: Guest;
+  /** A journal to use instead of the state folder (e.g. `new MemoryStore()` in a browser). */
+  store?: VchStore;
+}
+
+const encoder = new TextEncoder();
+
+// ───────────────────────────── the VCH ─────────────────────────────
+
+/** A Virtual Container Host over a simulated vSphere cluster. Use `VirtualContainerHost.open`. */
+export class VirtualContainerHost implements VirtualContainerHostApi {
+  readonly name: string;
+  readonly seed: number;
+  private readonly clock: VirtualClock;
+  private readonly rng: Rng;
+  private readonly mem: MemoryEngineApi;
+  private readonly cluster: ClusterApi;
+  private readonly guest: Guest;
+  private store: VchStore | null;
+  private readonly hostNames: string[];
+  private readonly hostCpu: number[];
+  private readonly hostMem: number[];
+  private readonly salting: TpsSalting;
+  private readonly tpsInterval: number;
+  private readonly tpsBudget: number;
+  private readonly drsInterval: number;
+  private readonly vmotionMBps: number;
+  private haPolicy: HaPolicyModel;
+  private drsLast: number | null = null;
+  private drsMigrations = 0;
+
+  private readonly images = new Map<string, ImageState>();
+  /** `repo:tag` → image id. */
+  private readonly tags = new Map<string, string>();
+  private readonly templates = new Map<string, TemplateVm>();
+  private nextTemplateId = 1;
+  private readonly containers = new Map<string, Container>();
+  private readonly names = new Map<string, string>();
+  private readonly byClusterVm = new Map<number, string>();
+  private readonly networks = new Map<string, NetworkRecord>();
+  private readonly volumes = new Map<string, VolumeRecord>();
+  private readonly execs = new Map<string, Exec>();
+  private ring: VchEvent[] = [];
+  private readonly listeners = new Set<(e: VchEvent) => void>();
+  private guestTickArmed = false;
+  private closed = false;
+
+  private pending: StoreBatch = { put: [], delete: [], events: [] };
+  private dirty = new Map<string, { kind: RecordKind; key: string }>();
+
+  private constructor(options: VchOpenOptions, engines: VchEngines, store: VchStore | null) {
+    this.name = options.name ?? "vicsim";
+    this.seed = options.seed ?? 1;
+    this.clock = new VirtualClock(options.clock);
+    this.clock.onSettled = () => this.commit();
+    this.guest = options.guest ?? new EmulatedGuest();
+    this.store = store;
+    const model = options.cluster ?? {};
+    const hosts = normaliseHosts(model);
+    this.hostNames = hosts.map((h) => h.name);
+    this.hostCpu = hosts.map((h) => h.cpuMHz);
+    this.hostMem = hosts.map((h) => h.memoryMiB);
+    this.salting = model.tps?.salting ?? "vm";
+    this.tpsInterval = model.tps?.intervalMs ?? 60_000;
+    this.tpsBudget = model.tps?.pagesPerScan ?? 65_536;
+    this.drsInterval = model.drs?.intervalMs ?? 300_000;
+    this.vmotionMBps = model.vmotionMBps ?? 1250;
+    // vSphere HA tolerates one host failure by default; a one-host cluster has nothing to fail over to.
+    this.haPolicy = model.ha ?? (hosts.length > 1 ? { kind: "slots", failuresToTolerate: 1 } : { kind: "disabled" });
+    this.mem = engines.memory({ hosts: hosts.length, hostMemoryMiB: this.hostMem });
+    this.cluster = engines.cluster({
+      hosts: hosts.map((h) => ({ cpuMHz: h.cpuMHz, memoryMiB: h.memoryMiB, name: h.name })),
+      migrationThreshold: model.drs?.threshold ?? 3,
+      automation: model.drs?.automation ?? "fullyAutomated",
+      ha: this.clusterHaPolicy(this.haPolicy),
+    });
+    this.rng = new Rng(this.seed);
+  }
+
+  /** Opens a VCH: a fresh one, or the one journaled in `stateDir` (containers come back per restart policy). */
+  static async open(options: VchOpenOptions = {}): Promise<VirtualContainerHost> {
+    validateModel(options.cluster ?? {});
+    const wasm = options.engines?.memory && options.engines?.cluster ? null : await wasmEngines();
+    const engines: VchEngines = {
+      memory: options.engines?.memory ?? wasm!.memory,
+      cluster: options.engines?.cluster ?? wasm!.cluster,
+    };
+    let store: VchStore | null = options.store ?? null;
+    if (!store && options.stateDir !== undefined) {
+      const { openSqliteStore } = await import("../store/sqlite.js");
+      store = await openSqliteStore(options.stateDir);
+    }
+    const vch = new VirtualContainerHost(options, engines, store);
+    try {
+      vch.restore();
+    } catch (e) {
+      store?.close();
+      throw e;
+    }
+    return vch;
+  }
+
+  // ───────────────────────────── clock ─────────────────────────────
+
+  /** Virtual ms since the epoch. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Manual clock: moves virtual time forward by `ms`, running everything due on the way. */
+  advance(ms: number): void {
+    this.live();
+    this.clock.advance(ms);
+  }
+
+  /** Manual clock: advances until no container will exit or restart by itself (at most `limitMs`). */
+  runUntilIdle(limitMs = 24 * 3_600_000): void {
+    this.live();
+    const end = this.clock.now() + limitMs;
+    for (;;) {
+      const pending = [...this.containers.values()].some(
+        (c) => c.rec.state.Restarting || (c.rec.state.Running && c.process && c.process.activity() < 1),
+      );
+      const due = this.clock.nextDue();
+      if (!pending || due === null || due > end) break;
+      this.clock.runUntil(due);
+    }
+  }
+
+  /** Stops the clock and closes the journal; the VCH is unusable afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.commit();
+    this.closed = true;
+    this.clock.close();
+    for (const c of this.containers.values()) {
+      for (const l of c.listeners) l(null);
+      c.listeners.clear();
+    }
+    this.store?.close();
+    this.store = null;
+  }
+
+  // ───────────────────────────── images ─────────────────────────────
+
+  /** Pulls an image (from the built-in catalogue; any other name gets a deterministic profile). */
+  async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<ImageRecord> {
+    this.live();
+    const { repo, tag } = this.parseRef(ref);
+    const key = `${repo}:${tag}`;
+    const progress = onProgress ?? (() => {});
+    const fromCat = imageFromCatalogue(repo, tag);
+    const id = `sha256:${fromCat.idHex}`;
+    const path = repo.includes("/") ? repo : `library/${repo}`;
+    progress({ status: `Pulling from ${path}`, id: tag });
+    const existing = this.images.get(id);
+    if (existing && this.tags.get(key) === id) {
+      progress({ status: `Digest: sha256:${fromCat.digestHex}` });
+      progress({ status: `Status: Image is up to date for ${key}` });
+      return structuredClone(existing.rec);
+    }
+    for (const layer of fromCat.profile.layers) {
+      const short = layer.digest.slice(7, 19);
+      progress({ status: "Pulling fs layer", id: short, progressDetail: {} });
+    }
+    for (const layer of fromCat.profile.layers) {
+      const short = layer.digest.slice(7, 19);
+      const step = Math.max(1, Math.ceil(layer.size / 3));
+      for (let got = Math.min(step, layer.size); ; got = Math.min(got + step, layer.size)) {
+        progress({ status: "Downloading", id: short, progress: bar(got, layer.size), progressDetail: { current: got, total: layer.size } });
+        if (got >= layer.size) break;
+      }
+      progress({ status: "Verifying Checksum", id: short, progressDetail: {} });
+      progress({ status: "Download complete", id: short, progressDetail: {} });
+    }
+    for (const layer of fromCat.profile.layers) {
+      const short = layer.digest.slice(7, 19);
+      progress({ status: "Extracting", id: short, progress: bar(layer.size, layer.size), progressDetail: { current: layer.size, total: layer.size } });
+      progress({ status: "Pull complete", id: short, progressDetail: {} });
+    }
+    let state = existing;
+    if (!state) {
+      state = {
+        rec: {
+          id,
+          repoTags: [],
+          repoDigests: [`${repo}@sha256:${fromCat.digestHex}`],
+          created: fromCat.created,
+          size: fromCat.size,
+          architecture: "amd64",
+          os: "linux",
+          config: fromCat.config,
+          profile: fromCat.profile,
+        },
+        templateIds: new Map(),
+      };
+      this.images.set(id, state);
+    }
+    this.setTag(key, id);
+    this.markImage(id);
+    this.emit("image", "pull", key, { name: key });
+    progress({ status: `Digest: sha256:${fromCat.digestHex}` });
+    progress({ status: `Status: Downloaded newer image for ${key}` });
+    this.commit();
+    return structuredClone(state.rec);
+  }
+
+  /** Every image, newest first. */
+  listImages(): ImageRecord[] {
+    return [...this.images.values()].map((i) => structuredClone(i.rec)).sort((a, b) => b.created - a.created || a.id.localeCompare(b.id));
+  }
+
+  /** An image by `name[:tag]`, `sha256:` id, or unique id prefix; throws `No such image`. */
+  getImage(ref: string): ImageRecord {
+    return structuredClone(this.image(ref).rec);
+  }
+
+  /** Tags an image as `repo:tag` (moving the tag if another image had it). */
+  tagImage(ref: string, repo: string, tag = "latest"): void {
+    this.live();
+    const img = this.image(ref);
+    const parsed = parseReference(`${repo}:${tag || "latest"}`);
+    if (!validReference(parsed.repo, parsed.tag)) throw invalid(`invalid reference format`);
+    const key = `${parsed.repo}:${parsed.tag}`;
+    this.setTag(key, img.rec.id);
+    this.emit("image", "tag", img.rec.id, { name: key });
+    this.commit();
+  }
+
+  /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
+  removeImage(ref: string, options: { force?: boolean; noprune?: boolean } = {}): ImageRemoval {
+    this.live();
+    const img = this.image(ref);
+    const id = img.rec.id;
+    const short = id.slice(7, 19);
+    const users = [...this.containers.values()].filter((c) => c.rec.imageId === id);
+    const byTag = this.tagKeyOf(ref);
+    const result: ImageRemoval = { untagged: [], deleted: [] };
+    if (byTag && img.rec.repoTags.length > 1) {
+      // Only the tag goes; the image keeps its other names.
+      this.dropTag(byTag, result);
+      this.commit();
+      return result;
+    }
+    if (!byTag && img.rec.repoTags.length > 1 && !options.force) {
+      throw conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+    }
+    const running = users.find((c) => c.rec.state.Running || c.rec.state.Restarting);
+    if (running) {
+      throw conflict(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running.rec.id.slice(0, 12)}`);
+    }
+    if (users.length && !options.force) {
+      const what = byTag ? `remove repository reference "${ref}"` : `delete ${short}`;
+      throw conflict(`conflict: unable to ${what} (must force) - container ${users[0].rec.id.slice(0, 12)} is using its referenced image ${short}`);
+    }
+    for (const t of [...img.rec.repoTags]) this.dropTag(t, result);
+    this.deleteImage(id, result);
+    this.commit();
+    return result;
+  }
+
+  /** Removes dangling images (no tag, no container); `dangling: false` removes every unused image. */
+  pruneImages(options: { dangling?: boolean } = {}): { deleted: string[]; spaceReclaimed: number } {
+    this.live();
+    const dangling = options.dangling ?? true;
+    const used = new Set([...this.containers.values()].map((c) => c.rec.imageId));
+    const result: ImageRemoval = { untagged: [], deleted: [] };
+    let space = 0;
+    for (const img of [...this.images.values()]) {
+      if (used.has(img.rec.id)) continue;
+      if (dangling && img.rec.repoTags.length) continue;
+      for (const t of [...img.rec.repoTags]) this.dropTag(t, result);
+      space += img.rec.size;
+      this.deleteImage(img.rec.id, result);
+    }
+    this.commit();
+    return { deleted: [...result.untagged, ...result.deleted], spaceReclaimed: space };
+  }
+
+  // ───────────────────────────── containers ─────────────────────────────
+
+  /** Creates a container (Docker's create body); its container VM is registered, powered off. */
+  createContainer(config: ContainerConfig, name?: string): ContainerRecord {
+    this.live();
+    if (!config || typeof config !== "object") throw invalid("config cannot be empty in order to create a container");
+    if (typeof config.Image !== "string" || !config.Image) throw invalid("no image specified");
+    if (name !== undefined && name !== "") {
+      if (!NAME_RE.test(name)) throw invalid(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const clean = name.replace(/^\//, "");
+      const holder = this.names.get(clean);
+      if (holder) {
+        throw conflict(`Conflict. The container name "/${clean}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+    }
+    const img = this.imageForCreate(config.Image);
+    const hc = this.resolveHostConfig(config.HostConfig ?? {});
+    const memoryMiB = Math.ceil((hc.Memory as number) / MIB);
+    const vcpus = Math.max(1, Math.ceil((hc.NanoCpus as number) / 1e9));
+    const networkMode = hc.NetworkMode as string;
+    if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.network(networkMode);
+    const labels = { ...(img.rec.config.Labels ?? {}), ...(config.Labels ?? {}) };
+    const priority = (labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority;
+    if (!["highest", "high", "medium", "low", "lowest", "disabled"].includes(priority)) {
+      throw invalid(`invalid ${HA_PRIORITY_LABEL} label "${priority}": use highest, high, medium, low, lowest or disabled`);
+    }
+    const ports = parsePorts(config.ExposedPorts, hc.PortBindings);
+    const binds = parseBinds(hc.Binds);
+    const endpoints = config.NetworkingConfig?.EndpointsConfig ?? {};
+    for (const n of Object.keys(endpoints)) if (!PREDEFINED_NETWORKS.includes(n)) this.network(n);
+
+    // Everything is valid: from here on the create happens.
+    const id = this.newId();
+    const clean = name ? name.replace(/^\//, "") : this.newName();
+    const resolved = this.resolveConfig(config, img, id, labels);
+    const [path, ...args] = [...(resolved.Entrypoint ?? []), ...(resolved.Cmd ?? [])];
+    const mounts: MountRecord[] = [];
+    for (const b of binds) {
+      if (b.type === "volume") {
+        const v = this.volumes.get(b.source) ?? this.createVolumeRecord(b.source, {}, false);
+        mounts.push(volumeMount(v, b.destination, b.rw, b.mode));
+      } else {
+        mounts.push({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: "rprivate" });
+      }
+    }
+    for (const dest of Object.keys({ ...(img.rec.config.Volumes ?? {}), ...(config.Volumes ?? {}) })) {
+      if (mounts.some((m) => m.Destination === dest)) continue;
+      const v = this.createVolumeRecord(this.rng.hex(64), { [ANONYMOUS_VOLUME_LABEL]: "" }, true);
+      mounts.push(volumeMount(v, dest, true, ""));
+    }
+    const networks: Record<string, EndpointRecord> = {};
+    const netNames = networkMode === "host" || networkMode === "none" || networkMode.startsWith("container:") ? [networkMode] : [networkMode, ...Object.keys(endpoints).filter((n) => n !== networkMode)];
+    for (const n of netNames) {
+      if (n.startsWith("container:")) continue;
+      networks[n] = {
+        NetworkID: this.networks.get(n)?.Id ?? "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
+        Aliases: (endpoints[n]?.Aliases as string[] | undefined) ?? null,
+      };
+    }
+    const templateId = this.templateId(img, memoryMiB);
+    const clusterVm = this.cluster.addVm({
+      cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ, shares: hc.CpuShares ? Number(hc.CpuShares) : undefined },
+      memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB, reservation: Math.ceil(Number(hc.MemoryReservation ?? 0) / MIB) || undefined },
+      template: templateId,
+      restartPriority: priority,
+      name: clean,
+    });
+    const now = this.now();
+    const c: Container = {
+      rec: {
+        id,
+        name: `/${clean}`,
+        created: rfc3339(now),
+        path: path ?? "",
+        args,
+        image: config.Image,
+        imageId: img.rec.id,
+        config: resolved,
+        hostConfig: hc,
+        state: { Status: "created", Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: 0, ExitCode: 0, Error: "", StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
+        restartCount: 0,
+        networks,
+        ports,
+        mounts,
+      },
+      clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
+      logs: [], listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
+      attachedOnce: false, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0, cpuSince: now, cpuRate: 0,
+      precpu: null, removed: false, execs: new Set(),
+    };
+    this.containers.set(id, c);
+    this.names.set(clean, id);
+    this.byClusterVm.set(clusterVm, id);
+    this.markContainer(c);
+    this.emit("container", "create", id, this.containerAttrs(c));
+    this.commit();
+    return this.view(c);
+  }
+
+  /** Starts a container; resolves when it runs (or has already exited). `notModified` if running. */
+  async start(ref: string): Promise<void> {
+    this.live();
+    const c = this.container(ref);
+    const s = c.rec.state;
+    if (s.Paused) throw conflict(`cannot start a paused container, try unpause instead`);
+    if (s.Running) throw notModified(`container ${c.rec.id} is already running`);
+    if (s.Status === "removing" || s.Dead) throw conflict(`container ${c.rec.id} is marked for removal and cannot be started`);
+    this.cancelRestart(c);
+    c.manuallyStopped = false;
+    try {
+      this.bootContainer(c, null);
+    } finally {
+      this.settle();
+    }
+  }
+
+  /** Stops a container: SIGTERM (or its stop signal), SIGKILL after `timeout` seconds. */
+  async stop(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    this.live();
+    const c = this.container(ref);
+    const sig = this.stopSignal(c, options.signal);
+    if (c.rec.state.Restarting) {
+      this.cancelRestart(c);
+      c.manuallyStopped = true;
+      this.setExited(c, c.rec.state.ExitCode, false);
+      this.emit("container", "stop", c.rec.id, this.containerAttrs(c));
+      this.settle();
+      return;
+    }
+    if (!c.rec.state.Running) throw notModified(`container ${c.rec.id} is already stopped`);
+    c.manuallyStopped = true;
+    await this.terminate(c, sig, options.timeout ?? c.rec.config.StopTimeout ?? 10);
+    this.emit("container", "stop", c.rec.id, this.containerAttrs(c));
+    this.settle();
+  }
+
+  /** Sends a signal (default SIGKILL) to a running container. */
+  kill(ref: string, signal: string | number = "SIGKILL"): void {
+    this.live();
+    const c = this.container(ref);
+    const sig = parseSignal(signal);
+    if (sig === null) throw invalid(`Invalid signal: ${signal}`);
+    if (!c.rec.state.Running) throw conflict(`Cannot kill container: ${ref}: Container ${c.rec.id} is not running`);
+    this.emit("container", "kill", c.rec.id, { ...this.containerAttrs(c), signal: String(sig) });
+    if (sig === 9 || sig === 15 || sig === 2) c.manuallyStopped = true;
+    if (c.rec.state.Paused && sig === 9) {
+      c.frozen = false;
+      c.rec.state.Paused = false;
+    }
+    c.process?.signal(sig);
+    this.settle();
+  }
+
+  /** Stops (if running) and starts a container; emits `restart`. */
+  async restart(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    this.live();
+    const c = this.container(ref);
+    this.cancelRestart(c);
+    if (c.rec.state.Running) {
+      if (c.rec.state.Paused) this.unpause(ref);
+      c.manuallyStopped = true;
+      await this.terminate(c, this.stopSignal(c, options.signal), options.timeout ?? c.rec.config.StopTimeout ?? 10);
+      this.emit("container", "stop", c.rec.id, this.containerAttrs(c));
+    }
+    if (c.removed) throw notFound(`No such container: ${ref}`);
+    c.manuallyStopped = false;
+    try {
+      this.bootContainer(c, null);
+      this.emit("container", "restart", c.rec.id, this.containerAttrs(c));
+    } finally {
+      this.settle();
+    }
+  }
+
+  /** Freezes a running container (its container VM stops dirtying memory). */
+  pause(ref: string): void {
+    this.live();
+    const c = this.container(ref);
+    if (!c.rec.state.Running) throw conflict(`Container ${c.rec.id} is not running`);
+    if (c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is already paused`);
+    this.accountCpu(c);
+    c.frozen = true;
+    c.rec.state.Paused = true;
+    c.rec.state.Status = "paused";
+    this.markContainer(c);
+    this.emit("container", "pause", c.rec.id, this.containerAttrs(c));
+    this.commit();
+  }
+
+  /** Thaws a paused container (what came due while frozen runs now). */
+  unpause(ref: string): void {
+    this.live();
+    const c = this.container(ref);
+    if (!c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is not paused`);
+    c.frozen = false;
+    c.rec.state.Paused = false;
+    c.rec.state.Status = "running";
+    c.cpuSince = this.now();
+    this.markContainer(c);
+    this.emit("container", "unpause", c.rec.id, this.containerAttrs(c));
+    const queued = c.frozenQueue;
+    c.frozenQueue = [];
+    for (const fn of queued) fn();
+    this.settle();
+  }
+
+  /** Waits for a condition: `not-running` (default), `next-exit` or `removed`. */
+  wait(ref: string, condition: "not-running" | "next-exit" | "removed" = "not-running", signal?: AbortSignal): Promise<{ StatusCode: number }> {
+    this.live();
+    const c = this.container(ref);
+    if (!["not-running", "next-exit", "removed"].includes(condition)) {
+      throw invalid(`invalid condition: "${condition}"`);
+    }
+    if (condition === "not-running" && !c.rec.state.Running && !c.rec.state.Restarting) {
+      return Promise.resolve({ StatusCode: c.rec.state.ExitCode });
+    }
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { condition, resolve };
+      c.waiters.push(w);
+      signal?.addEventListener("abort", () => {
+        c.waiters = c.waiters.filter((x) => x !== w);
+        reject(signal.reason instanceof Error ? signal.reason : new Error("wait aborted"));
+      }, { once: true });
+    });
+  }
+
+  /** Removes a container; a running one only when forced (SIGKILL first). */
+  remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): void {
+    this.live();
+    const c = this.container(ref);
+    if (c.rec.state.Status === "removing") throw conflict(`removal of container ${c.rec.id} is already in progress`);
+    if ((c.rec.state.Running || c.rec.state.Restarting) && !options.force) {
+      const what = c.rec.state.Paused ? "container is paused and must be unpaused first" : c.rec.state.Restarting ? "container is restarting: stop the container before removing or force remove" : "container is running: stop the container before removing or force remove";
+      throw conflict(`cannot remove container "${c.rec.name}": ${what}`);
+    }
+    if (c.rec.state.Restarting) {
+      this.cancelRestart(c);
+      this.setExited(c, c.rec.state.ExitCode, false);
+    }
+    if (c.rec.state.Running) {
+      c.manuallyStopped = true;
+      this.emit("container", "kill", c.rec.id, { ...this.containerAttrs(c), signal: "9" });
+      c.frozen = false;
+      c.rec.state.Paused = false;
+      c.process?.signal(9);
+    }
+    this.destroy(c, options.volumes ?? false);
+    this.settle();
+  }
+
+  /** Renames a container. */
+  rename(ref: string, newName: string): void {
+    this.live();
+    const c = this.container(ref);
+    if (!newName || !NAME_RE.test(newName)) throw invalid(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const clean = newName.replace(/^\//, "");
+    const old = c.rec.name.slice(1);
+    if (clean === old) throw conflict(`Renaming a container with the same name as its current name`);
+    const holder = this.names.get(clean);
+    if (holder) {
+      throw conflict(`Conflict. The container name "/${clean}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    this.names.delete(old);
+    this.names.set(clean, c.rec.id);
+    c.rec.name = `/${clean}`;
+    this.markContainer(c);
+    this.emit("container", "rename", c.rec.id, { ...this.containerAttrs(c), oldName: `/${old}` });
+    this.commit();
+  }
+
+  /** A container by full id, unique id prefix, name or `/name`. */
+  getContainer(ref: string): ContainerRecord {
+    return this.view(this.container(ref));
+  }
+
+  /** `docker ps`: running containers (all with `all`), newest first, with Docker's filters. */
+  listContainers(options: ListContainersOptions = {}): ContainerRecord[] {
+    const filters = options.filters ?? {};
+    const known = new Set(["id", "name", "label", "status", "ancestor", "exited", "before", "since", "health", "network", "volume", "is-task", "publish", "expose"]);
+    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+    for (const s of filters.status ?? []) {
+      if (!["created", "restarting", "running", "removing", "paused", "exited", "dead"].includes(s)) {
+        throw invalid(`invalid filter 'status=${s}'`);
+      }
+    }
+    let list = [...this.containers.values()].filter((c) => !c.removed);
+    list.reverse(); // insertion order is creation order: newest first
+    const all = options.all || filters.status?.length || filters.exited?.length;
+    if (!all) list = list.filter((c) => c.rec.state.Running || c.rec.state.Restarting);
+    const match = (values: string[] | undefined, test: (v: string) => boolean) => !values?.length || values.some(test);
+    const imageIdsOf = (v: string) => {
+      try {
+        return this.image(v).rec.id;
+      } catch {
+        return null;
+      }
+    };
+    const before = filters.before?.length ? this.container(filters.before[0]) : null;
+    const since = filters.since?.length ? this.container(filters.since[0]) : null;
+    const order = [...this.containers.keys()];
+    list = list.filter((c) => {
+      const r = c.rec;
+      return (
+        match(filters.id, (v) => r.id.startsWith(v)) &&
+        match(filters.name, (v) => new RegExp(v).test(r.name.slice(1)) || r.name === v) &&
+        (filters.label ?? []).every((v) => {
+          const eq = v.indexOf("=");
+          return eq < 0 ? v in r.config.Labels : r.config.Labels[v.slice(0, eq)] === v.slice(eq + 1);
+        }) &&
+        match(filters.status, (v) => r.state.Status === v) &&
+        match(filters.exited, (v) => r.state.Status === "exited" && r.state.ExitCode === Number(v)) &&
+        match(filters.ancestor, (v) => r.image === v || r.imageId === imageIdsOf(v) || r.imageId.slice(7).startsWith(v)) &&
+        match(filters.network, (v) => v in r.networks || Object.values(r.networks).some((n) => n.NetworkID === v)) &&
+        match(filters.volume, (v) => r.mounts.some((m) => m.Name === v || m.Destination === v)) &&
+        (!before || order.indexOf(r.id) < order.indexOf(before.rec.id)) &&
+        (!since || order.indexOf(r.id) > order.indexOf(since.rec.id))
+      );
+    });
+    if (options.limit && options.limit > 0) list = list.slice(0, options.limit);
+    return list.map((c) => this.view(c));
+  }
+
+  /** Removes every stopped container (`docker container prune`). */
+  pruneContainers(options: { filters?: ContainerFilters } = {}): { deleted: string[]; spaceReclaimed: number } {
+    this.live();
+    const label = options.filters?.label ?? [];
+    const deleted: string[] = [];
+    for (const c of [...this.containers.values()]) {
+      const s = c.rec.state;
+      if (c.removed || s.Running || s.Restarting || s.Status === "removing") continue;
+      if (!label.every((v) => (v.includes("=") ? c.rec.config.Labels[v.split("=")[0]] === v.slice(v.indexOf("=") + 1) : v in c.rec.config.Labels))) continue;
+      this.destroy(c, false);
+      deleted.push(c.rec.id);
+    }
+    this.commit();
+    return { deleted, spaceReclaimed: 0 };
+  }
+
+  // ───────────────────────────── IO ─────────────────────────────
+
+  /** Attaches to a container's output: replays with `logs`, follows with `stream` until it stops. */
+  attach(ref: string, options: AttachOptions = {}): AsyncIterable<OutputChunk> {
+    this.live();
+    const c = this.container(ref);
+    const wantOut = options.stdout ?? true;
+    const wantErr = options.stderr ?? true;
+    const stream = options.stream ?? true;
+    const ch = new Channel<OutputChunk>(options.signal);
+    const push = (l: LogLine) => {
+      if ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) ch.push(chunkOf(l));
+    };
+    // Output produced before the first attach of a run is kept for it (`docker run` attaches late).
+    const replayFrom = options.logs ? 0 : !c.attachedOnce && c.rec.state.StartedAt !== ZERO_TIME ? c.runLogStart : c.logs.length;
+    c.attachedOnce = true;
+    for (const l of c.logs.slice(replayFrom)) push(l);
+    this.emit("container", "attach", c.rec.id, this.containerAttrs(c));
+    this.commit();
+    const running = c.rec.state.Running || c.rec.state.Restarting || c.rec.state.Status === "created";
+    if (!stream || (!running && c.rec.state.Status !== "created")) {
+      ch.end();
+      return ch;
+    }
+    const listener = (chunk: OutputChunk | null) => {
+      if (chunk === null) ch.end();
+      else if ((chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr)) ch.push(chunk);
+    };
+    c.listeners.add(listener);
+    ch.onClose = () => c.listeners.delete(listener);
+    return ch;
+  }
+
+  /** Sends bytes to the container's stdin (kept until it starts when it has not yet). */
+  writeStdin(ref: string, data: Uint8Array): void {
+    const c = this.container(ref);
+    if (!c.rec.config.OpenStdin) return;
+    if (c.process && c.rec.state.Running) c.process.stdin(data);
+    else c.stdin.push(data);
+    this.settle();
+  }
+
+  /** Closes the container's stdin. */
+  closeStdin(ref: string): void {
+    const c = this.container(ref);
+    c.stdinClosed = true;
+    if (c.process && c.rec.state.Running) c.process.closeStdin();
+    this.settle();
+  }
+
+  /** `docker logs`: stdout/stderr with times (virtual ms), optionally following. */
+  logs(ref: string, options: LogsOptions = {}): AsyncIterable<OutputChunk> {
+    const c = this.container(ref);
+    const wantOut = options.stdout ?? true;
+    const wantErr = options.stderr ?? true;
+    const since = options.since ?? -Infinity;
+    const until = options.until ?? Infinity;
+    const ch = new Channel<OutputChunk>(options.signal);
+    let lines = c.logs.filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
+    if (options.tail !== undefined && options.tail !== "all") {
+      const n = Math.max(0, Math.floor(options.tail));
+      lines = n === 0 ? [] : lines.slice(-n);
+    }
+    for (const l of lines) ch.push(chunkOf(l));
+    if (!options.follow || !(c.rec.state.Running || c.rec.state.Restarting) || until <= this.now()) {
+      ch.end();
+      return ch;
+    }
+    const listener = (chunk: OutputChunk | null) => {
+      if (chunk === null || chunk.time > until) ch.end();
+      else if ((chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr)) ch.push(chunk);
+    };
+    c.listeners.add(listener);
+    ch.onClose = () => c.listeners.delete(listener);
+    return ch;
+  }
+
+  /** Docker's stats object; memory comes from the memory engine (consumed, shared, private). */
+  stats(ref: string): ContainerStats {
+    const c = this.container(ref);
+    const now = this.now();
+    this.accountCpu(c);
+    const running = c.rec.state.Running;
+    const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
+    const system = Math.round(now * 1e6 * vcpus);
+    const cpu: CpuStats = {
+      cpu_usage: { total_usage: Math.round(c.cpuNs), usage_in_kernelmode: Math.round(c.cpuNs * 0.2), usage_in_usermode: Math.round(c.cpuNs * 0.8) },
+      system_cpu_usage: running ? system : 0,
+      online_cpus: running ? vcpus : 0,
+      throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+    };
+    const pre = c.precpu;
+    const precpu: CpuStats = {
+      cpu_usage: { total_usage: pre?.total ?? 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+      system_cpu_usage: pre?.system ?? 0,
+      online_cpus: running ? vcpus : 0,
+      throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+    };
+    c.precpu = { total: Math.round(c.cpuNs), system, read: now };
+    const vm = c.memVm !== null ? this.mem.vmStats(c.memVm) : null;
+    const page = 4096;
+    const limit = Number(c.rec.hostConfig.Memory);
+    const networks: ContainerStats["networks"] = {};
+    if (running) {
+      for (const n of Object.keys(c.rec.networks)) {
+        if (n === "host" || n === "none") continue;
+        const rx = Math.round((now - (parseTime(c.rec.state.StartedAt) ?? now)) / 1000) * 120;
+        networks[n === "bridge" ? "eth0" : `eth${Object.keys(networks).length}`] = { rx_bytes: rx, rx_packets: Math.round(rx / 90), rx_errors: 0, rx_dropped: 0, tx_bytes: Math.round(rx / 3), tx_packets: Math.round(rx / 270), tx_errors: 0, tx_dropped: 0 };
+      }
+    }
+    return {
+      read: running ? rfc3339(now) : ZERO_TIME,
+      preread: pre && running ? rfc3339(pre.read) : ZERO_TIME,
+      id: c.rec.id,
+      name: c.rec.name,
+      pids_stats: running ? { current: 1 + c.execs.size, limit: 4194304 } : { current: 0 },
+      num_procs: 0,
+      cpu_stats: cpu,
+      precpu_stats: precpu,
+      memory_stats: running && vm
+        ? {
+            usage: vm.consumed * page,
+            limit,
+            stats: {
+              granted: vm.granted * page, consumed: vm.consumed * page, shared: vm.shared * page, private: vm.private * page,
+              shared_common: vm.sharedCommon * page, swapped: vm.swapped * page, ballooned: vm.ballooned * page,
+              compressed: vm.compressed * page, rss: vm.private * page, cache: 0, total_rss: vm.private * page, hierarchical_memory_limit: limit,
+            },
+          }
+        : { usage: 0, limit: 0, stats: {} },
+      networks,
+      blkio_stats: { io_service_bytes_recursive: null },
+      storage_stats: {},
+      vm: running && vm
+        ? { granted: vm.granted, consumed: vm.consumed, shared: vm.shared, sharedCommon: vm.sharedCommon, private: vm.private, swapped: vm.swapped, ballooned: vm.ballooned, compressed: vm.compressed }
+        : null,
+    };
+  }
+
+  /** `docker top`: the guest's process table. */
+  top(ref: string, _psArgs?: string): TopResult {
+    const c = this.container(ref);
+    if (!c.rec.state.Running) throw conflict(`Container ${c.rec.id} is not running`);
+    const started = new Date(parseTime(c.rec.state.StartedAt) ?? this.now()).toISOString().slice(11, 16);
+    const rows: string[][] = [];
+    const basePid = c.rec.state.Pid;
+    for (const [pid, cmd] of c.process?.processes() ?? []) rows.push(["root", String(basePid + pid - 1), "0", "0", started, "?", "00:00:00", cmd]);
+    for (const execId of c.execs) {
+      const e = this.execs.get(execId);
+      for (const [, cmd] of e?.process?.processes() ?? []) rows.push(["root", String(e!.rec.Pid), String(basePid), "0", started, "?", "00:00:00", cmd]);
+    }
+    return { Titles: ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], Processes: rows };
+  }
+
+  /** Resizes the container's TTY (checked, otherwise a no-op in the emulated guest). */
+  resize(ref: string, height: number, width: number): void {
+    const c = this.container(ref);
+    if (!(height >= 0 && width >= 0)) throw invalid(`invalid TTY size ${height}x${width}`);
+    if (!c.rec.state.Running) throw conflict(`Container ${c.rec.id} is not running`);
+  }
+
+  // ───────────────────────────── exec ─────────────────────────────
+
+  /** Creates an exec instance in a running container. */
+  createExec(ref: string, config: ExecConfig): string {
+    this.live();
+    const c = this.container(ref);
+    if (!c.rec.state.Running) throw conflict(`Container ${c.rec.id} is not running`);
+    if (c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is paused, unpause the container before exec`);
+    const argv = typeof config.Cmd === "string" ? ["/bin/sh", "-c", config.Cmd] : config.Cmd;
+    if (!Array.isArray(argv) || !argv.length) throw invalid("No exec command specified");
+    const id = this.rng.hex(64);
+    this.execs.set(id, {
+      config: { ...config, Cmd: argv },
+      container: c.rec.id,
+      process: null,
+      channel: null,
+      rec: {
+        ID: id, Running: false, ExitCode: null,
+        ProcessConfig: { tty: !!config.Tty, entrypoint: argv[0], arguments: argv.slice(1), privileged: !!config.Privileged, user: config.User ?? "" },
+        OpenStdin: !!config.AttachStdin, OpenStderr: !!config.AttachStderr, OpenStdout: !!config.AttachStdout,
+        CanRemove: false, ContainerID: c.rec.id, DetachKeys: config.DetachKeys ?? "", Pid: 0,
+      },
+    });
+    this.emit("container", `exec_create: ${argv.join(" ")}`, c.rec.id, { ...this.containerAttrs(c), execID: id });
+    this.commit();
+    return id;
+  }
+
+  /** Starts an exec: output until the process exits, and its exit code (set before the output ends). */
+  startExec(id: string, options: { detach?: boolean; stdin?: AsyncIterable<Uint8Array> } = {}): ExecRun {
+    this.live();
+    const e = this.execs.get(id);
+    if (!e) throw notFound(`No such exec instance: ${id}`);
+    if (e.rec.Running || e.rec.ExitCode !== null) throw conflict(`Error: Exec command ${id} has already run`);
+    const c = this.containers.get(e.container);
+    if (!c || c.removed || !c.rec.state.Running) throw conflict(`Container ${e.container} is not running`);
+    if (c.rec.state.Paused) throw conflict(`Container ${e.container} is paused, unpause the container before exec`);
+    const argv = e.config.Cmd as string[];
+    const ch = new Channel<OutputChunk>();
+    e.channel = ch;
+    e.rec.Running = true;
+    e.rec.Pid = c.rec.state.Pid + 1 + (hash32(id) % 5000);
+    c.execs.add(id);
+    let resolveDone!: (code: number) => void;
+    const done = new Promise<number>((r) => (resolveDone = r));
+    const run = c.run;
+    const attachOut = !options.detach && e.config.AttachStdout !== false;
+    const attachErr = !options.detach && e.config.AttachStderr !== false;
+    this.emit("container", `exec_start: ${argv.join(" ")}`, c.rec.id, { ...this.containerAttrs(c), execID: id });
+    const ctx = this.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User);
+    e.process = this.guest.spawn(argv, ctx, {
+      after: (ms, fn) => this.containerTimer(c, run, ms, fn),
+      write: (stream, text) => {
+        if ((stream === "stdout" && attachOut) || (stream === "stderr" && attachErr)) {
+          ch.push({ stream: e.config.Tty ? "stdout" : stream, data: encoder.encode(text), time: this.now() });
+        }
+      },
+      exit: (status) => {
+        if (!e.rec.Running) return;
+        e.rec.Running = false;
+        e.rec.ExitCode = status;
+        e.process = null;
+        c.execs.delete(id);
+        this.emit("container", "exec_die", c.rec.id, { ...this.containerAttrs(c), execID: id, exitCode: String(status) });
+        ch.end();
+        resolveDone(status);
+      },
+    });
+    if (options.stdin) {
+      const proc = e.process;
+      void (async () => {
+        try {
+          for await (const chunk of options.stdin!) {
+            if (!e.rec.Running) break;
+            proc.stdin(chunk);
+            this.settle();
+          }
+        } catch {
+          // the client went away: treat as end of input
+        }
+        if (e.rec.Running) {
+          proc.closeStdin();
+          this.settle();
+        }
+      })();
+    } else if (!e.config.AttachStdin || options.detach) {
+      e.process.closeStdin();
+    }
+    this.settle();
+    return { output: ch, done };
+  }
+
+  /** Docker's exec inspect. */
+  inspectExec(id: string): ExecRecord {
+    const e = this.execs.get(id);
+    if (!e) throw notFound(`No such exec instance: ${id}`);
+    return structuredClone(e.rec);
+  }
+
+  /** Resizes an exec's TTY. */
+  resizeExec(id: string, height: number, width: number): void {
+    const e = this.execs.get(id);
+    if (!e) throw notFound(`No such exec instance: ${id}`);
+    if (!(height >= 0 && width >= 0)) throw invalid(`invalid TTY size ${height}x${width}`);
+  }
+
+  // ───────────────────────────── events ─────────────────────────────
+
+  /** Events from the ring (since/until, virtual ms) then live ones, ending at `until`. */
+  events(options: EventsOptions = {}): AsyncIterable<VchEvent> {
+    const since = options.since ?? Infinity;
+    const until = options.until;
+    const ch = new Channel<VchEvent>(options.signal);
+    const pass = (e: VchEvent) => eventMatches(e, options.filters ?? {});
+    const inWindow = (e: VchEvent) => e.timeNano / 1e6 >= (Number.isFinite(since) ? since : Infinity) && (until === undefined || e.timeNano / 1e6 <= until);
+    if (options.since !== undefined) for (const e of this.ring) if (inWindow(e) && pass(e)) ch.push(e);
+    if (until !== undefined && until <= this.now()) {
+      ch.end();
+      return ch;
+    }
+    const listener = (e: VchEvent) => {
+      if (until !== undefined && e.timeNano / 1e6 > until) return ch.end();
+      if (pass(e)) ch.push(e);
+    };
+    this.listeners.add(listener);
+    let cancel: Cancel | null = null;
+    if (until !== undefined) cancel = this.clock.after(until - this.now(), () => ch.end());
+    ch.onClose = () => {
+      this.listeners.delete(listener);
+      cancel?.();
+    };
+    return ch;
+  }
+
+  /** Calls `listener` for every new event; returns the unsubscribe function. */
+  subscribe(listener: (event: VchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ───────────────────────────── cluster ─────────────────────────────
+
+  /** The cluster as `docker info` and a vSphere client would show it. */
+  info(): VchInfo {
+    const loads = this.cluster.hostLoads();
+    const list = [...this.containers.values()].filter((c) => !c.removed);
+    const hosts: HostInfo[] = this.hostNames.map((name, i) => {
+      const m = this.mem.hostStats(i);
+      return {
+        name, index: i, state: this.cluster.hostState(i), cpuMHz: this.hostCpu[i], memoryMiB: this.hostMem[i],
+        containers: list.filter((c) => c.host === i).length,
+        templates: [...this.templates.values()].filter((t) => t.host === i).map((t) => this.images.get(t.imageId)?.rec.repoTags[0] ?? t.imageId),
+        load: loads[i]?.load ?? 0,
+        memory: { capacity: m.capacity, used: m.used, free: m.free, sharedSaved: m.sharedSaved, minFree: m.minFree, state: m.state },
+      };
+    });
+    const ha = this.cluster.haAdmission();
+    return {
+      name: this.name,
+      now: this.now(),
+      containers: list.length,
+      containersRunning: list.filter((c) => c.rec.state.Running && !c.rec.state.Paused).length,
+      containersPaused: list.filter((c) => c.rec.state.Paused).length,
+      containersStopped: list.filter((c) => !c.rec.state.Running).length,
+      images: this.images.size,
+      hosts,
+      ncpu: this.hostCpu.reduce((s, x) => s + Math.floor(x / VCPU_MHZ), 0),
+      memTotal: this.hostMem.reduce((s, x) => s + x, 0) * MIB,
+      drs: {
+        threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, imbalance: this.cluster.imbalance(),
+        targetImbalance: this.cluster.targetImbalance(), lastPass: this.drsLast, migrations: this.drsMigrations,
+      },
+      ha: { policy: this.haPolicy, failoverCapacity: ha.failoverCapacity },
+      tps: { salting: this.salting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0) },
+    };
+  }
+
+  /** A host fails: its container VMs are lost and HA restarts them on the survivors by priority. */
+  failHost(host: HostRef): HostFailureResult {
+    this.live();
+    const h = this.hostIndex(host);
+    const state = this.cluster.hostState(h);
+    if (state === "failed") throw conflict(`host ${this.hostNames[h]} has already failed`);
+    const victims = [...this.containers.values()].filter((c) => c.host === h && c.memVm !== null);
+    const plan = this.cluster.failHosts([h]);
+    this.emit("cluster", "host-failed", this.hostNames[h], { host: this.hostNames[h], containers: String(victims.length) });
+    // The host's memory is gone: its container VMs and template VMs with it.
+    for (const c of victims) this.dropVm(c);
+    this.dropTemplatesOn(h);
+    const result: HostFailureResult = { host: this.hostNames[h], restarted: [], notRestarted: [] };
+    const restartTo = new Map(plan.restarts.map((r) => [r.vm, r.host]));
+    const reasons = new Map(plan.notRestarted.map((b) => [b.vm, b.reason]));
+    for (const c of victims) {
+      this.abandonRun(c, 255, restartTo.has(c.clusterVm) ? "" : `host ${this.hostNames[h]} failed`);
+    }
+    for (const r of plan.restarts) {
+      const id = this.byClusterVm.get(r.vm);
+      const c = id ? this.containers.get(id) : undefined;
+      if (!c) continue;
+      c.rec.restartCount++;
+      this.emit("cluster", "ha-restart", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], to: this.hostNames[r.host], priority: r.priority });
+      this.bootContainer(c, r.host);
+      result.restarted.push({ container: c.rec.id, host: this.hostNames[r.host] });
+    }
+    for (const c of victims) {
+      if (restartTo.has(c.clusterVm)) continue;
+      const reason = reasons.get(c.clusterVm) ?? "not restarted";
+      result.notRestarted.push({ container: c.rec.id, reason });
+      this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], reason });
+    }
+    this.settle();
+    return result;
+  }
+
+  /** A failed host comes back, empty. */
+  recoverHost(host: HostRef): void {
+    this.live();
+    const h = this.hostIndex(host);
+    const state = this.cluster.hostState(h);
+    if (state !== "failed" && state !== "standby") throw conflict(`host ${this.hostNames[h]} is ${state}, not failed`);
+    this.cluster.recoverHost(h);
+    this.emit("cluster", "host-recovered", this.hostNames[h], { host: this.hostNames[h] });
+    this.commit();
+  }
+
+  /** Evacuates a host by vMotion (pre-copy cost per move) and puts it in maintenance mode. */
+  enterMaintenance(host: HostRef): { moved: { container: string; to: string }[] } {
+    this.live();
+    const h = this.hostIndex(host);
+    const state = this.cluster.hostState(h);
+    if (state !== "connected") throw conflict(`host ${this.hostNames[h]} is ${state}: only a connected host can enter maintenance mode`);
+    const plan = this.cluster.maintenancePlan(h);
+    if (plan.blockers.length) {
+      const b = plan.blockers[0];
+      const name = this.containers.get(this.byClusterVm.get(b.vm) ?? "")?.rec.name ?? `VM ${b.vm}`;
+      throw conflict(`host ${this.hostNames[h]} cannot enter maintenance mode: container ${name} ${b.reason}`);
+    }
+    const applied = this.cluster.enterMaintenance(h);
+    const moved: { container: string; to: string }[] = [];
+    for (const m of applied.moves) {
+      const c = this.containerOfVm(m.vm);
+      if (!c) continue;
+      this.migrate(c, m.to, "maintenance", m.priority);
+      moved.push({ container: c.rec.id, to: this.hostNames[m.to] });
+    }
+    this.dropTemplatesOn(h);
+    this.emit("cluster", "host-maintenance-enter", this.hostNames[h], { host: this.hostNames[h], moved: String(moved.length) });
+    this.settle();
+    return { moved };
+  }
+
+  /** Takes a host out of maintenance mode. */
+  exitMaintenance(host: HostRef): void {
+    this.live();
+    const h = this.hostIndex(host);
+    if (this.cluster.hostState(h) !== "maintenance") throw conflict(`host ${this.hostNames[h]} is not in maintenance mode`);
+    this.cluster.exitMaintenance(h);
+    this.emit("cluster", "host-maintenance-exit", this.hostNames[h], { host: this.hostNames[h] });
+    this.commit();
+  }
+
+  /** Changes DRS settings (journaled). */
+  setDrs(options: { threshold?: 1 | 2 | 3 | 4 | 5; automation?: DrsAutomation }): void {
+    this.live();
+    if (options.threshold !== undefined && ![1, 2, 3, 4, 5].includes(options.threshold)) throw invalid(`DRS migration threshold must be 1 to 5, got ${options.threshold}`);
+    if (options.automation !== undefined && !["manual", "partiallyAutomated", "fullyAutomated"].includes(options.automation)) {
+      throw invalid(`DRS automation must be manual, partiallyAutomated or fullyAutomated, got ${options.automation}`);
+    }
+    if (options.threshold !== undefined) this.cluster.setMigrationThreshold(options.threshold);
+    if (options.automation !== undefined) this.cluster.setAutomation(options.automation);
+    this.markMeta();
+    this.commit();
+  }
+
+  /** Runs a DRS pass now: migrations are applied in fully automated mode, recommended otherwise. */
+  drsNow(): DrsPassResult {
+    this.live();
+    const r = this.drsPass();
+    this.settle();
+    return r;
+  }
+
+  /** Runs a TPS scan of every connected host now. */
+  tpsNow(): { scanned: number; merged: number } {
+    this.live();
+    const r = this.tpsPass();
+    this.commit();
+    return r;
+  }
+
+  /** `docker system df`. */
+  diskUsage(): DiskUsage {
+    const list = [...this.containers.values()].filter((c) => !c.removed);
+    const images = [...this.images.values()];
+    return {
+      LayersSize: images.reduce((s, i) => s + i.rec.size, 0),
+      Images: images.map((i) => ({ Id: i.rec.id, RepoTags: i.rec.repoTags, Size: i.rec.size, Containers: list.filter((c) => c.rec.imageId === i.rec.id).length, Created: i.rec.created })),
+      Containers: list.map((c) => ({ Id: c.rec.id, Names: [c.rec.name], Image: c.rec.image, SizeRw: c.wsWritten * 4096, State: c.rec.state.Status })),
+      Volumes: [...this.volumes.values()].map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.volumeUsers(v.Name).length } })),
+    };
+  }
+
+  // ───────────────────────────── networks ─────────────────────────────
+
+  /** Every network (filters: name, id, driver, label, type). */
+  listNetworks(filters: Record<string, string[]> = {}): NetworkRecord[] {
+    return [...this.networks.values()]
+      .filter((n) =>
+        (!filters.name?.length || filters.name.some((v) => n.Name.includes(v))) &&
+        (!filters.id?.length || filters.id.some((v) => n.Id.startsWith(v))) &&
+        (!filters.driver?.length || filters.driver.includes(n.Driver)) &&
+        (!filters.type?.length || filters.type.includes(PREDEFINED_NETWORKS.includes(n.Name) ? "builtin" : "custom")) &&
+        (filters.label ?? []).every((v) => (v.includes("=") ? n.Labels[v.split("=")[0]] === v.slice(v.indexOf("=") + 1) : v in n.Labels)))
+      .map((n) => this.networkView(n));
+  }
+
+  /** Creates a network (bridge driver, next free 172.x.0.0/16). */
+  createNetwork(body: NetworkCreate): NetworkRecord {
+    this.live();
+    if (!body?.Name) throw invalid("network name cannot be empty");
+    if (!NAME_RE.test(body.Name) && body.Name.length > 1) throw invalid(`invalid network name "${body.Name}"`);
+    if ([...this.networks.values()].some((n) => n.Name === body.Name)) throw conflict(`network with name ${body.Name} already exists`);
+    const driver = body.Driver || "bridge";
+    if (!["bridge", "overlay", "macvlan", "ipvlan"].includes(driver)) throw notFound(`plugin "${driver}" not found`);
+    let subnet = body.IPAM?.Config?.[0]?.Subnet;
+    let gateway = body.IPAM?.Config?.[0]?.Gateway;
+    if (!subnet) {
+      const used = new Set([...this.networks.values()].flatMap((n) => n.IPAM.Config.map((c) => c.Subnet)));
+      for (let b = 18; b < 32 && !subnet; b++) if (!used.has(`172.${b}.0.0/16`)) subnet = `172.${b}.0.0/16`;
+      for (let b = 0; b < 256 && !subnet; b++) if (!used.has(`192.168.${b}.0/20`)) subnet = `192.168.${b}.0/20`;
+    }
+    if (!subnet || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(subnet)) throw invalid(`invalid subnet ${subnet}`);
+    gateway ??= subnet.replace(/\.\d+\/\d+$/, ".1");
+    const n: NetworkRecord = {
+      Name: body.Name, Id: this.rng.hex(64), Created: rfc3339(this.now()), Scope: "local", Driver: driver, EnableIPv6: false,
+      IPAM: { Driver: "default", Options: {}, Config: [{ Subnet: subnet, Gateway: gateway }] },
+      Internal: !!body.Internal, Attachable: !!body.Attachable, Ingress: false, Containers: {},
+      Options: body.Options ?? {}, Labels: body.Labels ?? {},
+    };
+    this.networks.set(n.Id, n);
+    this.mark("network", n.Id);
+    this.emit("network", "create", n.Id, { name: n.Name, type: driver });
+    this.commit();
+    return this.networkView(n);
+  }
+
+  /** A network by id, id prefix or name. */
+  getNetwork(ref: string): NetworkRecord {
+    return this.networkView(this.network(ref));
+  }
+
+  /** Removes a network; refused for predefined ones and while containers are attached. */
+  removeNetwork(ref: string): void {
+    this.live();
+    const n = this.network(ref);
+    if (PREDEFINED_NETWORKS.includes(n.Name)) throw conflict(`${n.Name} is a pre-defined network and cannot be removed`);
+    const users = [...this.containers.values()].filter((c) => !c.removed && n.Name in c.rec.networks);
+    if (users.length) throw conflict(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
+    this.networks.delete(n.Id);
+    this.unmark("network", n.Id);
+    this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
+    this.commit();
+  }
+
+  /** Connects a container to a network (an address at once if it runs). */
+  connectNetwork(network: string, container: string, config: EndpointConfig = {}): void {
+    this.live();
+    const n = this.network(network);
+    const c = this.container(container);
+    if (n.Name in c.rec.networks) throw conflict(`endpoint with name ${c.rec.name.slice(1)} already exists in network ${n.Name}`);
+    const mode = String(c.rec.hostConfig.NetworkMode);
+    if (mode === "host" || mode === "none" || n.Name === "host" || n.Name === "none") {
+      throw invalid(`container cannot be disconnected from host network or connected to host network`);
+    }
+    c.rec.networks[n.Name] = { NetworkID: n.Id, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", Aliases: (config.Aliases as string[] | undefined) ?? null };
+    if (c.rec.state.Running) this.attachEndpoint(c, n.Name);
+    this.markContainer(c);
+    this.commit();
+  }
+
+  /** Disconnects a container from a network. */
+  disconnectNetwork(network: string, container: string, _force = false): void {
+    this.live();
+    const n = this.network(network);
+    const c = this.container(container);
+    if (!(n.Name in c.rec.networks)) throw notFound(`container ${c.rec.id} is not connected to network ${n.Name}`);
+    if (c.rec.state.Running) this.detachEndpoint(c, n.Name);
+    delete c.rec.networks[n.Name];
+    this.markContainer(c);
+    this.commit();
+  }
+
+  /** Removes unused custom networks. */
+  pruneNetworks(): { deleted: string[] } {
+    this.live();
+    const deleted: string[] = [];
+    for (const n of [...this.networks.values()]) {
+      if (PREDEFINED_NETWORKS.includes(n.Name)) continue;
+      if ([...this.containers.values()].some((c) => !c.removed && n.Name in c.rec.networks)) continue;
+      this.networks.delete(n.Id);
+      this.unmark("network", n.Id);
+      this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
+      deleted.push(n.Name);
+    }
+    this.commit();
+    return { deleted };
+  }
+
+  // ───────────────────────────── volumes ─────────────────────────────
+
+  /** Every volume (filters: name, label, dangling, driver). */
+  listVolumes(filters: Record<string, string[]> = {}): VolumeRecord[] {
+    return [...this.volumes.values()]
+      .filter((v) =>
+        (!filters.name?.length || filters.name.some((x) => v.Name.includes(x))) &&
+        (!filters.driver?.length || filters.driver.includes(v.Driver)) &&
+        (!filters.dangling?.length || filters.dangling.some((d) => (d === "true" || d === "1") === (this.volumeUsers(v.Name).length === 0))) &&
+        (filters.label ?? []).every((x) => (x.includes("=") ? v.Labels[x.split("=")[0]] === x.slice(x.indexOf("=") + 1) : x in v.Labels)))
+      .map((v) => structuredClone(v));
+  }
+
+  /** Creates a volume (a random name when none is given); creating an existing name returns it. */
+  createVolume(body: VolumeCreate = {}): VolumeRecord {
+    this.live();
+    if (body.Name !== undefined && body.Name !== "" && !NAME_RE.test(body.Name)) {
+      throw invalid(`create ${body.Name}: "${body.Name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+    }
+    if (body.Driver && body.Driver !== "local") throw notFound(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found`);
+    const existing = body.Name ? this.volumes.get(body.Name) : undefined;
+    if (existing) return structuredClone(existing);
+    const v = this.createVolumeRecord(body.Name || this.rng.hex(64), body.Labels ?? {}, !body.Name, body.DriverOpts ?? {});
+    this.commit();
+    return structuredClone(v);
+  }
+
+  /** A volume by name. */
+  getVolume(name: string): VolumeRecord {
+    const v = this.volumes.get(name);
+    if (!v) throw notFound(`get ${name}: no such volume`);
+    return structuredClone(v);
+  }
+
+  /** Removes a volume; refused while a container uses it. */
+  removeVolume(name: string, force = false): void {
+    this.live();
+    const v = this.volumes.get(name);
+    if (!v) {
+      if (force) return;
+      throw notFound(`get ${name}: no such volume`);
+    }
+    const users = this.volumeUsers(name);
+    if (users.length) throw conflict(`remove ${name}: volume is in use - [${users.join(", ")}]`);
+    this.deleteVolume(name);
+    this.commit();
+  }
+
+  /** Removes unused anonymous volumes (every unused one with `all`). */
+  pruneVolumes(options: { all?: boolean } = {}): { deleted: string[]; spaceReclaimed: number } {
+    this.live();
+    const deleted: string[] = [];
+    for (const v of [...this.volumes.values()]) {
+      if (this.volumeUsers(v.Name).length) continue;
+      if (!options.all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
+      this.deleteVolume(v.Name);
+      deleted.push(v.Name);
+    }
+    this.commit();
+    return { deleted, spaceReclaimed: 0 };
+  }
+
+  // ───────────────────────────── container VM lifecycle (internal) ─────────────────────────────
+
+  /** Powers the container VM on (placing it, unless HA already chose `placedOn`) and starts the guest. */
+  private bootContainer(c: Container, placedOn: number | null): void {
+    const img = this.images.get(c.rec.imageId);
+    if (!img) throw conflict(`image ${c.rec.imageId} of container ${c.rec.id} no longer exists`);
+    const memoryMiB = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB);
+    let host = placedOn;
+    if (host === null) {
+      try {
+        host = this.cluster.placeVm(c.clusterVm).host;
+      } catch (e) {
+        throw new VchError("unavailable", `no host of the cluster can run container ${c.rec.name.slice(1)}: ${(e as Error).message}`);
+      }
+    }
+    let vm: number;
+    try {
+      const template = this.ensureTemplate(img, memoryMiB, host);
+      vm = this.mem.instantClone(template.vm, { salt: this.saltFor(img) });
+    } catch (e) {
+      this.cluster.powerOff(c.clusterVm);
+      throw new VchError("unavailable", `cannot power on the container VM of ${c.rec.name.slice(1)} on host ${this.hostNames[host]}: ${(e as Error).message}`);
+    }
+    c.memVm = vm;
+    c.host = host;
+    c.wsWritten = 0;
+    c.wsCursor = 0;
+    // Boot dirties a few pages of its own (hostname, hosts file, the process's first heap pages).
+    this.guestWrite(c, img, BOOT_DIRTY_PAGES, true);
+    const now = this.now();
+    c.run++;
+    const run = c.run;
+    const s = c.rec.state;
+    Object.assign(s, { Status: "running", Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Error: "", ExitCode: 0, StartedAt: rfc3339(now) });
+    s.Pid = 1000 + (hash32(`${c.rec.id}/${run}`) % 60000);
+    c.frozen = false;
+    c.frozenQueue = [];
+    c.pendingExit = null;
+    c.cpuSince = now;
+    c.cpuRate = 0;
+    c.runLogStart = c.logs.length;
+    for (const n of Object.keys(c.rec.networks)) this.attachEndpoint(c, n);
+    for (const m of c.rec.mounts) if (m.Type === "volume") this.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
+    this.markContainer(c);
+    this.emit("container", "start", c.rec.id, this.containerAttrs(c));
+    const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined);
+    const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
+      after: (ms, fn) => this.containerTimer(c, run, ms, fn),
+      write: (stream, text) => {
+        if (c.run === run) this.output(c, c.rec.config.Tty ? "stdout" : stream, text);
+      },
+      exit: (status) => {
+        if (c.run !== run) return;
+        if (c.frozen) c.pendingExit = status;
+        else this.processExited(c, status);
+      },
+    });
+    c.process = proc;
+    for (const d of c.stdin) proc.stdin(d);
+    c.stdin = [];
+    if (c.stdinClosed || !c.rec.config.OpenStdin) proc.closeStdin();
+    this.armGuestTick();
+  }
+
+  /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
+  private containerTimer(c: Container, run: number, ms: number, fn: () => void): Cancel {
+    return this.clock.after(ms, () => {
+      if (c.run !== run || c.removed) return;
+      if (c.frozen) c.frozenQueue.push(fn);
+      else fn();
+    });
+  }
+
+  /** The guest process ended by itself or by a signal: die, then the restart policy or auto-remove. */
+  private processExited(c: Container, status: number): void {
+    const policy = (c.rec.hostConfig.RestartPolicy ?? { Name: "no" }) as RestartPolicy;
+    this.setExited(c, status, true);
+    if (c.removed) return;
+    const restart =
+      !c.manuallyStopped &&
+      (policy.Name === "always" || policy.Name === "unless-stopped" ||
+        (policy.Name === "on-failure" && status !== 0 && (!policy.MaximumRetryCount || c.rec.restartCount < policy.MaximumRetryCount)));
+    if (restart) {
+      const delay = Math.min(RESTART_BACKOFF_MS * 2 ** Math.min(c.rec.restartCount, 20), RESTART_BACKOFF_MAX_MS);
+      c.rec.state.Restarting = true;
+      c.rec.state.Status = "restarting";
+      this.markContainer(c);
+      c.restartTimer = this.clock.after(delay, () => {
+        c.restartTimer = null;
+        if (c.removed || !c.rec.state.Restarting) return;
+        c.rec.restartCount++;
+        try {
+          this.bootContainer(c, null);
+        } catch (e) {
+          c.rec.state.Restarting = false;
+          c.rec.state.Status = "exited";
+          c.rec.state.Error = (e as Error).message;
+          this.markContainer(c);
+          this.wakeWaiters(c, "exit");
+        }
+      });
+      return;
+    }
+    if (c.rec.hostConfig.AutoRemove) this.destroy(c, true);
+  }
+
+  /** Marks the container exited with `status`, powering its container VM off. */
+  private setExited(c: Container, status: number, emitDie: boolean): void {
+    const wasRunning = c.rec.state.Running;
+    this.accountCpu(c);
+    c.run++; // ignore the old guest from now on
+    for (const execId of c.execs) this.killExec(execId);
+    c.process = null;
+    if (c.memVm !== null) this.dropVm(c);
+    if (wasRunning) this.cluster.powerOff(c.clusterVm);
+    c.host = null;
+    const s = c.rec.state;
+    const now = this.now();
+    Object.assign(s, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status, FinishedAt: rfc3339(now) });
+    c.frozen = false;
+    c.frozenQueue = [];
+    if (wasRunning) {
+      if (emitDie) {
+        const started = parseTime(s.StartedAt) ?? now;
+        this.emit("container", "die", c.rec.id, { ...this.containerAttrs(c), exitCode: String(status), execDuration: String(Math.round((now - started) / 1000)) });
+      }
+      for (const n of Object.keys(c.rec.networks)) this.detachEndpoint(c, n);
+      for (const m of c.rec.mounts) if (m.Type === "volume") this.emit("volume", "unmount", m.Name!, { container: c.rec.id, driver: "local" });
+    }
+    this.markContainer(c);
+    for (const l of c.listeners) l(null);
+    c.listeners.clear();
+    this.wakeWaiters(c, "exit");
+  }
+
+  /** The container VM was lost with its host: the run ends (status 255) without a guest exit. */
+  private abandonRun(c: Container, status: number, error: string): void {
+    const wasRunning = c.rec.state.Running;
+    this.accountCpu(c);
+    c.run++;
+    for (const execId of c.execs) this.killExec(execId);
+    c.process = null;
+    c.host = null;
+    Object.assign(c.rec.state, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status, Error: error, FinishedAt: rfc3339(this.now()) });
+    if (wasRunning) {
+      this.emit("container", "die", c.rec.id, { ...this.containerAttrs(c), exitCode: String(status) });
+      for (const n of Object.keys(c.rec.networks)) this.detachEndpoint(c, n);
+    }
+    this.markContainer(c);
+    if (error) {
+      for (const l of c.listeners) l(null);
+      c.listeners.clear();
+      this.wakeWaiters(c, "exit");
+    }
+  }
+
+  /** Signals the container and waits (virtual time) until it exits; SIGKILL after `timeout` s. */
+  private async terminate(c: Container, sig: number, timeout: number): Promise<void> {
+    if (c.rec.state.Paused) {
+      c.frozen = false;
+      c.rec.state.Paused = false;
+      c.rec.state.Status = "running";
+      const q = c.frozenQueue;
+      c.frozenQueue = [];
+      for (const fn of q) fn();
+    }
+    const run = c.run;
+    this.emit("container", "kill", c.rec.id, { ...this.containerAttrs(c), signal: String(sig) });
+    c.process?.signal(sig);
+    this.settle();
+    if (c.run !== run || !c.rec.state.Running) return;
+    if (timeout >= 0) {
+      const exited = new Promise<void>((resolve) => {
+        const w: Waiter = { condition: "next-exit", resolve: () => resolve() };
+        c.waiters.push(w);
+      });
+      const cancel = this.clock.after(timeout * 1000, () => {
+        if (c.run === run && c.rec.state.Running) {
+          this.emit("container", "kill", c.rec.id, { ...this.containerAttrs(c), signal: "9" });
+          c.process?.signal(9);
+        }
+      });
+      this.settle();
+      await exited;
+      cancel();
+    } else {
+      await new Promise<void>((resolve) => c.waiters.push({ condition: "next-exit", resolve: () => resolve() }));
+    }
+  }
+
+  /** Removes the container: its container VM, its name, its anonymous volumes with `volumes`. */
+  private destroy(c: Container, volumes: boolean): void {
+    if (c.removed) return;
+    if (c.rec.state.Running) this.setExited(c, c.rec.state.ExitCode, false);
+    this.cancelRestart(c);
+    c.removed = true;
+    this.cluster.removeVm(c.clusterVm);
+    this.byClusterVm.delete(c.clusterVm);
+    this.containers.delete(c.rec.id);
+    this.names.delete(c.rec.name.slice(1));
+    for (const e of c.execs) this.execs.delete(e);
+    for (const [id, e] of this.execs) if (e.container === c.rec.id) this.execs.delete(id);
+    this.unmark("container", c.rec.id);
+    this.emit("container", "destroy", c.rec.id, this.containerAttrs(c));
+    for (const m of c.rec.mounts) {
+      if (m.Type !== "volume" || !m.Name) continue;
+      const v = this.volumes.get(m.Name);
+      if (v && (volumes || c.rec.hostConfig.AutoRemove) && ANONYMOUS_VOLUME_LABEL in v.Labels && !this.volumeUsers(m.Name).length) this.deleteVolume(m.Name);
+    }
+    for (const l of c.listeners) l(null);
+    c.listeners.clear();
+    this.wakeWaiters(c, "removed");
+  }
+
+  private wakeWaiters(c: Container, what: "exit" | "removed"): void {
+    const code = { StatusCode: c.rec.state.ExitCode };
+    const keep: Waiter[] = [];
+    for (const w of c.waiters) {
+      if (what === "removed" || w.condition !== "removed") w.resolve(code);
+      else keep.push(w);
+    }
+    c.waiters = keep;
+  }
+
+  private cancelRestart(c: Container): void {
+    c.restartTimer?.();
+    c.restartTimer = null;
+  }
+
+  private killExec(id: string): void {
+    const e = this.execs.get(id);
+    if (!e || !e.rec.Running) return;
+    e.rec.Running = false;
+    e.rec.ExitCode = 137;
+    e.process = null;
+    e.channel?.end();
+  }
+
+  /** Drops the container VM from the memory engine. */
+  private dropVm(c: Container): void {
+    if (c.memVm === null) return;
+    if (this.mem.hasVm(c.memVm)) this.mem.destroyVm(c.memVm);
+    c.memVm = null;
+  }
+
+  /** Appends output to the container's log and hands it to attached readers. */
+  private output(c: Container, stream: "stdout" | "stderr", text: string): void {
+    const line: LogLine = { s: stream === "stdout" ? 0 : 1, t: this.now(), d: text };
+    c.logs.push(line);
+    if (c.logs.length > LOG_RING) {
+      const drop = c.logs.length - LOG_RING;
+      c.logs.splice(0, drop);
+      c.runLogStart = Math.max(0, c.runLogStart - drop);
+    }
+    this.markContainer(c);
+    const chunk = chunkOf(line);
+    for (const l of c.listeners) l(chunk);
+  }
+
+  private guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined): GuestContext {
+    return {
+      containerId: c.rec.id,
+      hostname: c.rec.config.Hostname,
+      hostsFile: this.hostsFile(c),
+      env: [...c.rec.config.Env, ...extraEnv],
+      workingDir: workdir || c.rec.config.WorkingDir,
+      user: user || c.rec.config.User,
+      tty,
+      openStdin,
+      now: () => this.now(),
+    };
+  }
+
+  private hostsFile(c: Container): string {
+    const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
+    let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+    if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
+    return s;
+  }
+
+  // ───────────────────────────── memory: templates and guest writes ─────────────────────────────
+
+  /** The template VM of (image, size) on `host`, built on first use: boot pages written into it. */
+  private ensureTemplate(img: ImageState, memoryMiB: number, host: number): TemplateVm {
+    const key = `${img.rec.id}/${memoryMiB}/${host}`;
+    const found = this.templates.get(key);
+    if (found) return found;
+    const vm = this.mem.createVm({ host, memoryMiB, salt: this.saltFor(img) });
+    const p = img.rec.profile;
+    const pages = Math.min(p.bootPages, memoryMiB * 256);
+    const seed = hash32(img.rec.id);
+    try {
+      const chunk = 16_384;
+      for (let base = 0; base < pages; base += chunk) {
+        const n = Math.min(chunk, pages - base);
+        const gpns = new Uint32Array(n);
+        const tokens = new BigUint64Array(n);
+        for (let i = 0; i < n; i++) {
+          const gpn = base + i;
+          gpns[i] = gpn;
+          // Image content is the same on every host (what lets vMotion skip template pages);
+          // one page in eight is zero-filled (bss, page-cache slack), the zero page's token is 0.
+          tokens[i] = gpn % 8 === 7 ? 0n : token(seed, mix32(gpn ^ seed));
+        }
+        this.mem.writePages(vm, gpns, tokens);
+      }
+    } catch (e) {
+      this.mem.destroyVm(vm);
+      throw e;
+    }
+    const t: TemplateVm = { imageId: img.rec.id, memoryMiB, host, vm };
+    this.templates.set(key, t);
+    this.cluster.setTemplateOnHost(this.templateId(img, memoryMiB), host, true);
+    this.emit("cluster", "template-create", img.rec.repoTags[0] ?? img.rec.id, { image: img.rec.id, host: this.hostNames[host], memoryMiB: String(memoryMiB), pages: String(pages) });
+    return t;
+  }
+
+  private templateId(img: ImageState, memoryMiB: number): number {
+    let id = img.templateIds.get(memoryMiB);
+    if (id === undefined) {
+      id = this.nextTemplateId++;
+      img.templateIds.set(memoryMiB, id);
+    }
+    return id;
+  }
+
+  private dropTemplatesOn(host: number): void {
+    for (const [key, t] of [...this.templates]) {
+      if (t.host !== host) continue;
+      if (this.mem.hasVm(t.vm)) this.mem.destroyVm(t.vm);
+      this.templates.delete(key);
+      const img = this.images.get(t.imageId);
+      if (img) this.cluster.setTemplateOnHost(this.templateId(img, t.memoryMiB), host, false);
+    }
+  }
+
+  private saltFor(img: ImageState): number | undefined {
+    if (this.salting === "global") return 0;
+    if (this.salting === "image") return (hash32(img.rec.id) & 0x7fffffff) || 1;
+    return undefined;
+  }
+
+  /** First guest page of the container's own writes: half overlaps the template's boot pages (CoW). */
+  private wsBase(img: ImageState): number {
+    return Math.floor(img.rec.profile.bootPages / 2);
+  }
+
+  /** Writes `n` pages of the container VM's working set (`boot`: its first pages). */
+  private guestWrite(c: Container, img: ImageState, n: number, boot: boolean): void {
+    if (c.memVm === null || n <= 0) return;
+    const p = img.rec.profile;
+    const pages = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB) * 256;
+    const base = this.wsBase(img);
+    const ws = Math.max(1, Math.min(p.workingSetPages + BOOT_DIRTY_PAGES, pages - base));
+    n = Math.min(n, ws);
+    const gpns = new Uint32Array(n);
+    const tokens = new BigUint64Array(n);
+    const cid = hash32(c.rec.id);
+    const pool = hash32(img.rec.id) ^ 0x5bd1e995;
+    for (let i = 0; i < n; i++) {
+      gpns[i] = base + c.wsCursor;
+      c.wsCursor = (c.wsCursor + 1) % ws;
+      c.serial++;
+      // A share of content duplicates (same across the image's containers): what TPS merges.
+      const dup = mix32(cid ^ c.serial) / 0x1_0000_0000 < p.duplicateShare;
+      tokens[i] = dup ? token(pool, c.serial % DUPLICATE_POOL) : token(cid, c.serial);
+    }
+    c.wsWritten = Math.min(ws, c.wsWritten + n);
+    if (boot) c.wsWritten = Math.max(c.wsWritten, n);
+    this.mem.writePages(c.memVm, gpns, tokens);
+  }
+
+  /** Periodic guest writes of every running, unpaused container VM. */
+  private armGuestTick(): void {
+    if (this.guestTickArmed || this.closed) return;
+    this.guestTickArmed = true;
+    this.clock.after(GUEST_TICK_MS, () => {
+      this.guestTickArmed = false;
+      let any = false;
+      for (const c of this.containers.values()) {
+        if (!c.rec.state.Running || c.memVm === null) continue;
+        any = true;
+        if (c.frozen) continue;
+        const img = this.images.get(c.rec.imageId);
+        if (!img || !c.process) continue;
+        this.accountCpu(c);
+        const activity = c.process.activity();
+        c.cpuRate = activity * 0.1;
+        const n = Math.round(img.rec.profile.dirtyPagesPerSecond * activity * (GUEST_TICK_MS / 1000));
+        try {
+          this.guestWrite(c, img, n, false);
+        } catch {
+          // The host is out of memory: the guest stalls this round (ESXi would balloon or swap).
+        }
+        this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity) });
+      }
+      if (any) this.armGuestTick();
+    });
+    this.armPeriodic();
+  }
+
+  private periodicArmed = false;
+
+  /** DRS and TPS timers (armed once the first container VM runs). */
+  private armPeriodic(): void {
+    if (this.periodicArmed) return;
+    this.periodicArmed = true;
+    const drs = () => {
+      if (this.closed) return;
+      this.drsPass();
+      this.clock.after(this.drsInterval, drs);
+    };
+    const tps = () => {
+      if (this.closed) return;
+      this.tpsPass();
+      this.clock.after(this.tpsInterval, tps);
+    };
+    this.clock.after(this.drsInterval, drs);
+    this.clock.after(this.tpsInterval, tps);
+  }
+
+  private accountCpu(c: Container): void {
+    const now = this.now();
+    if (c.rec.state.Running && !c.frozen) c.cpuNs += (now - c.cpuSince) * 1e6 * c.cpuRate;
+    c.cpuSince = now;
+  }
+
+  private tpsPass(): { scanned: number; merged: number } {
+    let scanned = 0;
+    let merged = 0;
+    for (let h = 0; h < this.hostNames.length; h++) {
+      if (this.cluster.hostState(h) !== "connected") continue;
+      const r = this.mem.tpsScan(h, this.tpsBudget);
+      scanned += r.scanned;
+      merged += r.merged;
+    }
+    return { scanned, merged };
+  }
+
+  /** One DRS pass; applied moves become vMotions of container VMs. */
+  private drsPass(): DrsPassResult {
+    this.drsLast = this.now();
+    const r = this.cluster.balance();
+    const recs = r.recommendations.map((m) => ({
+      container: this.byClusterVm.get(m.vm) ?? String(m.vm),
+      from: this.hostNames[m.from], to: this.hostNames[m.to], priority: m.priority, reason: m.reason,
+    }));
+    if (r.applied) {
+      for (const m of r.recommendations) {
+        const c = this.containerOfVm(m.vm);
+        if (c) this.migrate(c, m.to, m.reason, m.priority);
+      }
+    }
+    return { recommendations: recs, applied: r.applied, imbalanceBefore: r.imbalanceBefore, imbalanceAfter: r.imbalanceAfter };
+  }
+
+  /** vMotion of a container VM: clone the template on the destination, carry its own pages, drop the source. */
+  private migrate(c: Container, to: number, reason: string, priority: number): void {
+    if (c.memVm === null || c.host === null || c.host === to) return;
+    const img = this.images.get(c.rec.imageId)!;
+    const memoryMiB = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB);
+    const from = c.host;
+    const old = c.memVm;
+    const stats = this.mem.vmStats(old);
+    const template = this.ensureTemplate(img, memoryMiB, to);
+    const fresh = this.mem.instantClone(template.vm, { salt: this.saltFor(img) });
+    const base = this.wsBase(img);
+    const n = c.wsWritten;
+    if (n > 0) {
+      const gpns = new Uint32Array(n);
+      for (let i = 0; i < n; i++) gpns[i] = base + i;
+      this.mem.writePages(fresh, gpns, this.mem.readPages(old, gpns));
+    }
+    this.mem.destroyVm(old);
+    c.memVm = fresh;
+    c.host = to;
+    const est = this.cluster.migrationEstimate({
+      memoryPages: stats.granted,
+      dirtyPagesPerSecond: img.rec.profile.dirtyPagesPerSecond * (c.process?.activity() ?? 0),
+      workingSetPages: img.rec.profile.workingSetPages,
+      bandwidthMBps: this.vmotionMBps,
+      pagesAtDestination: Math.min(img.rec.profile.bootPages, stats.granted),
+    });
+    this.drsMigrations++;
+    this.markContainer(c);
+    this.emit("cluster", "drs-migrate", c.rec.id, {
+      name: c.rec.name.slice(1), from: this.hostNames[from], to: this.hostNames[to], reason, priority: String(priority),
+      rounds: String(est.rounds), bytesSent: String(est.bytesSent), downtimeMs: est.downtimeMs.toFixed(1), durationMs: est.durationMs.toFixed(1),
+    });
+  }
+
+  private containerOfVm(vm: number): Container | undefined {
+    const id = this.byClusterVm.get(vm);
+    return id ? this.containers.get(id) : undefined;
+  }
+
+  // ───────────────────────────── networks & volumes (internal) ─────────────────────────────
+
+  private attachEndpoint(c: Container, name: string): void {
+    const n = [...this.networks.values()].find((x) => x.Name === name);
+    const ep = c.rec.networks[name];
+    if (!n || !ep) return;
+    ep.NetworkID = n.Id;
+    if (n.Driver !== "host" && n.Driver !== "null") {
+      const cfg = n.IPAM.Config[0];
+      const [addr, bits] = cfg.Subnet.split("/");
+      const base = ipToInt(addr);
+      const used = new Set(Object.values(n.Containers).map((x) => x.IPv4Address.split("/")[0]));
+      let ip = "";
+      for (let k = 2; k < 2 ** (32 - Number(bits)) - 1; k++) {
+        const cand = intToIp(base + k);
+        if (!used.has(cand) && cand !== cfg.Gateway) {
+          ip = cand;
+          break;
+        }
+      }
+      const mac = `02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`;
+      Object.assign(ep, { EndpointID: this.rng.hex(64), Gateway: cfg.Gateway, IPAddress: ip, IPPrefixLen: Number(bits), MacAddress: mac });
+      n.Containers[c.rec.id] = { Name: c.rec.name.slice(1), EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: `${ip}/${bits}`, IPv6Address: "" };
+      this.mark("network", n.Id);
+    }
+    this.emit("network", "connect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
+  }
+
+  private detachEndpoint(c: Container, name: string): void {
+    const n = [...this.networks.values()].find((x) => x.Name === name);
+    const ep = c.rec.networks[name];
+    if (!n || !ep) return;
+    delete n.Containers[c.rec.id];
+    Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
+    this.mark("network", n.Id);
+    this.emit("network", "disconnect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
+  }
+
+  private networkView(n: NetworkRecord): NetworkRecord {
+    return structuredClone(n);
+  }
+
+  private network(ref: string): NetworkRecord {
+    const exact = [...this.networks.values()].find((n) => n.Id === ref || n.Name === ref);
+    if (exact) return exact;
+    const byPrefix = [...this.networks.values()].filter((n) => n.Id.startsWith(ref));
+    if (byPrefix.length === 1 && ref.length > 0) return byPrefix[0];
+    throw notFound(`network ${ref} not found`);
+  }
+
+  private createVolumeRecord(name: string, labels: Record<string, string>, _anonymous: boolean, options: Record<string, string> = {}): VolumeRecord {
+    const v: VolumeRecord = {
+      Name: name, Driver: "local", Mountpoint: `/var/lib/docker/volumes/${name}/_data`, CreatedAt: rfc3339Seconds(this.now()),
+      Labels: labels, Options: options, Scope: "local",
+    };
+    this.volumes.set(name, v);
+    this.mark("volume", name);
+    this.emit("volume", "create", name, { driver: "local" });
+    return v;
+  }
+
+  private deleteVolume(name: string): void {
+    this.volumes.delete(name);
+    this.unmark("volume", name);
+    this.emit("volume", "destroy", name, { driver: "local" });
+  }
+
+  private volumeUsers(name: string): string[] {
+    return [...this.containers.values()].filter((c) => !c.removed && c.rec.mounts.some((m) => m.Name === name)).map((c) => c.rec.id);
+  }
+
+  // ───────────────────────────── lookups, records, validation ─────────────────────────────
+
+  private container(ref: string): Container {
+    if (typeof ref !== "string" || !ref) throw notFound(`No such container: ${ref}`);
+    const direct = this.containers.get(ref);
+    if (direct && !direct.removed) return direct;
+    const byName = this.names.get(ref.replace(/^\//, ""));
+    if (byName) return this.containers.get(byName)!;
+    if (/^[0-9a-f]+$/.test(ref)) {
+      const matches = [...this.containers.keys()].filter((id) => id.startsWith(ref));
+      if (matches.length === 1) return this.containers.get(matches[0])!;
+      if (matches.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`);
+    }
+    throw notFound(`No such container: ${ref}`);
+  }
+
+  private parseRef(ref: string): { repo: string; tag: string } {
+    if (typeof ref !== "string" || !ref.trim()) throw invalid("invalid reference format");
+    const { repo, tag } = parseReference(ref);
+    if (!validReference(repo, tag)) throw invalid(`invalid reference format${/[A-Z]/.test(repo) ? ": repository name (" + repo + ") must be lowercase" : ""}`);
+    return { repo, tag };
+  }
+
+  private tagKeyOf(ref: string): string | null {
+    if (/^sha256:/.test(ref) || (/^[0-9a-f]{4,64}$/.test(ref) && !this.tags.has(`${ref}:latest`))) return null;
+    const { repo, tag } = parseReference(ref);
+    const key = `${repo}:${tag}`;
+    return this.tags.has(key) ? key : null;
+  }
+
+  private image(ref: string): ImageState {
+    if (typeof ref !== "string" || !ref) throw notFound(`No such image: ${ref}`);
+    const byTag = this.tagKeyOf(ref);
+    if (byTag) return this.images.get(this.tags.get(byTag)!)!;
+    const full = ref.startsWith("sha256:") ? ref : `sha256:${ref}`;
+    if (this.images.has(full)) return this.images.get(full)!;
+    const hex = ref.replace(/^sha256:/, "");
+    if (/^[0-9a-f]+$/.test(hex) && hex.length >= 1) {
+      const m = [...this.images.keys()].filter((id) => id.slice(7).startsWith(hex));
+      if (m.length === 1) return this.images.get(m[0])!;
+    }
+    const at = ref.indexOf("@");
+    if (at > 0) {
+      const img = [...this.images.values()].find((i) => i.rec.repoDigests.some((d) => d === ref || `${parseReference(ref).repo}@${ref.slice(at + 1)}` === d));
+      if (img) return img;
+    }
+    const { repo, tag } = parseReference(ref);
+    throw notFound(`No such image: ${repo}:${tag}`);
+  }
+
+  private imageForCreate(ref: string): ImageState {
+    try {
+      return this.image(ref);
+    } catch (e) {
+      if (e instanceof VchError && e.kind === "notFound") {
+        const { repo, tag } = parseReference(ref);
+        throw notFound(`No such image: ${repo}:${tag}`);
+      }
+      throw e;
+    }
+  }
+
+  private setTag(key: string, id: string): void {
+    const prev = this.tags.get(key);
+    if (prev === id) return;
+    if (prev) {
+      const old = this.images.get(prev);
+      if (old) {
+        old.rec.repoTags = old.rec.repoTags.filter((t) => t !== key);
+        this.markImage(prev);
+      }
+    }
+    this.tags.set(key, id);
+    const img = this.images.get(id)!;
+    if (!img.rec.repoTags.includes(key)) img.rec.repoTags.push(key);
+    this.markImage(id);
+  }
+
+  private dropTag(key: string, result: ImageRemoval): void {
+    const id = this.tags.get(key);
+    if (!id) return;
+    this.tags.delete(key);
+    const img = this.images.get(id)!;
+    img.rec.repoTags = img.rec.repoTags.filter((t) => t !== key);
+    this.markImage(id);
+    result.untagged.push(key);
+    this.emit("image", "untag", id, { name: key });
+  }
+
+  private deleteImage(id: string, result: ImageRemoval): void {
+    const img = this.images.get(id);
+    if (!img) return;
+    for (const d of img.rec.repoDigests) result.untagged.push(d);
+    for (const [key, t] of [...this.templates]) {
+      if (t.imageId !== id) continue;
+      if (this.mem.hasVm(t.vm)) this.mem.destroyVm(t.vm);
+      this.templates.delete(key);
+      this.cluster.setTemplateOnHost(this.templateId(img, t.memoryMiB), t.host, false);
+    }
+    this.images.delete(id);
+    this.unmark("image", id);
+    result.deleted.push(id);
+    this.emit("image", "delete", id, { name: id });
+  }
+
+  private hostIndex(ref: HostRef): number {
+    if (typeof ref === "number") {
+      if (Number.isInteger(ref) && ref >= 0 && ref < this.hostNames.length) return ref;
+    } else {
+      const i = this.hostNames.indexOf(ref);
+      if (i >= 0) return i;
+      if (/^\d+$/.test(ref) && Number(ref) < this.hostNames.length) return Number(ref);
+    }
+    throw notFound(`No such host: ${ref} (the cluster has ${this.hostNames.join(", ")})`);
+  }
+
+  private stopSignal(c: Container, override?: string): number {
+    const s = override ?? c.rec.config.StopSignal ?? "SIGTERM";
+    const n = parseSignal(s);
+    if (n === null) throw invalid(`Invalid signal: ${s}`);
+    return n;
+  }
+
+  private resolveHostConfig(h: HostConfig): HostConfig {
+    const memory = h.Memory ?? 0;
+    if (typeof memory !== "number" || !Number.isFinite(memory)) throw invalid(`invalid memory limit: ${memory}`);
+    if (memory < 0) throw invalid(`invalid memory limit ${memory}: a memory limit cannot be negative`);
+    if (memory > 0 && memory < MIN_MEMORY_MIB * MIB) throw invalid(`Minimum memory limit allowed is ${MIN_MEMORY_MIB}MB (a container VM needs at least ${MIN_MEMORY_MIB} MiB)`);
+    const nano = h.NanoCpus ?? 0;
+    if (typeof nano !== "number" || nano < 0) throw invalid(`invalid CPU limit: NanoCpus ${nano} cannot be negative`);
+    if (h.CpuShares !== undefined && (typeof h.CpuShares !== "number" || h.CpuShares < 0)) throw invalid(`invalid CPU shares ${h.CpuShares}`);
+    const rp = h.RestartPolicy ?? { Name: "no" };
+    const name = rp.Name ?? "";
+    if (!["", "no", "always", "unless-stopped", "on-failure"].includes(name)) {
+      throw invalid(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+    }
+    const retries = rp.MaximumRetryCount ?? 0;
+    if (retries < 0) throw invalid("invalid restart policy: maximum retry count cannot be negative");
+    if (retries > 0 && name !== "on-failure") throw invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+    if (h.AutoRemove && name !== "" && name !== "no") throw invalid("can't create 'AutoRemove' container with restart policy");
+    let mode = h.NetworkMode ?? "default";
+    if (mode === "default" || mode === "") mode = "bridge";
+    return {
+      ...h,
+      Memory: memory > 0 ? memory : DEFAULT_MEMORY_MIB * MIB,
+      NanoCpus: nano > 0 ? nano : DEFAULT_VCPUS * 1e9,
+      RestartPolicy: { Name: name === "" ? "no" : name, MaximumRetryCount: retries },
+      AutoRemove: !!h.AutoRemove,
+      NetworkMode: mode,
+      LogConfig: h.LogConfig?.Type ? h.LogConfig : { Type: "json-file", Config: {} },
+      PortBindings: h.PortBindings ?? {},
+      Binds: h.Binds ?? null,
+    };
+  }
+
+  private resolveConfig(config: ContainerConfig, img: ImageState, id: string, labels: Record<string, string>): ResolvedConfig {
+    const asArgv = (v: string[] | string | null | undefined): string[] | null =>
+      v === undefined || v === null ? null : typeof v === "string" ? ["/bin/sh", "-c", v] : v;
+    const entry = config.Entrypoint !== undefined && config.Entrypoint !== null ? asArgv(config.Entrypoint) : img.rec.config.Entrypoint;
+    let cmd = asArgv(config.Cmd);
+    const entryGiven = config.Entrypoint !== undefined && config.Entrypoint !== null;
+    if ((cmd === null || cmd.length === 0) && !entryGiven) cmd = img.rec.config.Cmd;
+    const env = new Map<string, string>();
+    for (const e of [...img.rec.config.Env, ...(config.Env ?? [])]) {
+      const eq = e.indexOf("=");
+      env.set(eq < 0 ? e : e.slice(0, eq), e);
+    }
+    const hostname = config.Hostname || id.slice(0, 12);
+    return {
+      Hostname: hostname,
+      Domainname: config.Domainname ?? "",
+      User: config.User ?? img.rec.config.User ?? "",
+      AttachStdin: !!config.AttachStdin,
+      AttachStdout: config.AttachStdout ?? false,
+      AttachStderr: config.AttachStderr ?? false,
+      ExposedPorts: { ...(img.rec.config.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) },
+      Tty: !!config.Tty,
+      OpenStdin: !!config.OpenStdin,
+      StdinOnce: !!config.StdinOnce,
+      Env: [...env.values()],
+      Cmd: cmd && cmd.length ? cmd : null,
+      Image: config.Image,
+      Volumes: config.Volumes ?? img.rec.config.Volumes ?? null,
+      WorkingDir: config.WorkingDir || img.rec.config.WorkingDir || "",
+      Entrypoint: entry && entry.length ? entry : null,
+      Labels: labels,
+      ...(config.StopSignal || img.rec.config.StopSignal ? { StopSignal: config.StopSignal || img.rec.config.StopSignal } : {}),
+      ...(config.StopTimeout !== undefined && config.StopTimeout !== null ? { StopTimeout: config.StopTimeout } : {}),
+    };
+  }
+
+  private containerAttrs(c: Container): Record<string, string> {
+    return { ...c.rec.config.Labels, image: c.rec.image, name: c.rec.name.slice(1) };
+  }
+
+  private view(c: Container): ContainerRecord {
+    const r = structuredClone(c.rec) as ContainerRecord;
+    r.host = c.host === null ? null : { name: this.hostNames[c.host], index: c.host };
+    r.vm = c.memVm;
+    r.statusText = this.statusText(c);
+    r.commandText = commandText(c.rec.path, c.rec.args);
+    return r;
+  }
+
+  private statusText(c: Container): string {
+    const s = c.rec.state;
+    const now = this.now();
+    if (s.Status === "removing") return "Removal In Progress";
+    if (s.Dead) return "Dead";
+    if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
+    if (s.Running) return `Up ${humanDuration(now - (parseTime(s.StartedAt) ?? now))}${s.Paused ? " (Paused)" : ""}`;
+    if (s.FinishedAt !== ZERO_TIME) return `Exited (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
+    return "Created";
+  }
+
+  private newId(): string {
+    for (;;) {
+      const id = this.rng.hex(64);
+      if (!this.containers.has(id) && !/^\d+$/.test(id.slice(0, 12))) return id;
+    }
+  }
+
+  private newName(): string {
+    for (let retry = 0; ; retry++) {
+      const n = randomName(this.rng, retry > 3 ? retry : 0);
+      if (!this.names.has(n)) return n;
+    }
+  }
+
+  private clusterHaPolicy(p: HaPolicyModel) {
+    if (p.kind === "failoverHosts") return { kind: "failoverHosts" as const, hosts: p.hosts.map((h) => this.hostIndexIn(h)) };
+    return p;
+  }
+
+  private hostIndexIn(h: number | string): number {
+    const i = typeof h === "number" ? h : this.hostNames.indexOf(h);
+    if (i < 0 || i >= this.hostNames.length) throw invalid(`HA failover host ${h} is not a host of the cluster`);
+    return i;
+  }
+
+  private live(): void {
+    if (this.closed) throw new VchError("unavailable", "the Virtual Container Host is closed");
+  }
+
+  // ───────────────────────────── events and journal ─────────────────────────────
+
+  private emit(type: VchEventType, action: string, id: string, attributes: Record<string, string>): void {
+    const ms = this.now();
+    const e: VchEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "local", time: Math.floor(ms / 1000), timeNano: Math.round(ms * 1e6) };
+    this.ring.push(e);
+    if (this.ring.length > EVENT_RING) this.ring.shift();
+    this.pending.events.push(e);
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch {
+        // a subscriber's failure is its own
+      }
+    }
+  }
+
+  private mark(kind: RecordKind, key: string): void {
+    this.dirty.set(`${kind}\t${key}`, { kind, key });
+  }
+
+  private unmark(kind: RecordKind, key: string): void {
+    this.dirty.delete(`${kind}\t${key}`);
+    this.pending.delete.push({ kind, key });
+  }
+
+  private markContainer(c: Container): void {
+    if (!c.removed) this.mark("container", c.rec.id);
+  }
+
+  private markImage(id: string): void {
+    this.mark("image", id);
+  }
+
+  private markMeta(): void {
+    this.mark("meta", "settings");
+  }
+
+  /** Runs what is due now (zero-delay guest work), then journals. */
+  private settle(): void {
+    if (this.clock.mode === "manual") this.clock.runUntil(this.clock.now());
+    else this.commit();
+  }
+
+  /** Writes every pending change in one transaction (durable before the caller hears back). */
+  private commit(): void {
+    if (!this.store) {
+      this.pending = { put: [], delete: [], events: [] };
+      this.dirty.clear();
+      return;
+    }
+    const batch = this.pending;
+    for (const { kind, key } of this.dirty.values()) {
+      const value = this.serialise(kind, key);
+      if (value !== undefined) batch.put.push({ kind, key, value });
+    }
+    this.pending = { put: [], delete: [], events: [] };
+    this.dirty.clear();
+    this.store.commit(batch);
+  }
+
+  private serialise(kind: RecordKind, key: string): unknown {
+    switch (kind) {
+      case "image":
+        return this.images.get(key)?.rec;
+      case "network":
+        return this.networks.get(key);
+      case "volume":
+        return this.volumes.get(key);
+      case "container": {
+        const c = this.containers.get(key);
+        if (!c) return undefined;
+        return { rec: c.rec, logs: c.logs.slice(-LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
+      }
+      case "meta":
+        return { threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed };
+    }
+  }
+
+  /** Loads the journal: images, networks, volumes, containers (running ones per restart policy). */
+  private restore(): void {
+    const snap = this.store?.load();
+    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation } | undefined;
+    if (settings) {
+      this.cluster.setMigrationThreshold(settings.threshold);
+      this.cluster.setAutomation(settings.automation);
+    }
+    const generation = Number((snap?.records.meta.get("generation") as number | undefined) ?? 0) + 1;
+    if (generation > 1) {
+      // A reopened VCH draws fresh ids and names: never the ones the first run already used.
+      for (let i = 0; i < generation * 7; i++) this.rng.next32();
+    }
+    if (this.store) this.pending.put.push({ kind: "meta", key: "generation", value: generation });
+    if (!snap || ![...snap.records.network.values()].length) {
+      this.createDefaultNetworks();
+    } else {
+      for (const [k, v] of snap.records.network) {
+        const n = v as NetworkRecord;
+        n.Containers = {};
+        this.networks.set(k, n);
+      }
+    }
+    if (snap) {
+      for (const [id, v] of snap.records.image) {
+        const rec = v as ImageRecord;
+        this.images.set(id, { rec, templateIds: new Map() });
+        for (const t of rec.repoTags) this.tags.set(t, id);
+      }
+      for (const [name, v] of snap.records.volume) this.volumes.set(name, v as VolumeRecord);
+      this.ring = (snap.events as VchEvent[]).slice(-EVENT_RING);
+      const restartLater: Container[] = [];
+      for (const [id, v] of snap.records.container) {
+        const stored = v as { rec: Container["rec"]; logs: LogLine[]; manuallyStopped: boolean };
+        const rec = stored.rec;
+        const img = this.images.get(rec.imageId);
+        if (!img) continue;
+        const memoryMiB = Math.ceil(Number(rec.hostConfig.Memory) / MIB);
+        const vcpus = Math.max(1, Math.ceil(Number(rec.hostConfig.NanoCpus) / 1e9));
+        const clusterVm = this.cluster.addVm({
+          cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ },
+          memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB },
+          template: this.templateId(img, memoryMiB),
+          restartPriority: (rec.config.Labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority,
+          name: rec.name.slice(1),
+        });
+        const c: Container = {
+          rec, clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
+          logs: stored.logs ?? [], listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
+          stdin: [], stdinClosed: false, attachedOnce: true, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0,
+          cpuSince: this.now(), cpuRate: 0, precpu: null, removed: false, execs: new Set(),
+        };
+        for (const ep of Object.values(rec.networks)) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
+        this.containers.set(id, c);
+        this.names.set(rec.name.slice(1), id);
+        this.byClusterVm.set(clusterVm, id);
+        const s = rec.state;
+        if (s.Running || s.Restarting || s.Paused) {
+          const policy = String(rec.hostConfig.RestartPolicy?.Name ?? "no");
+          Object.assign(s, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: rfc3339(this.now()) });
+          if (policy === "always" || (policy === "unless-stopped" && !c.manuallyStopped)) restartLater.push(c);
+          this.markContainer(c);
+        }
+      }
+      for (const c of restartLater) {
+        try {
+          this.bootContainer(c, null);
+        } catch (e) {
+          c.rec.state.Error = (e as Error).message;
+        }
+      }
+    }
+    if (this.clock.mode === "manual") this.clock.runUntil(this.clock.now());
+    this.commit();
+  }
+
+  private createDefaultNetworks(): void {
+    const mk = (name: string, driver: string, subnet: string | null, options: Record<string, string>) => {
+      const id = this.rng.hex(64);
+      this.networks.set(id, {
+        Name: name, Id: id, Created: rfc3339(this.now()), Scope: "local", Driver: driver, EnableIPv6: false,
+        IPAM: { Driver: "default", Options: null, Config: subnet ? [{ Subnet: subnet, Gateway: subnet.replace(/\.0\/16$/, ".1") }] : [] },
+        Internal: false, Attachable: false, Ingress: false, Containers: {}, Options: options, Labels: {},
+      });
+      this.mark("network", id);
+    };
+    mk("bridge", "bridge", "172.17.0.0/16", {
+      "com.docker.network.bridge.default_bridge": "true", "com.docker.network.bridge.enable_icc": "true",
+      "com.docker.network.bridge.enable_ip_masquerade": "true", "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
+      "com.docker.network.bridge.name": "docker0", "com.docker.network.driver.mtu": "1500",
+    });
+    mk("host", "host", null, {});
+    mk("none", "null", null, {});
+  }
+}
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+function chunkOf(l: LogLine): OutputChunk {
+  return { stream: l.s === 0 ? "stdout" : "stderr", data: encoder.encode(l.d), time: l.t };
+}
+
+/** Docker's progress bar text: `[=====>      ]  1.2MB/3.4MB`. */
+function bar(current: number, total: number): string {
+  const width = 50;
+  const done = Math.min(width, Math.floor((current / Math.max(1, total)) * width));
+  const arrow = done < width ? ">" : "=";
+  return `[${"=".repeat(Math.max(0, done - (done < width ? 0 : 1)))}${arrow}${" ".repeat(Math.max(0, width - done - 1))}] ${size(current)}/${size(total)}`;
+}
+
+function size(b: number): string {
+  if (b >= 1e9) return `${(b / 1e9).toFixed(2)}GB`;
+  if (b >= 1e6) return `${(b / 1e6).toFixed(2)}MB`;
+  if (b >= 1e3) return `${(b / 1e3).toFixed(2)}kB`;
+  return `${b}B`;
+}
+
+function normaliseHosts(model: ClusterModel): { name: string; cpuMHz: number; memoryMiB: number }[] {
+  const cpu = model.hostCpuMHz ?? 64_000;
+  const mem = model.hostMemoryMiB ?? 262_144;
+  const list = typeof model.hosts === "number" || model.hosts === undefined ? new Array(model.hosts ?? 8).fill({}) : model.hosts;
+  return list.map((h: { name?: string; cpuMHz?: number; memoryMiB?: number }, i: number) => ({ name: h.name ?? `H${i}`, cpuMHz: h.cpuMHz ?? cpu, memoryMiB: h.memoryMiB ?? mem }));
+}
+
+function validateModel(model: ClusterModel): void {
+  const hosts = normaliseHosts(model);
+  if (!hosts.length) throw invalid("a cluster needs at least one host");
+  if (typeof model.hosts === "number" && (!Number.isInteger(model.hosts) || model.hosts < 1)) throw invalid(`host count must be a positive integer, got ${model.hosts}`);
+  const seen = new Set<string>();
+  for (const h of hosts) {
+    if (seen.has(h.name)) throw invalid(`two hosts are named ${h.name}`);
+    seen.add(h.name);
+    if (!(h.cpuMHz > 0)) throw invalid(`host ${h.name} needs a positive CPU capacity, got ${h.cpuMHz} MHz`);
+    if (!Number.isInteger(h.memoryMiB) || h.memoryMiB < 1024) throw invalid(`host ${h.name} needs at least 1024 MiB of memory, got ${h.memoryMiB}`);
+  }
+  const t = model.drs?.threshold;
+  if (t !== undefined && ![1, 2, 3, 4, 5].includes(t)) throw invalid(`DRS migration threshold must be 1 to 5, got ${t}`);
+}
+
+function parsePorts(exposed: Record<string, object> | null | undefined, bindings: HostConfig["PortBindings"]): PortRecord[] {
+  const out: PortRecord[] = [];
+  const keys = new Set([...Object.keys(exposed ?? {}), ...Object.keys(bindings ?? {})]);
+  for (const k of keys) {
+    const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(k);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalid(`invalid port specification: "${k}"`);
+    const port = Number(m[1]);
+    const type = (m[2] ?? "tcp") as PortRecord["Type"];
+    const bs = bindings?.[k] ?? [];
+    if (!bs?.length) out.push({ PrivatePort: port, Type: type });
+    for (const b of bs ?? []) {
+      const hp = b.HostPort ? Number(b.HostPort) : port;
+      if (!Number.isInteger(hp) || hp < 0 || hp > 65535) throw invalid(`invalid port specification: "${b.HostPort}"`);
+      out.push({ IP: b.HostIp || "0.0.0.0", PrivatePort: port, PublicPort: hp, Type: type });
+    }
+  }
+  return out;
+}
+
+function parseBinds(binds: string[] | null | undefined): { type: "volume" | "bind"; source: string; destination: string; rw: boolean; mode: string }[] {
+  return (binds ?? []).map((b) => {
+    const parts = b.split(":");
+    if (parts.length < 2 || parts.length > 3 || !parts[1].startsWith("/")) throw invalid(`invalid volume specification: '${b}'`);
+    const mode = parts[2] ?? "";
+    const rw = !mode.split(",").includes("ro");
+    const source = parts[0];
+    if (!source) throw invalid(`invalid volume specification: '${b}'`);
+    if (source.startsWith("/")) return { type: "bind" as const, source, destination: parts[1], rw, mode };
+    if (!NAME_RE.test(source)) throw invalid(`invalid volume specification: '${b}'`);
+    return { type: "volume" as const, source, destination: parts[1], rw, mode: mode || "z" };
+  });
+}
+
+function volumeMount(v: VolumeRecord, dest: string, rw: boolean, mode: string): MountRecord {
+  return { Type: "volume", Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: "local", Mode: mode, RW: rw, Propagation: "" };
+}
+
+function ipToInt(ip: string): number {
+  return ip.split(".").reduce((s, x) => s * 256 + Number(x), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+function eventMatches(e: VchEvent, filters: Record<string, string[]>): boolean {
+  for (const [key, values] of Object.entries(filters)) {
+    if (!values.length) continue;
+    const attrs = e.Actor.Attributes;
+    const ok = values.some((v) => {
+      switch (key) {
+        case "type":
+          return e.Type === v;
+        case "event":
+          return e.Action === v || e.Action.startsWith(`${v}:`);
+        case "container":
+          return e.Type === "container" && (e.Actor.ID.startsWith(v) || attrs.name === v);
+        case "image":
+          return attrs.image === v || e.Actor.ID === v || attrs.name === v;
+        case "label": {
+          const eq = v.indexOf("=");
+          return eq < 0 ? v in attrs : attrs[v.slice(0, eq)] === v.slice(eq + 1);
+        }
+        case "network":
+          return e.Type === "network" && (e.Actor.ID.startsWith(v) || attrs.name === v);
+        case "volume":
+          return e.Type === "volume" && e.Actor.ID === v;
+        case "host":
+          return attrs.host === v || attrs.from === v || attrs.to === v;
+        default:
+          return true;
+      }
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+

@@ -1,0 +1,11 @@
+// The ten-line tour: a Virtual Container Host on a simulated vSphere cluster, in Node (`npx tsx examples/node-quickstart.ts`).
+import { VirtualContainerHost } from "vicsim";
+
+const vch = await VirtualContainerHost.open({ cluster: { hosts: 4 }, clock: { mode: "manual" } });
+await vch.pullImage("nginx"); // builds nginx's template VM profile
+for (let i = 0; i < 8; i++) await vch.start(vch.createContainer({ Image: "nginx" }, `web-${i}`).id); // instant clones
+vch.advance(60_000); // one virtual minute: guests dirty pages, copy-on-write breaks some sharing
+for (const h of vch.info().hosts) console.log(`${h.name}: ${h.containers} container VMs, ${(h.memory.used * 4) >> 10} MiB used, ${(h.memory.sharedSaved * 4) >> 10} MiB saved by sharing`);
+const failure = vch.failHost("H0"); // vSphere HA restarts H0's container VMs elsewhere
+console.log(`H0 failed: HA restarted ${failure.restarted.length} container VMs on ${[...new Set(failure.restarted.map((r) => r.host))].join(", ")}`);
+await vch.close();

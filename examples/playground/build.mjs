@@ -1,0 +1,37 @@
+// Builds the playground into dist/playground/: the page, its stylesheet and the app bundle (engine,
+// wasm and Docker API handler included), so the folder works from any static server, offline.
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
+export const outdir = fileURLToPath(new URL("../../dist/playground/", import.meta.url));
+
+/** Bundles the playground; returns the folder to serve. */
+export async function buildPlayground() {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { app: `${here}main.ts` },
+    outdir,
+    bundle: true,
+    // Splitting keeps modules the page never imports statically (the SQLite journal) in chunks it never loads.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    sourcemap: true,
+    loader: { ".wasm": "binary" },
+    external: ["better-sqlite3", "node:*"],
+    logLevel: "warning",
+  });
+  for (const f of ["index.html", "style.css"]) copyFileSync(`${here}${f}`, `${outdir}${f}`);
+  return outdir;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(`built ${await buildPlayground()}`);
+}

@@ -1,0 +1,183 @@
+// Container VMs on the cluster: DRS placement and balancing, HA after a host failure, maintenance mode.
+import { afterEach, describe, expect, it } from "vitest";
+import type { VirtualContainerHost } from "../bindings/vch/vch.js";
+import { openVch, record } from "./fixtures/vch-helpers.js";
+
+let vch: VirtualContainerHost;
+afterEach(async () => {
+  await vch?.close();
+});
+
+const startMany = async (n: number, image: string | string[] = "busybox", cmd: string[] | undefined = ["sleep", "100000"], labels: Record<string, string> = {}) => {
+  const ids: string[] = [];
+  const images = Array.isArray(image) ? image : [image];
+  for (let i = 0; i < n; i++) {
+    const c = vch.createContainer({ Image: images[i % images.length], Cmd: cmd, Labels: labels });
+    await vch.start(c.id);
+    ids.push(c.id);
+  }
+  return ids;
+};
+/** Three images: the first container VM of each lands on its own host (no host holds its template yet). */
+const IMAGES = ["busybox", "alpine", "debian"];
+const perHost = () => vch.info().hosts.map((h) => h.containers);
+
+describe("placement", () => {
+  it("initial placement prefers the host holding the image's template; the DRS pass then spreads the load", async () => {
+    vch = await openVch({ pull: ["nginx", "redis", "alpine"], cluster: { hosts: 4, hostCpuMHz: 8000, hostMemoryMiB: 32768, drs: { threshold: 5 } } });
+    const ids = await startMany(16, "nginx", undefined);
+    // Instant clone needs the template on the same host: copying it elsewhere costs more than the imbalance.
+    expect(perHost()).toEqual([16, 0, 0, 0]);
+    // A new image's first container VM goes where the load is least (every host must copy its template).
+    const [redis] = await startMany(1, "redis", undefined);
+    expect(vch.getContainer(redis).host!.name).not.toBe("H0");
+    const before = vch.info().drs.imbalance;
+    vch.advance(300_000);
+    const counts = perHost();
+    expect(counts.reduce((s, x) => s + x, 0)).toBe(17);
+    expect(counts.filter((x) => x > 0).length).toBeGreaterThanOrEqual(3);
+    expect(vch.info().drs.imbalance).toBeLessThan(before);
+    // Each host that runs nginx containers now holds the nginx template (built there by vMotion).
+    for (const h of vch.info().hosts) {
+      if (ids.some((id) => vch.getContainer(id).host!.index === h.index)) expect(h.templates).toContain("nginx:latest");
+    }
+  });
+
+  it("a DRS pass every 300 s of virtual time moves container VMs off an overloaded host (vMotion)", async () => {
+    vch = await openVch({ pull: ["nginx"], cluster: { hosts: 2, hostCpuMHz: 4000, hostMemoryMiB: 16384, drs: { threshold: 5 }, ha: { kind: "disabled" } } });
+    vch.enterMaintenance("H1");
+    const ids = await startMany(8, "nginx", undefined);
+    expect(perHost()).toEqual([8, 0]);
+    vch.exitMaintenance("H1");
+    const privateBefore = new Map(ids.map((id) => [id, vch.stats(id).vm!.private]));
+    const ev = record(vch, (e) => e.Action === "drs-migrate");
+    vch.advance(299_000);
+    expect(ev.list).toHaveLength(0);
+    // Stop the guests dirtying memory so pages carried by vMotion can be compared exactly.
+    for (const id of ids) vch.pause(id);
+    vch.advance(1_000);
+    expect(ev.list.length).toBeGreaterThan(0);
+    expect(perHost()[1]).toBe(ev.list.length);
+    const info = vch.info();
+    expect(info.drs.lastPass).toBe(vch.now());
+    expect(info.drs.migrations).toBe(ev.list.length);
+    for (const e of ev.list) {
+      expect(e.Actor.Attributes).toMatchObject({ from: "H0", to: "H1", reason: expect.any(String) });
+      expect(Number(e.Actor.Attributes.durationMs)).toBeGreaterThan(0);
+      const moved = vch.getContainer(e.Actor.ID);
+      expect(moved.host!.name).toBe("H1");
+      expect(moved.state.Status).toBe("paused");
+    }
+    // The moved container VM's own pages travelled with it.
+    for (const id of ids) expect(vch.stats(id).vm!.private).toBeGreaterThanOrEqual(privateBefore.get(id)!);
+  });
+
+  it("in manual automation DRS only recommends", async () => {
+    vch = await openVch({ pull: ["nginx"], cluster: { hosts: 2, hostCpuMHz: 4000, hostMemoryMiB: 16384, drs: { threshold: 5, automation: "manual" }, ha: { kind: "disabled" } } });
+    vch.enterMaintenance("H1");
+    await startMany(8, "nginx", undefined);
+    vch.exitMaintenance("H1");
+    const pass = vch.drsNow();
+    expect(pass.applied).toBe(false);
+    expect(pass.recommendations.length).toBeGreaterThan(0);
+    expect(perHost()).toEqual([8, 0]);
+    vch.setDrs({ automation: "fullyAutomated" });
+    const applied = vch.drsNow();
+    expect(applied.applied).toBe(true);
+    expect(perHost()[1]).toBe(applied.recommendations.length);
+    expect(() => vch.setDrs({ threshold: 9 as never })).toThrow("DRS migration threshold must be 1 to 5, got 9");
+  });
+});
+
+describe("faults", () => {
+  it("a host failure restarts its container VMs on the survivors (host-failed, die, ha-restart, start)", async () => {
+    vch = await openVch({ pull: IMAGES, cluster: { hosts: 3, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
+    const ids = await startMany(9, IMAGES);
+    const victims = ids.filter((id) => vch.getContainer(id).host!.name === "H1");
+    expect(victims.length).toBeGreaterThan(0);
+    const ev = record(vch);
+    const result = vch.failHost("H1");
+    expect(result.host).toBe("H1");
+    expect(result.restarted.map((r) => r.container).sort()).toEqual([...victims].sort());
+    expect(result.notRestarted).toEqual([]);
+    expect(ev.list[0]).toMatchObject({ Type: "cluster", Action: "host-failed", Actor: { ID: "H1" } });
+    for (const id of victims) {
+      const c = vch.getContainer(id);
+      expect(c.state.Running).toBe(true);
+      expect(c.host!.name).not.toBe("H1");
+      expect(c.restartCount).toBe(1);
+      const mine = ev.list.filter((e) => e.Actor.ID === id).map((e) => `${e.Type} ${e.Action}`);
+      expect(mine).toEqual(["container die", "cluster ha-restart", "container start"]);
+    }
+    const h1 = vch.info().hosts[1];
+    expect(h1).toMatchObject({ state: "failed", containers: 0, templates: [] });
+    expect(h1.memory.used).toBe(0);
+    expect(() => vch.failHost("H1")).toThrow("host H1 has already failed");
+    vch.recoverHost("H1");
+    expect(vch.info().hosts[1].state).toBe("connected");
+  });
+
+  it("reports container VMs HA could not restart (disabled priority, or no survivor)", async () => {
+    vch = await openVch({ pull: IMAGES, cluster: { hosts: 2 } });
+    const ids = await startMany(4, IMAGES, ["sleep", "100000"], { "vsphere.ha.restart-priority": "disabled" });
+    const onH0 = ids.filter((id) => vch.getContainer(id).host!.name === "H0");
+    const result = vch.failHost(0);
+    expect(result.restarted).toEqual([]);
+    expect(result.notRestarted.map((r) => r.container).sort()).toEqual([...onH0].sort());
+    for (const id of onH0) {
+      const c = vch.getContainer(id);
+      expect(c.state).toMatchObject({ Status: "exited", ExitCode: 255, Error: "host H0 failed" });
+    }
+    expect(() => vch.failHost("H9")).toThrow("No such host: H9 (the cluster has H0, H1)");
+  });
+
+  it("maintenance mode empties a host by vMotion and the containers keep running", async () => {
+    vch = await openVch({ pull: IMAGES, cluster: { hosts: 3, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
+    const ids = await startMany(9, IMAGES);
+    const onH2 = ids.filter((id) => vch.getContainer(id).host!.name === "H2");
+    expect(onH2.length).toBeGreaterThan(0);
+    const ev = record(vch, (e) => e.Type === "cluster");
+    const { moved } = vch.enterMaintenance("H2");
+    expect(moved.map((m) => m.container).sort()).toEqual([...onH2].sort());
+    expect(vch.info().hosts[2]).toMatchObject({ state: "maintenance", containers: 0 });
+    expect(vch.info().hosts[2].memory.used).toBe(0);
+    for (const id of onH2) expect(vch.getContainer(id)).toMatchObject({ state: { Status: "running" } });
+    expect(ev.actions().filter((a) => a === "cluster drs-migrate")).toHaveLength(onH2.length);
+    expect(ev.actions().at(-1)).toBe("cluster host-maintenance-enter");
+    // A host in maintenance takes no new container VMs.
+    const more = await startMany(6, IMAGES);
+    expect(more.every((id) => vch.getContainer(id).host!.name !== "H2")).toBe(true);
+    vch.exitMaintenance("H2");
+    expect(() => vch.exitMaintenance("H2")).toThrow("host H2 is not in maintenance mode");
+  });
+});
+
+describe("determinism", () => {
+  it("the same seed and the same operations give the same cluster state", async () => {
+    const scenario = async () => {
+      const v = await openVch({ pull: ["busybox", "nginx", "redis"], cluster: { hosts: 4, hostCpuMHz: 16000, hostMemoryMiB: 65536 } });
+      vch = v;
+      for (let i = 0; i < 12; i++) {
+        const c = v.createContainer({ Image: ["busybox", "nginx", "redis"][i % 3], Cmd: i % 3 === 0 ? ["sleep", String(100 + i * 37)] : undefined });
+        await v.start(c.id);
+        v.advance(7_000);
+      }
+      v.failHost("H1");
+      v.advance(400_000);
+      v.tpsNow();
+      const state = {
+        info: { ...v.info(), now: 0 },
+        containers: v.listContainers({ all: true }).map((c) => [c.id, c.name, c.state, c.host, c.vm, c.restartCount]),
+        stats: v.listContainers().map((c) => v.stats(c.id).vm),
+        events: [] as string[],
+      };
+      for await (const e of v.events({ since: 0, until: v.now() })) state.events.push(JSON.stringify(e));
+      await v.close();
+      return state;
+    };
+    const a = await scenario();
+    const b = await scenario();
+    expect(b).toEqual(a);
+    expect(a.containers.length).toBe(12);
+  });
+});
