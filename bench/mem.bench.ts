@@ -32,8 +32,8 @@ function fill(m: MemoryEngineApi, vm: number, pages: number, tokenBase = 1n): vo
 }
 
 /** Times `step` (which returns elapsed ms of its measured part) until `minMs` of measured time; returns ops/s. */
-function measure(step: () => number, opsPerStep: number, minMs: number): number {
-  step(); // warm-up
+function measure(step: () => number, opsPerStep: number, minMs: number, warmUp = true): number {
+  if (warmUp) step();
   let ms = 0;
   let steps = 0;
   do {
@@ -72,7 +72,7 @@ const cloneCase: BenchCase = {
   name: "mem.clone.1gib",
   title: "instant-clone a 1 GiB template",
   run({ quick }) {
-    const minMs = quick ? 400 : 2000;
+    const minMs = quick ? 200 : 2000;
     const m = MemoryEngine.create({ hosts: 1, hostMemoryMiB: 2048 });
     const template = m.createVm({ host: 0, memoryMiB: 1024 });
     fill(m, template, GIB_PAGES);
@@ -86,7 +86,7 @@ const cloneCase: BenchCase = {
       return ms;
     }, perStep, minMs);
     const naive = new NaiveCloneTemplate();
-    const naivePerStep = 20;
+    const naivePerStep = quick ? 4 : 20;
     const base = measure(() => {
       const t0 = performance.now();
       const kids: Uint32Array[] = [];
@@ -99,16 +99,17 @@ const cloneCase: BenchCase = {
   },
 };
 
-/** Random CoW writes per second into fresh clones of a 1 GiB template, on engine `m`. */
-function cowRate(m: MemoryEngineApi, minMs: number): number {
-  const template = m.createVm({ host: 0, memoryMiB: 1024 });
-  fill(m, template, GIB_PAGES);
+/** Random CoW writes per second into fresh clones of a template of `mib`, on engine `m`. */
+function cowRate(m: MemoryEngineApi, mib: number, minMs: number, warmUp: boolean): number {
+  const template = m.createVm({ host: 0, memoryMiB: mib });
+  const pages = mib * 256;
+  fill(m, template, pages);
   const next = rng(7);
   const gpns = new Uint32Array(BATCH);
   const tokens = new BigUint64Array(BATCH);
   return measure(() => {
     for (let i = 0; i < BATCH; i++) {
-      gpns[i] = next() & (GIB_PAGES - 1);
+      gpns[i] = next() & (pages - 1);
       tokens[i] = BigInt(next()) | 1n;
     }
     const child = m.instantClone(template);
@@ -117,57 +118,59 @@ function cowRate(m: MemoryEngineApi, minMs: number): number {
     const ms = performance.now() - t0;
     m.destroyVm(child);
     return ms;
-  }, BATCH, minMs);
+  }, BATCH, minMs, warmUp);
 }
 
 const cowCase: BenchCase = {
   name: "mem.cow.random",
-  title: "random copy-on-write writes into fresh clones (batches of 65,536)",
+  title: "random copy-on-write writes into fresh clones of a 1 GiB template (batches of 65,536; --quick: 256 MiB)",
   run({ quick }) {
-    const minMs = quick ? 500 : 2000;
+    const minMs = quick ? 200 : 2000;
+    const mib = quick ? 256 : 1024;
     const opts = { hosts: 1, hostMemoryMiB: 2048 };
-    const wasm = cowRate(MemoryEngine.create(opts), minMs);
-    const ref = cowRate(ReferenceMemoryEngine.create(opts), minMs);
-    return [{ case: "mem.cow.random", unit: "writes/s", value: wasm, baseline: "reference model (TypeScript)", baselineValue: ref }];
+    const wasm = cowRate(MemoryEngine.create(opts), mib, minMs, true);
+    const ref = cowRate(ReferenceMemoryEngine.create(opts), mib, minMs, !quick);
+    return [{ case: "mem.cow.random", unit: "writes/s", value: wasm, baseline: "reference model (TypeScript)", baselineValue: ref, notes: { templateMiB: mib } }];
   },
 };
 
-/** Fresh host of 8 VMs × 64 MiB, all pages written, 30 % of them from a pool of 1,024 shared contents. */
-function tpsHost(make: () => MemoryEngineApi): { m: MemoryEngineApi; pages: number } {
+/** Fresh host of `vms` VMs × 64 MiB, all pages written, 30 % of them from a pool of 1,024 shared contents. */
+function tpsHost(make: () => MemoryEngineApi, vms: number): { m: MemoryEngineApi; pages: number } {
   const m = make();
   const next = rng(11);
   const vmPages = 16_384;
-  for (let v = 0; v < 8; v++) {
+  for (let v = 0; v < vms; v++) {
     const vm = m.createVm({ host: 0, memoryMiB: 64, salt: 1 }); // one tenant: cross-VM sharing allowed
     const gpns = Uint32Array.from({ length: vmPages }, (_, i) => i);
     const tokens = BigUint64Array.from(gpns, (g) => (next() % 100 < 30 ? BigInt(next() % 1024) + 1n : BigInt(v * vmPages + g) + 1_000_000n));
     m.writePages(vm, gpns, tokens);
   }
-  return { m, pages: 8 * vmPages };
+  return { m, pages: vms * vmPages };
 }
 
-/** Pages scanned per second by a full pass over a fresh host. */
-function tpsRate(make: () => MemoryEngineApi, minMs: number): { rate: number; merged: number } {
+/** Pages scanned per second by a full pass over a fresh host of `vms` VMs. */
+function tpsRate(make: () => MemoryEngineApi, vms: number, minMs: number, warmUp: boolean): { rate: number; merged: number } {
   let merged = 0;
   const rate = measure(() => {
-    const { m, pages } = tpsHost(make);
+    const { m, pages } = tpsHost(make, vms);
     const t0 = performance.now();
     const r = m.tpsScan(0, pages);
     const ms = performance.now() - t0;
     merged = r.merged;
     return ms;
-  }, 8 * 16_384, minMs);
+  }, vms * 16_384, minMs, warmUp);
   return { rate, merged };
 }
 
 const tpsCase: BenchCase = {
   name: "mem.tps.scan",
-  title: "TPS scan of 8 VMs × 64 MiB with 30 % duplicate content",
+  title: "TPS scan of 8 VMs × 64 MiB with 30 % duplicate content (--quick: 2 VMs)",
   run({ quick }) {
-    const minMs = quick ? 300 : 1500;
+    const minMs = quick ? 100 : 1500;
+    const vms = quick ? 2 : 8;
     const opts = { hosts: 1, hostMemoryMiB: 1024 };
-    const wasm = tpsRate(() => MemoryEngine.create(opts), minMs);
-    const ref = tpsRate(() => ReferenceMemoryEngine.create(opts), minMs);
+    const wasm = tpsRate(() => MemoryEngine.create(opts), vms, minMs, true);
+    const ref = tpsRate(() => ReferenceMemoryEngine.create(opts), vms, minMs, !quick);
     if (wasm.merged !== ref.merged) throw new Error(`mem.tps.scan: wasm merged ${wasm.merged}, reference ${ref.merged}`);
     return [
       {
@@ -176,7 +179,7 @@ const tpsCase: BenchCase = {
         value: wasm.rate,
         baseline: "reference model (TypeScript)",
         baselineValue: ref.rate,
-        notes: { mergedPerPass: wasm.merged },
+        notes: { vms, mergedPerPass: wasm.merged },
       },
     ];
   },
