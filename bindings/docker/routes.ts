@@ -3,13 +3,13 @@
  * functions that build typed actions. Nothing here touches the Virtual Container Host.
  */
 import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./actions.js";
-import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson } from "./http.js";
+import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson, type ApiRequest } from "./http.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
 export interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
-  request: Request;
+  request: ApiRequest;
 }
 
 interface Route {
@@ -36,7 +36,7 @@ function route(method: string, pattern: string, parse: Route["parse"]): void {
  * Matches a request to its route and parses it into an action. Versioned paths `/v1.24`…`/v1.50`
  * and unversioned paths are the same route; versions outside that range are refused as dockerd does.
  */
-export async function parseRequest(request: Request): Promise<Action> {
+export async function parseRequest(request: ApiRequest): Promise<Action> {
   const url = new URL(request.url);
   let path = url.pathname;
   const version = /^\/v(\d+)\.(\d+)(\/.*)$/.exec(path);
