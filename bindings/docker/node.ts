@@ -175,14 +175,35 @@ function apiRequest(req: IncomingMessage, signal: AbortSignal, body?: Uint8Array
       consumed = true;
       const declared = Number(req.headers["content-length"] ?? "0");
       if (declared > limit) throw new ApiError(413, `request body of ${declared} bytes is over the limit of ${limit}`);
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limit) throw new ApiError(413, `request body is over the limit of ${limit} bytes`);
-        chunks.push(chunk);
-      }
-      return concat(chunks, size);
+      // Events rather than an async iterator: this is on every create's path.
+      return new Promise<Uint8Array>((resolve, reject) => {
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        const onData = (chunk: Buffer): void => {
+          size += chunk.length;
+          if (size > limit) {
+            cleanup();
+            req.pause();
+            reject(new ApiError(413, `request body is over the limit of ${limit} bytes`));
+          } else chunks.push(chunk);
+        };
+        const onEnd = (): void => {
+          cleanup();
+          resolve(concat(chunks, size));
+        };
+        const onError = (error: Error): void => {
+          cleanup();
+          reject(new ApiError(400, `reading the request body: ${error.message}`));
+        };
+        const cleanup = (): void => {
+          req.off("data", onData);
+          req.off("end", onEnd);
+          req.off("error", onError);
+        };
+        req.on("data", onData);
+        req.on("end", onEnd);
+        req.on("error", onError);
+      });
     },
   };
 }
