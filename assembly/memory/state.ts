@@ -112,16 +112,19 @@ export function initHosts(hosts: u32): void {
   hostTpsFill = zeroBlock(n << 2);
 }
 
-// Accessors: one place for the address arithmetic. SAFETY: every id passed in is below its table's
+// Accessors (u32At, setU32At, u64At, setU64At, leafEntryPtr, dirPtr, dirLen): one place for the address arithmetic. SAFETY: every id passed in is below its table's
 // capacity (ids come from the allocators below; the bindings check handles before calling).
 @inline export function u32At(base: usize, i: u32): u32 { return load<u32>(base + (<usize>i << 2)); }
 @inline export function setU32At(base: usize, i: u32, v: u32): void { store<u32>(base + (<usize>i << 2), v); }
 @inline export function u64At(base: usize, i: u32): u64 { return load<u64>(base + (<usize>i << 3)); }
 @inline export function setU64At(base: usize, i: u32, v: u64): void { store<u64>(base + (<usize>i << 3), v); }
+/** Address of entry `entry` of leaf table `leaf`. */
 @inline export function leafEntryPtr(leaf: u32, entry: u32): usize {
   return leafEntries + (<usize>leaf << 11) + (<usize>entry << 2);
 }
+/** Address of the directory of `vm`. */
 @inline export function dirPtr(vm: u32): usize { return load<usize>(vmDir + <usize>vm * sizeof<usize>()); }
+/** Directory entries (leaf tables) of a VM of `pages`. */
 @inline export function dirLen(pages: u32): u32 { return (pages + LEAF_ENTRIES - 1) >> LEAF_SHIFT; }
 
 // ───── Frames ──────────────────────────────────────────────────────────────────────────────────
@@ -162,6 +165,7 @@ export function frameFree(f: u32): void {
   else setU32At(frameRefs, f, r - 1);
 }
 
+/** Doubles the frame table (ids are never moved, only the arrays). */
 function growFrames(): void {
   let cap: u32 = frameCap ? frameCap << 1 : 4096;
   assert(cap > frameCap); // frame ids are u32
@@ -230,6 +234,7 @@ export function leafUnref(l: u32): void {
   leafFreeHead = l;
 }
 
+/** Doubles the leaf-table arrays. */
 function growLeaves(): void {
   let cap: u32 = leafCap ? leafCap << 1 : 64;
   let o = <usize>leafCap, n = <usize>cap;
@@ -322,6 +327,7 @@ export function vmDestroy(vm: u32): void {
   vmLiveCount--;
 }
 
+/** Doubles the VM arrays and the free-id stack. */
 function growVms(): void {
   let cap: u32 = vmCap ? vmCap << 1 : 64;
   let o = <usize>vmCap, n = <usize>cap;
