@@ -199,7 +199,9 @@ class Playground {
     // Slow down rather than freeze the page when the simulation cannot keep up with the chosen speed.
     if (performance.now() - started > TICK_MS * 2 && this.speed > 1) {
       this.speed = Math.max(1, Math.floor(this.speed / 2));
-      this.status(`the simulation could not keep up: speed lowered to ${this.speed}×`);
+      $<HTMLSelectElement>("speed").value = String([1, 10, 60, 300, 1800].filter((v) => v <= this.speed).pop() ?? 1);
+      this.speed = Number($<HTMLSelectElement>("speed").value);
+      $("clock-note").textContent = `the page could not keep up: speed lowered to ${this.speed}×`;
     }
   }
 

@@ -40,6 +40,8 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
 });
 
+/** expect.poll with room for a loaded CI machine. */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 const text = (selector: string) => page.locator(selector).first().innerText();
 const status = () => text("#status");
 
@@ -76,15 +78,15 @@ describe("the playground", () => {
     await page.waitForFunction((n) => document.getElementById("ha-restarts")?.textContent === String(n), victims, { timeout: 10_000 });
     expect(await text("#ha-last")).toContain(`${busiest} failed at`);
     expect(await text("#ha-last")).toContain(`HA restarted ${victims} container VM(s)`);
-    await expect.poll(async () => (await vmsPerHost())[busiest]).toBe(0);
-    await expect.poll(async () => Object.values(await vmsPerHost()).reduce((a, b) => a + b, 0)).toBe(20);
+    await poll(async () => (await vmsPerHost())[busiest]).toBe(0);
+    await poll(async () => Object.values(await vmsPerHost()).reduce((a, b) => a + b, 0)).toBe(20);
     expect(await page.locator(`.host[data-host="${busiest}"]`).getAttribute("class")).toContain("failed");
     // The events list shows the failure and each restart.
-    await expect.poll(async () => page.locator("#events li", { hasText: "ha-restart " }).count()).toBe(victims);
+    await poll(async () => page.locator("#events li", { hasText: "ha-restart " }).count()).toBe(victims);
     expect(await page.locator("#events li", { hasText: "host-failed" }).count()).toBe(1);
 
     // Memory numbers move: template VMs materialise on the surviving hosts, guests keep writing.
-    await expect.poll(async () => (await text("#mem-used")) !== usedBefore || (await text("#saved-total")) !== savedBefore, { timeout: 10_000 }).toBe(true);
+    await poll(async () => (await text("#mem-used")) !== usedBefore || (await text("#saved-total")) !== savedBefore).toBe(true);
   });
 
   it("answers Docker commands in the console through the in-page API handler", async () => {
@@ -102,7 +104,7 @@ describe("the playground", () => {
     expect(ps.split("\n").filter((l) => /^[0-9a-f]{12}\s+nginx\s/.test(l))).toHaveLength(20);
     const id = (await run("docker run -d --name hello busybox sh -c 'echo hi from the page'")).trim().split("\n").pop()!;
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    await expect.poll(async () => run("docker logs hello"), { timeout: 10_000 }).toContain("hi from the page");
+    await poll(async () => run("docker logs hello")).toContain("hi from the page");
     expect(await run("docker images")).toMatch(/^busybox\s+latest\s+[0-9a-f]{12}/m);
     expect(await run("docker stats --no-stream")).toMatch(/MEM USAGE \/ LIMIT/);
     expect(await run("docker rm -f hello")).toContain("hello");
@@ -127,7 +129,7 @@ describe("the playground", () => {
     const [busy, onIt] = Object.entries(hosts).filter(([h]) => h !== "H0" || hosts.H0 > 0).sort((a, b) => b[1] - a[1])[0];
     await page.click(`.host[data-host="${busy}"] button[data-action="maintenance"]`);
     await waitStatus(new RegExp(`^${busy} entered maintenance mode: vMotion moved ${onIt} container VM\\(s\\)$`));
-    await expect.poll(async () => (await vmsPerHost())[busy]).toBe(0);
+    await poll(async () => (await vmsPerHost())[busy]).toBe(0);
     expect(await page.locator(`.host[data-host="${busy}"]`).getAttribute("class")).toContain("maintenance");
     await page.click(`.host[data-host="${busy}"] button[data-action="exit-maintenance"]`);
     await waitStatus(new RegExp(`^${busy} left maintenance mode$`));
@@ -135,19 +137,19 @@ describe("the playground", () => {
     const failed = await page.locator(".host.failed").getAttribute("data-host");
     await page.click(`.host[data-host="${failed}"] button[data-action="recover"]`);
     await waitStatus(new RegExp(`^${failed} recovered`));
-    await expect.poll(async () => page.locator(".host.failed").count()).toBe(0);
+    await poll(async () => page.locator(".host.failed").count()).toBe(0);
 
     await page.selectOption("#salting", "image");
     await waitStatus(/^TPS salting is now "image": the cluster was rebuilt and 20 container\(s\) redeployed under it$/);
-    await expect.poll(async () => Object.values(await vmsPerHost()).reduce((a, b) => a + b, 0)).toBe(20);
+    await poll(async () => Object.values(await vmsPerHost()).reduce((a, b) => a + b, 0)).toBe(20);
     expect(await text("#saved-tps")).toMatch(/^0 B$/); // a new cluster: nothing merged yet
     await page.click("#tps-now");
     await waitStatus(/^TPS scanned/);
-    await expect.poll(async () => text("#saved-tps")).not.toBe("0 B");
+    await poll(async () => text("#saved-tps")).not.toBe("0 B");
 
     await page.click("#stop-all");
     await waitStatus(/^stopped 20 container VM\(s\)$/);
-    await expect.poll(async () => page.locator(".host .vm").count()).toBe(0);
+    await poll(async () => page.locator(".host .vm").count()).toBe(0);
   });
 
   it("needs nothing but the static folder, and leaves no error in the console", async () => {
