@@ -105,6 +105,21 @@ describe.each(engines)("memory engine: %s", (_name, create: (o: MemoryEngineOpti
     expect(m.hostStats(0).free).toBe(0);
   });
 
+  it("a batch far bigger than any earlier one is still all or nothing", () => {
+    const m = create({ hosts: 1, hostMemoryMiB: 128 }); // 32,768 frames
+    const vm = m.createVm({ host: 0, memoryMiB: 256 });
+    m.writePages(vm, g(0), t(1)); // a small batch first: the scratch region is small
+    const n = 50_000;
+    const gpns = Uint32Array.from({ length: n }, (_, i) => i);
+    const tokens = BigUint64Array.from(gpns, (x) => BigInt(x) + 10n);
+    expect(() => m.writePages(vm, gpns, tokens)).toThrow("host 0 is out of memory: 49999 frames needed, 32767 free");
+    expect(m.hostStats(0).used).toBe(1);
+    expect(m.readPages(vm, g(0, 1, 49_999))).toEqual(t(1, 0, 0));
+    const fits = m.writePages(vm, gpns.subarray(0, 32_768), tokens.subarray(0, 32_768));
+    expect(fits).toEqual(faults(0, 32_767, 0, 1));
+    expect(m.readPages(vm, g(0, 32_767))).toEqual(t(10, 32_777));
+  });
+
   it("repeated pages in one batch need one frame each, even when the batch merges refs", () => {
     const m = create({ hosts: 1, hostMemoryMiB: 1 });
     const a = m.createVm({ host: 0, memoryMiB: 1 });

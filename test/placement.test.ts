@@ -79,7 +79,7 @@ describe.each(impls)("%s cluster", (_name, make) => {
     expect(c.entitlement(d).cpu).toBe(50);
     expect(c.entitlement(a).cpu).toBeCloseTo(462.5, 9);
     expect(c.entitlement(b).cpu).toBeCloseTo(487.5, 9);
-    expect(c.hostLoads()[0].cpu).toBe(1);
+    expect(c.hostLoads()[0].cpu).toBe(1.65); // DRS load counts what the VMs want: the host is overcommitted
   });
 
   it("refuses a placement no host can take, with the reason, and changes nothing", () => {
@@ -218,31 +218,54 @@ describe.each(impls)("%s cluster", (_name, make) => {
   });
 
   it("balancing recommends by automation level and applies when fully automated", () => {
-    // skewed start: every VM goes where its template is
     const skewed = make({ hosts: hosts(4), automation: "manual", migrationThreshold: 5 });
-    skewed.setTemplateOnHost(1, 0);
-    const ids = Array.from({ length: 12 }, () => skewed.addVm({ cpu: { demand: 600 }, memory: { demand: 1024 }, template: 1 }));
-    skewed.placeVms(ids);
-    expect(ids.every((v) => skewed.vmHost(v) === 0)).toBe(true);
+    const ids = Array.from({ length: 12 }, () => skewed.addVm({ cpu: { demand: 600 }, memory: { demand: 1024 } }));
+    skewed.placeVms(ids); // three VMs per host
+    // the VMs of host 0 grow: load (4·3·600/10 000 + 3·3·1024/16 384)/2 … far above the others
+    for (const v of ids) if (skewed.vmHost(v) === 0) skewed.setDemand(v, { cpu: 3000, memory: 6000 });
+    const where = ids.map((v) => skewed.vmHost(v));
     const before = skewed.imbalance();
+    expect(before).toBeGreaterThan(skewed.targetImbalance());
     const r = skewed.balance();
     expect(r.applied).toBe(false);
     expect(r.recommendations.length).toBeGreaterThan(0);
+    expect(r.recommendations[0].from).toBe(0);
+    expect(r.imbalanceBefore).toBe(before);
     expect(r.imbalanceAfter).toBeLessThan(before);
+    // manual: nothing moved
     expect(skewed.imbalance()).toBe(before);
-    expect(ids.every((v) => skewed.vmHost(v) === 0)).toBe(true);
+    expect(ids.map((v) => skewed.vmHost(v))).toEqual(where);
+    skewed.setAutomation("partiallyAutomated");
+    expect(skewed.balance()).toEqual(r);
     skewed.setAutomation("fullyAutomated");
     const r2 = skewed.balance();
     expect(r2.applied).toBe(true);
     expect(r2.recommendations).toEqual(r.recommendations);
     expect(skewed.imbalance()).toBe(r.imbalanceAfter);
-    for (const m of r2.recommendations) expect(m.priority).toBeGreaterThanOrEqual(2);
+    for (const m of r2.recommendations) {
+      expect(skewed.vmHost(m.vm) === m.to || r2.recommendations.some((x) => x.vm === m.vm && x !== m)).toBe(true);
+      expect(m.priority).toBeGreaterThanOrEqual(2);
+      expect(m.priority).toBeLessThanOrEqual(5);
+    }
     const perHost = new Map<number, number>();
     for (const m of r2.recommendations) {
       perHost.set(m.from, (perHost.get(m.from) ?? 0) + 1);
       perHost.set(m.to, (perHost.get(m.to) ?? 0) + 1);
     }
     for (const n of perHost.values()) expect(n).toBeLessThanOrEqual(8);
+    // threshold 1 applies mandatory moves only: nothing to balance
+    skewed.setMigrationThreshold(1);
+    expect(skewed.balance().recommendations).toEqual([]);
+  });
+
+  it("prefers the template host until it is 0.1 more loaded than the best other", () => {
+    const c = make({ hosts: hosts(2) });
+    c.setTemplateOnHost(3, 1);
+    // each VM adds (1000/10 000 + 1638.4/16 384)/2 = 0.1 load
+    const ids = Array.from({ length: 4 }, () => c.addVm({ cpu: { demand: 1000 }, memory: { demand: 1638.4 }, template: 3 }));
+    const ps = ids.map((v) => c.placeVm(v));
+    // host 1 after 1st: 0.1 vs host 0 0 → gap 0.1 (not above) → host 1; 2nd: 0.2 vs 0.1 → host 0 gets a copy
+    expect(ps.map((p) => [p.host, p.templateCopied])).toEqual([[1, false], [1, false], [0, true], [0, false]]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Memory engine exports (mem_*): integers only; arrays through the scratch region.
 import {
   initHosts, hostCount, hostCap, hostUsed, hostMapped, hostVms, vmHost, vmPages, vmLiveCount,
-  u32At, setU32At, u64At, vmExists, vmCreate, vmClone, vmDestroy,
+  u32At, setU32At, u64At, vmExists, vmCreate, vmClone, vmDestroy, engineBytes,
 } from "./state";
 import { writeBatch, readBatch, faultLast, faultTotal, lastDetailA, lastDetailB } from "./write";
 import { tpsScan, lastMerged } from "./tps";
@@ -30,9 +30,11 @@ export function mem_vm_pages(vm: u32): u32 { return u32At(vmPages, vm); }
 /** Live VMs. */
 export function mem_vm_count(): u32 { return vmLiveCount; }
 
-/** Scratch offset of the tokens of an `n`-page batch (after n u32 gpns, 8-byte aligned). */
+/** Offset of the tokens of an `n`-page batch (after n u32 gpns, 8-byte aligned). */
 function tokensOffset(n: u32): usize { return ((<usize>n << 2) + 7) & ~<usize>7; }
 
+// A batch is never chunked: the scratch region grows to hold it whole, so the capacity check (and
+// the all-or-nothing promise) covers the whole batch.
 /** Ensures scratch room for a batch of `n` pages (gpns then tokens); returns the scratch offset. */
 export function mem_batch_reserve(n: u32): usize { return scratch_ensure(<u32>(tokensOffset(n) + (<usize>n << 3))); }
 /** Writes the batch of `n` pages in scratch to `vm`; returns a status (0 ok, -2 gpn outside, -3 out of memory). */
@@ -75,3 +77,5 @@ export function mem_host_vms(host: u32): u32 { return u32At(hostVms, host); }
 export function mem_host_min_free(host: u32): u32 { return minFree(host); }
 /** Memory state of `host` (0 high, 1 clear, 2 soft, 3 hard, 4 low). */
 export function mem_host_state(host: u32): u32 { return memoryState(host); }
+/** Bytes the engine's tables hold (by capacity; see engineBytes). */
+export function mem_engine_bytes(): f64 { return <f64>engineBytes(); }

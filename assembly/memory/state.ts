@@ -73,6 +73,8 @@ let vmFreeCount: u32 = 0;
 export let vmLiveCount: u32 = 0;
 /** Counts every VM made; default salt keys come from it. */
 let vmSerial: u32 = 0;
+/** Bytes of all live directories. */
+let dirBytes: u64 = 0;
 
 // ───── Hosts ───────────────────────────────────────────────────────────────────────────────────
 /** A host, structure of arrays indexed by host number (fixed at init):
@@ -110,16 +112,19 @@ export function initHosts(hosts: u32): void {
   hostTpsFill = zeroBlock(n << 2);
 }
 
-// Accessors: one place for the address arithmetic. SAFETY: every id passed in is below its table's
+// Accessors (u32At, setU32At, u64At, setU64At, leafEntryPtr, dirPtr, dirLen): one place for the address arithmetic. SAFETY: every id passed in is below its table's
 // capacity (ids come from the allocators below; the bindings check handles before calling).
 @inline export function u32At(base: usize, i: u32): u32 { return load<u32>(base + (<usize>i << 2)); }
 @inline export function setU32At(base: usize, i: u32, v: u32): void { store<u32>(base + (<usize>i << 2), v); }
 @inline export function u64At(base: usize, i: u32): u64 { return load<u64>(base + (<usize>i << 3)); }
 @inline export function setU64At(base: usize, i: u32, v: u64): void { store<u64>(base + (<usize>i << 3), v); }
+/** Address of entry `entry` of leaf table `leaf`. */
 @inline export function leafEntryPtr(leaf: u32, entry: u32): usize {
   return leafEntries + (<usize>leaf << 11) + (<usize>entry << 2);
 }
+/** Address of the directory of `vm`. */
 @inline export function dirPtr(vm: u32): usize { return load<usize>(vmDir + <usize>vm * sizeof<usize>()); }
+/** Directory entries (leaf tables) of a VM of `pages`. */
 @inline export function dirLen(pages: u32): u32 { return (pages + LEAF_ENTRIES - 1) >> LEAF_SHIFT; }
 
 // ───── Frames ──────────────────────────────────────────────────────────────────────────────────
@@ -160,6 +165,7 @@ export function frameFree(f: u32): void {
   else setU32At(frameRefs, f, r - 1);
 }
 
+/** Doubles the frame table (ids are never moved, only the arrays). */
 function growFrames(): void {
   let cap: u32 = frameCap ? frameCap << 1 : 4096;
   assert(cap > frameCap); // frame ids are u32
@@ -228,6 +234,7 @@ export function leafUnref(l: u32): void {
   leafFreeHead = l;
 }
 
+/** Doubles the leaf-table arrays. */
 function growLeaves(): void {
   let cap: u32 = leafCap ? leafCap << 1 : 64;
   let o = <usize>leafCap, n = <usize>cap;
@@ -276,6 +283,7 @@ function vmAdd(host: u32, pages: u32, dir: usize, salt: u32): u32 {
 /** Creates a VM of `pages` guest pages on `host` with nothing touched; `salt` ≥ 2^31 means default. */
 export function vmCreate(host: u32, pages: u32, salt: u32): u32 {
   vmSerial++;
+  dirBytes += <u64>dirLen(pages) << 2;
   let dir = zeroBlock(<usize>dirLen(pages) << 2);
   return vmAdd(host, pages, dir, saltFor(salt, 0));
 }
@@ -285,6 +293,7 @@ export function vmClone(parent: u32, salt: u32): u32 {
   vmSerial++;
   let pages = u32At(vmPages, parent);
   let n = dirLen(pages);
+  dirBytes += <u64>n << 2;
   let dir = heap.alloc(<usize>n << 2);
   // SAFETY: both directories hold n entries.
   memory.copy(dir, dirPtr(parent), <usize>n << 2);
@@ -310,6 +319,7 @@ export function vmDestroy(vm: u32): void {
     if (l) leafUnref(l);
   }
   heap.free(dir);
+  dirBytes -= <u64>n << 2;
   setU64At(hostMapped, host, u64At(hostMapped, host) - u32At(vmGranted, vm));
   setU32At(hostVms, host, u32At(hostVms, host) - 1);
   setU32At(vmLive, vm, 0);
@@ -317,6 +327,7 @@ export function vmDestroy(vm: u32): void {
   vmLiveCount--;
 }
 
+/** Doubles the VM arrays and the free-id stack. */
 function growVms(): void {
   let cap: u32 = vmCap ? vmCap << 1 : 64;
   let o = <usize>vmCap, n = <usize>cap;
@@ -328,4 +339,18 @@ function growVms(): void {
   vmLive = growBlock(vmLive, o << 2, n << 2);
   vmFreeStack = growBlock(vmFreeStack, o << 2, n << 2);
   vmCap = cap;
+}
+
+/**
+ * Bytes the engine holds for frames, leaf tables, VMs (records and directories) and hosts (with their
+ * page-sharing tables), counted by capacity, so slack from doubling is included. Not counted: the
+ * scratch region and per-call bookkeeping maps, which do not grow with pages or VMs.
+ */
+export function engineBytes(): u64 {
+  let bytes: u64 = <u64>frameCap * (8 + 4 + 4 + 2 + 1);
+  bytes += <u64>leafCap * (<u64>LEAF_BYTES + 4);
+  bytes += <u64>vmCap * (4 * 6 + 4) + dirBytes; // six fields and the free stack
+  bytes += <u64>hostCount * (4 * 9 + 8);
+  for (let h: u32 = 0; h < hostCount; h++) bytes += <u64>u32At(hostTpsCap, h) << 2;
+  return bytes;
 }

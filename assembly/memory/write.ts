@@ -156,6 +156,7 @@ export function writeBatch(vm: u32, gpns: usize, tokens: usize, n: u32): i32 {
   return STATUS_OK;
 }
 
+/** Stores `count` of fault kind `k` as the last batch's and adds it to the totals. */
 @inline function record(k: u32, count: u32): void {
   store<u64>(lastFaults + (<usize>k << 3), <u64>count);
   store<u64>(totalFaults + (<usize>k << 3), faultTotal(k) + <u64>count);

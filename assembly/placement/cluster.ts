@@ -3,18 +3,21 @@
  *   host h: cpuCap memCap │ state failover │ wantCpu wantMem resCpu resMem nvm   (Σ over its VMs)
  *   VM v:   alive host    │ cpu{D,R,L,S} mem{D,R,L,S} │ template prio │ rules[]
  *
- * want = clamp(demand, reservation, limit); a host's entitled total per resource is
- * min(Σ want, capacity) (water-filling hands out all capacity when overcommitted), so host load and
- * imbalance move in O(1) per candidate move. The arithmetic mirrors test/reference/cluster.ts
+ * want = clamp(demand, reservation, limit) is a VM's cluster-level entitlement (DRS divides the
+ * cluster's capacity, not the host's), so a host's load per resource is Σ want / capacity and may
+ * exceed 1 on an overcommitted host; it moves in O(1) per candidate move. What a VM gets on its
+ * host (water-filling by reservations and shares) is place_entitlement. The arithmetic mirrors test/reference/cluster.ts
  * operation for operation, so results agree bit for bit.
  */
 import { scratch_ensure } from "../util/scratch";
 
-@inline const TEMPLATE_COPY_COST: f64 = 0.05;
+/** A host without the VM's template wins only when the best host holding it would end up this much more loaded. */
+@inline const TEMPLATE_COPY_LOAD_GAP: f64 = 0.1;
 @inline const MAX_MOVES_PER_HOST: i32 = 8;
 @inline const DRS_PERIOD_S: f64 = 300.0;
 @inline const VMOTION_MIB_PER_S: f64 = 1192.0928955078125; // 1 250 MB/s
-@inline const MIGRATION_LOAD_FACTOR: f64 = 0.3;
+/** Imbalance-seconds one second of vMotion copy costs. */
+@inline const MIGRATION_COST_RATE: f64 = 1e-5;
 @inline const HA_MIN_CPU_MHZ: f64 = 32.0;
 @inline const HA_MIN_MEM_MIB: f64 = 1.0;
 
@@ -59,7 +62,10 @@ const vmRules = new Array<Array<i32>>();
 const ruleKind = new Array<i32>();
 const ruleVms = new Array<Array<i32>>();
 const ruleHosts = new Array<Array<i32>>();
-const templates = new Set<u64>();
+/** Template → one byte per host (1: the host holds it); looked up once per placement. */
+const templates = new Map<i32, StaticArray<u8>>();
+/** Cached load of each host, refreshed whenever its sums change (same formula, same value). */
+let hostLd = new Array<f64>();
 // HA policy
 let haKind: i32 = 0;
 let haA: f64 = 0;
@@ -77,6 +83,23 @@ let popN: i32 = 0;
 // output staging, copied to scratch
 const out = new Array<f64>();
 
+// Element access without a call: Array#__uget is not always inlined, and these sit in every inner loop.
+@inline function getF(a: Array<f64>, i: i32): f64 {
+  return load<f64>(a.dataStart + (<usize>i << 3));
+}
+@inline function getI(a: Array<i32>, i: i32): i32 {
+  return load<i32>(a.dataStart + (<usize>i << 2));
+}
+@inline function getA(a: Array<Array<i32>>, i: i32): Array<i32> {
+  return changetype<Array<i32>>(load<usize>(a.dataStart + (<usize>i << alignof<usize>())));
+}
+@inline function setF(a: Array<f64>, i: i32, x: f64): void {
+  store<f64>(a.dataStart + (<usize>i << 3), x);
+}
+@inline function setI(a: Array<i32>, i: i32, x: i32): void {
+  store<i32>(a.dataStart + (<usize>i << 2), x);
+}
+
 @inline function sqrtClamp(x: f64): f64 {
   return x > 0 ? Math.sqrt(x) : 0;
 }
@@ -84,13 +107,21 @@ const out = new Array<f64>();
   return min<f64>(max<f64>(d, r), l);
 }
 @inline function wantCpuOf(v: i32): f64 {
-  return want(unchecked(cpuD[v]), unchecked(cpuR[v]), unchecked(cpuL[v]));
+  return want(getF(cpuD, v), getF(cpuR, v), getF(cpuL, v));
 }
 @inline function wantMemOf(v: i32): f64 {
-  return want(unchecked(memD[v]), unchecked(memR[v]), unchecked(memL[v]));
+  return want(getF(memD, v), getF(memR, v), getF(memL, v));
 }
-@inline function templateKey(t: i32, h: i32): u64 {
-  return (<u64>t << 16) | <u64>h;
+/** The host map of template `t`, or 0 when no host holds it. */
+@inline function templateMap(t: i32): usize {
+  return t >= 0 && templates.has(t) ? changetype<usize>(templates.get(t)) : 0;
+}
+@inline function hasTemplate(map: usize, h: i32): bool {
+  // SAFETY: a StaticArray<u8>'s byte length sits 4 bytes before its data (the runtime header).
+  return map != 0 && <u32>h < load<u32>(map - 4) && load<u8>(map + <usize>h) != 0;
+}
+function refreshLoad(h: i32): void {
+  setF(hostLd, h, hostLoad(h));
 }
 
 /** DRS priority of a move made at imbalance `imb` on `n` hosts (2 … 5; 1 is mandatory). */
@@ -108,7 +139,7 @@ export function place_target_imbalance(t: i32, n: i32): f64 {
 function emit(): i32 {
   const n = out.length;
   const p = scratch_ensure(<u32>max(n, 1) << 3);
-  for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), unchecked(out[i]));
+  for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), getF(out, i));
   return n;
 }
 /** Reads f64 `i` of the scratch region (inputs the host copied in). */
@@ -129,6 +160,7 @@ export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
   resCpu.push(0);
   resMem.push(0);
   nvm.push(0);
+  hostLd.push(0);
   return cpuCap.length - 1;
 }
 
@@ -164,35 +196,38 @@ function attach(v: i32, h: i32): void {
   vmHost[v] = h;
   wantCpu[h] += wantCpuOf(v);
   wantMem[h] += wantMemOf(v);
-  resCpu[h] += cpuR[v];
-  resMem[h] += memR[v];
+  resCpu[h] += getF(cpuR, v);
+  resMem[h] += getF(memR, v);
   nvm[h]++;
+  refreshLoad(h);
 }
 
 function detach(v: i32): void {
-  const h = vmHost[v];
+  const h = getI(vmHost, v);
   assert(h >= 0); // only a powered-on VM leaves a host
   vmHost[v] = -1;
   nvm[h]--;
-  if (nvm[h] == 0) {
+  if (getI(nvm, h) == 0) {
     // An empty host has exactly zero load, whatever rounding the sums gathered.
     wantCpu[h] = 0;
     wantMem[h] = 0;
     resCpu[h] = 0;
     resMem[h] = 0;
+    refreshLoad(h);
     return;
   }
   wantCpu[h] -= wantCpuOf(v);
   wantMem[h] -= wantMemOf(v);
-  resCpu[h] -= cpuR[v];
-  resMem[h] -= memR[v];
+  resCpu[h] -= getF(cpuR, v);
+  resMem[h] -= getF(memR, v);
+  refreshLoad(h);
 }
 
 /** Unregisters a VM (powering it off and taking it out of its rules). */
 export function place_vm_remove(v: i32): void {
-  if (vmHost[v] >= 0) detach(v);
+  if (getI(vmHost, v) >= 0) detach(v);
   alive[v] = 0;
-  const rules = vmRules[v];
+  const rules = getA(vmRules, v);
   for (let i = 0; i < rules.length; i++) {
     const list = ruleVms[rules[i]];
     list.splice(list.indexOf(v), 1);
@@ -202,12 +237,12 @@ export function place_vm_remove(v: i32): void {
 
 /** Powers a VM off: it leaves its host. */
 export function place_vm_power_off(v: i32): void {
-  if (vmHost[v] >= 0) detach(v);
+  if (getI(vmHost, v) >= 0) detach(v);
 }
 
 /** Updates demand; NaN leaves a resource unchanged. */
 export function place_vm_set_demand(v: i32, cpu: f64, mem: f64): void {
-  const h = vmHost[v];
+  const h = getI(vmHost, v);
   if (h >= 0) detach(v);
   if (cpu == cpu) cpuD[v] = cpu;
   if (mem == mem) memD[v] = mem;
@@ -216,18 +251,31 @@ export function place_vm_set_demand(v: i32, cpu: f64, mem: f64): void {
 
 /** Host of a VM, -1 when powered off. */
 export function place_vm_host(v: i32): i32 {
-  return vmHost[v];
+  return getI(vmHost, v);
 }
 
 /** Records whether host `h` holds template `t`. */
 export function place_template_set(t: i32, h: i32, on: i32): void {
-  if (on) templates.add(templateKey(t, h));
-  else templates.delete(templateKey(t, h));
+  let map: StaticArray<u8>;
+  if (templates.has(t)) map = templates.get(t);
+  else if (!on) return;
+  else {
+    map = new StaticArray<u8>(cpuCap.length);
+    templates.set(t, map);
+  }
+  if (h >= map.length) {
+    // hosts were added after the template was first seen
+    const grown = new StaticArray<u8>(cpuCap.length);
+    memory.copy(changetype<usize>(grown), changetype<usize>(map), <usize>map.length);
+    map = grown;
+    templates.set(t, map);
+  }
+  map[h] = on ? 1 : 0;
 }
 
 /** 1 when host `h` holds template `t`. */
 export function place_template_has(t: i32, h: i32): i32 {
-  return templates.has(templateKey(t, h)) ? 1 : 0;
+  return hasTemplate(templateMap(t), h) ? 1 : 0;
 }
 
 // ───────────────────────────── rules ─────────────────────────────
@@ -248,7 +296,7 @@ export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
 
 /** Removes a rule. */
 export function place_rule_remove(r: i32): void {
-  const vms = ruleVms[r];
+  const vms = getA(ruleVms, r);
   for (let i = 0; i < vms.length; i++) {
     const list = vmRules[vms[i]];
     list.splice(list.indexOf(r), 1);
@@ -258,14 +306,14 @@ export function place_rule_remove(r: i32): void {
 
 /** First VM that breaks rule `r` as placed now, or -1. */
 export function place_rule_violation(r: i32): i32 {
-  const k = ruleKind[r];
-  const vms = ruleVms[r];
+  const k = getI(ruleKind, r);
+  const vms = getA(ruleVms, r);
   for (let i = 0; i < vms.length; i++) {
     const v = vms[i];
-    const h = vmHost[v];
+    const h = getI(vmHost, v);
     if (h < 0) continue;
     if (k == MUST) {
-      if (!ruleHosts[r].includes(h)) return v;
+      if (!getA(ruleHosts, r).includes(h)) return v;
     } else if (k == AFFINITY || k == ANTI_AFFINITY) {
       for (let j = 0; j < i; j++) {
         const hj = vmHost[vms[j]];
@@ -281,20 +329,20 @@ export function place_rule_violation(r: i32): i32 {
 // ───────────────────────────── load and imbalance ─────────────────────────────
 
 @inline function taking(h: i32): bool {
-  return unchecked(hostState[h]) == STATE_CONNECTED && unchecked(failover[h]) == 0;
+  return getI(hostState, h) == STATE_CONNECTED && getI(failover, h) == 0;
 }
 @inline function hostLoad(h: i32): f64 {
-  const cc = unchecked(cpuCap[h]);
-  const mc = unchecked(memCap[h]);
-  const lc = min<f64>(unchecked(wantCpu[h]), cc) / cc;
-  const lm = min<f64>(unchecked(wantMem[h]), mc) / mc;
+  const cc = getF(cpuCap, h);
+  const mc = getF(memCap, h);
+  const lc = getF(wantCpu, h) / cc;
+  const lm = getF(wantMem, h) / mc;
   return (lc + lm) * 0.5;
 }
 @inline function loadWith(h: i32, dc: f64, dm: f64): f64 {
-  const cc = unchecked(cpuCap[h]);
-  const mc = unchecked(memCap[h]);
-  const lc = min<f64>(unchecked(wantCpu[h]) + dc, cc) / cc;
-  const lm = min<f64>(unchecked(wantMem[h]) + dm, mc) / mc;
+  const cc = getF(cpuCap, h);
+  const mc = getF(memCap, h);
+  const lc = (getF(wantCpu, h) + dc) / cc;
+  const lm = (getF(wantMem, h) + dm) / mc;
   return (lc + lm) * 0.5;
 }
 function sums(): void {
@@ -304,7 +352,7 @@ function sums(): void {
   const H = cpuCap.length;
   for (let h = 0; h < H; h++) {
     if (!taking(h)) continue;
-    const l = hostLoad(h);
+    const l = getF(hostLd, h);
     s += l;
     q += l * l;
     n++;
@@ -326,7 +374,7 @@ export function place_imbalance(): f64 {
   const H = cpuCap.length;
   for (let h = 0; h < H; h++) {
     if (!taking(h)) continue;
-    sum += hostLoad(h);
+    sum += getF(hostLd, h);
     n++;
   }
   if (n == 0) return 0;
@@ -334,7 +382,7 @@ export function place_imbalance(): f64 {
   let acc: f64 = 0;
   for (let h = 0; h < H; h++) {
     if (!taking(h)) continue;
-    const d = hostLoad(h) - mean;
+    const d = getF(hostLd, h) - mean;
     acc += d * d;
   }
   return Math.sqrt(acc / <f64>n);
@@ -344,27 +392,27 @@ export function place_imbalance(): f64 {
 export function place_host_loads(): i32 {
   out.length = 0;
   for (let h = 0; h < cpuCap.length; h++) {
-    const lc = min<f64>(wantCpu[h], cpuCap[h]) / cpuCap[h];
-    const lm = min<f64>(wantMem[h], memCap[h]) / memCap[h];
+    const lc = getF(wantCpu, h) / getF(cpuCap, h);
+    const lm = getF(wantMem, h) / getF(memCap, h);
     out.push(lc);
     out.push(lm);
     out.push((lc + lm) * 0.5);
-    out.push(resCpu[h]);
-    out.push(resMem[h]);
-    out.push(<f64>nvm[h]);
+    out.push(getF(resCpu, h));
+    out.push(getF(resMem, h));
+    out.push(<f64>getI(nvm, h));
   }
   return emit();
 }
 
 /** Water-filling on one host: reservations first, the rest by shares, never above want. */
 function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f64>, cap: f64): f64 {
-  const h = vmHost[v];
+  const h = getI(vmHost, v);
   if (h < 0) return 0;
   const on = new Array<i32>();
   let sumWant: f64 = 0;
   let sumRes: f64 = 0;
   for (let i = 0; i < alive.length; i++) {
-    if (vmHost[i] != h) continue;
+    if (getI(vmHost, i) != h) continue;
     on.push(i);
     sumWant += want(d[i], r[i], l[i]);
     sumRes += r[i];
@@ -408,13 +456,13 @@ function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f
 /** Writes the (cpu, mem) entitlement of VM `v` to scratch; returns 2. */
 export function place_entitlement(v: i32): i32 {
   out.length = 0;
-  const h = vmHost[v];
+  const h = getI(vmHost, v);
   if (h < 0) {
     out.push(0);
     out.push(0);
   } else {
-    out.push(entitle(v, cpuD, cpuR, cpuL, cpuS, cpuCap[h]));
-    out.push(entitle(v, memD, memR, memL, memS, memCap[h]));
+    out.push(entitle(v, cpuD, cpuR, cpuL, cpuS, getF(cpuCap, h)));
+    out.push(entitle(v, memD, memR, memL, memS, getF(memCap, h)));
   }
   return emit();
 }
@@ -422,26 +470,26 @@ export function place_entitlement(v: i32): i32 {
 // ───────────────────────────── placement ─────────────────────────────
 
 /** First reason (1 … 7) host `h` cannot take VM `v` in `mode`, 0 when it can. */
-function why(v: i32, h: i32, mode: i32): i32 {
-  if (unchecked(hostState[h]) != STATE_CONNECTED) return 1;
-  if (mode != MODE_HA && unchecked(failover[h]) != 0) return 2;
-  if (unchecked(resCpu[h]) + unchecked(cpuR[v]) > unchecked(cpuCap[h])) return 3;
-  if (unchecked(resMem[h]) + unchecked(memR[v]) > unchecked(memCap[h])) return 4;
-  const rules = unchecked(vmRules[v]);
+@inline function why(v: i32, h: i32, mode: i32): i32 {
+  if (getI(hostState, h) != STATE_CONNECTED) return 1;
+  if (mode != MODE_HA && getI(failover, h) != 0) return 2;
+  if (getF(resCpu, h) + getF(cpuR, v) > getF(cpuCap, h)) return 3;
+  if (getF(resMem, h) + getF(memR, v) > getF(memCap, h)) return 4;
+  const rules = getA(vmRules, v);
   for (let i = 0; i < rules.length; i++) {
-    const r = unchecked(rules[i]);
-    const k = unchecked(ruleKind[r]);
+    const r = getI(rules, i);
+    const k = getI(ruleKind, r);
     if (k == MUST) {
-      if (!unchecked(ruleHosts[r]).includes(h)) {
+      if (!getA(ruleHosts, r).includes(h)) {
         whyRule = r;
         return 5;
       }
     } else if (mode != MODE_HA && k != SHOULD) {
-      const vms = unchecked(ruleVms[r]);
+      const vms = getA(ruleVms, r);
       for (let j = 0; j < vms.length; j++) {
-        const m = unchecked(vms[j]);
+        const m = getI(vms, j);
         if (m == v) continue;
-        const hm = unchecked(vmHost[m]);
+        const hm = getI(vmHost, m);
         if (k == AFFINITY && hm >= 0 && hm != h) {
           whyRule = r;
           return 6;
@@ -456,11 +504,11 @@ function why(v: i32, h: i32, mode: i32): i32 {
   return 0;
 }
 
-function shouldOk(v: i32, h: i32): bool {
-  const rules = unchecked(vmRules[v]);
+@inline function shouldOk(v: i32, h: i32): bool {
+  const rules = getA(vmRules, v);
   for (let i = 0; i < rules.length; i++) {
-    const r = unchecked(rules[i]);
-    if (unchecked(ruleKind[r]) == SHOULD && !unchecked(ruleHosts[r]).includes(h)) return false;
+    const r = getI(rules, i);
+    if (getI(ruleKind, r) == SHOULD && !getA(ruleHosts, r).includes(h)) return false;
   }
   return true;
 }
@@ -475,7 +523,7 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   lastMask = 0;
   firstRule = -1;
   lastCopied = 0;
-  assert(vmHost[v] < 0); // only a powered-off VM is placed
+  assert(getI(vmHost, v) < 0); // only a powered-off VM is placed
   if (mode == MODE_INITIAL && haKind != 0) {
     admission(v);
     if (out[0] == 0) return -2;
@@ -485,10 +533,15 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   const n = <f64>popN;
   const wc = wantCpuOf(v);
   const wm = wantMemOf(v);
-  const t = vmTemplate[v];
+  const t = getI(vmTemplate, v);
+  const tmap = templateMap(t);
+  const preferTemplate = mode == MODE_INITIAL && t >= 0;
   let best: i32 = -1;
   let bestTier: i32 = 2;
   let bestScore: f64 = Infinity;
+  let bestT: i32 = -1; // the best among hosts that hold the template
+  let bestTierT: i32 = 2;
+  let bestScoreT: f64 = Infinity;
   const H = cpuCap.length;
   for (let h = 0; h < H; h++) {
     const code = why(v, h, mode);
@@ -497,27 +550,33 @@ export function place_vm_place(v: i32, mode: i32): i32 {
       if (code >= 5 && firstRule < 0) firstRule = whyRule;
       continue;
     }
-    const tier: i32 = mode == MODE_HA ? (unchecked(failover[h]) != 0 ? 0 : 1) : shouldOk(v, h) ? 0 : 1;
-    if (tier > bestTier) continue;
+    const tier: i32 = mode == MODE_HA ? (getI(failover, h) != 0 ? 0 : 1) : shouldOk(v, h) ? 0 : 1;
     let score = cur;
     if (taking(h)) {
-      const l = hostLoad(h);
+      const l = getF(hostLd, h);
       const l2 = loadWith(h, wc, wm);
       const s = popS - l + l2;
       const q = popQ - l * l + l2 * l2;
       const m = s / n;
       score = sqrtClamp(q / n - m * m);
     }
-    if (mode == MODE_INITIAL && t >= 0 && !templates.has(templateKey(t, h))) score += TEMPLATE_COPY_COST;
-    if (tier < bestTier || score < bestScore) {
+    if (tier < bestTier || (tier == bestTier && score < bestScore)) {
       best = h;
       bestTier = tier;
       bestScore = score;
     }
+    if (preferTemplate && hasTemplate(tmap, h) && (tier < bestTierT || (tier == bestTierT && score < bestScoreT))) {
+      bestT = h;
+      bestTierT = tier;
+      bestScoreT = score;
+    }
   }
   if (best < 0) return -1;
-  if (mode == MODE_INITIAL && t >= 0 && !templates.has(templateKey(t, best))) {
-    templates.add(templateKey(t, best));
+  if (bestT >= 0 && bestT != best && bestTierT == bestTier && !(loadWith(bestT, wc, wm) - loadWith(best, wc, wm) > TEMPLATE_COPY_LOAD_GAP)) {
+    best = bestT; // instant clone from the template already there beats copying it
+  }
+  if (preferTemplate && !hasTemplate(tmap, best)) {
+    place_template_set(t, best, 1);
     lastCopied = 1;
   }
   attach(v, best);
@@ -563,6 +622,7 @@ function restore(): void {
   resCpu = snapResCpu;
   resMem = snapResMem;
   nvm = snapNvm;
+  for (let h = 0; h < cpuCap.length; h++) refreshLoad(h);
 }
 
 const recs = new Array<i32>();
@@ -572,12 +632,13 @@ const order = new Array<i32>();
 const start = new Array<i32>();
 const fill = new Array<i32>();
 const byHost = new Array<i32>();
+const dst = new Array<i32>();
 
 /**
  * One DRS pass at migration threshold `threshold`. Greedy: while the imbalance's priority is
  * within the threshold, take the move with the best net benefit from the most loaded host that
- * has one. Benefit = imbalance removed × the rest of the 300 s period after the copy; cost = 0.3 ×
- * current imbalance × copy time (memory / 1 250 MB/s). At most 8 moves touch a host; moves go only
+ * has one. Benefit = imbalance removed × the rest of the 300 s period after the copy; cost =
+ * 1e-5 × copy time in seconds (memory / 1 250 MB/s); a move is taken when benefit > cost. At most 8 moves touch a host; moves go only
  * to less loaded hosts. Writes [before, after, n, (vm, from, to, priority) × n]; reverts unless `apply`.
  */
 export function place_balance(threshold: i32, apply: i32): i32 {
@@ -590,8 +651,9 @@ export function place_balance(threshold: i32, apply: i32): i32 {
   loads.length = H;
   start.length = H + 1;
   fill.length = H;
+  dst.length = H;
   byHost.length = V;
-  for (let h = 0; h < H; h++) unchecked((moves[h] = 0));
+  for (let h = 0; h < H; h++) setI(moves, h, 0);
   for (;;) {
     sums();
     const ni = popN;
@@ -601,63 +663,84 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     const pri = place_drs_priority(cur, ni);
     if (pri > threshold || cur <= place_target_imbalance(threshold, ni)) break;
     // VMs grouped by host (counting sort keeps index order inside a host)
-    for (let h = 0; h <= H; h++) unchecked((start[h] = 0));
+    for (let h = 0; h <= H; h++) setI(start, h, 0);
     for (let v = 0; v < V; v++) {
-      const h = unchecked(vmHost[v]);
-      if (h >= 0) unchecked((start[h + 1] = start[h + 1] + 1));
+      const h = getI(vmHost, v);
+      if (h >= 0) setI(start, h + 1, getI(start, h + 1) + 1);
     }
-    for (let h = 0; h < H; h++) unchecked((start[h + 1] = start[h + 1] + start[h]));
-    for (let h = 0; h < H; h++) unchecked((fill[h] = start[h]));
+    for (let h = 0; h < H; h++) setI(start, h + 1, getI(start, h + 1) + getI(start, h));
+    for (let h = 0; h < H; h++) setI(fill, h, getI(start, h));
     for (let v = 0; v < V; v++) {
-      const h = unchecked(vmHost[v]);
+      const h = getI(vmHost, v);
       if (h < 0) continue;
-      const k = unchecked(fill[h]);
-      unchecked((byHost[k] = v));
-      unchecked((fill[h] = k + 1));
+      const k = getI(fill, h);
+      setI(byHost, k, v);
+      setI(fill, h, k + 1);
     }
     // sources from the most loaded down (ties: lowest index)
     order.length = 0;
     for (let h = 0; h < H; h++) {
-      unchecked((loads[h] = hostLoad(h)));
-      if (taking(h) && unchecked(moves[h]) < MAX_MOVES_PER_HOST) order.push(h);
+      setF(loads, h, getF(hostLd, h));
+      if (taking(h) && getI(moves, h) < MAX_MOVES_PER_HOST) order.push(h);
     }
     for (let i = 1; i < order.length; i++) {
-      const x = unchecked(order[i]);
+      const x = getI(order, i);
       let j = i - 1;
-      while (j >= 0 && unchecked(loads[unchecked(order[j])]) < unchecked(loads[x])) {
-        unchecked((order[j + 1] = order[j]));
+      while (j >= 0 && getF(loads, getI(order, j)) < getF(loads, x)) {
+        setI(order, j + 1, getI(order, j));
         j--;
       }
-      unchecked((order[j + 1] = x));
+      setI(order, j + 1, x);
     }
     let bestVm: i32 = -1;
     let bestTo: i32 = -1;
     let from: i32 = -1;
+    const m0 = popS / n;
+    const curVar = popQ / n - m0 * m0; // cur = sqrtClamp(curVar): a move whose variance is not lower gains nothing
     for (let oi = 0; oi < order.length; oi++) {
-      const s = unchecked(order[oi]);
-      const ls = unchecked(loads[s]);
+      const s = getI(order, oi);
+      const ls = getF(loads, s);
+      // destinations for this source, in index order: take VMs, have moves left, less loaded
+      let nd = 0;
+      for (let d = 0; d < H; d++) {
+        if (d == s || !taking(d) || getI(moves, d) >= MAX_MOVES_PER_HOST || !(getF(loads, d) < ls)) continue;
+        setI(dst, nd++, d);
+      }
+      if (nd == 0) continue;
+      const s0 = popS - ls;
+      const q0 = popQ - ls * ls;
       let bestNet: f64 = 0;
-      const kEnd = unchecked(start[s + 1]);
-      for (let k = unchecked(start[s]); k < kEnd; k++) {
-        const v = unchecked(byHost[k]);
+      const kEnd = getI(start, s + 1);
+      for (let k = getI(start, s); k < kEnd; k++) {
+        const v = getI(byHost, k);
         const wc = wantCpuOf(v);
         const wm = wantMemOf(v);
         const ls2 = loadWith(s, -wc, -wm);
+        const ls2sq = ls2 * ls2;
         const t = wm / VMOTION_MIB_PER_S;
-        const keepShould = shouldOk(v, s);
-        for (let d = 0; d < H; d++) {
-          if (d == s || !taking(d) || unchecked(moves[d]) >= MAX_MOVES_PER_HOST) continue;
-          const ld = unchecked(loads[d]);
-          if (!(ld < ls)) continue;
-          if (why(v, d, MODE_INITIAL) != 0) continue;
-          if (keepShould && !shouldOk(v, d)) continue;
+        const keep = DRS_PERIOD_S - t;
+        const cost = MIGRATION_COST_RATE * t;
+        const plain = getA(vmRules, v).length == 0; // no rules: capacity is the only test
+        const keepShould = plain || shouldOk(v, s);
+        const crv = getF(cpuR, v);
+        const mrv = getF(memR, v);
+        for (let i = 0; i < nd; i++) {
+          const d = getI(dst, i);
+          if (getF(resCpu, d) + crv > getF(cpuCap, d) || getF(resMem, d) + mrv > getF(memCap, d)) continue;
+          if (!plain) {
+            if (why(v, d, MODE_INITIAL) != 0) continue;
+            if (keepShould && !shouldOk(v, d)) continue;
+          }
+          const ld = getF(loads, d);
           const ld2 = loadWith(d, wc, wm);
-          const sum = popS - ls - ld + ls2 + ld2;
-          const q = popQ - ls * ls - ld * ld + ls2 * ls2 + ld2 * ld2;
+          const sum = s0 - ld + ls2 + ld2;
+          const q = q0 - ld * ld + ls2sq + ld2 * ld2;
           const m = sum / n;
-          const gain = cur - sqrtClamp(q / n - m * m);
+          const nv = q / n - m * m;
+          if (!(nv < curVar)) continue;
+          const gain = cur - sqrtClamp(nv);
           if (!(gain > 0)) continue;
-          const net = gain * (DRS_PERIOD_S - t) - MIGRATION_LOAD_FACTOR * cur * t;
+          const net = gain * keep - cost;
           if (net > bestNet) {
             bestNet = net;
             bestVm = v;
@@ -682,14 +765,14 @@ export function place_balance(threshold: i32, apply: i32): i32 {
   }
   const after = place_imbalance();
   if (!apply) {
-    for (let i = 0; i < recs.length; i += 4) vmHost[recs[i]] = recs[i + 1];
+    for (let i = 0; i < recs.length; i += 4) vmHost[getI(recs, i)] = getI(recs, i + 1);
     restore();
   }
   out.length = 0;
   out.push(before);
   out.push(after);
   out.push(<f64>(recs.length >> 2));
-  for (let i = 0; i < recs.length; i++) out.push(<f64>recs[i]);
+  for (let i = 0; i < recs.length; i++) out.push(<f64>getI(recs, i));
   return emit();
 }
 
@@ -702,15 +785,15 @@ export function place_balance(threshold: i32, apply: i32): i32 {
  */
 export function place_maintenance(h: i32, apply: i32): i32 {
   snapshot();
-  const old = hostState[h];
+  const old = getI(hostState, h);
   hostState[h] = STATE_MAINTENANCE;
   const victims = new Array<i32>();
-  for (let v = 0; v < alive.length; v++) if (vmHost[v] == h) victims.push(v);
-  for (let i = 0; i < victims.length; i++) detach(victims[i]);
+  for (let v = 0; v < alive.length; v++) if (getI(vmHost, v) == h) victims.push(v);
+  for (let i = 0; i < victims.length; i++) detach(getI(victims, i));
   const mv = new Array<i32>();
   const bl = new Array<i32>();
   for (let i = 0; i < victims.length; i++) {
-    const v = victims[i];
+    const v = getI(victims, i);
     const d = place_vm_place(v, MODE_EVACUATE);
     if (d >= 0) {
       mv.push(v);
@@ -722,7 +805,7 @@ export function place_maintenance(h: i32, apply: i32): i32 {
     }
   }
   if (!apply || bl.length > 0) {
-    for (let i = 0; i < victims.length; i++) vmHost[victims[i]] = h;
+    for (let i = 0; i < victims.length; i++) vmHost[getI(victims, i)] = h;
     restore();
     hostState[h] = old;
   }
@@ -743,16 +826,16 @@ export function ha_fail_hosts(n: i32): i32 {
   for (let i = 0; i < n; i++) hostState[<i32>input(i)] = STATE_FAILED;
   const victims = new Array<i32>();
   for (let v = 0; v < alive.length; v++) {
-    const h = vmHost[v];
-    if (h >= 0 && hostState[h] == STATE_FAILED) victims.push(v);
+    const h = getI(vmHost, v);
+    if (h >= 0 && getI(hostState, h) == STATE_FAILED) victims.push(v);
   }
-  for (let i = 0; i < victims.length; i++) detach(victims[i]);
+  for (let i = 0; i < victims.length; i++) detach(getI(victims, i));
   // restart order: priority, then VM id (insertion sort is stable)
   for (let i = 1; i < victims.length; i++) {
-    const x = victims[i];
+    const x = getI(victims, i);
     let j = i - 1;
-    while (j >= 0 && vmPrio[victims[j]] > vmPrio[x]) {
-      victims[j + 1] = victims[j];
+    while (j >= 0 && getI(vmPrio, getI(victims, j)) > getI(vmPrio, x)) {
+      victims[j + 1] = getI(victims, j);
       j--;
     }
     victims[j + 1] = x;
@@ -760,8 +843,8 @@ export function ha_fail_hosts(n: i32): i32 {
   const rs = new Array<i32>();
   const fl = new Array<i32>();
   for (let i = 0; i < victims.length; i++) {
-    const v = victims[i];
-    if (vmPrio[v] == PRIORITY_DISABLED) {
+    const v = getI(victims, i);
+    if (getI(vmPrio, v) == PRIORITY_DISABLED) {
       fl.push(v);
       fl.push(WHY_DISABLED);
       fl.push(-1);
@@ -771,7 +854,7 @@ export function ha_fail_hosts(n: i32): i32 {
     if (d >= 0) {
       rs.push(v);
       rs.push(d);
-      rs.push(vmPrio[v]);
+      rs.push(getI(vmPrio, v));
     } else {
       fl.push(v);
       fl.push(lastMask);
@@ -814,9 +897,9 @@ function admission(extra: i32): void {
     let memSlot: f64 = 0;
     let used: f64 = 0;
     for (let v = 0; v < alive.length; v++) {
-      if (vmHost[v] < 0 && v != extra) continue;
-      cpuSlot = max<f64>(cpuSlot, cpuR[v]);
-      memSlot = max<f64>(memSlot, memR[v]);
+      if (getI(vmHost, v) < 0 && v != extra) continue;
+      cpuSlot = max<f64>(cpuSlot, getF(cpuR, v));
+      memSlot = max<f64>(memSlot, getF(memR, v));
       used++;
     }
     cpuSlot = max<f64>(cpuSlot, HA_MIN_CPU_MHZ);
@@ -824,8 +907,8 @@ function admission(extra: i32): void {
     let total: f64 = 0;
     const sorted = new Array<f64>();
     for (let h = 0; h < H; h++) {
-      if (hostState[h] != STATE_CONNECTED) continue;
-      const per = min<f64>(Math.floor(cpuCap[h] / cpuSlot), Math.floor(memCap[h] / memSlot));
+      if (getI(hostState, h) != STATE_CONNECTED) continue;
+      const per = min<f64>(Math.floor(getF(cpuCap, h) / cpuSlot), Math.floor(getF(memCap, h) / memSlot));
       out[10 + h] = per;
       total += per;
       let j = sorted.length;
@@ -856,16 +939,16 @@ function admission(extra: i32): void {
     let totalCpu: f64 = 0;
     let totalMem: f64 = 0;
     for (let h = 0; h < H; h++) {
-      if (hostState[h] != STATE_CONNECTED) continue;
-      totalCpu += cpuCap[h];
-      totalMem += memCap[h];
+      if (getI(hostState, h) != STATE_CONNECTED) continue;
+      totalCpu += getF(cpuCap, h);
+      totalMem += getF(memCap, h);
     }
     let rc: f64 = 0;
     let rm: f64 = 0;
     for (let v = 0; v < alive.length; v++) {
-      if (vmHost[v] < 0 && v != extra) continue;
-      rc += max<f64>(cpuR[v], HA_MIN_CPU_MHZ);
-      rm += memR[v];
+      if (getI(vmHost, v) < 0 && v != extra) continue;
+      rc += max<f64>(getF(cpuR, v), HA_MIN_CPU_MHZ);
+      rm += getF(memR, v);
     }
     const cpuPct = totalCpu > 0 ? ((totalCpu - rc) / totalCpu) * 100 : 0;
     const memPct = totalMem > 0 ? ((totalMem - rm) / totalMem) * 100 : 0;
@@ -875,7 +958,7 @@ function admission(extra: i32): void {
     out[8] = memPct;
   } else if (haKind == 3) {
     let healthy: f64 = 0;
-    for (let h = 0; h < H; h++) if (failover[h] != 0 && hostState[h] == STATE_CONNECTED) healthy++;
+    for (let h = 0; h < H; h++) if (getI(failover, h) != 0 && getI(hostState, h) == STATE_CONNECTED) healthy++;
     out[0] = healthy >= 1 ? 1 : 0;
     out[1] = healthy;
     out[9] = healthy;

@@ -44,6 +44,7 @@ interface MemoryExports extends CoreExports {
   mem_host_vms(host: number): number;
   mem_host_min_free(host: number): number;
   mem_host_state(host: number): number;
+  mem_engine_bytes(): number;
 }
 
 const STATUS_GPN_OUTSIDE = -2;
@@ -173,6 +174,11 @@ export class MemoryEngine implements MemoryEngineApi {
       inPlaceWrites: c.mem_fault_total(3),
       bytesCopied: c.mem_fault_total(4),
     };
+  }
+
+  /** Bytes of wasm memory the engine's tables hold (frames, leaves, VMs, hosts), slack from doubling included. */
+  engineBytes(): number {
+    return this.core.mem_engine_bytes();
   }
 
   hasVm(vm: number): boolean {

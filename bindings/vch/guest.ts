@@ -409,6 +409,9 @@ class EmulatedProcess implements GuestProcess {
       case "cat": {
         if (!args.length || (args.length === 1 && args[0] === "-")) {
           if (!this.ctx.openStdin || this.stdinClosed) {
+            // Stdin that arrived (and closed) before the process began is still read.
+            if (this.stdinText) out(this.stdinText);
+            this.stdinText = "";
             this.status = 0;
             return "done";
           }

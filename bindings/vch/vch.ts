@@ -177,6 +177,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly networks = new Map<string, NetworkRecord>();
   private readonly volumes = new Map<string, VolumeRecord>();
   private readonly execs = new Map<string, Exec>();
+  private readonly ipAlloc = new Map<string, { used: Set<number>; hint: number }>();
   private ring: VchEvent[] = [];
   private readonly listeners = new Set<(e: VchEvent) => void>();
   private guestTickArmed = false;
@@ -1098,6 +1099,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (state === "failed") throw conflict(`host ${this.hostNames[h]} has already failed`);
     const victims = [...this.containers.values()].filter((c) => c.host === h && c.memVm !== null);
     const plan = this.cluster.failHosts([h]);
+    this.markMeta();
     this.emit("cluster", "host-failed", this.hostNames[h], { host: this.hostNames[h], containers: String(victims.length) });
     // The host's memory is gone: its container VMs and template VMs with it.
     for (const c of victims) this.dropVm(c);
@@ -1134,6 +1136,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const state = this.cluster.hostState(h);
     if (state !== "failed" && state !== "standby") throw conflict(`host ${this.hostNames[h]} is ${state}, not failed`);
     this.cluster.recoverHost(h);
+    this.markMeta();
     this.emit("cluster", "host-recovered", this.hostNames[h], { host: this.hostNames[h] });
     this.commit();
   }
@@ -1159,6 +1162,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       moved.push({ container: c.rec.id, to: this.hostNames[m.to] });
     }
     this.dropTemplatesOn(h);
+    this.markMeta();
     this.emit("cluster", "host-maintenance-enter", this.hostNames[h], { host: this.hostNames[h], moved: String(moved.length) });
     this.settle();
     return { moved };
@@ -1170,6 +1174,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const h = this.hostIndex(host);
     if (this.cluster.hostState(h) !== "maintenance") throw conflict(`host ${this.hostNames[h]} is not in maintenance mode`);
     this.cluster.exitMaintenance(h);
+    this.markMeta();
     this.emit("cluster", "host-maintenance-exit", this.hostNames[h], { host: this.hostNames[h] });
     this.commit();
   }
@@ -1272,6 +1277,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const users = [...this.containers.values()].filter((c) => !c.removed && n.Name in c.rec.networks);
     if (users.length) throw conflict(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
     this.networks.delete(n.Id);
+    this.ipAlloc.delete(n.Id);
     this.unmark("network", n.Id);
     this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
     this.commit();
@@ -1882,7 +1888,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   // ───────────────────────────── networks & volumes (internal) ─────────────────────────────
 
   private attachEndpoint(c: Container, name: string): void {
-    const n = [...this.networks.values()].find((x) => x.Name === name);
+    const n = this.networkByName(name);
     const ep = c.rec.networks[name];
     if (!n || !ep) return;
     ep.NetworkID = n.Id;
@@ -1890,15 +1896,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       const cfg = n.IPAM.Config[0];
       const [addr, bits] = cfg.Subnet.split("/");
       const base = ipToInt(addr);
-      const used = new Set(Object.values(n.Containers).map((x) => x.IPv4Address.split("/")[0]));
-      let ip = "";
-      for (let k = 2; k < 2 ** (32 - Number(bits)) - 1; k++) {
-        const cand = intToIp(base + k);
-        if (!used.has(cand) && cand !== cfg.Gateway) {
-          ip = cand;
-          break;
-        }
-      }
+      const size = 2 ** (32 - Number(bits));
+      const alloc = this.ipAllocator(n);
+      const gateway = ipToInt(cfg.Gateway) - base;
+      // Lowest free host number from the hint on (.0 is the network, .1 usually the gateway).
+      let k = alloc.hint;
+      while (k < size - 1 && (alloc.used.has(k) || k === gateway)) k++;
+      if (k >= size - 1) throw new VchError("unavailable", `no available IPv4 addresses on network ${n.Name}`);
+      alloc.used.add(k);
+      alloc.hint = k + 1;
+      const ip = intToIp(base + k);
       const mac = `02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`;
       Object.assign(ep, { EndpointID: this.rng.hex(64), Gateway: cfg.Gateway, IPAddress: ip, IPPrefixLen: Number(bits), MacAddress: mac });
       n.Containers[c.rec.id] = { Name: c.rec.name.slice(1), EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: `${ip}/${bits}`, IPv6Address: "" };
@@ -1907,10 +1914,33 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.emit("network", "connect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
   }
 
+  /** Addresses in use on a network, by host number, with a hint at the lowest free one. */
+  private ipAllocator(n: NetworkRecord): { used: Set<number>; hint: number } {
+    let a = this.ipAlloc.get(n.Id);
+    if (!a) {
+      const base = ipToInt(n.IPAM.Config[0].Subnet.split("/")[0]);
+      a = { used: new Set(Object.values(n.Containers).map((x) => ipToInt(x.IPv4Address.split("/")[0]) - base)), hint: 2 };
+      this.ipAlloc.set(n.Id, a);
+    }
+    return a;
+  }
+
+  private networkByName(name: string): NetworkRecord | undefined {
+    for (const n of this.networks.values()) if (n.Name === name) return n;
+    return undefined;
+  }
+
   private detachEndpoint(c: Container, name: string): void {
-    const n = [...this.networks.values()].find((x) => x.Name === name);
+    const n = this.networkByName(name);
     const ep = c.rec.networks[name];
     if (!n || !ep) return;
+    const held = n.Containers[c.rec.id];
+    if (held && n.IPAM.Config[0]) {
+      const alloc = this.ipAllocator(n);
+      const k = ipToInt(held.IPv4Address.split("/")[0]) - ipToInt(n.IPAM.Config[0].Subnet.split("/")[0]);
+      alloc.used.delete(k);
+      alloc.hint = Math.min(alloc.hint, k);
+    }
     delete n.Containers[c.rec.id];
     Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
     this.mark("network", n.Id);
@@ -2269,17 +2299,26 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         return { rec: c.rec, logs: c.logs.slice(-LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
       }
       case "meta":
-        return { threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed };
+        return {
+          threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed,
+          hostStates: this.hostNames.map((_, h) => this.cluster.hostState(h)),
+        };
     }
   }
 
   /** Loads the journal: images, networks, volumes, containers (running ones per restart policy). */
   private restore(): void {
     const snap = this.store?.load();
-    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation } | undefined;
+    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation; hostStates?: string[] } | undefined;
     if (settings) {
       this.cluster.setMigrationThreshold(settings.threshold);
       this.cluster.setAutomation(settings.automation);
+      // Hosts come back as they were: failed ones stay failed, maintenance stays (before any container VM is placed).
+      (settings.hostStates ?? []).forEach((state, h) => {
+        if (h >= this.hostNames.length) return;
+        if (state === "maintenance") this.cluster.enterMaintenance(h);
+        else if (state === "failed") this.cluster.failHosts([h]);
+      });
     }
     const generation = Number((snap?.records.meta.get("generation") as number | undefined) ?? 0) + 1;
     if (generation > 1) {

@@ -6,11 +6,11 @@
 import { Cluster } from "../../bindings/core/cluster.js";
 import type { ClusterOptions, PlacementKernel } from "../../bindings/core/cluster-types.js";
 
-const TEMPLATE_COPY_COST = 0.05;
+const TEMPLATE_COPY_LOAD_GAP = 0.1; // copy a template only when the hosts holding it would end up 0.1 more loaded
 const MAX_MOVES_PER_HOST = 8;
 const DRS_PERIOD_S = 300.0;
 const VMOTION_MIB_PER_S = 1192.0928955078125; // 1 250 MB/s
-const MIGRATION_LOAD_FACTOR = 0.3;
+const MIGRATION_COST_RATE = 1e-5;
 const HA_MIN_CPU_MHZ = 32.0;
 const HA_MIN_MEM_MIB = 1.0;
 const PRECOPY_MAX_ROUNDS = 29;
@@ -218,13 +218,13 @@ export class ReferencePlacementKernel implements PlacementKernel {
     return this.state[h] == 0 && this.failover[h] == 0;
   }
   private hostLoad(h: number): number {
-    const lc = Math.min(this.wantCpu[h], this.cpuCap[h]) / this.cpuCap[h];
-    const lm = Math.min(this.wantMem[h], this.memCap[h]) / this.memCap[h];
+    const lc = this.wantCpu[h] / this.cpuCap[h];
+    const lm = this.wantMem[h] / this.memCap[h];
     return (lc + lm) * 0.5;
   }
   private loadWith(h: number, dc: number, dm: number): number {
-    const lc = Math.min(this.wantCpu[h] + dc, this.cpuCap[h]) / this.cpuCap[h];
-    const lm = Math.min(this.wantMem[h] + dm, this.memCap[h]) / this.memCap[h];
+    const lc = (this.wantCpu[h] + dc) / this.cpuCap[h];
+    const lm = (this.wantMem[h] + dm) / this.memCap[h];
     return (lc + lm) * 0.5;
   }
   private sums(): void {
@@ -320,9 +320,13 @@ export class ReferencePlacementKernel implements PlacementKernel {
     const wc = want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
     const wm = want(this.memD[v], this.memR[v], this.memL[v]);
     const t = this.template[v];
+    const preferTemplate = mode == INITIAL && t >= 0;
     let best = -1;
     let bestTier = 2;
     let bestScore = Infinity;
+    let bestT = -1;
+    let bestTierT = 2;
+    let bestScoreT = Infinity;
     for (let h = 0; h < this.cpuCap.length; h++) {
       const code = this.why(v, h, mode);
       if (code != 0) {
@@ -331,7 +335,6 @@ export class ReferencePlacementKernel implements PlacementKernel {
         continue;
       }
       const tier = mode == HA ? (this.failover[h] != 0 ? 0 : 1) : this.shouldOk(v, h) ? 0 : 1;
-      if (tier > bestTier) continue;
       let score = cur;
       if (this.taking(h)) {
         const l = this.hostLoad(h);
@@ -341,15 +344,22 @@ export class ReferencePlacementKernel implements PlacementKernel {
         const m = s / n;
         score = sqrtClamp(q / n - m * m);
       }
-      if (mode == INITIAL && t >= 0 && !this.templateHas(t, h)) score += TEMPLATE_COPY_COST;
-      if (tier < bestTier || score < bestScore) {
+      if (tier < bestTier || (tier == bestTier && score < bestScore)) {
         best = h;
         bestTier = tier;
         bestScore = score;
       }
+      if (preferTemplate && this.templateHas(t, h) && (tier < bestTierT || (tier == bestTierT && score < bestScoreT))) {
+        bestT = h;
+        bestTierT = tier;
+        bestScoreT = score;
+      }
     }
     if (best < 0) return -1;
-    if (mode == INITIAL && t >= 0 && !this.templateHas(t, best)) {
+    if (bestT >= 0 && bestT != best && bestTierT == bestTier && !(this.loadWith(bestT, wc, wm) - this.loadWith(best, wc, wm) > TEMPLATE_COPY_LOAD_GAP)) {
+      best = bestT;
+    }
+    if (preferTemplate && !this.templateHas(t, best)) {
       this.templateSet(t, best, true);
       this.copied = true;
     }
@@ -373,8 +383,8 @@ export class ReferencePlacementKernel implements PlacementKernel {
   hostLoads(): number[] {
     const out: number[] = [];
     for (let h = 0; h < this.cpuCap.length; h++) {
-      const lc = Math.min(this.wantCpu[h], this.cpuCap[h]) / this.cpuCap[h];
-      const lm = Math.min(this.wantMem[h], this.memCap[h]) / this.memCap[h];
+      const lc = this.wantCpu[h] / this.cpuCap[h];
+      const lm = this.wantMem[h] / this.memCap[h];
       out.push(lc, lm, (lc + lm) * 0.5, this.resCpu[h], this.resMem[h], this.nvm[h]);
     }
     return out;
@@ -507,7 +517,7 @@ export class ReferencePlacementKernel implements PlacementKernel {
             const m = sum / n;
             const gain = cur - sqrtClamp(q / n - m * m);
             if (!(gain > 0)) continue;
-            const net = gain * (DRS_PERIOD_S - t) - MIGRATION_LOAD_FACTOR * cur * t;
+            const net = gain * (DRS_PERIOD_S - t) - MIGRATION_COST_RATE * t;
             if (net > bestNet) {
               bestNet = net;
               bestVm = v;

@@ -1,0 +1,187 @@
+/**
+ * Placement core benchmarks: the wasm Cluster and FleetScheduler beside their plain-TypeScript
+ * reference models, same scenario, same run.
+ */
+import { Cluster } from "../bindings/core/cluster.js";
+import { FleetScheduler } from "../bindings/core/fleet.js";
+import type { ClusterApi, ClusterOptions, FleetRequest, FleetSchedulerApi } from "../bindings/core/cluster-types.js";
+import { ReferenceCluster } from "../test/reference/cluster.js";
+import { ReferenceFleetScheduler } from "../test/reference/fleet.js";
+import type { BenchCase } from "./harness.js";
+
+/**
+ * Rates of `a` and `b` measured in alternating slices of about 50 ms, so both see the same machine
+ * (a shared machine's load moves during a run): [a per second, b per second], `opsPerCall` each call.
+ */
+function paired(a: () => void, b: () => void, opsPerCall: number, ms: number): [number, number] {
+  a();
+  b();
+  const time = [0, 0];
+  const calls = [0, 0];
+  const ops = [a, b];
+  while (time[0] + time[1] < 2 * ms) {
+    for (let k = 0; k < 2; k++) {
+      const start = performance.now();
+      let t = 0;
+      do {
+        ops[k]();
+        calls[k]++;
+        t = performance.now() - start;
+      } while (t < 50);
+      time[k] += t;
+    }
+  }
+  return [(calls[0] * opsPerCall * 1000) / time[0], (calls[1] * opsPerCall * 1000) / time[1]];
+}
+
+/** Deterministic xorshift32 stream for the scenarios. */
+function stream(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+const hosts64 = (): ClusterOptions => ({
+  hosts: Array.from({ length: 64 }, (_, i) => ({ cpuMHz: 256_000 + (i % 4) * 32_000, memoryMiB: 1_048_576 })),
+});
+
+/** A container VM of the mix: 0.2–2 GHz, 0.5–4 GiB, a quarter with reservations, one of 8 templates. */
+function addMix(c: ClusterApi, n: number, seed: number): number[] {
+  const r = stream(seed);
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const reserve = r() < 0.25;
+    const cpu = 200 + Math.floor(r() * 1800);
+    const mem = 512 + Math.floor(r() * 3584);
+    ids.push(
+      c.addVm({
+        cpu: { demand: cpu, reservation: reserve ? cpu / 2 : 0 },
+        memory: { demand: mem, reservation: reserve ? mem : 0 },
+        overheadMiB: 40,
+        template: Math.floor(r() * 8),
+        restartPriority: (["high", "medium", "low"] as const)[i % 3],
+      }),
+    );
+  }
+  return ids;
+}
+
+/** 64 hosts, 8 000 VMs placed (about half load), then the VMs of hosts 0–15 grow: CPU ×1.8, memory ×1.5. */
+function skewed(make: (o: ClusterOptions) => ClusterApi): { c: ClusterApi; ids: number[] } {
+  const c = make(hosts64());
+  const ids = addMix(c, 8000, 7);
+  c.placeVms(ids);
+  for (const v of ids) {
+    if (c.vmHost(v) < 16) {
+      const e = c.entitlement(v);
+      c.setDemand(v, { cpu: e.cpu * 1.8, memory: e.memory * 1.5 });
+    }
+  }
+  return { c, ids };
+}
+
+type Make = (o: ClusterOptions) => ClusterApi;
+const wasm: Make = (o) => new Cluster(o);
+const reference: Make = (o) => new ReferenceCluster(o);
+
+/** One call: place 2 000 container VMs (8 templates, each on 8 hosts), then power them off again. */
+function initialOp(make: Make): () => void {
+  const c = make(hosts64());
+  for (let t = 0; t < 8; t++) for (let h = t; h < 64; h += 8) c.setTemplateOnHost(t, h);
+  const ids = addMix(c, 2000, 3);
+  return () => {
+    for (const v of ids) c.placeVm(v);
+    for (const v of ids) c.powerOff(v);
+  };
+}
+
+/** One call: a balancing pass, recommended only, so every pass starts from the same skew. */
+function balanceOp(make: Make): { op: () => void; moves: number } {
+  const { c } = skewed(make);
+  c.setAutomation("partiallyAutomated");
+  return { op: () => void c.balance(), moves: c.balance().recommendations.length };
+}
+
+/** One call: hosts k and k+32 fail (HA plans the restarts), then both come back empty. */
+function failoverOp(make: Make): { op: () => void; restarts: () => number } {
+  const { c } = skewed(make);
+  let k = 0;
+  let restarts = 0;
+  return {
+    op: () => {
+      const a = k % 64;
+      const b = (k + 32) % 64;
+      k++;
+      restarts += c.failHosts([a, b]).restarts.length;
+      c.recoverHost(a);
+      c.recoverHost(b);
+    },
+    restarts: () => restarts / k,
+  };
+}
+
+function fleetRequests(n: number): FleetRequest[] {
+  const r = stream(11);
+  return Array.from({ length: n }, () => ({
+    vcpus: 1 + Math.floor(r() * 4),
+    memoryMiB: 512 * (1 + Math.floor(r() * 8)),
+    image: Math.floor(r() * 64),
+    imageSizeMiB: 256 + Math.floor(r() * 2048),
+  }));
+}
+
+/** One call: 4 096 placements through one batch on a fleet of 32 768 hosts. */
+function schedOp(make: (hosts: { cores: number; memoryMiB: number }[]) => FleetSchedulerApi): () => void {
+  const hosts = Array.from({ length: 32_768 }, (_, i) => ({ cores: 32 + (i % 4) * 8, memoryMiB: 524_288 }));
+  const s = make(hosts);
+  const batch = fleetRequests(4096);
+  return () => void s.placeMany(batch);
+}
+
+export const cases: BenchCase[] = [
+  {
+    name: "place.initial.64h",
+    title: "place container VMs into 64 hosts",
+    run: ({ quick }) => {
+      const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 1000 : 4000);
+      return [{ case: "place.initial.64h", unit: "VMs/s", value: w, baseline: "reference model", baselineValue: r }];
+    },
+  },
+  {
+    name: "drs.balance.64h8k",
+    title: "balance 64 hosts / 8,000 VMs from a skewed start",
+    run: ({ quick }) => {
+      const w = balanceOp(wasm);
+      const r = balanceOp(reference);
+      const [a, b] = paired(w.op, r.op, 1, quick ? 1500 : 5000);
+      return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model", baselineValue: b, notes: { movesPerPass: w.moves } }];
+    },
+  },
+  {
+    name: "ha.failover.64h8k",
+    title: "HA failover plan after 2 of 64 hosts fail (8,000 VMs)",
+    run: ({ quick }) => {
+      const w = failoverOp(wasm);
+      const r = failoverOp(reference);
+      const [a, b] = paired(w.op, r.op, 1, quick ? 1500 : 5000);
+      return [{ case: "ha.failover.64h8k", unit: "plans/s", value: a, baseline: "reference model", baselineValue: b, notes: { restartsPerPlan: Math.round(w.restarts()) } }];
+    },
+  },
+  {
+    name: "sched.sample.32k",
+    title: "fleet scheduler placements on 32,768 hosts",
+    run: ({ quick }) => {
+      const [a, b] = paired(
+        schedOp((hosts) => new FleetScheduler({ hosts })),
+        schedOp((hosts) => new ReferenceFleetScheduler({ hosts })),
+        4096,
+        quick ? 1000 : 4000,
+      );
+      return [{ case: "sched.sample.32k", unit: "placements/s", value: a, baseline: "reference model", baselineValue: b, notes: { goal: 680_000 } }];
+    },
+  },
+];

@@ -1,0 +1,552 @@
+/**
+ * The Docker Engine API as a web-standard handler: `(Request) => Promise<Response>`. It parses a
+ * request into a typed action (routes.ts), runs the action on the Virtual Container Host and shapes
+ * the answer (shape.ts). Runtimes add only I/O: the Node server (node.ts) adds sockets and the
+ * `upgrade` glue for hijacked attach and exec.
+ */
+import type { VirtualContainerHostApi, OutputChunk, ImageRecord } from "../vch/types.js";
+import type { Action, ActionOf, Filters } from "./actions.js";
+import {
+  ApiError,
+  STDERR,
+  STDOUT,
+  baseHeaders,
+  emptyResponse,
+  errorResponse,
+  frame,
+  jsonResponse,
+  readableOf,
+  rfc3339Nano,
+  streamResponse,
+  utf8,
+} from "./http.js";
+import { parseRequest } from "./routes.js";
+import * as shape from "./shape.js";
+
+/**
+ * What a runtime knows about the connection beside the request. A hijacked request (attach and exec
+ * start with `Upgrade: tcp`) hands over the rest of the socket as `stdin`; the runtime answers
+ * `101 UPGRADED` when the response is a 200 and writes its body as the raw stream.
+ */
+export interface DockerConnection {
+  hijacked?: boolean;
+  stdin?: AsyncIterable<Uint8Array>;
+}
+
+/** A Docker Engine API handler. */
+export type DockerHandler = (request: Request, connection?: DockerConnection) => Promise<Response>;
+
+/** Options of `createDockerHandler`. */
+export interface DockerHandlerOptions {
+  /** Interval of streamed stats in real ms (dockerd: one object a second). */
+  statsIntervalMs?: number;
+  /** Called once per request with the action kind and the status (for request logs). */
+  onRequest?: (entry: { method: string; path: string; action: string; status: number }) => void;
+}
+
+const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
+const RAW = "application/vnd.docker.raw-stream";
+
+/** Creates the Docker Engine API handler of a Virtual Container Host. */
+export function createDockerHandler(vch: VirtualContainerHostApi, options: DockerHandlerOptions = {}): DockerHandler {
+  const statsIntervalMs = options.statsIntervalMs ?? 1000;
+  const daemonId = daemonIdOf(vch.info().name);
+
+  async function handle(request: Request, connection: DockerConnection = {}): Promise<Response> {
+    let action: Action | undefined;
+    let response: Response;
+    try {
+      action = await parseRequest(request);
+      response = await execute(action, request, connection);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    if (options.onRequest) {
+      const url = new URL(request.url);
+      options.onRequest({ method: request.method, path: url.pathname + url.search, action: action?.kind ?? "-", status: response.status });
+    }
+    return response;
+  }
+
+  async function execute(action: Action, request: Request, connection: DockerConnection): Promise<Response> {
+    switch (action.kind) {
+      // ── system ──
+      case "ping": {
+        const headers = baseHeaders();
+        headers.set("Content-Type", "text/plain; charset=utf-8");
+        headers.set("Cache-Control", "no-cache, no-store, must-revalidate");
+        headers.set("Pragma", "no-cache");
+        headers.set("Builder-Version", "1");
+        headers.set("Swarm", "inactive");
+        return new Response(action.head ? null : "OK", { status: 200, headers });
+      }
+      case "version":
+        return jsonResponse(shape.version(vch.info().name));
+      case "info":
+        return jsonResponse(shape.info(vch.info(), daemonId));
+      case "systemDf":
+        return jsonResponse(shape.diskUsage(vch.diskUsage(), vch.listImages(), vch.listContainers({ all: true }), vch.listVolumes()));
+      case "events":
+        return events(action, request);
+
+      // ── images ──
+      case "imagePull":
+        return pull(action);
+      case "imageList":
+        return jsonResponse(filterImages(vch.listImages(), action.filters, action.all).map((i) => shape.imageSummary(i)));
+      case "imageInspect":
+        return jsonResponse(shape.imageInspect(vch.getImage(action.name)));
+      case "imageRemove": {
+        const r = vch.removeImage(action.name, { force: action.force, noprune: action.noprune });
+        return jsonResponse([...r.untagged.map((u) => ({ Untagged: u })), ...r.deleted.map((d) => ({ Deleted: d }))]);
+      }
+      case "imageTag":
+        vch.tagImage(action.name, action.repo, action.tag);
+        return emptyResponse(201);
+      case "imagePrune": {
+        const dangling = action.filters.dangling?.[0];
+        const r = vch.pruneImages({ dangling: dangling === undefined ? true : !/^(0|false)$/i.test(dangling) });
+        return jsonResponse({ ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
+      }
+
+      // ── containers ──
+      case "containerCreate": {
+        const c = vch.createContainer(action.config, action.name);
+        return jsonResponse({ Id: c.id, Warnings: [] }, 201);
+      }
+      case "containerList": {
+        const list = vch.listContainers({ all: action.all, limit: action.limit, filters: action.filters });
+        return jsonResponse(
+          list.map((c) => {
+            const row = shape.containerSummary(c);
+            if (action.size) Object.assign(row, { SizeRw: 0, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+            return row;
+          }),
+        );
+      }
+      case "containerInspect": {
+        const c = vch.getContainer(action.id);
+        const out = shape.containerInspect(c);
+        if (action.size) Object.assign(out, { SizeRw: 0, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+        return jsonResponse(out);
+      }
+      case "containerStart":
+        await vch.start(action.id);
+        return emptyResponse(204);
+      case "containerStop":
+        await vch.stop(action.id, { timeout: action.timeout, signal: action.signal });
+        return emptyResponse(204);
+      case "containerRestart":
+        await vch.restart(action.id, { timeout: action.timeout, signal: action.signal });
+        return emptyResponse(204);
+      case "containerKill":
+        vch.kill(action.id, action.signal);
+        return emptyResponse(204);
+      case "containerPause":
+        vch.pause(action.id);
+        return emptyResponse(204);
+      case "containerUnpause":
+        vch.unpause(action.id);
+        return emptyResponse(204);
+      case "containerWait":
+        return wait(action, request);
+      case "containerRemove":
+        vch.remove(action.id, { force: action.force, volumes: action.volumes });
+        return emptyResponse(204);
+      case "containerLogs":
+        return logs(action, request);
+      case "containerAttach":
+        return attach(action, request, connection);
+      case "containerStats":
+        return stats(action, request);
+      case "containerRename":
+        vch.rename(action.id, action.name);
+        return emptyResponse(204);
+      case "containerTop":
+        return jsonResponse(vch.top(action.id, action.psArgs));
+      case "containerResize":
+        vch.resize(action.id, action.h, action.w);
+        return emptyResponse(200);
+      case "containerPrune": {
+        const r = vch.pruneContainers({ filters: action.filters });
+        return jsonResponse({ ContainersDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
+      }
+
+      // ── exec ──
+      case "execCreate":
+        return jsonResponse({ Id: vch.createExec(action.id, action.config) }, 201);
+      case "execStart":
+        return execStart(action, request, connection);
+      case "execInspect":
+        return jsonResponse(shape.execInspect(vch.inspectExec(action.id)));
+      case "execResize":
+        vch.resizeExec(action.id, action.h, action.w);
+        return emptyResponse(200);
+
+      // ── networks ──
+      case "networkList":
+        return jsonResponse(vch.listNetworks(action.filters).map(shape.network));
+      case "networkCreate": {
+        const n = vch.createNetwork(action.config as unknown as Parameters<VirtualContainerHostApi["createNetwork"]>[0]);
+        return jsonResponse({ Id: n.Id, Warning: "" }, 201);
+      }
+      case "networkInspect":
+        return jsonResponse(shape.network(vch.getNetwork(action.id)));
+      case "networkRemove":
+        vch.removeNetwork(action.id);
+        return emptyResponse(204);
+      case "networkConnect":
+        vch.connectNetwork(action.id, action.container, action.endpoint);
+        return emptyResponse(200);
+      case "networkDisconnect":
+        vch.disconnectNetwork(action.id, action.container, action.force);
+        return emptyResponse(200);
+      case "networkPrune":
+        return jsonResponse({ NetworksDeleted: vch.pruneNetworks().deleted });
+
+      // ── volumes ──
+      case "volumeList":
+        return jsonResponse({ Volumes: vch.listVolumes(action.filters).map((v) => shape.volume(v)), Warnings: [] });
+      case "volumeCreate":
+        return jsonResponse(shape.volume(vch.createVolume(action.config)), 201);
+      case "volumeInspect":
+        return jsonResponse(shape.volume(vch.getVolume(action.name)));
+      case "volumeRemove":
+        vch.removeVolume(action.name, action.force);
+        return emptyResponse(204);
+      case "volumePrune": {
+        const all = action.filters.all?.[0];
+        const r = vch.pruneVolumes({ all: all !== undefined && !/^(0|false)$/i.test(all) });
+        return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
+      }
+
+      case "unimplemented":
+        throw new ApiError(501, `vicsim does not implement ${action.what}`);
+    }
+  }
+
+  // ── streams ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Headers at once (the CLI sends start only after the wait's headers), the result when it comes. */
+  function wait(action: ActionOf<"containerWait">, request: Request): Response {
+    const c = vch.getContainer(action.id);
+    const abort = linkedAbort(request);
+    const result = vch.wait(c.id, action.condition, abort.signal);
+    result.catch(() => {}); // a client gone before the result is not an error
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        const r = await result;
+        yield utf8(JSON.stringify({ StatusCode: r.StatusCode }) + "\n");
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        const message = error instanceof Error ? error.message : String(error);
+        yield utf8(JSON.stringify({ StatusCode: -1, Error: { Message: message } }) + "\n");
+      }
+    }
+    return streamResponse(readableOf(body(), abort), "application/json");
+  }
+
+  function events(action: ActionOf<"events">, request: Request): Response {
+    const abort = linkedAbort(request);
+    // Cluster events are the daemon's events in Docker's model (see shape.event).
+    const filters = { ...action.filters };
+    if (filters.type?.includes("daemon")) filters.type = [...filters.type, "cluster"];
+    const source = vch.events({ since: action.since, until: action.until, filters, signal: abort.signal });
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for await (const e of source) yield utf8(JSON.stringify(shape.event(e)) + "\n");
+    }
+    return streamResponse(readableOf(body(), abort), "application/json");
+  }
+
+  async function pull(action: ActionOf<"imagePull">): Promise<Response> {
+    const ref = familiar(action.tag.startsWith("sha256:") ? `${action.fromImage}@${action.tag}` : `${action.fromImage}:${action.tag}`);
+    const queue = new AsyncQueue<Uint8Array>();
+    let first: () => void = () => {};
+    const started = new Promise<void>((resolve) => (first = resolve));
+    const done = vch
+      .pullImage(ref, (p) => {
+        queue.push(utf8(JSON.stringify(p) + "\n"));
+        first();
+      })
+      .then(
+        (image) => queue.end(),
+        (error: unknown) => {
+          queue.push(utf8(JSON.stringify({ errorDetail: { message: errorMessage(error) }, error: errorMessage(error) }) + "\n"));
+          queue.end();
+          throw error;
+        },
+      );
+    // An error before any progress (no such image, bad reference) is an HTTP error, as dockerd answers.
+    const outcome = await Promise.race([started.then(() => "streaming" as const), done.then(() => "done" as const)]).catch((error: unknown) => error);
+    if (outcome !== "streaming" && outcome !== "done") throw outcome;
+    done.catch(() => {});
+    return streamResponse(readableOf(queue), "application/json");
+  }
+
+  async function logs(action: ActionOf<"containerLogs">, request: Request): Promise<Response> {
+    const c = vch.getContainer(action.id);
+    const tty = c.config.Tty === true;
+    const abort = linkedAbort(request);
+    const source = vch.logs(c.id, {
+      stdout: action.stdout,
+      stderr: action.stderr,
+      since: action.since,
+      until: action.until,
+      tail: action.tail,
+      follow: action.follow,
+      signal: abort.signal,
+    });
+    const lines = action.tail === undefined ? source : tailLines(source, action.tail);
+    const body = outputStream(lines, tty, action.timestamps);
+    return streamResponse(readableOf(body, abort), tty ? RAW : MULTIPLEXED);
+  }
+
+  async function attach(action: ActionOf<"containerAttach">, request: Request, connection: DockerConnection): Promise<Response> {
+    const c = vch.getContainer(action.id);
+    const tty = c.config.Tty === true;
+    const abort = linkedAbort(request);
+    // Stdin may arrive before start; a plain (non-hijacked) attach may stream it in a request body
+    // that never ends, so it is pumped in the background and never awaited.
+    const stdin = connection.hijacked ? connection.stdin : request.body ? iterate(request.body) : undefined;
+    if (action.stdin && stdin) void pumpStdin(c.id, stdin, c.config.StdinOnce === true);
+    let source: AsyncIterable<OutputChunk> = empty();
+    if (action.stream || action.logs)
+      source = vch.attach(c.id, { stdout: action.stdout, stderr: action.stderr, stream: action.stream, logs: action.logs, signal: abort.signal });
+    return streamResponse(readableOf(outputStream(source, tty, false), abort), tty ? RAW : MULTIPLEXED);
+  }
+
+  async function pumpStdin(id: string, stdin: AsyncIterable<Uint8Array>, closeAtEnd: boolean): Promise<void> {
+    try {
+      for await (const data of stdin) if (data.length) vch.writeStdin(id, data);
+      if (closeAtEnd) vch.closeStdin(id);
+    } catch {
+      // The container went away or the client hung up: nothing more to deliver.
+    }
+  }
+
+  async function execStart(action: ActionOf<"execStart">, request: Request, connection: DockerConnection): Promise<Response> {
+    const x = vch.inspectExec(action.id);
+    if (action.detach) {
+      vch.startExec(action.id, { detach: true });
+      return emptyResponse(200);
+    }
+    const tty = x.ProcessConfig.tty || action.tty;
+    const stdin = x.OpenStdin ? (connection.hijacked ? connection.stdin : undefined) : undefined;
+    const run = vch.startExec(action.id, { stdin });
+    run.done.catch(() => {});
+    const abort = linkedAbort(request);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield* outputStream(run.output, tty, false);
+      // The CLI reads ExitCode as soon as the stream closes: it must be set by then.
+      await run.done.catch(() => {});
+    }
+    return streamResponse(readableOf(body(), abort), tty ? RAW : MULTIPLEXED);
+  }
+
+  function stats(action: ActionOf<"containerStats">, request: Request): Response {
+    const c = vch.getContainer(action.id);
+    const first = shape.stats(vch.stats(c.id));
+    if (!action.stream) return jsonResponse(first);
+    const abort = linkedAbort(request);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield utf8(JSON.stringify(first) + "\n");
+      while (!abort.signal.aborted) {
+        await sleep(statsIntervalMs, abort.signal);
+        if (abort.signal.aborted) return;
+        let s;
+        try {
+          s = shape.stats(vch.stats(c.id));
+        } catch {
+          return; // removed: the stream ends as dockerd's does
+        }
+        yield utf8(JSON.stringify(s) + "\n");
+      }
+    }
+    return streamResponse(readableOf(body(), abort), "application/json");
+  }
+
+  function filterImages(images: ImageRecord[], filters: Filters, all: boolean): ImageRecord[] {
+    void all;
+    let out = images;
+    if (filters.dangling?.length) {
+      const want = !/^(0|false)$/i.test(filters.dangling[0]);
+      out = out.filter((i) => (i.repoTags.length === 0) === want);
+    }
+    if (filters.reference?.length) out = out.filter((i) => filters.reference.some((r) => i.repoTags.some((t) => referenceMatches(r, t))));
+    if (filters.label?.length)
+      out = out.filter((i) =>
+        filters.label.every((l) => {
+          const [k, v] = splitOnce(l, "=");
+          const labels = i.config.Labels ?? {};
+          return v === undefined ? k in labels : labels[k] === v;
+        }),
+      );
+    for (const key of ["before", "since"] as const) {
+      if (!filters[key]?.length) continue;
+      const pivot = vch.getImage(filters[key][0]).created;
+      out = out.filter((i) => (key === "before" ? i.created < pivot : i.created > pivot));
+    }
+    return out;
+  }
+
+  return handle;
+}
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Frames output for the wire: multiplexed frames, or the raw bytes with a TTY. */
+async function* outputStream(source: AsyncIterable<OutputChunk>, tty: boolean, timestamps: boolean): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    let data = chunk.data;
+    if (timestamps) {
+      const stamp = utf8(rfc3339Nano(chunk.time) + " ");
+      const joined = new Uint8Array(stamp.length + data.length);
+      joined.set(stamp);
+      joined.set(data, stamp.length);
+      data = joined;
+    }
+    yield tty ? data : frame(chunk.stream === "stderr" ? STDERR : STDOUT, data);
+  }
+}
+
+async function* empty(): AsyncGenerator<OutputChunk> {}
+
+/**
+ * Docker's `tail` counts lines, while the VCH keeps output in chunks (one write, possibly several
+ * lines). The history arrives at once; live output only after the clock moves, so what is ready
+ * before the event loop turns is the history: it is cut to its last `n` lines, the rest flows.
+ */
+async function* tailLines(source: AsyncIterable<OutputChunk>, n: number): AsyncGenerator<OutputChunk> {
+  const it = source[Symbol.asyncIterator]();
+  const history: OutputChunk[] = [];
+  let pending = it.next();
+  let live = false;
+  try {
+    for (;;) {
+      const idle = new Promise<"idle">((resolve) => setImmediate(() => resolve("idle")));
+      const r = await Promise.race([pending, idle]);
+      if (r === "idle") {
+        live = true;
+        break;
+      }
+      if (r.done) break;
+      history.push(r.value);
+      pending = it.next();
+    }
+    const lines: OutputChunk[] = [];
+    for (const chunk of history) {
+      const text = new TextDecoder().decode(chunk.data);
+      for (const line of text.split(/(?<=\n)/)) if (line) lines.push({ stream: chunk.stream, time: chunk.time, data: utf8(line) });
+    }
+    yield* n === 0 ? [] : lines.slice(-n);
+    if (!live) return;
+    for (;;) {
+      const r = await pending;
+      if (r.done) return;
+      yield r.value;
+      pending = it.next();
+    }
+  } finally {
+    void it.return?.();
+  }
+}
+
+async function* iterate(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** An abort controller that fires when the request's client goes away. */
+function linkedAbort(request: Request): AbortController {
+  const abort = new AbortController();
+  if (request.signal.aborted) abort.abort();
+  else request.signal.addEventListener("abort", () => abort.abort(), { once: true });
+  return abort;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** A queue read as an async iterable (pull progress arrives by callback). */
+class AsyncQueue<T> implements AsyncIterable<T> {
+  private items: T[] = [];
+  private waiting: ((r: IteratorResult<T>) => void) | undefined;
+  private ended = false;
+  push(item: T): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w({ value: item, done: false });
+    } else this.items.push(item);
+  }
+  end(): void {
+    this.ended = true;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w({ value: undefined, done: true });
+    }
+  }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => {
+        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
+        if (this.ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (this.waiting = resolve));
+      },
+    };
+  }
+}
+
+/** Docker's familiar form of a reference: `docker.io/library/busybox` is `busybox`. */
+export function familiar(ref: string): string {
+  return ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/library\//, "").replace(/^(docker\.io|index\.docker\.io)\//, "");
+}
+
+function referenceMatches(pattern: string, tag: string): boolean {
+  const withTag = pattern.includes(":") ? pattern : `${pattern}:*`;
+  const re = new RegExp("^" + withTag.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join("[^/]*") + "$");
+  return re.test(tag);
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+function safe<T>(f: () => T, otherwise: T): T {
+  try {
+    return f();
+  } catch {
+    return otherwise;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A stable 64-hex-ish daemon id from the VCH name (Docker's `ID`). */
+function daemonIdOf(name: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  const hex = h.toString(16).toUpperCase().padStart(8, "0");
+  return `VCH:${hex.slice(0, 4)}:${hex.slice(4)}:${name}`;
+}

@@ -1,0 +1,356 @@
+/**
+ * Node's I/O for the Docker Engine API handler: an http (or https, or unix socket) server, and the
+ * `upgrade` glue for hijacked attach and exec (`101 UPGRADED`, then the raw socket both ways).
+ */
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { existsSync, statSync, unlinkSync, chmodSync } from "node:fs";
+import type { Duplex } from "node:stream";
+import { Readable } from "node:stream";
+import type { VirtualContainerHostApi } from "../vch/types.js";
+import { createDockerHandler, type DockerHandler, type DockerHandlerOptions } from "./handler.js";
+import { baseHeaders, isStreaming } from "./http.js";
+
+/** TLS as dockerd takes it: PEM contents; with `verify`, clients need a certificate signed by `ca`. */
+export interface DockerTlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  verify?: boolean;
+}
+
+/** Options of `serveDocker`. */
+export interface ServeDockerOptions extends DockerHandlerOptions {
+  /** `tcp://127.0.0.1:2375` (default), `tcp://host:0` for any free port, or `unix:///path/docker.sock`. */
+  listen?: string;
+  tls?: DockerTlsOptions;
+  /** Called once per request when its answer has gone out; absent = no request log. */
+  log?: (entry: RequestLogEntry) => void;
+}
+
+/** One request as the server log shows it: `POST /v1.50/containers/create 201 3.1ms`. */
+export interface RequestLogEntry {
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+  hijacked: boolean;
+}
+
+/** A running server. */
+export interface DockerServer {
+  /** What to put in DOCKER_HOST: `tcp://127.0.0.1:2375` or `unix:///path/docker.sock`. */
+  dockerHost: string;
+  /** The TCP port (0 for a unix socket). */
+  port: number;
+  server: Server;
+  /** Stops listening and closes every open connection (streams included). */
+  close(): Promise<void>;
+}
+
+/** Serves the Docker Engine API of a VCH (or of a ready handler) over HTTP, HTTPS or a unix socket. */
+export async function serveDocker(target: VirtualContainerHostApi | DockerHandler, options: ServeDockerOptions = {}): Promise<DockerServer> {
+  const handler: DockerHandler = typeof target === "function" ? target : createDockerHandler(target, options);
+  const log = options.log;
+  const listen = parseListen(options.listen ?? "tcp://127.0.0.1:2375");
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    void serveRequest(handler, req, res, log);
+  };
+  const server: Server = options.tls
+    ? (createHttpsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ca: options.tls.ca,
+          requestCert: options.tls.verify === true,
+          rejectUnauthorized: options.tls.verify === true,
+        },
+        onRequest,
+      ) as unknown as Server)
+    : createHttpServer(onRequest);
+  // Attach streams and never-ending stdin bodies outlive any request timeout.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+
+  const sockets = new Set<Duplex>();
+  server.on("connection", (socket: Duplex) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("secureConnection", (socket: Duplex) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    sockets.add(socket);
+    void serveHijack(handler, req, socket, head, log);
+  });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const message = status === 431 ? "request headers are too large" : `malformed HTTP request: ${error.code ?? error.message}`;
+    socket.end(rawHead(status, "application/json", Buffer.byteLength(JSON.stringify({ message }) + "\n"), true) + JSON.stringify({ message }) + "\n");
+  });
+
+  if (listen.kind === "unix") {
+    if (existsSync(listen.path) && statSync(listen.path).isSocket()) unlinkSync(listen.path);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(listen.path, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    chmodSync(listen.path, 0o660);
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  }
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const dockerHost = listen.kind === "unix" ? `unix://${listen.path}` : `tcp://${listen.host.includes(":") ? `[${listen.host}]` : listen.host}:${port}`;
+
+  return {
+    dockerHost,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+/** `tcp://host:port`, `host:port`, `:port` or `unix:///path`. */
+export function parseListen(listen: string): { kind: "tcp"; host: string; port: number } | { kind: "unix"; path: string } {
+  if (listen.startsWith("unix://")) {
+    const path = listen.slice("unix://".length);
+    if (!path.startsWith("/")) throw new Error(`--listen ${listen}: a unix socket needs an absolute path, e.g. unix:///tmp/vicsim.sock`);
+    return { kind: "unix", path };
+  }
+  const rest = listen.replace(/^(tcp|http|https):\/\//, "");
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(rest);
+  if (!m) throw new Error(`--listen ${listen}: expected tcp://HOST:PORT or unix:///path/docker.sock`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`--listen ${listen}: port ${port} is out of range`);
+  return { kind: "tcp", host: m[1] ?? (m[2] || "127.0.0.1"), port };
+}
+
+/** Turns a Node request into a web-standard Request; the signal fires when the client goes away. */
+function toRequest(req: IncomingMessage, body: BodyInit | null, abort: AbortController): Request {
+  const raw = req.url ?? "/";
+  // Concatenation (not `new URL(raw, base)`) so that `//x` stays a path and never becomes a host.
+  const url = "http://localhost" + (raw.startsWith("/") ? raw : "/" + raw);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    try {
+      headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    } catch {
+      // A header value the Fetch API refuses: Docker never reads it.
+    }
+  }
+  return new Request(url, { method: req.method, headers, body, signal: abort.signal, duplex: "half" } as RequestInit);
+}
+
+async function serveRequest(handler: DockerHandler, req: IncomingMessage, res: ServerResponse, log?: (entry: RequestLogEntry) => void): Promise<void> {
+  const started = performance.now();
+  const abort = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  let response: Response;
+  try {
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    response = await handler(toRequest(req, hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : null, abort));
+  } catch (error) {
+    response = new Response(JSON.stringify({ message: `bad request: ${(error as Error).message}` }) + "\n", { status: 400, headers: errorHeaders() });
+  }
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => (headers[k] = v));
+  try {
+    if (!response.body) {
+      res.writeHead(response.status, headers);
+      res.end();
+    } else if (isStreaming(response)) {
+      res.writeHead(response.status, headers);
+      res.flushHeaders();
+      await pump(response.body, res, () => res.destroyed);
+      res.end();
+    } else {
+      const bytes = Buffer.from(await response.arrayBuffer());
+      headers["content-length"] = String(bytes.length);
+      res.writeHead(response.status, headers);
+      res.end(bytes);
+    }
+  } catch {
+    res.destroy();
+  }
+  log?.({ method: req.method ?? "?", url: req.url ?? "", status: response.status, ms: performance.now() - started, hijacked: false });
+  // A request body nobody read (errors before the body, plain attach stdin) must not stall the socket.
+  if (!req.complete) req.resume();
+}
+
+/** Writes a web stream to a Node writable, honouring backpressure; stops when `gone()`. */
+async function pump(body: ReadableStream<Uint8Array>, out: NodeJS.WritableStream & { destroyed: boolean }, gone: () => boolean): Promise<void> {
+  const reader = body.getReader();
+  const onClose = (): void => void reader.cancel().catch(() => {});
+  (out as unknown as NodeJS.EventEmitter).once("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || gone()) break;
+      if (!out.write(value)) await new Promise<void>((resolve) => {
+        const e = out as unknown as NodeJS.EventEmitter;
+        const go = (): void => {
+          e.off("drain", go);
+          e.off("close", go);
+          resolve();
+        };
+        e.once("drain", go);
+        e.once("close", go);
+      });
+    }
+  } finally {
+    (out as unknown as NodeJS.EventEmitter).off("close", onClose);
+    if (gone()) await reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * A hijacked attach or exec start. The request body (exec's `{"Detach":false,"Tty":false}`) comes
+ * first on the socket: Content-Length bytes are the body, everything after is stdin. The answer is
+ * `101 UPGRADED` and the raw stream; the socket is closed when the stream ends, or `docker run` hangs.
+ */
+async function serveHijack(handler: DockerHandler, req: IncomingMessage, socket: Duplex, head: Buffer, log?: (entry: RequestLogEntry) => void): Promise<void> {
+  const started = performance.now();
+  socket.on("error", () => {});
+  const abort = new AbortController();
+  socket.on("close", () => abort.abort());
+  const bodyLength = Math.max(0, Number(req.headers["content-length"] ?? 0) || 0);
+  const stdin = new ByteQueue();
+  let bodyResolve!: (b: Buffer) => void;
+  const bodyReady = new Promise<Buffer>((r) => (bodyResolve = r));
+  let pending: Buffer[] = [];
+  let have = 0;
+  let bodyDone = bodyLength === 0;
+  if (bodyDone) bodyResolve(Buffer.alloc(0));
+  const onData = (chunk: Buffer): void => {
+    if (bodyDone) {
+      stdin.push(chunk);
+      return;
+    }
+    pending.push(chunk);
+    have += chunk.length;
+    if (have >= bodyLength) {
+      const all = Buffer.concat(pending);
+      pending = [];
+      bodyDone = true;
+      bodyResolve(all.subarray(0, bodyLength));
+      if (all.length > bodyLength) stdin.push(all.subarray(bodyLength));
+    }
+  };
+  if (head.length) onData(head);
+  socket.on("data", onData);
+  socket.on("end", () => {
+    if (!bodyDone) {
+      bodyDone = true;
+      bodyResolve(Buffer.concat(pending));
+    }
+    stdin.end(); // the client half-closed: stdin is over, output keeps flowing
+  });
+  const body = await bodyReady;
+  let response: Response;
+  try {
+    response = await handler(toRequest(req, body.length ? new Uint8Array(body) : null, abort), { hijacked: true, stdin });
+  } catch (error) {
+    response = new Response(JSON.stringify({ message: (error as Error).message }) + "\n", { status: 500, headers: errorHeaders() });
+  }
+  log?.({ method: req.method ?? "?", url: req.url ?? "", status: response.ok ? 101 : response.status, ms: performance.now() - started, hijacked: true });
+  if (!socket.writable) return;
+  if (!response.ok || !response.body) {
+    const bytes = Buffer.from(await response.arrayBuffer());
+    socket.end(Buffer.concat([Buffer.from(rawHead(response.status, response.headers.get("content-type"), bytes.length, true, response.headers)), bytes]));
+    return;
+  }
+  let headLines = "HTTP/1.1 101 UPGRADED\r\n";
+  headLines += `Content-Type: ${response.headers.get("content-type")}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`;
+  response.headers.forEach((v, k) => {
+    if (k !== "content-type") headLines += `${k}: ${v}\r\n`;
+  });
+  socket.write(headLines + "\r\n");
+  try {
+    await pump(response.body, socket as unknown as NodeJS.WritableStream & { destroyed: boolean }, () => socket.destroyed);
+  } catch {
+    // client gone
+  }
+  socket.end();
+}
+
+/** An HTTP/1.1 response head written by hand (hijack errors, malformed requests). */
+function rawHead(status: number, contentType: string | null, length: number, close: boolean, extra?: Headers): string {
+  let s = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n`;
+  const h = extra ?? baseHeaders();
+  h.forEach((v, k) => {
+    if (k !== "content-type" && k !== "content-length") s += `${k}: ${v}\r\n`;
+  });
+  if (contentType) s += `Content-Type: ${contentType}\r\n`;
+  s += `Content-Length: ${length}\r\n`;
+  if (close) s += "Connection: close\r\n";
+  return s + "\r\n";
+}
+
+function errorHeaders(): Headers {
+  const h = baseHeaders();
+  h.set("Content-Type", "application/json");
+  return h;
+}
+
+/** Socket bytes after the request body, read as an async iterable (stdin of attach and exec). */
+class ByteQueue implements AsyncIterable<Uint8Array> {
+  private items: Uint8Array[] = [];
+  private waiting: ((r: IteratorResult<Uint8Array>) => void) | undefined;
+  private ended = false;
+  push(b: Uint8Array): void {
+    if (this.ended) return;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w({ value: b, done: false });
+    } else this.items.push(b);
+  }
+  end(): void {
+    this.ended = true;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w({ value: undefined, done: true });
+    }
+  }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => {
+        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
+        if (this.ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (this.waiting = resolve));
+      },
+      return: () => {
+        this.ended = true;
+        this.items = [];
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}

@@ -1,0 +1,472 @@
+/**
+ * The routing table of the Docker Engine API: one dispatch on (method, path) into `parse…`
+ * functions that build typed actions. Nothing here touches the Virtual Container Host.
+ */
+import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./actions.js";
+import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson } from "./http.js";
+
+/** What a parse function sees: the path parameters, the query and the request (for its body). */
+export interface RouteInput {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  request: Request;
+}
+
+interface Route {
+  method: string;
+  pattern: string;
+  regex: RegExp;
+  names: string[];
+  parse: (input: RouteInput) => Action | Promise<Action>;
+}
+
+const routes: Route[] = [];
+
+/** Adds a route; `{x}` matches one path segment, `{x*}` one or more (image names hold slashes). */
+function route(method: string, pattern: string, parse: Route["parse"]): void {
+  const names: string[] = [];
+  const source = pattern.replace(/\{(\w+)(\*?)\}/g, (_, name: string, greedy: string) => {
+    names.push(name);
+    return greedy ? "(.+)" : "([^/]+)";
+  });
+  routes.push({ method, pattern, regex: new RegExp(`^${source}/?$`), names, parse });
+}
+
+/**
+ * Matches a request to its route and parses it into an action. Versioned paths `/v1.24`…`/v1.50`
+ * and unversioned paths are the same route; versions outside that range are refused as dockerd does.
+ */
+export async function parseRequest(request: Request): Promise<Action> {
+  const url = new URL(request.url);
+  let path = url.pathname;
+  const version = /^\/v(\d+)\.(\d+)(\/.*)$/.exec(path);
+  if (version) {
+    const v = Number(version[1]) * 1000 + Number(version[2]);
+    const [minMajor, minMinor] = MIN_API_VERSION.split(".").map(Number);
+    const [maxMajor, maxMinor] = API_VERSION.split(".").map(Number);
+    if (v < minMajor * 1000 + minMinor)
+      throw badRequest(`client version ${version[1]}.${version[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+    if (v > maxMajor * 1000 + maxMinor)
+      throw badRequest(`client version ${version[1]}.${version[2]} is too new. Maximum supported API version is ${API_VERSION}`);
+    path = version[3];
+  }
+  const method = request.method.toUpperCase();
+  let pathMatched = false;
+  for (const r of routes) {
+    const m = r.regex.exec(path);
+    if (!m) continue;
+    if (r.method !== method) {
+      pathMatched = true;
+      continue;
+    }
+    const params: Record<string, string> = {};
+    for (let i = 0; i < r.names.length; i++) {
+      let value: string;
+      try {
+        value = decodeURIComponent(m[i + 1]);
+      } catch {
+        throw badRequest(`invalid ${r.names[i]} in path: ${JSON.stringify(m[i + 1].slice(0, 100))}`);
+      }
+      if (value === "" || value.includes("\0")) throw badRequest(`invalid ${r.names[i]} in path`);
+      params[r.names[i]] = value;
+    }
+    return r.parse({ params, query: url.searchParams, request });
+  }
+  const missing = unimplemented(method, path);
+  if (missing) return { kind: "unimplemented", what: missing };
+  if (pathMatched) throw new ApiError(405, `method ${method} is not allowed on ${path}`);
+  throw new ApiError(404, "page not found");
+}
+
+// ── system ────────────────────────────────────────────────────────────────────────────────────
+route("GET", "/_ping", () => ({ kind: "ping", head: false }));
+route("HEAD", "/_ping", () => ({ kind: "ping", head: true }));
+route("GET", "/version", () => ({ kind: "version" }));
+route("GET", "/info", () => ({ kind: "info" }));
+route("GET", "/system/df", () => ({ kind: "systemDf" }));
+route("GET", "/events", ({ query }) => {
+  const since = parseTimeArg(query.get("since"), "since");
+  const until = parseTimeArg(query.get("until"), "until");
+  if (since !== undefined && until !== undefined && until < since) throw badRequest("`since` time must be before `until`");
+  return {
+    kind: "events",
+    since,
+    until,
+    filters: parseFilters(query.get("filters"), ["config", "container", "daemon", "event", "image", "label", "network", "node", "plugin", "scope", "secret", "service", "type", "volume"]),
+  };
+});
+
+// ── images ────────────────────────────────────────────────────────────────────────────────────
+route("POST", "/images/create", ({ query }) => {
+  if (query.get("fromSrc")) return { kind: "unimplemented", what: "image import (fromSrc)" };
+  let fromImage = query.get("fromImage") ?? "";
+  if (fromImage === "") throw badRequest("fromImage is required: the image to pull, e.g. busybox");
+  let tag = query.get("tag") ?? "";
+  // `busybox@sha256:…` or `busybox:1.36` with an empty tag: the reference carries it.
+  if (!tag) {
+    const at = fromImage.indexOf("@");
+    const colon = fromImage.lastIndexOf(":");
+    if (at >= 0) {
+      tag = fromImage.slice(at + 1);
+      fromImage = fromImage.slice(0, at);
+    } else if (colon > fromImage.lastIndexOf("/")) {
+      tag = fromImage.slice(colon + 1);
+      fromImage = fromImage.slice(0, colon);
+    } else tag = "latest";
+  }
+  checkReference(fromImage, "fromImage");
+  return { kind: "imagePull", fromImage, tag };
+});
+route("GET", "/images/json", ({ query }) => ({
+  kind: "imageList",
+  all: queryBool(query, "all"),
+  digests: queryBool(query, "digests"),
+  filters: parseFilters(query.get("filters"), ["before", "dangling", "label", "reference", "since", "until"]),
+}));
+route("POST", "/images/prune", ({ query }) => ({ kind: "imagePrune", filters: parseFilters(query.get("filters"), ["dangling", "label", "until"]) }));
+route("GET", "/images/{name*}/json", ({ params }) => ({ kind: "imageInspect", name: checkReference(params.name, "image") }));
+route("POST", "/images/{name*}/tag", ({ params, query }) => {
+  const repo = query.get("repo") ?? "";
+  if (!repo) throw badRequest("repo is required: the repository to tag in, e.g. myorg/busybox");
+  return { kind: "imageTag", name: checkReference(params.name, "image"), repo: checkReference(repo, "repo"), tag: query.get("tag") || "latest" };
+});
+route("DELETE", "/images/{name*}", ({ params, query }) => ({
+  kind: "imageRemove",
+  name: checkReference(params.name, "image"),
+  force: queryBool(query, "force"),
+  noprune: queryBool(query, "noprune"),
+}));
+
+// ── containers ────────────────────────────────────────────────────────────────────────────────
+route("GET", "/containers/json", ({ query }) => {
+  const limit = queryInt(query, "limit", undefined);
+  return {
+    kind: "containerList",
+    all: queryBool(query, "all"),
+    // dockerd treats 0 and negative limits (docker-py sends -1) as no limit.
+    limit: limit !== undefined && limit > 0 ? limit : undefined,
+    size: queryBool(query, "size"),
+    filters: parseFilters(query.get("filters"), [
+      "ancestor", "before", "expose", "exited", "health", "id", "isolation", "is-task", "label", "name", "network", "publish", "since", "status", "volume",
+    ]),
+  };
+});
+route("POST", "/containers/create", async ({ query, request }) => {
+  // dockerode copies every body field into the query: only `name` and `platform` count here.
+  const rawName = query.get("name");
+  let name: string | undefined;
+  if (rawName != null && rawName !== "") {
+    if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(rawName)) throw badRequest(`Invalid container name (${rawName.slice(0, 200)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    name = rawName.replace(/^\//, "");
+  }
+  const body = await readJson(request);
+  return { kind: "containerCreate", name, config: checkCreateBody(body) };
+});
+route("POST", "/containers/prune", ({ query }) => ({ kind: "containerPrune", filters: parseFilters(query.get("filters"), ["label", "until"]) }));
+route("GET", "/containers/{id}/json", ({ params, query }) => ({ kind: "containerInspect", id: params.id, size: queryBool(query, "size") }));
+route("POST", "/containers/{id}/start", ({ params, query }) => {
+  if (query.get("checkpoint")) return { kind: "unimplemented", what: "checkpoints" };
+  return { kind: "containerStart", id: params.id };
+});
+route("POST", "/containers/{id}/stop", ({ params, query }) => ({ kind: "containerStop", id: params.id, timeout: queryInt(query, "t", undefined), signal: signalArg(query.get("signal")) }));
+route("POST", "/containers/{id}/restart", ({ params, query }) => ({ kind: "containerRestart", id: params.id, timeout: queryInt(query, "t", undefined), signal: signalArg(query.get("signal")) }));
+route("POST", "/containers/{id}/kill", ({ params, query }) => ({ kind: "containerKill", id: params.id, signal: signalArg(query.get("signal")) ?? "SIGKILL" }));
+route("POST", "/containers/{id}/pause", ({ params }) => ({ kind: "containerPause", id: params.id }));
+route("POST", "/containers/{id}/unpause", ({ params }) => ({ kind: "containerUnpause", id: params.id }));
+route("POST", "/containers/{id}/wait", ({ params, query }) => {
+  const condition = query.get("condition") || "not-running";
+  if (condition !== "not-running" && condition !== "next-exit" && condition !== "removed")
+    throw badRequest(`invalid condition: ${JSON.stringify(condition.slice(0, 100))}, expected not-running, next-exit or removed`);
+  return { kind: "containerWait", id: params.id, condition: condition as WaitCondition };
+});
+route("DELETE", "/containers/{id}", ({ params, query }) => ({
+  kind: "containerRemove",
+  id: params.id,
+  force: queryBool(query, "force"),
+  volumes: queryBool(query, "v"),
+  link: queryBool(query, "link"),
+}));
+route("GET", "/containers/{id}/logs", ({ params, query }) => {
+  const stdout = queryBool(query, "stdout");
+  const stderr = queryBool(query, "stderr");
+  if (!stdout && !stderr) throw badRequest("Bad parameters: you must choose at least one stream");
+  const tailRaw = query.get("tail");
+  let tail: number | undefined;
+  if (tailRaw != null && tailRaw !== "" && tailRaw !== "all") {
+    tail = queryInt(query, "tail", undefined);
+    if (tail !== undefined && tail < 0) tail = undefined;
+  }
+  return {
+    kind: "containerLogs",
+    id: params.id,
+    stdout,
+    stderr,
+    follow: queryBool(query, "follow"),
+    since: parseTimeArg(query.get("since"), "since") || undefined,
+    until: parseTimeArg(query.get("until"), "until") || undefined,
+    tail,
+    timestamps: queryBool(query, "timestamps"),
+  };
+});
+route("POST", "/containers/{id}/attach", ({ params, query }) => ({
+  kind: "containerAttach",
+  id: params.id,
+  stream: queryBool(query, "stream"),
+  logs: queryBool(query, "logs"),
+  stdin: queryBool(query, "stdin"),
+  stdout: queryBool(query, "stdout"),
+  stderr: queryBool(query, "stderr"),
+  detachKeys: query.get("detachKeys") ?? undefined,
+}));
+route("GET", "/containers/{id}/stats", ({ params, query }) => ({
+  kind: "containerStats",
+  id: params.id,
+  stream: queryBool(query, "stream", true),
+  oneShot: queryBool(query, "one-shot"),
+}));
+route("POST", "/containers/{id}/rename", ({ params, query }) => {
+  const name = query.get("name") ?? "";
+  if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw badRequest(`Invalid container name (${name.slice(0, 200)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  return { kind: "containerRename", id: params.id, name: name.replace(/^\//, "") };
+});
+route("GET", "/containers/{id}/top", ({ params, query }) => ({ kind: "containerTop", id: params.id, psArgs: query.get("ps_args") ?? "-ef" }));
+route("POST", "/containers/{id}/resize", ({ params, query }) => ({ kind: "containerResize", id: params.id, ...terminalSize(query) }));
+
+// ── exec ──────────────────────────────────────────────────────────────────────────────────────
+route("POST", "/containers/{id}/exec", async ({ params, request }) => ({ kind: "execCreate", id: params.id, config: checkExecBody(await readJson(request)) }));
+route("POST", "/exec/{id}/start", async ({ params, request }) => {
+  const body = (await readJson(request, 1 << 20, {})) as unknown;
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("invalid exec start body: expected a JSON object");
+  const b = body as Record<string, unknown>;
+  checkField(b, "Detach", "boolean", "exec start");
+  checkField(b, "Tty", "boolean", "exec start");
+  return { kind: "execStart", id: params.id, detach: b.Detach === true, tty: b.Tty === true };
+});
+route("GET", "/exec/{id}/json", ({ params }) => ({ kind: "execInspect", id: params.id }));
+route("POST", "/exec/{id}/resize", ({ params, query }) => ({ kind: "execResize", id: params.id, ...terminalSize(query) }));
+
+// ── networks ──────────────────────────────────────────────────────────────────────────────────
+route("GET", "/networks", ({ query }) => ({ kind: "networkList", filters: parseFilters(query.get("filters"), ["dangling", "driver", "id", "label", "name", "scope", "type"]) }));
+route("POST", "/networks/create", async ({ request }) => {
+  const body = await readJson(request);
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("invalid network create body: expected a JSON object with Name");
+  const b = body as Record<string, unknown>;
+  for (const [k, t] of [["Name", "string"], ["Driver", "string"], ["Internal", "boolean"], ["Attachable", "boolean"], ["EnableIPv6", "boolean"], ["Labels", "stringMap"], ["Options", "stringMap"], ["IPAM", "object"]] as const)
+    checkField(b, k, t, "network create");
+  if (typeof b.Name !== "string" || b.Name === "") throw badRequest("network name is required (Name)");
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.Name)) throw badRequest(`invalid network name ${JSON.stringify(b.Name.slice(0, 200))}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  return { kind: "networkCreate", config: b as Record<string, unknown> & { Name: string } };
+});
+route("POST", "/networks/prune", ({ query }) => ({ kind: "networkPrune", filters: parseFilters(query.get("filters"), ["label", "until"]) }));
+route("GET", "/networks/{id}", ({ params, query }) => ({ kind: "networkInspect", id: params.id, verbose: queryBool(query, "verbose") }));
+route("DELETE", "/networks/{id}", ({ params }) => ({ kind: "networkRemove", id: params.id }));
+route("POST", "/networks/{id}/connect", async ({ params, request }) => {
+  const b = objectBody(await readJson(request), "network connect");
+  checkField(b, "Container", "string", "network connect");
+  checkField(b, "EndpointConfig", "object", "network connect");
+  if (!b.Container) throw badRequest("Container is required: the container to connect");
+  return { kind: "networkConnect", id: params.id, container: b.Container as string, endpoint: (b.EndpointConfig as Record<string, unknown>) ?? undefined };
+});
+route("POST", "/networks/{id}/disconnect", async ({ params, request }) => {
+  const b = objectBody(await readJson(request), "network disconnect");
+  checkField(b, "Container", "string", "network disconnect");
+  checkField(b, "Force", "boolean", "network disconnect");
+  if (!b.Container) throw badRequest("Container is required: the container to disconnect");
+  return { kind: "networkDisconnect", id: params.id, container: b.Container as string, force: b.Force === true };
+});
+
+// ── volumes ───────────────────────────────────────────────────────────────────────────────────
+route("GET", "/volumes", ({ query }) => ({ kind: "volumeList", filters: parseFilters(query.get("filters"), ["dangling", "driver", "label", "name"]) }));
+route("POST", "/volumes/create", async ({ request }) => {
+  const b = objectBody(await readJson(request, 1 << 20, {}), "volume create");
+  for (const [k, t] of [["Name", "string"], ["Driver", "string"], ["DriverOpts", "stringMap"], ["Labels", "stringMap"]] as const) checkField(b, k, t, "volume create");
+  if (b.Name && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(b.Name as string))
+    throw badRequest(`"${(b.Name as string).slice(0, 200)}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
+  return { kind: "volumeCreate", config: b as { Name?: string } };
+});
+route("POST", "/volumes/prune", ({ query }) => ({ kind: "volumePrune", filters: parseFilters(query.get("filters"), ["all", "label"]) }));
+route("GET", "/volumes/{name}", ({ params }) => ({ kind: "volumeInspect", name: params.name }));
+route("DELETE", "/volumes/{name}", ({ params, query }) => ({ kind: "volumeRemove", name: params.name, force: queryBool(query, "force") }));
+
+// vicsim has no plugins, so a named one does not exist: `docker inspect NAME` tries plugins after
+// containers, images, networks and volumes, and only a 404 lets it say "No such object".
+route("GET", "/plugins/{name*}/json", ({ params }) => {
+  throw new ApiError(404, `plugin "${params.name.slice(0, 200)}" not found`);
+});
+
+// ── what vicsim does not serve ───────────────────────────────────────────────────────────────
+/** Endpoints of API 1.50 that vicsim does not implement, by path prefix: answered 501. */
+const UNIMPLEMENTED: [RegExp, string][] = [
+  [/^\/build(\/|$)/, "image build"],
+  [/^\/session$/, "build sessions"],
+  [/^\/grpc$/, "BuildKit"],
+  [/^\/images\/.+\/push$/, "image push"],
+  [/^\/images\/.+\/history$/, "image history"],
+  [/^\/images\/search$/, "registry search"],
+  [/^\/images\/(.+\/)?get$/, "image export"],
+  [/^\/images\/load$/, "image load"],
+  [/^\/commit$/, "commit"],
+  [/^\/auth$/, "registry login"],
+  [/^\/containers\/[^/]+\/changes$/, "container changes"],
+  [/^\/containers\/[^/]+\/export$/, "container export"],
+  [/^\/containers\/[^/]+\/update$/, "container update"],
+  [/^\/containers\/[^/]+\/attach\/ws$/, "websocket attach"],
+  [/^\/containers\/[^/]+\/archive$/, "container archives (docker cp)"],
+  [/^\/distribution\//, "registry distribution"],
+  [/^\/plugins(\/|$)/, "plugins"],
+  [/^\/swarm(\/|$)/, "swarm"],
+  [/^\/nodes(\/|$)/, "swarm nodes"],
+  [/^\/services(\/|$)/, "swarm services"],
+  [/^\/tasks(\/|$)/, "swarm tasks"],
+  [/^\/secrets(\/|$)/, "swarm secrets"],
+  [/^\/configs(\/|$)/, "swarm configs"],
+];
+
+function unimplemented(method: string, path: string): string | undefined {
+  for (const [re, what] of UNIMPLEMENTED) if (re.test(path)) return `${what} (${method} ${path.length > 100 ? path.slice(0, 100) + "…" : path})`;
+  return undefined;
+}
+
+// ── checks ────────────────────────────────────────────────────────────────────────────────────
+type FieldType = "string" | "boolean" | "integer" | "number" | "strings" | "strslice" | "stringMap" | "object" | "array";
+
+/** Checks one body field's JSON type (null and absent pass: Go decodes them as zero values). */
+function checkField(body: Record<string, unknown>, key: string, type: FieldType, what: string): void {
+  const v = body[key];
+  if (v === undefined || v === null) return;
+  const ok =
+    type === "string" ? typeof v === "string"
+    : type === "boolean" ? typeof v === "boolean"
+    : type === "integer" ? typeof v === "number" && Number.isInteger(v)
+    : type === "number" ? typeof v === "number" && Number.isFinite(v)
+    : type === "strings" ? Array.isArray(v) && v.every((x) => typeof x === "string")
+    : type === "strslice" ? typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"))
+    : type === "stringMap" ? isObject(v) && Object.values(v).every((x) => typeof x === "string")
+    : type === "array" ? Array.isArray(v)
+    : isObject(v);
+  if (!ok) {
+    const expected = { string: "a string", boolean: "a boolean", integer: "an integer", number: "a number", strings: "an array of strings", strslice: "a string or an array of strings", stringMap: "an object of strings", object: "an object", array: "an array" }[type];
+    throw badRequest(`invalid ${what} body: ${key} must be ${expected}, got ${describe(v)}`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
+}
+
+function objectBody(body: unknown, what: string): Record<string, unknown> {
+  if (!isObject(body)) throw badRequest(`invalid ${what} body: expected a JSON object`);
+  return body;
+}
+
+const CREATE_FIELDS: [string, FieldType][] = [
+  ["Image", "string"], ["Cmd", "strslice"], ["Entrypoint", "strslice"], ["Env", "strings"], ["Labels", "stringMap"],
+  ["Tty", "boolean"], ["OpenStdin", "boolean"], ["StdinOnce", "boolean"], ["AttachStdin", "boolean"], ["AttachStdout", "boolean"],
+  ["AttachStderr", "boolean"], ["WorkingDir", "string"], ["User", "string"], ["Hostname", "string"], ["Domainname", "string"],
+  ["ExposedPorts", "object"], ["Volumes", "object"], ["StopSignal", "string"], ["StopTimeout", "integer"], ["HostConfig", "object"],
+  ["NetworkingConfig", "object"], ["NetworkDisabled", "boolean"], ["Shell", "strings"], ["Healthcheck", "object"], ["MacAddress", "string"],
+];
+const HOST_CONFIG_FIELDS: [string, FieldType][] = [
+  ["Memory", "integer"], ["MemoryReservation", "integer"], ["MemorySwap", "integer"], ["NanoCpus", "integer"], ["CpuShares", "integer"],
+  ["CpuQuota", "integer"], ["CpuPeriod", "integer"], ["RestartPolicy", "object"], ["AutoRemove", "boolean"], ["PortBindings", "object"],
+  ["Binds", "strings"], ["NetworkMode", "string"], ["LogConfig", "object"], ["Privileged", "boolean"], ["PublishAllPorts", "boolean"],
+  ["Mounts", "array"], ["Dns", "strings"], ["ExtraHosts", "strings"], ["CapAdd", "strings"], ["CapDrop", "strings"], ["Init", "boolean"],
+  ["ReadonlyRootfs", "boolean"], ["Tmpfs", "stringMap"], ["ShmSize", "integer"], ["VolumesFrom", "strings"], ["Links", "strings"],
+];
+
+/** Type-checks the create body the way Go's JSON decoder would refuse it, and normalises strslices. */
+export function checkCreateBody(body: unknown): CreateBody {
+  if (body === undefined) throw badRequest("invalid create body: expected a JSON object with Image");
+  const b = objectBody(body, "create");
+  for (const [k, t] of CREATE_FIELDS) checkField(b, k, t, "create");
+  if (typeof b.Image !== "string" || b.Image.trim() === "") throw badRequest("no image specified: the create body needs Image, e.g. busybox");
+  checkReference(b.Image, "Image");
+  const out = { ...b, Image: b.Image } as CreateBody;
+  if (typeof b.Cmd === "string") out.Cmd = [b.Cmd];
+  if (typeof b.Entrypoint === "string") out.Entrypoint = [b.Entrypoint];
+  if (b.ExposedPorts != null) checkPortKeys(b.ExposedPorts as Record<string, unknown>, "ExposedPorts");
+  if (b.HostConfig != null) {
+    const h = b.HostConfig as Record<string, unknown>;
+    for (const [k, t] of HOST_CONFIG_FIELDS) checkField(h, k, t, "create HostConfig");
+    if (h.RestartPolicy != null) {
+      const r = h.RestartPolicy as Record<string, unknown>;
+      checkField(r, "Name", "string", "create HostConfig.RestartPolicy");
+      checkField(r, "MaximumRetryCount", "integer", "create HostConfig.RestartPolicy");
+      if (r.Name == null) r.Name = "";
+      if (r.Name && !["no", "always", "unless-stopped", "on-failure", ""].includes(r.Name as string))
+        throw badRequest(`invalid restart policy '${String(r.Name).slice(0, 100)}': expected no, always, unless-stopped or on-failure`);
+    }
+    if (h.LogConfig != null) {
+      const l = h.LogConfig as Record<string, unknown>;
+      checkField(l, "Type", "string", "create HostConfig.LogConfig");
+      checkField(l, "Config", "stringMap", "create HostConfig.LogConfig");
+    }
+    if (h.PortBindings != null) {
+      checkPortKeys(h.PortBindings as Record<string, unknown>, "PortBindings");
+      for (const [port, list] of Object.entries(h.PortBindings as Record<string, unknown>)) {
+        if (list === null) continue;
+        if (!Array.isArray(list) || !list.every((x) => isObject(x) && (x.HostIp == null || typeof x.HostIp === "string") && (x.HostPort == null || typeof x.HostPort === "string")))
+          throw badRequest(`invalid create HostConfig body: PortBindings["${port}"] must be an array of {HostIp, HostPort} strings`);
+      }
+    }
+    // dockerd's default network: "default" (what the CLI sends) and "" mean the bridge.
+    if (h.NetworkMode === "default" || h.NetworkMode === "" || h.NetworkMode == null) out.HostConfig = { ...(out.HostConfig ?? {}), NetworkMode: "bridge" };
+    if (typeof h.Memory === "number" && h.Memory < 0) throw badRequest("invalid HostConfig.Memory: must not be negative");
+    if (typeof h.NanoCpus === "number" && h.NanoCpus < 0) throw badRequest("invalid HostConfig.NanoCpus: must not be negative");
+  }
+  if (b.NetworkingConfig != null) {
+    const n = b.NetworkingConfig as Record<string, unknown>;
+    checkField(n, "EndpointsConfig", "object", "create NetworkingConfig");
+    const endpoints = n.EndpointsConfig as Record<string, unknown> | null | undefined;
+    if (endpoints && "default" in endpoints) {
+      const { default: d, ...rest } = endpoints;
+      out.NetworkingConfig = { EndpointsConfig: { ...rest, bridge: d } } as CreateBody["NetworkingConfig"];
+    }
+  }
+  return out;
+}
+
+function checkPortKeys(ports: Record<string, unknown>, what: string): void {
+  for (const key of Object.keys(ports))
+    if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/.test(key)) throw badRequest(`invalid port specification in ${what}: "${key.slice(0, 100)}"`);
+}
+
+/** Type-checks the exec create body. */
+export function checkExecBody(body: unknown): ExecBody {
+  const b = objectBody(body, "exec create");
+  for (const [k, t] of [["Cmd", "strslice"], ["AttachStdin", "boolean"], ["AttachStdout", "boolean"], ["AttachStderr", "boolean"], ["Tty", "boolean"], ["Env", "strings"], ["User", "string"], ["WorkingDir", "string"], ["Privileged", "boolean"], ["DetachKeys", "string"]] as const)
+    checkField(b, k, t, "exec create");
+  const cmd = typeof b.Cmd === "string" ? [b.Cmd] : (b.Cmd as string[] | undefined);
+  if (!cmd || cmd.length === 0) throw badRequest("No exec command specified");
+  return { ...(b as Omit<ExecBody, "Cmd">), Cmd: cmd };
+}
+
+/** Image references: what a registry accepts, so nothing odd reaches the VCH. */
+function checkReference(ref: string, what: string): string {
+  if (ref.length > 512 || !/^[a-zA-Z0-9][a-zA-Z0-9._/:@+-]*$/.test(ref) || ref.includes("..") || ref.includes("//"))
+    throw badRequest(`invalid reference format: ${what} ${JSON.stringify(ref.slice(0, 200))}`);
+  return ref;
+}
+
+function signalArg(raw: string | null): string | undefined {
+  if (raw == null || raw === "") return undefined;
+  if (!/^(SIG)?[A-Z0-9+-]{1,12}$/i.test(raw)) throw badRequest(`Invalid signal: ${raw.slice(0, 40)}`);
+  return raw;
+}
+
+function terminalSize(query: URLSearchParams): { h: number; w: number } {
+  const h = queryInt(query, "h", 0)!;
+  const w = queryInt(query, "w", 0)!;
+  if (h < 0 || w < 0 || h > 65535 || w > 65535) throw badRequest("invalid terminal size: h and w must be between 0 and 65535");
+  return { h, w };
+}
+
+/** Used by fuzz tests: every route pattern, to aim malformed requests at real endpoints. */
+export const routePatterns = (): { method: string; pattern: string }[] => routes.map(({ method, pattern }) => ({ method, pattern }));
+export { parseBool };

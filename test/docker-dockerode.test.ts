@@ -1,0 +1,117 @@
+// dockerode (5.x) against `serveDocker` on loopback: create, attach with and without hijack, start,
+// wait, logs, exec, stats, events — asserting what a program using it gets back.
+import { PassThrough } from "node:stream";
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { serveDocker, type DockerServer } from "../bindings/docker/node.js";
+import { VirtualContainerHost } from "../bindings/vch/index.js";
+
+let vch: VirtualContainerHost;
+let server: DockerServer;
+let docker: Docker;
+
+beforeAll(async () => {
+  vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 } });
+  server = await serveDocker(vch, { listen: "tcp://127.0.0.1:0" });
+  docker = new Docker({ host: "127.0.0.1", port: server.port, protocol: "http" });
+  const stream = await docker.pull("busybox:latest");
+  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve(null))));
+});
+afterAll(async () => {
+  await server?.close();
+  await vch?.close();
+});
+
+/** Collects a demultiplexed stream into stdout and stderr text. */
+function collect(stream: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = "";
+  let stderr = "";
+  out.on("data", (d) => (stdout += d));
+  err.on("data", (d) => (stderr += d));
+  docker.modem.demuxStream(stream, out, err);
+  return new Promise((resolve) => stream.on("end", () => resolve({ stdout, stderr })));
+}
+
+describe("dockerode", () => {
+  test("version and ping", async () => {
+    expect((await docker.version()).ApiVersion).toBe("1.50");
+    expect(String(await docker.ping())).toBe("OK");
+  });
+
+  test("create, hijacked attach, start, wait", async () => {
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["sh", "-c", "echo out; cat /missing; exit 2"], AttachStdout: true, AttachStderr: true });
+    const stream = await c.attach({ stream: true, stdout: true, stderr: true, hijack: true });
+    const got = collect(stream);
+    await c.start();
+    expect(await c.wait()).toEqual({ StatusCode: 2 });
+    expect(await got).toEqual({ stdout: "out\n", stderr: "cat: can't open '/missing': No such file or directory\n" });
+  });
+
+  test("plain attach (no hijack): a 200 stream that ends when the container exits", async () => {
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["sh", "-c", "sleep 1; echo after start"], AttachStdout: true, AttachStderr: true });
+    const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+    const got = collect(stream);
+    await c.start();
+    expect((await got).stdout).toBe("after start\n");
+    expect(await c.wait()).toEqual({ StatusCode: 0 });
+  });
+
+  test("docker.run: the output of a TTY container", async () => {
+    const out = new PassThrough();
+    let text = "";
+    out.on("data", (d) => (text += d));
+    const [result] = (await docker.run("busybox", ["echo", "via run"], out)) as [{ StatusCode: number }];
+    expect(result.StatusCode).toBe(0);
+    expect(text.replace(/\r/g, "")).toBe("via run\n");
+  });
+
+  test("logs (buffered) and follow", async () => {
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["printf", "a\\nb\\n"] });
+    await c.start();
+    await c.wait();
+    const buffer = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    const frames: string[] = [];
+    for (let at = 0; at < buffer.length; ) {
+      const size = buffer.readUInt32BE(at + 4);
+      frames.push(buffer.subarray(at + 8, at + 8 + size).toString());
+      at += 8 + size;
+    }
+    expect(frames.join("")).toBe("a\nb\n");
+    const followed = await c.logs({ stdout: true, follow: true });
+    expect((await collect(followed)).stdout).toBe("a\nb\n");
+  });
+
+  test("exec: hijacked start, exit code from inspect", async () => {
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["sleep", "1000000"] });
+    await c.start();
+    const exec = await c.exec({ Cmd: ["sh", "-c", "echo from exec; exit 6"], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    expect((await collect(stream)).stdout).toBe("from exec\n");
+    expect(await exec.inspect()).toMatchObject({ ExitCode: 6, Running: false });
+    await c.remove({ force: true });
+  });
+
+  test("stats (one shot) and events", async () => {
+    const since = Math.floor(vch.now() / 1000);
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["sleep", "1000000"], name: "dockerode-stats" });
+    await c.start();
+    const s = await c.stats({ stream: false });
+    expect(s.memory_stats.usage).toBeGreaterThan(0);
+    expect(s.name).toBe("/dockerode-stats");
+    await c.stop();
+    await c.remove();
+    const until = Math.ceil(vch.now() / 1000) + 1;
+    const stream = await docker.getEvents({ since, until, filters: { container: [c.id] } });
+    let text = "";
+    stream.on("data", (d: Buffer) => (text += d));
+    await new Promise((resolve) => stream.on("end", resolve));
+    const actions = text.trim().split("\n").map((l) => JSON.parse(l).Action);
+    expect(actions).toEqual(["create", "start", "kill", "die", "stop", "destroy"]);
+  });
+
+  test("errors come back as dockerode errors with Docker's status and message", async () => {
+    await expect(docker.getContainer("nosuch").inspect()).rejects.toMatchObject({ statusCode: 404, json: { message: "No such container: nosuch" } });
+  });
+});
