@@ -539,9 +539,13 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   let best: i32 = -1;
   let bestTier: i32 = 2;
   let bestScore: f64 = Infinity;
+  let bestVar: f64 = Infinity;
   let bestT: i32 = -1; // the best among hosts that hold the template
   let bestTierT: i32 = 2;
   let bestScoreT: f64 = Infinity;
+  let bestVarT: f64 = Infinity;
+  const m0 = popN > 0 ? popS / n : 0;
+  const curVar = popN > 0 ? popQ / n - m0 * m0 : 0; // cur = sqrtClamp(curVar)
   const H = cpuCap.length;
   for (let h = 0; h < H; h++) {
     const code = why(v, h, mode);
@@ -551,24 +555,31 @@ export function place_vm_place(v: i32, mode: i32): i32 {
       continue;
     }
     const tier: i32 = mode == MODE_HA ? (getI(failover, h) != 0 ? 0 : 1) : shouldOk(v, h) ? 0 : 1;
-    let score = cur;
+    // score = sqrtClamp(var); sqrt is monotone, so it is taken only for a variance that could win
+    let nv = curVar;
     if (taking(h)) {
       const l = getF(hostLd, h);
       const l2 = loadWith(h, wc, wm);
       const s = popS - l + l2;
       const q = popQ - l * l + l2 * l2;
       const m = s / n;
-      score = sqrtClamp(q / n - m * m);
+      nv = q / n - m * m;
     }
-    if (tier < bestTier || (tier == bestTier && score < bestScore)) {
+    let score: f64 = -1;
+    if (tier < bestTier || (tier == bestTier && nv < bestVar && (score = sqrtClamp(nv)) < bestScore)) {
+      if (score < 0) score = sqrtClamp(nv);
       best = h;
       bestTier = tier;
       bestScore = score;
+      bestVar = nv;
     }
-    if (preferTemplate && hasTemplate(tmap, h) && (tier < bestTierT || (tier == bestTierT && score < bestScoreT))) {
-      bestT = h;
-      bestTierT = tier;
-      bestScoreT = score;
+    if (preferTemplate && hasTemplate(tmap, h)) {
+      if (tier < bestTierT || (tier == bestTierT && nv < bestVarT && (score < 0 ? sqrtClamp(nv) : score) < bestScoreT)) {
+        bestT = h;
+        bestTierT = tier;
+        bestScoreT = score < 0 ? sqrtClamp(nv) : score;
+        bestVarT = nv;
+      }
     }
   }
   if (best < 0) return -1;
@@ -582,6 +593,33 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   attach(v, best);
   lastImb = place_imbalance();
   return best;
+}
+
+/**
+ * Places the `n` VMs listed in scratch in order (initial placement) until one fails. Writes
+ * [placed, status (0, -1 no host, -2 admission), (host, copied, imbalance) × placed]; the caller
+ * takes back the placed ones when the batch must be all or nothing.
+ */
+export function place_vms(n: i32): i32 {
+  const ids = new Array<i32>(n);
+  for (let i = 0; i < n; i++) setI(ids, i, <i32>input(i));
+  const res = new Array<f64>();
+  let status: i32 = 0;
+  for (let i = 0; i < n; i++) {
+    const h = place_vm_place(getI(ids, i), MODE_INITIAL);
+    if (h < 0) {
+      status = h;
+      break;
+    }
+    res.push(<f64>h);
+    res.push(<f64>lastCopied);
+    res.push(lastImb);
+  }
+  out.length = 0;
+  out.push(<f64>(res.length / 3));
+  out.push(<f64>status);
+  for (let i = 0; i < res.length; i++) out.push(getF(res, i));
+  return emit();
 }
 
 /** Bits of why hosts were ruled out in the last failed placement. */
@@ -724,6 +762,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
         const keepShould = plain || shouldOk(v, s);
         const crv = getF(cpuR, v);
         const mrv = getF(memR, v);
+        let vmBestVar: f64 = Infinity;
         for (let i = 0; i < nd; i++) {
           const d = getI(dst, i);
           if (getF(resCpu, d) + crv > getF(cpuCap, d) || getF(resMem, d) + mrv > getF(memCap, d)) continue;
@@ -737,7 +776,10 @@ export function place_balance(threshold: i32, apply: i32): i32 {
           const q = q0 - ld * ld + ls2sq + ld2 * ld2;
           const m = sum / n;
           const nv = q / n - m * m;
-          if (!(nv < curVar)) continue;
+          // net falls as the variance rises (same VM: same keep and cost), so a variance above this
+          // VM's best so far cannot beat bestNet: skip its sqrt
+          if (!(nv < curVar) || nv > vmBestVar) continue;
+          vmBestVar = nv;
           const gain = cur - sqrtClamp(nv);
           if (!(gain > 0)) continue;
           const net = gain * keep - cost;
