@@ -296,4 +296,27 @@ describe("fleet scheduler against the reference model", () => {
       { numRuns: 150 },
     );
   });
+  it("agrees when hosts hold more images than their records keep inline (the spill set)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.tuple(fc.integer({ min: -1, max: 80 }), fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (n, reqs, seed) => {
+          const hosts = Array.from({ length: n }, () => ({ cores: 4096, memoryMiB: 1 << 30 }));
+          const batch = new Float64Array(reqs.length * 5);
+          reqs.forEach(([image, size], i) => batch.set([1, 64, image, size, 0], i * 5));
+          const w = new FleetScheduler({ hosts, seed });
+          const r = new ReferenceFleetScheduler({ hosts, seed });
+          const a = w.placeBatch(batch);
+          expect(Array.from(a)).toEqual(Array.from(r.placeBatch(batch)));
+          // a second pass sees every image the first one copied: nothing to copy any more
+          const again = w.placeBatch(batch);
+          expect(Array.from(again)).toEqual(Array.from(r.placeBatch(batch)));
+          for (let i = 0; i < reqs.length; i++) if (reqs[i][0] >= 0 && n === 1) expect(again[i * 3 + 2]).toBe(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });

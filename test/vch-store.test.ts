@@ -101,6 +101,20 @@ describe("state folder", () => {
     expect(b.info().hosts.reduce((s, h) => s + h.containers, 0)).toBe(2);
   });
 
+  it("keeps host states: a failed host stays failed, a host in maintenance stays there", async () => {
+    const dir = stateDir();
+    const a = await openVch({ stateDir: dir, cluster: { hosts: 4 } });
+    a.failHost("H1");
+    a.enterMaintenance("H2");
+    await a.close();
+    const b = await openVch({ stateDir: dir, cluster: { hosts: 4 }, pull: [] });
+    open.push(b);
+    expect(b.info().hosts.map((h) => h.state)).toEqual(["connected", "failed", "maintenance", "connected"]);
+    const c = b.createContainer({ Image: "busybox", Cmd: ["sleep", "100"] });
+    await b.start(c.id);
+    expect(["H0", "H3"]).toContain(b.getContainer(c.id).host!.name);
+  });
+
   it("runs without a state folder in memory only, or on an injected store", async () => {
     const store = new MemoryStore();
     const a = await openVch({ store });

@@ -30,9 +30,11 @@ export function mem_vm_pages(vm: u32): u32 { return u32At(vmPages, vm); }
 /** Live VMs. */
 export function mem_vm_count(): u32 { return vmLiveCount; }
 
-/** Scratch offset of the tokens of an `n`-page batch (after n u32 gpns, 8-byte aligned). */
+/** Offset of the tokens of an `n`-page batch (after n u32 gpns, 8-byte aligned). */
 function tokensOffset(n: u32): usize { return ((<usize>n << 2) + 7) & ~<usize>7; }
 
+// A batch is never chunked: the scratch region grows to hold it whole, so the capacity check (and
+// the all-or-nothing promise) covers the whole batch.
 /** Ensures scratch room for a batch of `n` pages (gpns then tokens); returns the scratch offset. */
 export function mem_batch_reserve(n: u32): usize { return scratch_ensure(<u32>(tokensOffset(n) + (<usize>n << 3))); }
 /** Writes the batch of `n` pages in scratch to `vm`; returns a status (0 ok, -2 gpn outside, -3 out of memory). */

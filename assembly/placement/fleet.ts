@@ -21,17 +21,108 @@ import { rngNext, rngSeed } from "../util/placement-rng";
 let fleetN: i32 = 0;
 let cpuOver: f64 = 16;
 let memOver: f64 = 1;
-let cores = new StaticArray<f64>(0);
-let memCap = new StaticArray<f64>(0);
-let labels = new StaticArray<u32>(0);
-let up = new StaticArray<u8>(0);
-let usedV = new StaticArray<f64>(0);
-let usedM = new StaticArray<f64>(0);
-const images = new Set<u64>();
+
+/** One host, two adjacent cache lines: a placement touches 4 random hosts, so 4 records.
+ *
+ *   0        8         16        24        32       36  37   38    40                     128
+ *   ┌────────┬─────────┬─────────┬─────────┬────────┬───┬────┬─────┬──────────────────────┐
+ *   │cores   │memoryMiB│usedVcpus│usedMiB  │labels  │up │nimg│spill│image[22] i32         │
+ *   └────────┴─────────┴─────────┴─────────┴────────┴───┴────┴─────┴──────────────────────┘
+ * A host's first 22 images sit in its record; more spill to the image set below (`spill` = 1).
+ */
+@inline const HOST_BYTES: usize = 128;
+@inline const INLINE_IMAGES: i32 = 22;
+@inline const H_CORES: usize = 0;
+@inline const H_MEM: usize = 8;
+@inline const H_USED_V: usize = 16;
+@inline const H_USED_M: usize = 24;
+@inline const H_LABELS: usize = 32;
+@inline const H_UP: usize = 36;
+@inline const H_NIMG: usize = 37;
+@inline const H_SPILL: usize = 38;
+@inline const H_IMAGES: usize = 40;
+let hostRecords = new StaticArray<u8>(0);
+
+@inline function rec(h: i32): usize {
+  return changetype<usize>(hostRecords) + <usize>h * HOST_BYTES;
+}
+
+/** Image set for images beyond a host's inline ones: open-addressing set of (host, image) keys, linear probing,
+ * power-of-two capacity kept at most half full; key 0 marks an empty slot, so keys are stored + 1.
+ *
+ *   ┌──────────────────────────────────────────────┐
+ *   │ slot[cap] u64: ((host << 32) | image) + 1, 0 │
+ *   └──────────────────────────────────────────────┘
+ */
+let imageSlots = new StaticArray<u64>(1024);
+let imageCount: i32 = 0;
+
+@inline function slotOf(key: u64, mask: i32): i32 {
+  // Fibonacci hashing: the high bits of key × 2^64/φ spread consecutive hosts and images
+  return <i32>((key * 0x9e3779b97f4a7c15) >> 40) & mask;
+}
+function imageHas(key: u64): bool {
+  const k = key + 1;
+  const mask = imageSlots.length - 1;
+  let i = slotOf(k, mask);
+  let x = unchecked(imageSlots[i]);
+  while (x != 0) {
+    if (x == k) return true;
+    i = (i + 1) & mask;
+    x = unchecked(imageSlots[i]);
+  }
+  return false;
+}
+function imageAdd(key: u64): void {
+  if ((imageCount + 1) << 1 > imageSlots.length) {
+    const old = imageSlots;
+    imageSlots = new StaticArray<u64>(old.length << 1);
+    imageCount = 0;
+    for (let j = 0; j < old.length; j++) {
+      const x = unchecked(old[j]);
+      if (x != 0) imageAdd(x - 1);
+    }
+  }
+  const k = key + 1;
+  const mask = imageSlots.length - 1;
+  let i = slotOf(k, mask);
+  for (;;) {
+    const x = unchecked(imageSlots[i]);
+    if (x == k) return;
+    if (x == 0) {
+      unchecked((imageSlots[i] = k));
+      imageCount++;
+      return;
+    }
+    i = (i + 1) & mask;
+  }
+}
 const cand = new StaticArray<i32>(SAMPLE);
 
 @inline function imageKey(h: i32, image: i32): u64 {
   return (<u64>h << 32) | <u64><u32>image;
+}
+
+/** True when host `h` holds `image` (inline first, the spill set only if the host spilled). */
+function hostHasImage(h: i32, image: i32): bool {
+  const r = rec(h);
+  const n = <i32>load<u8>(r + H_NIMG);
+  for (let i = 0; i < n; i++) if (load<i32>(r + H_IMAGES + (<usize>i << 2)) == image) return true;
+  return load<u8>(r + H_SPILL) != 0 && imageHas(imageKey(h, image));
+}
+
+/** Records that host `h` holds `image`. */
+function hostAddImage(h: i32, image: i32): void {
+  if (hostHasImage(h, image)) return;
+  const r = rec(h);
+  const n = <i32>load<u8>(r + H_NIMG);
+  if (n < INLINE_IMAGES) {
+    store<i32>(r + H_IMAGES + (<usize>n << 2), image);
+    store<u8>(r + H_NIMG, <u8>(n + 1));
+  } else {
+    store<u8>(r + H_SPILL, 1);
+    imageAdd(imageKey(h, image));
+  }
 }
 
 /** Sets up `n` hosts from scratch (cores × n, memory MiB × n, labels × n, as f64). */
@@ -40,25 +131,23 @@ export function sched_init(n: i32, seed: u32, cpuOvercommit: f64, memOvercommit:
   fleetN = n;
   cpuOver = cpuOvercommit;
   memOver = memOvercommit;
-  cores = new StaticArray<f64>(n);
-  memCap = new StaticArray<f64>(n);
-  labels = new StaticArray<u32>(n);
-  up = new StaticArray<u8>(n);
-  usedV = new StaticArray<f64>(n);
-  usedM = new StaticArray<f64>(n);
-  images.clear();
+  hostRecords = new StaticArray<u8>(n * <i32>HOST_BYTES);
+  imageSlots = new StaticArray<u64>(1024);
+  imageCount = 0;
   for (let i = 0; i < n; i++) {
     // SAFETY: the host copied 3n f64 into the scratch region before this call.
-    cores[i] = load<f64>(p + (<usize>i << 3));
-    memCap[i] = load<f64>(p + (<usize>(n + i) << 3));
-    labels[i] = <u32>load<f64>(p + (<usize>(2 * n + i) << 3));
-    up[i] = 1;
+    const r = rec(i);
+    store<f64>(r + H_CORES, load<f64>(p + (<usize>i << 3)));
+    store<f64>(r + H_MEM, load<f64>(p + (<usize>(n + i) << 3)));
+    store<u32>(r + H_LABELS, <u32>load<f64>(p + (<usize>(2 * n + i) << 3)));
+    store<u8>(r + H_UP, 1);
   }
   rngSeed(seed);
 }
 
 @inline function eligible(h: i32, want: u32): bool {
-  return unchecked(up[h]) != 0 && (unchecked(labels[h]) & want) == want;
+  const r = rec(h);
+  return load<u8>(r + H_UP) != 0 && (load<u32>(r + H_LABELS) & want) == want;
 }
 
 let resultScore: f64 = 0;
@@ -95,11 +184,12 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32): f
   let bestCopied: f64 = 0;
   for (let i = 0; i < c; i++) {
     const h = unchecked(cand[i]);
-    const cr = (unchecked(usedV[h]) + vcpus) / (unchecked(cores[h]) * cpuOver);
-    const mr = (unchecked(usedM[h]) + mem) / (unchecked(memCap[h]) * memOver);
+    const r = rec(h);
+    const cr = (load<f64>(r + H_USED_V) + vcpus) / (load<f64>(r + H_CORES) * cpuOver);
+    const mr = (load<f64>(r + H_USED_M) + mem) / (load<f64>(r + H_MEM) * memOver);
     if (cr > REJECT_RATIO || mr > REJECT_RATIO) continue;
     const util = min<f64>(100 - 100 * cr, 100 - 100 * mr);
-    const missing = image >= 0 && !images.has(imageKey(h, image));
+    const missing = image >= 0 && !hostHasImage(h, image);
     const copy = missing ? imageMiB : 0;
     const transfer = 100 * max<f64>(0, 1 - copy / TRANSFER_ZERO_MIB);
     const score = (9 * util + transfer) / 10;
@@ -110,9 +200,10 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32): f
     }
   }
   if (best < 0) return FULL;
-  unchecked((usedV[best] = usedV[best] + vcpus));
-  unchecked((usedM[best] = usedM[best] + mem));
-  if (image >= 0) images.add(imageKey(best, image));
+  const r = rec(best);
+  store<f64>(r + H_USED_V, load<f64>(r + H_USED_V) + vcpus);
+  store<f64>(r + H_USED_M, load<f64>(r + H_USED_M) + mem);
+  if (image >= 0) hostAddImage(best, image);
   resultScore = bestScore;
   resultCopied = bestCopied;
   return <f64>best;
@@ -145,29 +236,30 @@ export function sched_place_batch(n: i32): i32 {
 
 /** Gives back what a VM held on host `h`. */
 export function sched_release(h: i32, vcpus: f64, mem: f64): void {
-  usedV[h] = max<f64>(0, usedV[h] - vcpus);
-  usedM[h] = max<f64>(0, usedM[h] - mem);
+  const r = rec(h);
+  store<f64>(r + H_USED_V, max<f64>(0, load<f64>(r + H_USED_V) - vcpus));
+  store<f64>(r + H_USED_M, max<f64>(0, load<f64>(r + H_USED_M) - mem));
 }
 
 /** Marks host `h` up (1) or down (0). */
 export function sched_set_up(h: i32, on: i32): void {
-  up[h] = <u8>on;
+  store<u8>(rec(h) + H_UP, <u8>on);
 }
 
 /** Records that host `h` holds `image`. */
 export function sched_add_image(h: i32, image: i32): void {
-  images.add(imageKey(h, image));
+  hostAddImage(h, image);
 }
 
 /** Used vCPUs of host `h`. */
 export function sched_used_vcpus(h: i32): f64 {
-  return usedV[h];
+  return load<f64>(rec(h) + H_USED_V);
 }
 /** Used memory (MiB) of host `h`. */
 export function sched_used_memory(h: i32): f64 {
-  return usedM[h];
+  return load<f64>(rec(h) + H_USED_M);
 }
 /** 1 when host `h` is up. */
 export function sched_is_up(h: i32): i32 {
-  return up[h];
+  return load<u8>(rec(h) + H_UP);
 }

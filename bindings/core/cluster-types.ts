@@ -274,6 +274,8 @@ export interface FleetSchedulerApi {
   readonly hostCount: number;
   place(request: FleetRequest): FleetPlacement;
   placeMany(requests: FleetRequest[]): FleetPlacement[];
+  /** (vcpus, memoryMiB, image or -1, imageSizeMiB, labels) × n in; (host, score, copied) × n out. */
+  placeBatch(requests: Float64Array): Float64Array;
   release(host: number, vcpus: number, memoryMiB: number): void;
   setHostUp(host: number, up: boolean): void;
   addImage(host: number, image: number): void;
@@ -330,6 +332,8 @@ export interface PlacementKernel {
   ruleViolation(rule: number): number;
   /** Host chosen (and taken), -1 none (see `lastMask`), -2 admission refused. */
   place(vm: number, mode: number): number;
+  /** Initial placement of `vms` in order until one fails: [placed, status, (host, copied, imbalance) × placed]. */
+  placeBatch(vms: number[]): ArrayLike<number>;
   lastMask(): number;
   lastRule(): number;
   lastCopied(): boolean;

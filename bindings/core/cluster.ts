@@ -144,10 +144,19 @@ export class Cluster implements ClusterApi {
       if (seen.has(vm)) throw new Error(`VM ${vm} is listed twice`);
       seen.add(vm);
     }
+    const raw = this.kernel.placeBatch(vms);
+    const placed = raw[0];
     const done: Placement[] = [];
-    try {
-      for (const vm of vms) done.push(this.placeChecked(vm));
-    } catch (error) {
+    for (let i = 0; i < placed; i++) {
+      const o = 2 + i * 3;
+      done.push({ vm: vms[i], host: raw[o], imbalance: raw[o + 2], templateCopied: raw[o + 1] === 1 });
+    }
+    if (placed < vms.length) {
+      const vm = vms[placed];
+      const error =
+        raw[1] === PLACE_ADMISSION
+          ? new Error(`HA admission control refuses to power on VM ${vm}: ${this.admissionText()}`)
+          : new Error(`no host can take VM ${vm}: ${this.whyText(vm, this.kernel.lastMask(), this.kernel.lastRule(), "")}`);
       // all or none: take back what this batch placed, templates it copied included
       for (const p of done.reverse()) {
         this.kernel.vmPowerOff(p.vm);
@@ -565,6 +574,7 @@ interface PlacementExports extends CoreExports {
   place_rule_remove(r: number): void;
   place_rule_violation(r: number): number;
   place_vm_place(v: number, mode: number): number;
+  place_vms(n: number): number;
   place_last_mask(): number;
   place_last_rule(): number;
   place_last_copied(): number;
@@ -635,6 +645,10 @@ export class WasmPlacementKernel implements PlacementKernel {
   }
   place(vm: number, mode: number): number {
     return this.core.place_vm_place(vm, mode);
+  }
+  placeBatch(vms: number[]): Float64Array {
+    this.put(vms);
+    return this.take(this.core.place_vms(vms.length));
   }
   lastMask(): number {
     return this.core.place_last_mask();

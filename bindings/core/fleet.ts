@@ -131,6 +131,31 @@ export class FleetScheduler implements FleetSchedulerApi {
     return out;
   }
 
+  /**
+   * Bulk placement without objects: `requests` holds (vcpus, memoryMiB, image or -1, imageSizeMiB,
+   * labels) per VM; returns (host or -1/-2, score, copied 0/1) per VM (-1: no host matches the
+   * labels, -2: every sampled host is above 95 %).
+   */
+  placeBatch(requests: Float64Array): Float64Array {
+    const n = requests.length / 5;
+    if (!Number.isInteger(n)) throw new Error(`placeBatch takes 5 numbers per request, not ${requests.length} in all`);
+    for (let i = 0; i < n; i++) {
+      const o = i * 5;
+      const vcpus = requests[o];
+      const mem = requests[o + 1];
+      const image = requests[o + 2];
+      const size = requests[o + 3];
+      const labels = requests[o + 4];
+      if (!(vcpus > 0 && vcpus < Infinity) || !(mem > 0 && mem < Infinity) || !(size >= 0 && size < Infinity)) {
+        throw new Error(`request ${i}: vcpus and memoryMiB must be positive, imageSizeMiB non-negative`);
+      }
+      if (!(image === -1 || (Number.isInteger(image) && image >= 0 && image <= 0x7fffffff)) || !(Number.isInteger(labels) && labels >= 0 && labels <= 0xffffffff)) {
+        throw new Error(`request ${i}: image must be -1 or an image id, labels a 32-bit mask`);
+      }
+    }
+    return this.kernel.placeBatch(requests, n);
+  }
+
   release(host: number, vcpus: number, memoryMiB: number): void {
     this.checkHost(host);
     positive(vcpus, "vcpus");

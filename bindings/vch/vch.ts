@@ -149,7 +149,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   readonly name: string;
   readonly seed: number;
   private readonly clock: VirtualClock;
-  private readonly rng: Rng;
+  private rng: Rng;
   private readonly mem: MemoryEngineApi;
   private readonly cluster: ClusterApi;
   private readonly guest: Guest;
@@ -823,6 +823,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const listener = (chunk: OutputChunk | null) => {
       if (chunk === null || chunk.time > until) ch.end();
+      else if (chunk.time < since) return;
       else if ((chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr)) ch.push(chunk);
     };
     c.listeners.add(listener);
@@ -1099,6 +1100,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (state === "failed") throw conflict(`host ${this.hostNames[h]} has already failed`);
     const victims = [...this.containers.values()].filter((c) => c.host === h && c.memVm !== null);
     const plan = this.cluster.failHosts([h]);
+    this.markMeta();
     this.emit("cluster", "host-failed", this.hostNames[h], { host: this.hostNames[h], containers: String(victims.length) });
     // The host's memory is gone: its container VMs and template VMs with it.
     for (const c of victims) this.dropVm(c);
@@ -1135,6 +1137,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const state = this.cluster.hostState(h);
     if (state !== "failed" && state !== "standby") throw conflict(`host ${this.hostNames[h]} is ${state}, not failed`);
     this.cluster.recoverHost(h);
+    this.markMeta();
     this.emit("cluster", "host-recovered", this.hostNames[h], { host: this.hostNames[h] });
     this.commit();
   }
@@ -1160,6 +1163,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       moved.push({ container: c.rec.id, to: this.hostNames[m.to] });
     }
     this.dropTemplatesOn(h);
+    this.markMeta();
     this.emit("cluster", "host-maintenance-enter", this.hostNames[h], { host: this.hostNames[h], moved: String(moved.length) });
     this.settle();
     return { moved };
@@ -1171,6 +1175,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const h = this.hostIndex(host);
     if (this.cluster.hostState(h) !== "maintenance") throw conflict(`host ${this.hostNames[h]} is not in maintenance mode`);
     this.cluster.exitMaintenance(h);
+    this.markMeta();
     this.emit("cluster", "host-maintenance-exit", this.hostNames[h], { host: this.hostNames[h] });
     this.commit();
   }
@@ -2295,22 +2300,31 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         return { rec: c.rec, logs: c.logs.slice(-LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
       }
       case "meta":
-        return { threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed };
+        return {
+          threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed,
+          hostStates: this.hostNames.map((_, h) => this.cluster.hostState(h)),
+        };
     }
   }
 
   /** Loads the journal: images, networks, volumes, containers (running ones per restart policy). */
   private restore(): void {
     const snap = this.store?.load();
-    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation } | undefined;
+    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation; hostStates?: string[] } | undefined;
     if (settings) {
       this.cluster.setMigrationThreshold(settings.threshold);
       this.cluster.setAutomation(settings.automation);
+      // Hosts come back as they were: failed ones stay failed, maintenance stays (before any container VM is placed).
+      (settings.hostStates ?? []).forEach((state, h) => {
+        if (h >= this.hostNames.length) return;
+        if (state === "maintenance") this.cluster.enterMaintenance(h);
+        else if (state === "failed") this.cluster.failHosts([h]);
+      });
     }
     const generation = Number((snap?.records.meta.get("generation") as number | undefined) ?? 0) + 1;
     if (generation > 1) {
-      // A reopened VCH draws fresh ids and names: never the ones the first run already used.
-      for (let i = 0; i < generation * 7; i++) this.rng.next32();
+      // A reopened VCH draws from a stream of its own: same seed, different opening, fresh ids.
+      this.rng = new Rng(mix32(this.seed ^ mix32(generation * 0x9e3779b1)));
     }
     if (this.store) this.pending.put.push({ kind: "meta", key: "generation", value: generation });
     if (!snap || ![...snap.records.network.values()].length) {

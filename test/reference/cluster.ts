@@ -367,6 +367,19 @@ export class ReferencePlacementKernel implements PlacementKernel {
     this.lastImb = this.imbalance();
     return best;
   }
+  placeBatch(vms: number[]): number[] {
+    const res: number[] = [];
+    let status = 0;
+    for (const v of vms) {
+      const h = this.place(v, INITIAL);
+      if (h < 0) {
+        status = h;
+        break;
+      }
+      res.push(h, this.copied ? 1 : 0, this.lastImb);
+    }
+    return [res.length / 3, status, ...res];
+  }
   lastMask(): number {
     return this.mask;
   }
