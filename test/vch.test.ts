@@ -27,7 +27,8 @@ describe("container lifecycle", () => {
     expect(ev.actions()).toEqual(["container create", "network connect", "container start", "container die", "network disconnect"]);
     expect(ev.list[3].Actor.Attributes.exitCode).toBe("0");
     const logs = await collect(vch.logs(id));
-    expect(logs.stdout).toBe("hello\noops >&2\na-7\n");
+    expect(logs.stdout).toBe("hello\na-7\n");
+    expect(logs.stderr).toBe("oops\n");
   });
 
   it("keeps a sleeping container running until virtual time passes", async () => {
@@ -350,6 +351,36 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     expect(s.memory_stats.usage).toBe(s.vm!.consumed * 4096);
     const again = vch.stats(id);
     expect(again.precpu_stats.cpu_usage.total_usage).toBe(s.cpu_stats.cpu_usage.total_usage);
+  });
+});
+
+describe("logs and the idle clock", () => {
+  it("logs filter by stream, since/until (virtual ms) and tail, and follow until the container stops", async () => {
+    vch = await openVch();
+    const t0 = vch.now();
+    const id = await run(["sh", "-c", "echo a; sleep 1; echo b >&2; sleep 1; echo c; sleep 1; echo d"]);
+    const follow = collect(vch.logs(id, { follow: true, since: t0 + 2000 }));
+    vch.runUntilIdle();
+    expect(vch.getContainer(id).state.Status).toBe("exited");
+    expect(vch.now() - t0).toBe(3000);
+    expect((await follow).stdout).toBe("c\nd\n");
+    expect((await collect(vch.logs(id, { tail: 2 }))).stdout).toBe("c\nd\n");
+    expect((await collect(vch.logs(id, { tail: 0 }))).all).toEqual([]);
+    const early = await collect(vch.logs(id, { until: t0 + 1000 }));
+    expect([early.stdout, early.stderr]).toEqual(["a\n", "b\n"]);
+    expect((await collect(vch.logs(id, { stdout: false }))).stdout).toBe("");
+    const times = (await collect(vch.logs(id))).all.map((c) => c.time - t0);
+    expect(times).toEqual([0, 1000, 2000, 3000]);
+  });
+
+  it("runUntilIdle stops at services (they never end by themselves)", async () => {
+    vch = await openVch({ pull: ["busybox", "nginx"] });
+    const web = vch.createContainer({ Image: "nginx" });
+    await vch.start(web.id);
+    const job = await run(["sleep", "90"]);
+    vch.runUntilIdle();
+    expect(vch.getContainer(job).state.Status).toBe("exited");
+    expect(vch.getContainer(web.id).state.Status).toBe("running");
   });
 });
 

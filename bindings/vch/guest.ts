@@ -7,7 +7,8 @@
  *   echo [-n] [-e] …  printf F …  output (printf knows %s %d %i %x %c %%, \n \t \\)
  *   cat /etc/hostname /etc/hosts  the container's own files; `cat` alone echoes stdin until it closes
  *   hostname  whoami  pwd  env  printenv [VAR]  uname [-a]  date  id
- *   sh -c "a; b && c || d"        sequences, with $VAR / ${VAR} / $? expansion and quotes
+ *   sh -c "a; b && c || d"        sequences, with $VAR / ${VAR} / $? expansion and quotes;
+ *                                 redirections >&2, 2>&1, >/dev/null, 2>/dev/null (exec form: no expansion)
  *   sh (no -c)                    reads commands from stdin when it is open, else exits 0
  *   /hello                        hello-world's greeting
  *   anything else                 a service: prints a start line for well-known servers, runs until
@@ -130,7 +131,8 @@ export function parseScript(script: string): SimpleCommand[] {
     if (c === "'") {
       const end = script.indexOf("'", i + 1);
       const stop = end < 0 ? script.length : end;
-      word = (word ?? "") + script.slice(i + 1, stop);
+      // Nothing expands inside single quotes: mark dollars literal for `expand`.
+      word = (word ?? "") + script.slice(i + 1, stop).replace(/\$/g, "\\$");
       i = stop;
     } else if (c === '"') {
       let j = i + 1;
@@ -317,7 +319,8 @@ class EmulatedProcess implements GuestProcess {
       }
       return this.finish(0);
     }
-    this.queue = [{ words: argv, after: ";" }];
+    // Exec form: no shell, so no expansion ($HOME stays literal, as with Docker).
+    this.queue = [{ words: argv.map((w) => w.replace(/\$/g, "\\$")), after: ";" }];
     this.runQueue();
   }
 
@@ -349,10 +352,22 @@ class EmulatedProcess implements GuestProcess {
     }
     if (!words.length) return "done";
     if (words[0] === "exec") words = words.slice(1);
+    // Redirections the vocabulary knows: >&2 / 1>&2 (stdout to stderr), 2>&1, >/dev/null, 2>/dev/null.
+    let outTo: "stdout" | "stderr" | null = "stdout";
+    let errTo: "stdout" | "stderr" | null = "stderr";
+    words = words.filter((w) => {
+      if (w === ">&2" || w === "1>&2") outTo = "stderr";
+      else if (w === "2>&1") errTo = outTo;
+      else if (w === ">/dev/null" || w === "1>/dev/null") outTo = null;
+      else if (w === "2>/dev/null") errTo = null;
+      else return true;
+      return false;
+    });
+    if (!words.length) return "done";
     const [cmd0, ...args] = words;
     const cmd = basename(cmd0);
-    const out = (text: string) => this.io.write("stdout", text);
-    const err = (text: string) => this.io.write("stderr", text);
+    const out = (text: string) => outTo && this.io.write(outTo, text);
+    const err = (text: string) => errTo && this.io.write(errTo, text);
     switch (cmd) {
       case "true":
       case ":":

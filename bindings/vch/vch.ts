@@ -823,6 +823,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const listener = (chunk: OutputChunk | null) => {
       if (chunk === null || chunk.time > until) ch.end();
+      else if (chunk.time < since) return;
       else if ((chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr)) ch.push(chunk);
     };
     c.listeners.add(listener);
