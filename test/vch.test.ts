@@ -204,6 +204,26 @@ describe("restart policies and auto-remove", () => {
   });
 });
 
+describe("independence", () => {
+  it("several VCHs in one process share nothing", async () => {
+    vch = await openVch();
+    const other = await openVch();
+    try {
+      const a = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "50"] }, "same");
+      const b = other.createContainer({ Image: "busybox", Cmd: ["sleep", "50"] }, "same");
+      expect(b.id).toBe(a.id); // same seed, same operations
+      await vch.start("same");
+      vch.advance(60_000);
+      expect(vch.getContainer("same").state.Status).toBe("exited");
+      expect(other.getContainer("same").state.Status).toBe("created");
+      expect(other.now()).not.toBe(vch.now());
+      expect(other.info().hosts.every((h) => h.memory.used === 0)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe("names, defaults and lookups", () => {
   it("gives Docker's defaults: random adjective_name, hostname = short id, vIC sizes", async () => {
     vch = await openVch();

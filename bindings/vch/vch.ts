@@ -149,7 +149,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   readonly name: string;
   readonly seed: number;
   private readonly clock: VirtualClock;
-  private readonly rng: Rng;
+  private rng: Rng;
   private readonly mem: MemoryEngineApi;
   private readonly cluster: ClusterApi;
   private readonly guest: Guest;
@@ -2323,8 +2323,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const generation = Number((snap?.records.meta.get("generation") as number | undefined) ?? 0) + 1;
     if (generation > 1) {
-      // A reopened VCH draws fresh ids and names: never the ones the first run already used.
-      for (let i = 0; i < generation * 7; i++) this.rng.next32();
+      // A reopened VCH draws from a stream of its own: same seed, different opening, fresh ids.
+      this.rng = new Rng(mix32(this.seed ^ mix32(generation * 0x9e3779b1)));
     }
     if (this.store) this.pending.put.push({ kind: "meta", key: "generation", value: generation });
     if (!snap || ![...snap.records.network.values()].length) {
