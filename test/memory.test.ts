@@ -183,6 +183,31 @@ describe.each(engines)("memory engine: %s", (_name, create: (o: MemoryEngineOpti
     expect(m.tpsScan(0, 100)).toEqual({ scanned: 6, merged: 1 });
   });
 
+  it.each([
+    // [what the row means, salt of template A, salt A's clone is given, salt of template B, merged]
+    ["templates cloned under one tenant salt still merge their shared pages", 5, undefined, 5, 2],
+    ["a clone with a salt of its own keeps its template's shared pages out of sharing", 5, 6, 5, 0],
+    ["templates with global salt 0 and their clones merge", 0, undefined, 0, 2],
+    ["a default salt gives the clone a salt of its own: the template's shared pages stay as they are", undefined, undefined, undefined, 0],
+  ])("%s", (_what, saltA, cloneSalt, saltB, merged) => {
+    const m = small();
+    const a = m.createVm({ host: 0, memoryMiB: 4, salt: saltA });
+    m.writePages(a, g(0, 1), t(42, 42)); // page 0 and 1 of A: same content
+    const a1 = m.instantClone(a, cloneSalt === undefined ? {} : { salt: cloneSalt });
+    const b = m.createVm({ host: 0, memoryMiB: 4, salt: saltB });
+    m.writePages(b, g(0), t(42));
+    const b1 = m.instantClone(b);
+    // A, A's clone, B, B's clone: 2 + 2 + 1 + 1 mapped pages; a merge joins A's page 1 and B's page 0 to A's page 0
+    expect(m.tpsScan(0, 100)).toEqual({ scanned: 6, merged });
+    expect(m.hostStats(0).used).toBe(3 - merged);
+    for (const vm of [a, a1]) expect(m.readPages(vm, g(0, 1))).toEqual(t(42, 42));
+    for (const vm of [b, b1]) expect(m.readPages(vm, g(0))).toEqual(t(42));
+    // a later write by a clone still copies, and leaves its relatives as they were
+    m.writePages(a1, g(0), t(7));
+    expect(m.readPages(a, g(0, 1))).toEqual(t(42, 42));
+    expect(m.readPages(b1, g(0))).toEqual(t(42));
+  });
+
   it("the scan resumes where it stopped and visits each page once per pass", () => {
     const m = small();
     const a = m.createVm({ host: 0, memoryMiB: 4 });

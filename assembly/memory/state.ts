@@ -14,6 +14,8 @@ import { growBlock, zeroBlock } from "../util/grow";
 @inline export const FRAME_CANON: u8 = 1;
 /** Explicit salts are below this; default (per-VM) salt keys are at or above it. */
 @inline export const DEFAULT_SALT_BASE: u32 = 0x80000000;
+/** Leaf salt of a leaf table mapped by VMs of different salts (no salt key takes this value). */
+@inline export const SALT_MIXED: u32 = 0xffffffff;
 
 // ───── Frame table ─────────────────────────────────────────────────────────────────────────────
 /** One page of host memory, structure of arrays indexed by frame id (19 bytes a frame):
@@ -37,14 +39,18 @@ let frameTop: u32 = 1;
 // ───── Leaf tables ─────────────────────────────────────────────────────────────────────────────
 /** Leaf table: 512 frame ids for 2 MiB of guest memory, shared between clones until written.
  *
- *   leafRefs[id]:     ┌──────────┐   (a free leaf's refs holds the next free leaf)
- *                     │ refs u32 │
- *                     └──────────┘
+ *   leafRefs[id], leafSalt[id]:  ┌──────────┬──────────┐   (a free leaf's refs holds the next free leaf)
+ *                                │ refs u32 │ salt u32 │
+ *                                └──────────┴──────────┘
  *   leafEntries[id]:  ┌──────────────────────────────────┐
  *                     │ frame[512] u32 (0 = not present) │
  *                     └──────────────────────────────────┘
+ *
+ * `salt` is the salt key shared by every VM that maps the leaf, or SALT_MIXED: page sharing may
+ * remap an entry of a shared leaf only when all its VMs share under the same salt.
  */
 export let leafRefs: usize = 0;
+export let leafSalt: usize = 0;
 export let leafEntries: usize = 0;
 let leafCap: u32 = 0;
 let leafTop: u32 = 1;
@@ -193,17 +199,19 @@ function leafTake(): u32 {
   return l;
 }
 
-/** A fresh leaf table: one reference, no frames. */
-export function leafAllocEmpty(): u32 {
+/** A fresh leaf table for a VM of salt key `salt`: one reference, no frames. */
+export function leafAllocEmpty(salt: u32): u32 {
   let l = leafTake();
+  setU32At(leafSalt, l, salt);
   // SAFETY: leaf l's 512 entries lie inside leafEntries (l < leafCap).
   memory.fill(leafEntryPtr(l, 0), 0, LEAF_BYTES);
   return l;
 }
 
-/** A private copy of leaf `from` for one of its sharers: every frame gains a reference. */
-export function leafCopy(from: u32): u32 {
+/** A private copy of leaf `from` for a sharer of salt key `salt`: every frame gains a reference. */
+export function leafCopy(from: u32, salt: u32): u32 {
   let l = leafTake();
+  setU32At(leafSalt, l, salt);
   let src = leafEntryPtr(from, 0), dst = leafEntryPtr(l, 0);
   // SAFETY: both leaves lie inside leafEntries; leafTake may have moved it, so pointers come after.
   memory.copy(dst, src, LEAF_BYTES);
@@ -239,6 +247,7 @@ function growLeaves(): void {
   let cap: u32 = leafCap ? leafCap << 1 : 64;
   let o = <usize>leafCap, n = <usize>cap;
   leafRefs = growBlock(leafRefs, o << 2, n << 2);
+  leafSalt = growBlock(leafSalt, o << 2, n << 2);
   leafEntries = growBlock(leafEntries, o * LEAF_BYTES, n * LEAF_BYTES);
   leafCap = cap;
 }
@@ -257,7 +266,7 @@ function saltFor(explicit: u32, parent: u32): u32 {
     let s = u32At(vmSalt, parent);
     if (s < DEFAULT_SALT_BASE) return s;
   }
-  return DEFAULT_SALT_BASE | (vmSerial & 0x7fffffff);
+  return DEFAULT_SALT_BASE | (vmSerial % 0x7fffffff);
 }
 
 /** Registers a VM of `pages` on `host` with directory `dir`; returns its id. */
@@ -297,12 +306,15 @@ export function vmClone(parent: u32, salt: u32): u32 {
   let dir = heap.alloc(<usize>n << 2);
   // SAFETY: both directories hold n entries.
   memory.copy(dir, dirPtr(parent), <usize>n << 2);
+  let childSalt = saltFor(salt, parent);
   for (let d: u32 = 0; d < n; d++) {
     let l = load<u32>(dir + (<usize>d << 2));
-    if (l) setU32At(leafRefs, l, u32At(leafRefs, l) + 1);
+    if (!l) continue;
+    setU32At(leafRefs, l, u32At(leafRefs, l) + 1);
+    if (u32At(leafSalt, l) != childSalt) setU32At(leafSalt, l, SALT_MIXED);
   }
   let host = u32At(vmHost, parent);
-  let child = vmAdd(host, pages, dir, saltFor(salt, parent));
+  let child = vmAdd(host, pages, dir, childSalt);
   let granted = u32At(vmGranted, parent);
   setU32At(vmGranted, child, granted);
   setU64At(hostMapped, host, u64At(hostMapped, host) + granted);
@@ -348,7 +360,7 @@ function growVms(): void {
  */
 export function engineBytes(): u64 {
   let bytes: u64 = <u64>frameCap * (8 + 4 + 4 + 2 + 1);
-  bytes += <u64>leafCap * (<u64>LEAF_BYTES + 4);
+  bytes += <u64>leafCap * (<u64>LEAF_BYTES + 8);
   bytes += <u64>vmCap * (4 * 6 + 4) + dirBytes; // six fields and the free stack
   bytes += <u64>hostCount * (4 * 9 + 8);
   for (let h: u32 = 0; h < hostCount; h++) bytes += <u64>u32At(hostTpsCap, h) << 2;

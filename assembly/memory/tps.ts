@@ -4,7 +4,7 @@ import { hashTokenSalt } from "../util/hash";
 import { zeroBlock } from "../util/grow";
 import {
   LEAF_ENTRIES, LEAF_SHIFT, FRAME_CANON,
-  frameToken, frameRefs, frameSalt, frameFlags, leafRefs, vmHost, vmPages, vmSalt, vmLive, vmTop,
+  frameToken, frameRefs, frameSalt, frameFlags, leafRefs, leafSalt, vmHost, vmPages, vmSalt, vmLive, vmTop,
   hostCursorVm, hostCursorGpn, hostTpsTable, hostTpsCap, hostTpsFill,
   u32At, setU32At, u64At, leafEntryPtr, dirPtr, dirLen, frameFree,
 } from "./state";
@@ -106,8 +106,9 @@ function walk(host: u32, fromVm: u32, fromGpn: u32, toVm: u32, toGpn: u32, budge
     for (let d = start >> LEAF_SHIFT; d < dEnd; d++) {
       let leaf = load<u32>(dir + (<usize>d << 2));
       if (!leaf) continue;
-      // Clone-shared leaves are shared already; only a VM's own leaves hold candidates.
-      let candidates = u32At(leafRefs, leaf) == 1;
+      // A VM's own leaf holds candidates; so does a leaf shared with clones that all share under
+      // this VM's salt (remapping its entry changes what they map, never what they read).
+      let candidates = u32At(leafRefs, leaf) == 1 || u32At(leafSalt, leaf) == salt;
       let base = d << LEAF_SHIFT;
       let e0 = base < start ? start - base : 0;
       let e1 = min<u32>(LEAF_ENTRIES, end - base);

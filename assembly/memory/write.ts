@@ -2,7 +2,7 @@
 import { U32Map } from "../util/u32map";
 import {
   LEAF_ENTRIES, LEAF_SHIFT, PAGE_BYTES, FRAME_CANON,
-  frameToken, frameRefs, frameFlags, leafRefs, vmHost, vmPages, vmGranted, hostCap, hostUsed, hostMapped,
+  frameToken, frameRefs, frameFlags, leafRefs, vmHost, vmPages, vmGranted, vmSalt, hostCap, hostUsed, hostMapped,
   u32At, setU32At, u64At, setU64At, leafEntryPtr, dirPtr, frameAlloc, leafAllocEmpty, leafCopy,
 } from "./state";
 
@@ -105,6 +105,7 @@ export function writeBatch(vm: u32, gpns: usize, tokens: usize, n: u32): i32 {
   }
   let tableFaults: u32 = 0, demandZero: u32 = 0, cow: u32 = 0, inPlace: u32 = 0;
   let dir = dirPtr(vm);
+  let salt = u32At(vmSalt, vm);
   for (let i: u32 = 0; i < n; i++) {
     let gpn = load<u32>(gpns + (<usize>i << 2));
     let token = load<u64>(tokens + (<usize>i << 3));
@@ -112,11 +113,11 @@ export function writeBatch(vm: u32, gpns: usize, tokens: usize, n: u32): i32 {
     let leaf = load<u32>(dp);
     if (!leaf) {
       // Untouched 2 MiB: a fresh private leaf (not a fault: nothing is copied).
-      leaf = leafAllocEmpty();
+      leaf = leafAllocEmpty(salt);
       store<u32>(dp, leaf);
     } else if (u32At(leafRefs, leaf) > 1) {
       // 1. table fault: the leaf is shared with a clone.
-      leaf = leafCopy(leaf);
+      leaf = leafCopy(leaf, salt);
       store<u32>(dp, leaf);
       tableFaults++;
     }

@@ -128,7 +128,12 @@ export interface MemoryEngineApi {
   readPages(vm: number, gpns: Uint32Array): BigUint64Array;
   /** Drops the VM's page tables; frames still used by clones survive. */
   destroyVm(vm: number): void;
-  /** Scans up to `budgetPages` mapped pages of the host, resuming where the last scan stopped. */
+  /**
+   * Scans up to `budgetPages` mapped pages of the host in (VM id, gpn) order, resuming where the
+   * last scan stopped, each page at most once a call. A page whose frame has one mapping is merged
+   * into the canonical frame of the same (content, salt), or becomes it; pages of a leaf table
+   * shared by VMs of different salts are skipped.
+   */
   tpsScan(host: number, budgetPages: number): TpsScanResult;
   vmStats(vm: number): VmMemoryStats;
   hostStats(host: number): HostMemoryStats;
@@ -232,7 +237,7 @@ export const memoryChecks = {
   },
 };
 
-/** The salt key a VM's pages are shared under: explicit salts as given, default salts above 2^31. */
+/** The salt key of the `serial`-th VM made with a default salt: 2^31 and up, never 0xFFFFFFFF (a leaf of mixed salts). */
 export function defaultSaltKey(serial: number): number {
-  return (0x80000000 | (serial & 0x7fffffff)) >>> 0;
+  return (0x80000000 | serial % 0x7fffffff) >>> 0;
 }

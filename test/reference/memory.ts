@@ -37,10 +37,15 @@ class Frame {
   constructor(public token: bigint) {}
 }
 
+/** Leaf salt of a leaf mapped by VMs of different salts. */
+const SALT_MIXED = 0xffffffff;
+
 /** 512 frame slots of a VM's guest memory (2 MiB), shared between clones until written. */
 class Leaf {
   refcount = 1;
   entries: (Frame | null)[] = new Array<Frame | null>(LEAF_ENTRIES).fill(null);
+  /** The salt every VM mapping this leaf shares under, or SALT_MIXED. */
+  constructor(public salt: number) {}
 }
 
 class Vm {
@@ -114,7 +119,11 @@ export class ReferenceMemoryEngine implements MemoryEngineApi {
     const saltKey = opts.salt ?? (parent.saltKey < DEFAULT_SALT_BASE ? parent.saltKey : defaultSaltKey(this.serial));
     const child = new Vm(id, parent.host, parent.pages, saltKey);
     child.dir = parent.dir.slice();
-    for (const leaf of child.dir) if (leaf) leaf.refcount++;
+    for (const leaf of child.dir) {
+      if (!leaf) continue;
+      leaf.refcount++;
+      if (leaf.salt !== saltKey) leaf.salt = SALT_MIXED;
+    }
     child.granted = parent.granted;
     const host = this.hosts[parent.host];
     host.mapped += child.granted;
@@ -150,14 +159,14 @@ export class ReferenceMemoryEngine implements MemoryEngineApi {
       let leaf = v.dir[d];
       if (!leaf) {
         // Untouched 2 MiB: a fresh, private leaf (not a fault: nothing is copied).
-        const fresh = new Leaf();
+        const fresh = new Leaf(v.saltKey);
         v.dir[d] = fresh;
         undo.push(() => (v.dir[d] = null));
         leaf = fresh;
       } else if (leaf.refcount > 1) {
         // 1. table fault: the leaf is shared with a clone; take a private copy.
         const shared = leaf;
-        const copy = new Leaf();
+        const copy = new Leaf(v.saltKey);
         copy.entries = shared.entries.slice();
         for (const f of copy.entries) if (f) f.refs++;
         shared.refcount--;
@@ -261,8 +270,8 @@ export class ReferenceMemoryEngine implements MemoryEngineApi {
             result.scanned++;
             host.cursorVm = v.id;
             host.cursorGpn = gpn + 1;
-            // Only pages this VM alone maps are candidates; clone-shared pages are shared already.
-            if (leaf.refcount !== 1 || frame.refs !== 1) continue;
+            // Candidates: pages of the VM's own leaves, or of leaves whose VMs all share under its salt.
+            if ((leaf.refcount !== 1 && leaf.salt !== v.saltKey) || frame.refs !== 1) continue;
             const key = `${frame.token}:${v.saltKey}`;
             const canon = host.hints.get(key);
             if (canon && canon.live && canon.canon && canon.token === frame.token && canon.salt === v.saltKey) {
