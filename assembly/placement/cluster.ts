@@ -39,11 +39,11 @@ const cpuCap = new Array<f64>();
 const memCap = new Array<f64>();
 const hostState = new Array<i32>();
 const failover = new Array<i32>();
-let wantCpu = new Array<f64>();
-let wantMem = new Array<f64>();
-let resCpu = new Array<f64>();
-let resMem = new Array<f64>();
-let nvm = new Array<i32>();
+const wantCpu = new Array<f64>();
+const wantMem = new Array<f64>();
+const resCpu = new Array<f64>();
+const resMem = new Array<f64>();
+const nvm = new Array<i32>();
 // VMs
 const alive = new Array<i32>();
 const vmHost = new Array<i32>();
@@ -58,6 +58,8 @@ const memS = new Array<f64>();
 const vmTemplate = new Array<i32>();
 const vmPrio = new Array<i32>();
 const vmRules = new Array<Array<i32>>();
+/** The rule list of every VM without rules: one shared empty array keeps the GC's heap small. */
+const NO_RULES = new Array<i32>();
 // rules
 const ruleKind = new Array<i32>();
 const ruleVms = new Array<Array<i32>>();
@@ -65,7 +67,7 @@ const ruleHosts = new Array<Array<i32>>();
 /** Template → one byte per host (1: the host holds it); looked up once per placement. */
 const templates = new Map<i32, StaticArray<u8>>();
 /** Cached load of each host, refreshed whenever its sums change (same formula, same value). */
-let hostLd = new Array<f64>();
+const hostLd = new Array<f64>();
 // HA policy
 let haKind: i32 = 0;
 let haA: f64 = 0;
@@ -100,6 +102,22 @@ const out = new Array<f64>();
   store<i32>(a.dataStart + (<usize>i << 2), x);
 }
 
+/** Array length without a call (the getter is not inlined in the release build). */
+@inline function len<T>(a: Array<T>): i32 {
+  return load<i32>(changetype<usize>(a), offsetof<Array<T>>("length_"));
+}
+/** True when `a` holds `x`. */
+@inline function hasI(a: Array<i32>, x: i32): bool {
+  const n = len(a);
+  let found = false;
+  for (let i = 0; i < n; i++) {
+    if (getI(a, i) == x) {
+      found = true;
+      break;
+    }
+  }
+  return found;
+}
 @inline function sqrtClamp(x: f64): f64 {
   return x > 0 ? Math.sqrt(x) : 0;
 }
@@ -137,7 +155,7 @@ export function place_target_imbalance(t: i32, n: i32): f64 {
 
 /** Copies the staged output to the scratch region; returns its length in f64s. */
 function emit(): i32 {
-  const n = out.length;
+  const n = len(out);
   const p = scratch_ensure(<u32>max(n, 1) << 3);
   for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), getF(out, i));
   return n;
@@ -161,7 +179,7 @@ export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
   resMem.push(0);
   nvm.push(0);
   hostLd.push(0);
-  return cpuCap.length - 1;
+  return len(cpuCap) - 1;
 }
 
 /** Sets a host's state (0 connected, 1 maintenance, 2 failed, 3 standby). */
@@ -188,17 +206,17 @@ export function place_vm_add(cd: f64, cr: f64, cl: f64, cs: f64, md: f64, mr: f6
   memS.push(ms);
   vmTemplate.push(template);
   vmPrio.push(prio);
-  vmRules.push(new Array<i32>());
-  return alive.length - 1;
+  vmRules.push(NO_RULES);
+  return len(alive) - 1;
 }
 
 function attach(v: i32, h: i32): void {
-  vmHost[v] = h;
-  wantCpu[h] += wantCpuOf(v);
-  wantMem[h] += wantMemOf(v);
-  resCpu[h] += getF(cpuR, v);
-  resMem[h] += getF(memR, v);
-  nvm[h]++;
+  setI(vmHost, v, h);
+  setF(wantCpu, h, getF(wantCpu, h) + wantCpuOf(v));
+  setF(wantMem, h, getF(wantMem, h) + wantMemOf(v));
+  setF(resCpu, h, getF(resCpu, h) + getF(cpuR, v));
+  setF(resMem, h, getF(resMem, h) + getF(memR, v));
+  setI(nvm, h, getI(nvm, h) + 1);
   refreshLoad(h);
 }
 
@@ -228,11 +246,11 @@ export function place_vm_remove(v: i32): void {
   if (getI(vmHost, v) >= 0) detach(v);
   alive[v] = 0;
   const rules = getA(vmRules, v);
-  for (let i = 0; i < rules.length; i++) {
+  for (let i = 0; i < len(rules); i++) {
     const list = ruleVms[rules[i]];
     list.splice(list.indexOf(v), 1);
   }
-  vmRules[v] = new Array<i32>();
+  vmRules[v] = NO_RULES;
 }
 
 /** Powers a VM off: it leaves its host. */
@@ -260,12 +278,12 @@ export function place_template_set(t: i32, h: i32, on: i32): void {
   if (templates.has(t)) map = templates.get(t);
   else if (!on) return;
   else {
-    map = new StaticArray<u8>(cpuCap.length);
+    map = new StaticArray<u8>(len(cpuCap));
     templates.set(t, map);
   }
   if (h >= map.length) {
     // hosts were added after the template was first seen
-    const grown = new StaticArray<u8>(cpuCap.length);
+    const grown = new StaticArray<u8>(len(cpuCap));
     memory.copy(changetype<usize>(grown), changetype<usize>(map), <usize>map.length);
     map = grown;
     templates.set(t, map);
@@ -282,7 +300,7 @@ export function place_template_has(t: i32, h: i32): i32 {
 
 /** Adds a rule of `kind` over `nvms` VMs then `nhosts` hosts read from scratch; returns its id. */
 export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
-  const r = ruleKind.length;
+  const r = len(ruleKind);
   const vms = new Array<i32>();
   const hosts = new Array<i32>();
   for (let i = 0; i < nvms; i++) vms.push(<i32>input(i));
@@ -290,14 +308,18 @@ export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
   ruleKind.push(kind);
   ruleVms.push(vms);
   ruleHosts.push(hosts);
-  for (let i = 0; i < nvms; i++) vmRules[vms[i]].push(r);
+  for (let i = 0; i < nvms; i++) {
+    const v = vms[i];
+    if (vmRules[v] === NO_RULES) vmRules[v] = new Array<i32>();
+    vmRules[v].push(r);
+  }
   return r;
 }
 
 /** Removes a rule. */
 export function place_rule_remove(r: i32): void {
   const vms = getA(ruleVms, r);
-  for (let i = 0; i < vms.length; i++) {
+  for (let i = 0; i < len(vms); i++) {
     const list = vmRules[vms[i]];
     list.splice(list.indexOf(r), 1);
   }
@@ -308,12 +330,12 @@ export function place_rule_remove(r: i32): void {
 export function place_rule_violation(r: i32): i32 {
   const k = getI(ruleKind, r);
   const vms = getA(ruleVms, r);
-  for (let i = 0; i < vms.length; i++) {
+  for (let i = 0; i < len(vms); i++) {
     const v = vms[i];
     const h = getI(vmHost, v);
     if (h < 0) continue;
     if (k == MUST) {
-      if (!getA(ruleHosts, r).includes(h)) return v;
+      if (!hasI(getA(ruleHosts, r), h)) return v;
     } else if (k == AFFINITY || k == ANTI_AFFINITY) {
       for (let j = 0; j < i; j++) {
         const hj = vmHost[vms[j]];
@@ -349,7 +371,7 @@ function sums(): void {
   let s: f64 = 0;
   let q: f64 = 0;
   let n: i32 = 0;
-  const H = cpuCap.length;
+  const H = len(cpuCap);
   for (let h = 0; h < H; h++) {
     if (!taking(h)) continue;
     const l = getF(hostLd, h);
@@ -371,7 +393,7 @@ function sumsImbalance(): f64 {
 export function place_imbalance(): f64 {
   let sum: f64 = 0;
   let n: i32 = 0;
-  const H = cpuCap.length;
+  const H = len(cpuCap);
   for (let h = 0; h < H; h++) {
     if (!taking(h)) continue;
     sum += getF(hostLd, h);
@@ -391,7 +413,7 @@ export function place_imbalance(): f64 {
 /** Writes (cpu, mem, load, reservedCpu, reservedMem, vms) per host to scratch; returns the f64 count. */
 export function place_host_loads(): i32 {
   out.length = 0;
-  for (let h = 0; h < cpuCap.length; h++) {
+  for (let h = 0; h < len(cpuCap); h++) {
     const lc = getF(wantCpu, h) / getF(cpuCap, h);
     const lm = getF(wantMem, h) / getF(memCap, h);
     out.push(lc);
@@ -411,7 +433,7 @@ function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f
   const on = new Array<i32>();
   let sumWant: f64 = 0;
   let sumRes: f64 = 0;
-  for (let i = 0; i < alive.length; i++) {
+  for (let i = 0; i < len(alive); i++) {
     if (getI(vmHost, i) != h) continue;
     on.push(i);
     sumWant += want(d[i], r[i], l[i]);
@@ -420,17 +442,17 @@ function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f
   if (sumWant <= cap) return want(d[v], r[v], l[v]);
   let remaining = cap - sumRes;
   const active = new Array<i32>();
-  for (let k = 0; k < on.length; k++) {
+  for (let k = 0; k < len(on); k++) {
     const i = on[k];
     if (want(d[i], r[i], l[i]) > r[i]) active.push(i);
   }
   let ent = r[v];
-  while (active.length > 0 && remaining > 0) {
+  while (len(active) > 0 && remaining > 0) {
     let total: f64 = 0;
-    for (let k = 0; k < active.length; k++) total += s[active[k]];
+    for (let k = 0; k < len(active); k++) total += s[active[k]];
     let capped = false;
     let next = remaining;
-    for (let k = 0; k < active.length; k++) {
+    for (let k = 0; k < len(active); k++) {
       const i = active[k];
       const w = want(d[i], r[i], l[i]);
       if (r[i] + (remaining * s[i]) / total >= w) {
@@ -442,7 +464,7 @@ function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f
       }
     }
     if (!capped) {
-      for (let k = 0; k < active.length; k++) {
+      for (let k = 0; k < len(active); k++) {
         const i = active[k];
         if (i == v) ent = r[i] + (remaining * s[i]) / total;
       }
@@ -476,17 +498,17 @@ export function place_entitlement(v: i32): i32 {
   if (getF(resCpu, h) + getF(cpuR, v) > getF(cpuCap, h)) return 3;
   if (getF(resMem, h) + getF(memR, v) > getF(memCap, h)) return 4;
   const rules = getA(vmRules, v);
-  for (let i = 0; i < rules.length; i++) {
+  for (let i = 0; i < len(rules); i++) {
     const r = getI(rules, i);
     const k = getI(ruleKind, r);
     if (k == MUST) {
-      if (!getA(ruleHosts, r).includes(h)) {
+      if (!hasI(getA(ruleHosts, r), h)) {
         whyRule = r;
         return 5;
       }
     } else if (mode != MODE_HA && k != SHOULD) {
       const vms = getA(ruleVms, r);
-      for (let j = 0; j < vms.length; j++) {
+      for (let j = 0; j < len(vms); j++) {
         const m = getI(vms, j);
         if (m == v) continue;
         const hm = getI(vmHost, m);
@@ -506,9 +528,9 @@ export function place_entitlement(v: i32): i32 {
 
 @inline function shouldOk(v: i32, h: i32): bool {
   const rules = getA(vmRules, v);
-  for (let i = 0; i < rules.length; i++) {
+  for (let i = 0; i < len(rules); i++) {
     const r = getI(rules, i);
-    if (getI(ruleKind, r) == SHOULD && !getA(ruleHosts, r).includes(h)) return false;
+    if (getI(ruleKind, r) == SHOULD && !hasI(getA(ruleHosts, r), h)) return false;
   }
   return true;
 }
@@ -534,8 +556,8 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   const wc = wantCpuOf(v);
   const wm = wantMemOf(v);
   const t = getI(vmTemplate, v);
-  const tmap = templateMap(t);
   const preferTemplate = mode == MODE_INITIAL && t >= 0;
+  const tmap = preferTemplate ? templateMap(t) : 0;
   let best: i32 = -1;
   let bestTier: i32 = 2;
   let bestScore: f64 = Infinity;
@@ -546,7 +568,7 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   let bestVarT: f64 = Infinity;
   const m0 = popN > 0 ? popS / n : 0;
   const curVar = popN > 0 ? popQ / n - m0 * m0 : 0; // cur = sqrtClamp(curVar)
-  const H = cpuCap.length;
+  const H = len(cpuCap);
   for (let h = 0; h < H; h++) {
     const code = why(v, h, mode);
     if (code != 0) {
@@ -595,15 +617,25 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   return best;
 }
 
+// Work arrays kept between calls, so a plan allocates nothing.
+const batchIds = new Array<i32>();
+const batchRes = new Array<f64>();
+const victims = new Array<i32>();
+const moved = new Array<i32>();
+const stuck = new Array<i32>();
+const sorted = new Array<f64>();
+
 /**
  * Places the `n` VMs listed in scratch in order (initial placement) until one fails. Writes
  * [placed, status (0, -1 no host, -2 admission), (host, copied, imbalance) × placed]; the caller
  * takes back the placed ones when the batch must be all or nothing.
  */
 export function place_vms(n: i32): i32 {
-  const ids = new Array<i32>(n);
+  const ids = batchIds;
+  ids.length = n;
   for (let i = 0; i < n; i++) setI(ids, i, <i32>input(i));
-  const res = new Array<f64>();
+  const res = batchRes;
+  res.length = 0;
   let status: i32 = 0;
   for (let i = 0; i < n; i++) {
     const h = place_vm_place(getI(ids, i), MODE_INITIAL);
@@ -616,9 +648,9 @@ export function place_vms(n: i32): i32 {
     res.push(lastImb);
   }
   out.length = 0;
-  out.push(<f64>(res.length / 3));
+  out.push(<f64>(len(res) / 3));
   out.push(<f64>status);
-  for (let i = 0; i < res.length; i++) out.push(getF(res, i));
+  for (let i = 0; i < len(res); i++) out.push(getF(res, i));
   return emit();
 }
 
@@ -641,26 +673,35 @@ export function place_last_imbalance(): f64 {
 
 // ───────────────────────────── balancing ─────────────────────────────
 
-let snapWantCpu = new Array<f64>();
-let snapWantMem = new Array<f64>();
-let snapResCpu = new Array<f64>();
-let snapResMem = new Array<f64>();
-let snapNvm = new Array<i32>();
+const snapWantCpu = new Array<f64>();
+const snapWantMem = new Array<f64>();
+const snapResCpu = new Array<f64>();
+const snapResMem = new Array<f64>();
+const snapNvm = new Array<i32>();
 
+function copyF(to: Array<f64>, from: Array<f64>): void {
+  to.length = len(from);
+  memory.copy(to.dataStart, from.dataStart, <usize>len(from) << 3);
+}
+function copyI(to: Array<i32>, from: Array<i32>): void {
+  to.length = len(from);
+  memory.copy(to.dataStart, from.dataStart, <usize>len(from) << 2);
+}
+/** Saves the host sums (copied into arrays kept between calls: no allocation per pass). */
 function snapshot(): void {
-  snapWantCpu = wantCpu.slice();
-  snapWantMem = wantMem.slice();
-  snapResCpu = resCpu.slice();
-  snapResMem = resMem.slice();
-  snapNvm = nvm.slice();
+  copyF(snapWantCpu, wantCpu);
+  copyF(snapWantMem, wantMem);
+  copyF(snapResCpu, resCpu);
+  copyF(snapResMem, resMem);
+  copyI(snapNvm, nvm);
 }
 function restore(): void {
-  wantCpu = snapWantCpu;
-  wantMem = snapWantMem;
-  resCpu = snapResCpu;
-  resMem = snapResMem;
-  nvm = snapNvm;
-  for (let h = 0; h < cpuCap.length; h++) refreshLoad(h);
+  copyF(wantCpu, snapWantCpu);
+  copyF(wantMem, snapWantMem);
+  copyF(resCpu, snapResCpu);
+  copyF(resMem, snapResMem);
+  copyI(nvm, snapNvm);
+  for (let h = 0; h < len(cpuCap); h++) refreshLoad(h);
 }
 
 const recs = new Array<i32>();
@@ -680,8 +721,8 @@ const dst = new Array<i32>();
  * to less loaded hosts. Writes [before, after, n, (vm, from, to, priority) × n]; reverts unless `apply`.
  */
 export function place_balance(threshold: i32, apply: i32): i32 {
-  const H = cpuCap.length;
-  const V = alive.length;
+  const H = len(cpuCap);
+  const V = len(alive);
   const before = place_imbalance();
   recs.length = 0;
   if (!apply) snapshot();
@@ -721,7 +762,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
       setF(loads, h, getF(hostLd, h));
       if (taking(h) && getI(moves, h) < MAX_MOVES_PER_HOST) order.push(h);
     }
-    for (let i = 1; i < order.length; i++) {
+    for (let i = 1; i < len(order); i++) {
       const x = getI(order, i);
       let j = i - 1;
       while (j >= 0 && getF(loads, getI(order, j)) < getF(loads, x)) {
@@ -735,7 +776,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     let from: i32 = -1;
     const m0 = popS / n;
     const curVar = popQ / n - m0 * m0; // cur = sqrtClamp(curVar): a move whose variance is not lower gains nothing
-    for (let oi = 0; oi < order.length; oi++) {
+    for (let oi = 0; oi < len(order); oi++) {
       const s = getI(order, oi);
       const ls = getF(loads, s);
       // destinations for this source, in index order: take VMs, have moves left, less loaded
@@ -758,7 +799,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
         const t = wm / VMOTION_MIB_PER_S;
         const keep = DRS_PERIOD_S - t;
         const cost = MIGRATION_COST_RATE * t;
-        const plain = getA(vmRules, v).length == 0; // no rules: capacity is the only test
+        const plain = len(getA(vmRules, v)) == 0; // no rules: capacity is the only test
         const keepShould = plain || shouldOk(v, s);
         const crv = getF(cpuR, v);
         const mrv = getF(memR, v);
@@ -807,14 +848,14 @@ export function place_balance(threshold: i32, apply: i32): i32 {
   }
   const after = place_imbalance();
   if (!apply) {
-    for (let i = 0; i < recs.length; i += 4) vmHost[getI(recs, i)] = getI(recs, i + 1);
+    for (let i = 0; i < len(recs); i += 4) vmHost[getI(recs, i)] = getI(recs, i + 1);
     restore();
   }
   out.length = 0;
   out.push(before);
   out.push(after);
-  out.push(<f64>(recs.length >> 2));
-  for (let i = 0; i < recs.length; i++) out.push(<f64>getI(recs, i));
+  out.push(<f64>(len(recs) >> 2));
+  for (let i = 0; i < len(recs); i++) out.push(<f64>getI(recs, i));
   return emit();
 }
 
@@ -829,12 +870,14 @@ export function place_maintenance(h: i32, apply: i32): i32 {
   snapshot();
   const old = getI(hostState, h);
   hostState[h] = STATE_MAINTENANCE;
-  const victims = new Array<i32>();
-  for (let v = 0; v < alive.length; v++) if (getI(vmHost, v) == h) victims.push(v);
-  for (let i = 0; i < victims.length; i++) detach(getI(victims, i));
-  const mv = new Array<i32>();
-  const bl = new Array<i32>();
-  for (let i = 0; i < victims.length; i++) {
+  victims.length = 0;
+  for (let v = 0; v < len(alive); v++) if (getI(vmHost, v) == h) victims.push(v);
+  for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
+  const mv = moved;
+  const bl = stuck;
+  mv.length = 0;
+  bl.length = 0;
+  for (let i = 0; i < len(victims); i++) {
     const v = getI(victims, i);
     const d = place_vm_place(v, MODE_EVACUATE);
     if (d >= 0) {
@@ -846,16 +889,16 @@ export function place_maintenance(h: i32, apply: i32): i32 {
       bl.push(firstRule);
     }
   }
-  if (!apply || bl.length > 0) {
-    for (let i = 0; i < victims.length; i++) vmHost[getI(victims, i)] = h;
+  if (!apply || len(bl) > 0) {
+    for (let i = 0; i < len(victims); i++) vmHost[getI(victims, i)] = h;
     restore();
     hostState[h] = old;
   }
   out.length = 0;
-  out.push(<f64>(mv.length >> 1));
-  out.push(<f64>(bl.length / 3));
-  for (let i = 0; i < mv.length; i++) out.push(<f64>mv[i]);
-  for (let i = 0; i < bl.length; i++) out.push(<f64>bl[i]);
+  out.push(<f64>(len(mv) >> 1));
+  out.push(<f64>(len(bl) / 3));
+  for (let i = 0; i < len(mv); i++) out.push(<f64>mv[i]);
+  for (let i = 0; i < len(bl); i++) out.push(<f64>bl[i]);
   return emit();
 }
 
@@ -866,14 +909,14 @@ export function place_maintenance(h: i32, apply: i32): i32 {
  */
 export function ha_fail_hosts(n: i32): i32 {
   for (let i = 0; i < n; i++) hostState[<i32>input(i)] = STATE_FAILED;
-  const victims = new Array<i32>();
-  for (let v = 0; v < alive.length; v++) {
+  victims.length = 0;
+  for (let v = 0; v < len(alive); v++) {
     const h = getI(vmHost, v);
     if (h >= 0 && getI(hostState, h) == STATE_FAILED) victims.push(v);
   }
-  for (let i = 0; i < victims.length; i++) detach(getI(victims, i));
+  for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
   // restart order: priority, then VM id (insertion sort is stable)
-  for (let i = 1; i < victims.length; i++) {
+  for (let i = 1; i < len(victims); i++) {
     const x = getI(victims, i);
     let j = i - 1;
     while (j >= 0 && getI(vmPrio, getI(victims, j)) > getI(vmPrio, x)) {
@@ -882,9 +925,11 @@ export function ha_fail_hosts(n: i32): i32 {
     }
     victims[j + 1] = x;
   }
-  const rs = new Array<i32>();
-  const fl = new Array<i32>();
-  for (let i = 0; i < victims.length; i++) {
+  const rs = moved;
+  const fl = stuck;
+  rs.length = 0;
+  fl.length = 0;
+  for (let i = 0; i < len(victims); i++) {
     const v = getI(victims, i);
     if (getI(vmPrio, v) == PRIORITY_DISABLED) {
       fl.push(v);
@@ -904,10 +949,10 @@ export function ha_fail_hosts(n: i32): i32 {
     }
   }
   out.length = 0;
-  out.push(<f64>(rs.length / 3));
-  out.push(<f64>(fl.length / 3));
-  for (let i = 0; i < rs.length; i++) out.push(<f64>rs[i]);
-  for (let i = 0; i < fl.length; i++) out.push(<f64>fl[i]);
+  out.push(<f64>(len(rs) / 3));
+  out.push(<f64>(len(fl) / 3));
+  for (let i = 0; i < len(rs); i++) out.push(<f64>rs[i]);
+  for (let i = 0; i < len(fl); i++) out.push(<f64>fl[i]);
   return emit();
 }
 
@@ -929,7 +974,7 @@ export function ha_admission(): i32 {
  * cpuSlot, memSlot, totalSlots, usedSlots, availableSlots, cpu%, mem%, healthyFailoverHosts, slots per host…].
  */
 function admission(extra: i32): void {
-  const H = cpuCap.length;
+  const H = len(cpuCap);
   out.length = 0;
   for (let i = 0; i < 10; i++) out.push(0);
   out[0] = 1;
@@ -938,7 +983,7 @@ function admission(extra: i32): void {
     let cpuSlot: f64 = 0;
     let memSlot: f64 = 0;
     let used: f64 = 0;
-    for (let v = 0; v < alive.length; v++) {
+    for (let v = 0; v < len(alive); v++) {
       if (getI(vmHost, v) < 0 && v != extra) continue;
       cpuSlot = max<f64>(cpuSlot, getF(cpuR, v));
       memSlot = max<f64>(memSlot, getF(memR, v));
@@ -947,13 +992,13 @@ function admission(extra: i32): void {
     cpuSlot = max<f64>(cpuSlot, HA_MIN_CPU_MHZ);
     memSlot = max<f64>(memSlot, HA_MIN_MEM_MIB);
     let total: f64 = 0;
-    const sorted = new Array<f64>();
+    sorted.length = 0;
     for (let h = 0; h < H; h++) {
       if (getI(hostState, h) != STATE_CONNECTED) continue;
       const per = min<f64>(Math.floor(getF(cpuCap, h) / cpuSlot), Math.floor(getF(memCap, h) / memSlot));
       out[10 + h] = per;
       total += per;
-      let j = sorted.length;
+      let j = len(sorted);
       sorted.push(per);
       while (j > 0 && sorted[j - 1] < per) {
         sorted[j] = sorted[j - 1];
@@ -963,12 +1008,12 @@ function admission(extra: i32): void {
     }
     let k: i32 = 0;
     let rem = total;
-    while (k < sorted.length - 1 && rem - sorted[k] >= used) {
+    while (k < len(sorted) - 1 && rem - sorted[k] >= used) {
       rem -= sorted[k];
       k++;
     }
     let reserve: f64 = 0;
-    for (let i = 0; <f64>i < haA && i < sorted.length; i++) reserve += sorted[i];
+    for (let i = 0; <f64>i < haA && i < len(sorted); i++) reserve += sorted[i];
     const avail = total - used - reserve;
     out[0] = <f64>k >= haA ? 1 : 0;
     out[1] = <f64>k;
@@ -987,7 +1032,7 @@ function admission(extra: i32): void {
     }
     let rc: f64 = 0;
     let rm: f64 = 0;
-    for (let v = 0; v < alive.length; v++) {
+    for (let v = 0; v < len(alive); v++) {
       if (getI(vmHost, v) < 0 && v != extra) continue;
       rc += max<f64>(getF(cpuR, v), HA_MIN_CPU_MHZ);
       rm += getF(memR, v);
