@@ -121,6 +121,20 @@ describe("container lifecycle", () => {
     expect(vch.getContainer(id).state.Status).toBe("exited");
   });
 
+  it("a signal to a paused container takes effect when it is unpaused; stop of a paused container works", async () => {
+    vch = await openVch();
+    const id = await run(["sleep", "100"]);
+    vch.pause(id);
+    vch.kill(id, "SIGTERM");
+    expect(vch.getContainer(id).state.Status).toBe("paused");
+    vch.unpause(id);
+    expect(vch.getContainer(id).state).toMatchObject({ Status: "exited", ExitCode: 143 });
+    const other = await run(["sleep", "100"]);
+    vch.pause(other);
+    await vch.stop(other);
+    expect(vch.getContainer(other).state).toMatchObject({ Status: "exited", ExitCode: 143 });
+  });
+
   it("restart: stop then start, with a restart event", async () => {
     vch = await openVch();
     const id = await run(["sleep", "100"]);

@@ -13,7 +13,6 @@
  */
 import type { ClusterApi, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
-import { MemoryStore } from "../store/memory.js";
 import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
@@ -615,10 +614,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.cpuSince = this.now();
     this.markContainer(c);
     this.emit("container", "unpause", c.rec.id, this.containerAttrs(c));
+    this.thaw(c);
+    this.settle();
+  }
+
+  /** Runs what came due while the container was frozen, and an exit that happened meanwhile. */
+  private thaw(c: Container): void {
     const queued = c.frozenQueue;
     c.frozenQueue = [];
     for (const fn of queued) fn();
-    this.settle();
+    const pending = c.pendingExit;
+    c.pendingExit = null;
+    if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
   }
 
   /** Waits for a condition: `not-running` (default), `next-exit` or `removed`. */
@@ -1552,9 +1559,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.frozen = false;
       c.rec.state.Paused = false;
       c.rec.state.Status = "running";
-      const q = c.frozenQueue;
-      c.frozenQueue = [];
-      for (const fn of q) fn();
+      this.thaw(c);
+      if (!c.rec.state.Running) return;
     }
     const run = c.run;
     this.emit("container", "kill", c.rec.id, { ...this.containerAttrs(c), signal: String(sig) });
