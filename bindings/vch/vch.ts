@@ -127,6 +127,8 @@ interface Exec {
   container: string;
   process: GuestProcess | null;
   channel: Channel<OutputChunk> | null;
+  /** Resolves `done` of a started exec. */
+  finish: ((code: number) => void) | null;
 }
 
 /** Options of `open` beyond the public model: injected cores, guest, store. */
@@ -938,6 +940,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       container: c.rec.id,
       process: null,
       channel: null,
+      finish: null,
       rec: {
         ID: id, Running: false, ExitCode: null,
         ProcessConfig: { tty: !!config.Tty, entrypoint: argv[0], arguments: argv.slice(1), privileged: !!config.Privileged, user: config.User ?? "" },
@@ -967,6 +970,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.execs.add(id);
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((r) => (resolveDone = r));
+    e.finish = (code) => resolveDone(code);
     const run = c.run;
     const attachOut = !options.detach && e.config.AttachStdout !== false;
     const attachErr = !options.detach && e.config.AttachStderr !== false;
@@ -1628,10 +1632,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private killExec(id: string): void {
     const e = this.execs.get(id);
     if (!e || !e.rec.Running) return;
+    // The container stopped under the exec: its process died with the container VM.
     e.rec.Running = false;
     e.rec.ExitCode = 137;
     e.process = null;
     e.channel?.end();
+    e.finish?.(137);
   }
 
   /** Drops the container VM from the memory engine. */
