@@ -79,14 +79,23 @@ export const cases: BenchCase[] = [
     title: "container create + start + remove over loopback HTTP",
     async run({ quick }) {
       const ms = quick ? 4000 : 15000;
-      const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 } });
+      // The clock of `vicsim serve` by default: real time.
+      const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1 } });
       const served = await serveDocker(vch, { listen: "tcp://127.0.0.1:0" });
       await send(new Agent(), served.port, "POST", "/v1.50/images/create?fromImage=busybox&tag=latest");
       const bare = await bareServer();
       await cyclesPerSecond((bare.address() as AddressInfo).port, 500); // warm-up
       await cyclesPerSecond(served.port, 500);
-      const ceiling = await cyclesPerSecond((bare.address() as AddressInfo).port, ms);
-      const value = await cyclesPerSecond(served.port, ms);
+      // Alternating short rounds, so that the load of a shared machine weighs on both alike.
+      const rounds = quick ? 8 : 20;
+      let ceilingSum = 0;
+      let valueSum = 0;
+      for (let i = 0; i < rounds; i++) {
+        ceilingSum += await cyclesPerSecond((bare.address() as AddressInfo).port, ms / rounds);
+        valueSum += await cyclesPerSecond(served.port, ms / rounds);
+      }
+      const ceiling = ceilingSum / rounds;
+      const value = valueSum / rounds;
       bare.close();
       await served.close();
       await vch.close();

@@ -2,13 +2,13 @@
 // No Virtual Container Host here: parsing never touches state.
 import { describe, expect, test } from "vitest";
 import { parseRequest } from "../bindings/docker/routes.js";
-import { ApiError, demultiplex, errorResponse, frame, parseBool, parseFilters, parseTimeArg, rfc3339Nano } from "../bindings/docker/http.js";
+import { ApiError, demultiplex, errorResponse, frame, fromWebRequest, parseBool, parseFilters, parseTimeArg, rfc3339Nano, toWebResponse, type ApiRequest } from "../bindings/docker/http.js";
 import { VchError } from "../bindings/vch/errors.js";
 
-const req = (method: string, path: string, body?: unknown): Request =>
-  new Request(`http://localhost${path}`, { method, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+const req = (method: string, path: string, body?: unknown): ApiRequest =>
+  fromWebRequest(new Request(`http://localhost${path}`, { method, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) }));
 
-async function parseError(r: Request): Promise<ApiError> {
+async function parseError(r: ApiRequest): Promise<ApiError> {
   try {
     await parseRequest(r);
   } catch (error) {
@@ -216,7 +216,7 @@ describe("wire format", () => {
       [new Error("boom"), 500],
     ];
     for (const [error, status] of cases) {
-      const r = errorResponse(error);
+      const r = toWebResponse(errorResponse(error));
       expect(r.status).toBe(status);
       expect(r.headers.get("content-type")).toBe("application/json");
       expect(r.headers.get("api-version")).toBe("1.50");
@@ -225,7 +225,7 @@ describe("wire format", () => {
       expect(r.headers.get("server")).toMatch(/^vicsim\/\S+ \(linux\)$/);
       expect(await r.json()).toEqual({ message: (error as Error).message });
     }
-    const notModified = errorResponse(new VchError("notModified", "already started"));
+    const notModified = toWebResponse(errorResponse(new VchError("notModified", "already started")));
     expect(notModified.status).toBe(304);
     expect(notModified.body).toBeNull();
   });

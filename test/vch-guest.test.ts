@@ -1,5 +1,5 @@
 // The emulated guest and the virtual clock on their own: command vocabulary, signals, timer order.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../bindings/vch/clock.js";
 import { EmulatedGuest, parseScript, parseSignal, type GuestContext } from "../bindings/vch/guest.js";
 
@@ -110,5 +110,30 @@ describe("virtual clock", () => {
     expect(seen).toEqual(["nested@1005", "a", "b", "c"]);
     expect(() => clock.advance(-1)).toThrow("cannot advance the clock by -1 ms");
     expect(() => new VirtualClock({ mode: "realtime" }).advance(1)).toThrow(/manual clock/);
+  });
+});
+
+describe("real-time clock (fake timers: no wall-clock wait)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("maps wall time onto virtual time with its speed and pumps due timers itself", () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const clock = new VirtualClock({ mode: "realtime", speed: 10, start: 0 });
+    const fired: number[] = [];
+    let settled = 0;
+    clock.onSettled = () => settled++;
+    clock.after(5_000, () => fired.push(clock.now()));
+    clock.after(20_000, () => fired.push(clock.now()));
+    vi.advanceTimersByTime(499);
+    expect(fired).toEqual([]);
+    expect(clock.now()).toBe(4_990);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual([5_000]);
+    expect(settled).toBe(1);
+    vi.advanceTimersByTime(1_500);
+    expect(fired).toEqual([5_000, 20_000]);
+    clock.close();
   });
 });

@@ -121,6 +121,20 @@ describe("container lifecycle", () => {
     expect(vch.getContainer(id).state.Status).toBe("exited");
   });
 
+  it("a signal to a paused container takes effect when it is unpaused; stop of a paused container works", async () => {
+    vch = await openVch();
+    const id = await run(["sleep", "100"]);
+    vch.pause(id);
+    vch.kill(id, "SIGTERM");
+    expect(vch.getContainer(id).state.Status).toBe("paused");
+    vch.unpause(id);
+    expect(vch.getContainer(id).state).toMatchObject({ Status: "exited", ExitCode: 143 });
+    const other = await run(["sleep", "100"]);
+    vch.pause(other);
+    await vch.stop(other);
+    expect(vch.getContainer(other).state).toMatchObject({ Status: "exited", ExitCode: 143 });
+  });
+
   it("restart: stop then start, with a restart event", async () => {
     vch = await openVch();
     const id = await run(["sleep", "100"]);
@@ -355,6 +369,18 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     expect((await collect(vch.logs(id))).stdout).toBe(""); // exec output is not the container's log
     const stopped = await run(["true"]);
     expect(() => vch.createExec(stopped, { Cmd: ["echo"] })).toThrow(`Container ${stopped} is not running`);
+  });
+
+  it("an exec still running when its container stops ends with 137", async () => {
+    vch = await openVch();
+    const id = await run(["sleep", "100"]);
+    const exec = vch.createExec(id, { Cmd: ["sleep", "1000"] });
+    const { output, done } = vch.startExec(exec);
+    expect(vch.top(id).Processes.map((p) => p[7])).toEqual(["sleep 100", "sleep 1000"]);
+    vch.kill(id);
+    await expect(done).resolves.toBe(137);
+    expect((await collect(output)).all).toEqual([]);
+    expect(vch.inspectExec(exec)).toMatchObject({ Running: false, ExitCode: 137 });
   });
 
   it("top lists the guest's process; stats report memory from the memory engine", async () => {

@@ -14,11 +14,14 @@ import {
   emptyResponse,
   errorResponse,
   frame,
+  fromWebRequest,
   jsonResponse,
-  readableOf,
   rfc3339Nano,
   streamResponse,
+  toWebResponse,
   utf8,
+  type ApiRequest,
+  type ApiResponse,
 } from "./http.js";
 import { parseRequest } from "./routes.js";
 import * as shape from "./shape.js";
@@ -33,8 +36,14 @@ export interface DockerConnection {
   stdin?: AsyncIterable<Uint8Array>;
 }
 
-/** A Docker Engine API handler. */
-export type DockerHandler = (request: Request, connection?: DockerConnection) => Promise<Response>;
+/**
+ * A Docker Engine API handler: web-standard `(Request) => Promise<Response>`, with `dispatch`, the
+ * same API over the runtime-neutral request and answer types that the Node server calls directly.
+ */
+export interface DockerHandler {
+  (request: Request, connection?: DockerConnection): Promise<Response>;
+  dispatch(request: ApiRequest, connection?: DockerConnection): Promise<ApiResponse>;
+}
 
 /** Options of `createDockerHandler`. */
 export interface DockerHandlerOptions {
@@ -52,9 +61,9 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
   const statsIntervalMs = options.statsIntervalMs ?? 1000;
   const daemonId = daemonIdOf(vch.info().name);
 
-  async function handle(request: Request, connection: DockerConnection = {}): Promise<Response> {
+  async function dispatch(request: ApiRequest, connection: DockerConnection = {}): Promise<ApiResponse> {
     let action: Action | undefined;
-    let response: Response;
+    let response: ApiResponse;
     try {
       action = await parseRequest(request);
       response = await execute(action, request, connection);
@@ -68,17 +77,17 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
     return response;
   }
 
-  async function execute(action: Action, request: Request, connection: DockerConnection): Promise<Response> {
+  async function execute(action: Action, request: ApiRequest, connection: DockerConnection): Promise<ApiResponse> {
     switch (action.kind) {
       // ── system ──
       case "ping": {
         const headers = baseHeaders();
-        headers.set("Content-Type", "text/plain; charset=utf-8");
-        headers.set("Cache-Control", "no-cache, no-store, must-revalidate");
-        headers.set("Pragma", "no-cache");
-        headers.set("Builder-Version", "1");
-        headers.set("Swarm", "inactive");
-        return new Response(action.head ? null : "OK", { status: 200, headers });
+        headers["Content-Type"] = "text/plain; charset=utf-8";
+        headers["Cache-Control"] = "no-cache, no-store, must-revalidate";
+        headers.Pragma = "no-cache";
+        headers["Builder-Version"] = "1";
+        headers.Swarm = "inactive";
+        return { status: 200, headers, body: action.head ? null : "OK" };
       }
       case "version":
         return jsonResponse(shape.version(vch.info().name));
@@ -228,7 +237,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
   // ── streams ──────────────────────────────────────────────────────────────────────────────────
 
   /** Headers at once (the CLI sends start only after the wait's headers), the result when it comes. */
-  function wait(action: ActionOf<"containerWait">, request: Request): Response {
+  function wait(action: ActionOf<"containerWait">, request: ApiRequest): ApiResponse {
     const c = vch.getContainer(action.id);
     const abort = linkedAbort(request);
     const result = vch.wait(c.id, action.condition, abort.signal);
@@ -243,10 +252,10 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         yield utf8(JSON.stringify({ StatusCode: -1, Error: { Message: message } }) + "\n");
       }
     }
-    return streamResponse(readableOf(body(), abort), "application/json");
+    return streamResponse(body(), "application/json", abort);
   }
 
-  function events(action: ActionOf<"events">, request: Request): Response {
+  function events(action: ActionOf<"events">, request: ApiRequest): ApiResponse {
     const abort = linkedAbort(request);
     // Cluster events are the daemon's events in Docker's model (see shape.event).
     const filters = { ...action.filters };
@@ -255,10 +264,10 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
     async function* body(): AsyncGenerator<Uint8Array> {
       for await (const e of source) yield utf8(JSON.stringify(shape.event(e)) + "\n");
     }
-    return streamResponse(readableOf(body(), abort), "application/json");
+    return streamResponse(body(), "application/json", abort);
   }
 
-  async function pull(action: ActionOf<"imagePull">): Promise<Response> {
+  async function pull(action: ActionOf<"imagePull">): Promise<ApiResponse> {
     const ref = familiar(action.tag.startsWith("sha256:") ? `${action.fromImage}@${action.tag}` : `${action.fromImage}:${action.tag}`);
     const queue = new AsyncQueue<Uint8Array>();
     let first: () => void = () => {};
@@ -280,10 +289,10 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
     const outcome = await Promise.race([started.then(() => "streaming" as const), done.then(() => "done" as const)]).catch((error: unknown) => error);
     if (outcome !== "streaming" && outcome !== "done") throw outcome;
     done.catch(() => {});
-    return streamResponse(readableOf(queue), "application/json");
+    return streamResponse(queue, "application/json");
   }
 
-  async function logs(action: ActionOf<"containerLogs">, request: Request): Promise<Response> {
+  async function logs(action: ActionOf<"containerLogs">, request: ApiRequest): Promise<ApiResponse> {
     const c = vch.getContainer(action.id);
     const tty = c.config.Tty === true;
     const abort = linkedAbort(request);
@@ -298,21 +307,21 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
     });
     const lines = action.tail === undefined ? source : tailLines(source, action.tail);
     const body = outputStream(lines, tty, action.timestamps);
-    return streamResponse(readableOf(body, abort), tty ? RAW : MULTIPLEXED);
+    return streamResponse(body, tty ? RAW : MULTIPLEXED, abort);
   }
 
-  async function attach(action: ActionOf<"containerAttach">, request: Request, connection: DockerConnection): Promise<Response> {
+  async function attach(action: ActionOf<"containerAttach">, request: ApiRequest, connection: DockerConnection): Promise<ApiResponse> {
     const c = vch.getContainer(action.id);
     const tty = c.config.Tty === true;
     const abort = linkedAbort(request);
     // Stdin may arrive before start; a plain (non-hijacked) attach may stream it in a request body
     // that never ends, so it is pumped in the background and never awaited.
-    const stdin = connection.hijacked ? connection.stdin : request.body ? iterate(request.body) : undefined;
+    const stdin = connection.hijacked ? connection.stdin : (request.bodyStream() ?? undefined);
     if (action.stdin && stdin) void pumpStdin(c.id, stdin, c.config.StdinOnce === true);
     let source: AsyncIterable<OutputChunk> = empty();
     if (action.stream || action.logs)
       source = vch.attach(c.id, { stdout: action.stdout, stderr: action.stderr, stream: action.stream, logs: action.logs, signal: abort.signal });
-    return streamResponse(readableOf(outputStream(source, tty, false), abort), tty ? RAW : MULTIPLEXED);
+    return streamResponse(outputStream(source, tty, false), tty ? RAW : MULTIPLEXED, abort);
   }
 
   async function pumpStdin(id: string, stdin: AsyncIterable<Uint8Array>, closeAtEnd: boolean): Promise<void> {
@@ -324,7 +333,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
     }
   }
 
-  async function execStart(action: ActionOf<"execStart">, request: Request, connection: DockerConnection): Promise<Response> {
+  async function execStart(action: ActionOf<"execStart">, request: ApiRequest, connection: DockerConnection): Promise<ApiResponse> {
     const x = vch.inspectExec(action.id);
     if (action.detach) {
       vch.startExec(action.id, { detach: true });
@@ -340,10 +349,10 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
       // The CLI reads ExitCode as soon as the stream closes: it must be set by then.
       await run.done.catch(() => {});
     }
-    return streamResponse(readableOf(body(), abort), tty ? RAW : MULTIPLEXED);
+    return streamResponse(body(), tty ? RAW : MULTIPLEXED, abort);
   }
 
-  function stats(action: ActionOf<"containerStats">, request: Request): Response {
+  function stats(action: ActionOf<"containerStats">, request: ApiRequest): ApiResponse {
     const c = vch.getContainer(action.id);
     const first = shape.stats(vch.stats(c.id));
     if (!action.stream) return jsonResponse(first);
@@ -362,7 +371,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         yield utf8(JSON.stringify(s) + "\n");
       }
     }
-    return streamResponse(readableOf(body(), abort), "application/json");
+    return streamResponse(body(), "application/json", abort);
   }
 
   function filterImages(images: ImageRecord[], filters: Filters, all: boolean): ImageRecord[] {
@@ -389,7 +398,8 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
     return out;
   }
 
-  return handle;
+  const web = async (request: Request, connection?: DockerConnection): Promise<Response> => toWebResponse(await dispatch(fromWebRequest(request), connection));
+  return Object.assign(web, { dispatch });
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
@@ -451,21 +461,8 @@ async function* tailLines(source: AsyncIterable<OutputChunk>, n: number): AsyncG
   }
 }
 
-async function* iterate(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 /** An abort controller that fires when the request's client goes away. */
-function linkedAbort(request: Request): AbortController {
+function linkedAbort(request: ApiRequest): AbortController {
   const abort = new AbortController();
   if (request.signal.aborted) abort.abort();
   else request.signal.addEventListener("abort", () => abort.abort(), { once: true });

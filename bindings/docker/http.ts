@@ -12,13 +12,104 @@ export const SERVER_NAME = "vicsim";
 export const SERVER_VERSION = "0.1.0";
 
 /** Headers dockerd sends on every response; without `Api-Version` the CLI falls back to 1.24. */
-export function baseHeaders(): Headers {
-  return new Headers({
+export function baseHeaders(): Record<string, string> {
+  return {
     "Api-Version": API_VERSION,
     Ostype: "linux",
-    Server: `${SERVER_NAME}/${SERVER_VERSION} (linux)`,
+    Server: SERVER_HEADER,
     "Docker-Experimental": "false",
-  });
+  };
+}
+const SERVER_HEADER = `${SERVER_NAME}/${SERVER_VERSION} (linux)`;
+
+/**
+ * A request as the API reads it. Runtimes build it from their own request type: the web-standard
+ * `Request` (`fromWebRequest`), or Node's IncomingMessage without any web-stream detour (node.ts).
+ */
+export interface ApiRequest {
+  method: string;
+  /** The absolute URL (`http://localhost/v1.50/containers/json?all=1`). */
+  url: string;
+  /** Reads the whole body; more than `limit` bytes is a 413. */
+  readBody(limit: number): Promise<Uint8Array>;
+  /** The body as it arrives (stdin of a plain attach), or null when there is none. */
+  bodyStream(): AsyncIterable<Uint8Array> | null;
+  /** Fires when the client goes away. */
+  signal: AbortSignal;
+}
+
+/**
+ * An answer: status, headers and a body that is complete (string, bytes), absent, or a stream
+ * whose headers must go out at once (waits, follows, events, attach). `abort` lets a stream go
+ * when its client does.
+ */
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Uint8Array | AsyncIterable<Uint8Array> | null;
+  abort?: AbortController;
+}
+
+/** True for answers whose headers must be flushed before the body is complete. */
+export function isStreaming(r: ApiResponse): r is ApiResponse & { body: AsyncIterable<Uint8Array> } {
+  return r.body !== null && typeof r.body === "object" && !(r.body instanceof Uint8Array);
+}
+
+/** The web-standard view of a `Request`. */
+export function fromWebRequest(request: Request): ApiRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    signal: request.signal,
+    bodyStream: () => (request.body ? iterateStream(request.body) : null),
+    async readBody(limit) {
+      if (!request.body) return new Uint8Array(0);
+      const declared = Number(request.headers.get("content-length") ?? "0");
+      if (declared > limit) throw new ApiError(413, `request body of ${declared} bytes is over the limit of ${limit}`);
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const value of iterateStream(request.body)) {
+        size += value.length;
+        if (size > limit) throw new ApiError(413, `request body is over the limit of ${limit} bytes`);
+        chunks.push(value);
+      }
+      return concat(chunks, size);
+    },
+  };
+}
+
+/** The web-standard `Response` of an answer. */
+export function toWebResponse(r: ApiResponse): Response {
+  const headers = new Headers(r.headers);
+  if (isStreaming(r)) return new Response(readableOf(r.body, r.abort), { status: r.status, headers });
+  return new Response(r.status === 304 || r.status === 204 ? null : (r.body as BodyInit | null), { status: r.status, headers });
+}
+
+/** Reads a web stream as an async iterable; leaving the loop cancels the stream. */
+export async function* iterateStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+/** Joins byte chunks. */
+export function concat(chunks: Uint8Array[], size = chunks.reduce((s, c) => s + c.length, 0)): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
 }
 
 /** An error to answer in Docker's shape: `{"message": …}` with the given status. */
@@ -69,40 +160,32 @@ export function toApiError(error: unknown): ApiError {
  * The error response: `Content-Type` exactly `application/json` (with a charset the CLI prints the
  * raw JSON). 304 has no body, as HTTP requires.
  */
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown): ApiResponse {
   const e = toApiError(error);
   const headers = baseHeaders();
-  if (e.status === 304) return new Response(null, { status: 304, headers });
-  headers.set("Content-Type", "application/json");
-  return new Response(JSON.stringify({ message: e.message }) + "\n", { status: e.status, headers });
+  if (e.status === 304) return { status: 304, headers, body: null };
+  headers["Content-Type"] = "application/json";
+  return { status: e.status, headers, body: JSON.stringify({ message: e.message }) + "\n" };
 }
 
 /** A JSON response with the base headers. */
-export function jsonResponse(body: unknown, status = 200, extra?: Record<string, string>): Response {
+export function jsonResponse(body: unknown, status = 200): ApiResponse {
   const headers = baseHeaders();
-  headers.set("Content-Type", "application/json");
-  if (extra) for (const [k, v] of Object.entries(extra)) headers.set(k, v);
-  return new Response(JSON.stringify(body) + "\n", { status, headers });
+  headers["Content-Type"] = "application/json";
+  return { status, headers, body: JSON.stringify(body) + "\n" };
 }
 
 /** An empty response (204 for start/stop/kill…). */
-export function emptyResponse(status = 204): Response {
-  return new Response(null, { status, headers: baseHeaders() });
+export function emptyResponse(status = 204): ApiResponse {
+  return { status, headers: baseHeaders(), body: null };
 }
 
-const streaming = new WeakSet<Response>();
-
-/** A streaming response: headers go out at once, the body follows as `stream` produces it. */
-export function streamResponse(body: ReadableStream<Uint8Array>, contentType: string, status = 200): Response {
+/** A streaming response: headers go out at once, the body follows as `body` produces it. */
+export function streamResponse(body: AsyncIterable<Uint8Array>, contentType: string, abort?: AbortController, status = 200): ApiResponse {
   const headers = baseHeaders();
-  headers.set("Content-Type", contentType);
-  const response = new Response(body, { status, headers });
-  streaming.add(response);
-  return response;
+  headers["Content-Type"] = contentType;
+  return { status, headers, body, abort };
 }
-
-/** True for responses whose headers must be flushed before the body is complete (waits, follows, events). */
-export const isStreaming = (response: Response): boolean => streaming.has(response);
 
 /**
  * A byte stream pulled from an async iterable; cancelling it (client gone) aborts `abort` (so a
@@ -222,41 +305,14 @@ const encoder = new TextEncoder();
 export const utf8 = (s: string): Uint8Array => encoder.encode(s);
 
 /** Reads a request body as JSON with a size cap; empty body gives `otherwise`. */
-export async function readJson(request: Request, limit = 4 << 20, otherwise: unknown = undefined): Promise<unknown> {
-  const text = await readText(request, limit);
+export async function readJson(request: ApiRequest, limit = 4 << 20, otherwise: unknown = undefined): Promise<unknown> {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(await request.readBody(limit));
   if (text.trim() === "") return otherwise;
   try {
     return JSON.parse(text);
   } catch (error) {
     throw badRequest(`invalid JSON body: ${(error as Error).message}`);
   }
-}
-
-/** Reads a request body as text, refusing more than `limit` bytes (413 in Docker's shape). */
-export async function readText(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new ApiError(413, `request body of ${declared} bytes is over the limit of ${limit}`);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new ApiError(413, `request body is over the limit of ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder("utf-8", { fatal: false }).decode(all);
 }
 
 /** RFC 3339 with nanoseconds, as Go prints `time.RFC3339Nano` (trailing zeros dropped). */

@@ -6,10 +6,11 @@ import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, t
 import { createServer as createHttpsServer } from "node:https";
 import { existsSync, statSync, unlinkSync, chmodSync } from "node:fs";
 import type { Duplex } from "node:stream";
-import { Readable } from "node:stream";
 import type { VirtualContainerHostApi } from "../vch/types.js";
-import { createDockerHandler, type DockerHandler, type DockerHandlerOptions } from "./handler.js";
-import { baseHeaders, isStreaming } from "./http.js";
+import { createDockerHandler, type DockerConnection, type DockerHandler, type DockerHandlerOptions } from "./handler.js";
+import { ApiError, baseHeaders, concat, errorResponse, isStreaming, type ApiRequest, type ApiResponse } from "./http.js";
+
+type Dispatch = (request: ApiRequest, connection?: DockerConnection) => Promise<ApiResponse>;
 
 /** TLS as dockerd takes it: PEM contents; with `verify`, clients need a certificate signed by `ca`. */
 export interface DockerTlsOptions {
@@ -48,9 +49,10 @@ export interface DockerServer {
   close(): Promise<void>;
 }
 
-/** Serves the Docker Engine API of a VCH (or of a ready handler) over HTTP, HTTPS or a unix socket. */
+/** Serves the Docker Engine API of a VCH (or of a handler from `createDockerHandler`) over HTTP, HTTPS or a unix socket. */
 export async function serveDocker(target: VirtualContainerHostApi | DockerHandler, options: ServeDockerOptions = {}): Promise<DockerServer> {
-  const handler: DockerHandler = typeof target === "function" ? target : createDockerHandler(target, options);
+  // Node's requests go straight to `dispatch`: no web Request/Response objects on the hot path.
+  const handler: Dispatch = (typeof target === "function" ? target : createDockerHandler(target, options)).dispatch;
   const log = options.log;
   const listen = parseListen(options.listen ?? "tcp://127.0.0.1:2375");
 
@@ -148,51 +150,89 @@ export function parseListen(listen: string): { kind: "tcp"; host: string; port: 
   return { kind: "tcp", host: m[1] ?? (m[2] || "127.0.0.1"), port };
 }
 
-/** Turns a Node request into a web-standard Request; the signal fires when the client goes away. */
-function toRequest(req: IncomingMessage, body: BodyInit | null, abort: AbortController): Request {
+/** The API's view of a Node request; `signal` fires when the client goes away. */
+function apiRequest(req: IncomingMessage, signal: AbortSignal, body?: Uint8Array): ApiRequest {
   const raw = req.url ?? "/";
   // Concatenation (not `new URL(raw, base)`) so that `//x` stays a path and never becomes a host.
   const url = "http://localhost" + (raw.startsWith("/") ? raw : "/" + raw);
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    try {
-      headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-    } catch {
-      // A header value the Fetch API refuses: Docker never reads it.
-    }
-  }
-  return new Request(url, { method: req.method, headers, body, signal: abort.signal, duplex: "half" } as RequestInit);
+  const hasBody = body !== undefined ? body.length > 0 : req.headers["content-length"] !== undefined ? req.headers["content-length"] !== "0" : req.headers["transfer-encoding"] !== undefined;
+  let consumed = false;
+  return {
+    method: req.method ?? "GET",
+    url,
+    signal,
+    bodyStream() {
+      if (!hasBody || consumed) return null;
+      consumed = true;
+      return body !== undefined ? (async function* () { yield body; })() : (req as AsyncIterable<Uint8Array>);
+    },
+    async readBody(limit) {
+      if (body !== undefined) {
+        if (body.length > limit) throw new ApiError(413, `request body is over the limit of ${limit} bytes`);
+        return body;
+      }
+      if (!hasBody || consumed) return new Uint8Array(0);
+      consumed = true;
+      const declared = Number(req.headers["content-length"] ?? "0");
+      if (declared > limit) throw new ApiError(413, `request body of ${declared} bytes is over the limit of ${limit}`);
+      // Events rather than an async iterator: this is on every create's path.
+      return new Promise<Uint8Array>((resolve, reject) => {
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        const onData = (chunk: Buffer): void => {
+          size += chunk.length;
+          if (size > limit) {
+            cleanup();
+            req.pause();
+            reject(new ApiError(413, `request body is over the limit of ${limit} bytes`));
+          } else chunks.push(chunk);
+        };
+        const onEnd = (): void => {
+          cleanup();
+          resolve(concat(chunks, size));
+        };
+        const onError = (error: Error): void => {
+          cleanup();
+          reject(new ApiError(400, `reading the request body: ${error.message}`));
+        };
+        const cleanup = (): void => {
+          req.off("data", onData);
+          req.off("end", onEnd);
+          req.off("error", onError);
+        };
+        req.on("data", onData);
+        req.on("end", onEnd);
+        req.on("error", onError);
+      });
+    },
+  };
 }
 
-async function serveRequest(handler: DockerHandler, req: IncomingMessage, res: ServerResponse, log?: (entry: RequestLogEntry) => void): Promise<void> {
-  const started = performance.now();
+async function serveRequest(handler: Dispatch, req: IncomingMessage, res: ServerResponse, log?: (entry: RequestLogEntry) => void): Promise<void> {
+  const started = log ? performance.now() : 0;
   const abort = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) abort.abort();
   });
-  let response: Response;
+  let response: ApiResponse;
   try {
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    response = await handler(toRequest(req, hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : null, abort));
+    response = await handler(apiRequest(req, abort.signal));
   } catch (error) {
-    response = new Response(JSON.stringify({ message: `bad request: ${(error as Error).message}` }) + "\n", { status: 400, headers: errorHeaders() });
+    response = errorResponse(error);
   }
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => (headers[k] = v));
   try {
-    if (!response.body) {
-      res.writeHead(response.status, headers);
-      res.end();
-    } else if (isStreaming(response)) {
-      res.writeHead(response.status, headers);
+    if (isStreaming(response)) {
+      res.writeHead(response.status, response.headers);
       res.flushHeaders();
-      await pump(response.body, res, () => res.destroyed);
+      await pump(response.body, res, response.abort);
+      res.end();
+    } else if (response.body === null) {
+      res.writeHead(response.status, response.headers);
       res.end();
     } else {
-      const bytes = Buffer.from(await response.arrayBuffer());
-      headers["content-length"] = String(bytes.length);
-      res.writeHead(response.status, headers);
+      const bytes = typeof response.body === "string" ? Buffer.from(response.body) : (response.body as Uint8Array);
+      response.headers["Content-Length"] = String(bytes.length);
+      res.writeHead(response.status, response.headers);
       res.end(bytes);
     }
   } catch {
@@ -203,29 +243,33 @@ async function serveRequest(handler: DockerHandler, req: IncomingMessage, res: S
   if (!req.complete) req.resume();
 }
 
-/** Writes a web stream to a Node writable, honouring backpressure; stops when `gone()`. */
-async function pump(body: ReadableStream<Uint8Array>, out: NodeJS.WritableStream & { destroyed: boolean }, gone: () => boolean): Promise<void> {
-  const reader = body.getReader();
-  const onClose = (): void => void reader.cancel().catch(() => {});
-  (out as unknown as NodeJS.EventEmitter).once("close", onClose);
+/** Writes a stream to a Node writable, honouring backpressure; lets the stream go when the writable closes. */
+async function pump(body: AsyncIterable<Uint8Array>, out: NodeJS.WritableStream & { destroyed: boolean }, abort?: AbortController): Promise<void> {
+  const it = body[Symbol.asyncIterator]();
+  const e = out as unknown as NodeJS.EventEmitter;
+  const onClose = (): void => {
+    abort?.abort();
+    void it.return?.();
+  };
+  e.once("close", onClose);
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done || gone()) break;
-      if (!out.write(value)) await new Promise<void>((resolve) => {
-        const e = out as unknown as NodeJS.EventEmitter;
-        const go = (): void => {
-          e.off("drain", go);
-          e.off("close", go);
-          resolve();
-        };
-        e.once("drain", go);
-        e.once("close", go);
-      });
+      const { done, value } = await it.next();
+      if (done || out.destroyed) break;
+      if (!out.write(value))
+        await new Promise<void>((resolve) => {
+          const go = (): void => {
+            e.off("drain", go);
+            e.off("close", go);
+            resolve();
+          };
+          e.once("drain", go);
+          e.once("close", go);
+        });
     }
   } finally {
-    (out as unknown as NodeJS.EventEmitter).off("close", onClose);
-    if (gone()) await reader.cancel().catch(() => {});
+    e.off("close", onClose);
+    if (out.destroyed) onClose();
   }
 }
 
@@ -234,7 +278,7 @@ async function pump(body: ReadableStream<Uint8Array>, out: NodeJS.WritableStream
  * first on the socket: Content-Length bytes are the body, everything after is stdin. The answer is
  * `101 UPGRADED` and the raw stream; the socket is closed when the stream ends, or `docker run` hangs.
  */
-async function serveHijack(handler: DockerHandler, req: IncomingMessage, socket: Duplex, head: Buffer, log?: (entry: RequestLogEntry) => void): Promise<void> {
+async function serveHijack(handler: Dispatch, req: IncomingMessage, socket: Duplex, head: Buffer, log?: (entry: RequestLogEntry) => void): Promise<void> {
   const started = performance.now();
   socket.on("error", () => {});
   const abort = new AbortController();
@@ -272,27 +316,29 @@ async function serveHijack(handler: DockerHandler, req: IncomingMessage, socket:
     stdin.end(); // the client half-closed: stdin is over, output keeps flowing
   });
   const body = await bodyReady;
-  let response: Response;
+  let response: ApiResponse;
   try {
-    response = await handler(toRequest(req, body.length ? new Uint8Array(body) : null, abort), { hijacked: true, stdin });
+    response = await handler(apiRequest(req, abort.signal, new Uint8Array(body)), { hijacked: true, stdin });
   } catch (error) {
-    response = new Response(JSON.stringify({ message: (error as Error).message }) + "\n", { status: 500, headers: errorHeaders() });
+    response = errorResponse(error);
   }
-  log?.({ method: req.method ?? "?", url: req.url ?? "", status: response.ok ? 101 : response.status, ms: performance.now() - started, hijacked: true });
-  if (!socket.writable) return;
-  if (!response.ok || !response.body) {
-    const bytes = Buffer.from(await response.arrayBuffer());
-    socket.end(Buffer.concat([Buffer.from(rawHead(response.status, response.headers.get("content-type"), bytes.length, true, response.headers)), bytes]));
+  const ok = response.status >= 200 && response.status < 300;
+  log?.({ method: req.method ?? "?", url: req.url ?? "", status: ok ? 101 : response.status, ms: performance.now() - started, hijacked: true });
+  if (!socket.writable) {
+    response.abort?.abort();
+    return;
+  }
+  if (!ok || !isStreaming(response)) {
+    const bytes = response.body === null ? new Uint8Array(0) : typeof response.body === "string" ? Buffer.from(response.body) : (response.body as Uint8Array);
+    socket.end(Buffer.concat([Buffer.from(rawHead(response.status, response.headers["Content-Type"] ?? null, bytes.length, true, response.headers)), bytes]));
     return;
   }
   let headLines = "HTTP/1.1 101 UPGRADED\r\n";
-  headLines += `Content-Type: ${response.headers.get("content-type")}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`;
-  response.headers.forEach((v, k) => {
-    if (k !== "content-type") headLines += `${k}: ${v}\r\n`;
-  });
+  headLines += `Content-Type: ${response.headers["Content-Type"]}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`;
+  for (const [k, v] of Object.entries(response.headers)) if (k !== "Content-Type") headLines += `${k}: ${v}\r\n`;
   socket.write(headLines + "\r\n");
   try {
-    await pump(response.body, socket as unknown as NodeJS.WritableStream & { destroyed: boolean }, () => socket.destroyed);
+    await pump(response.body, socket as unknown as NodeJS.WritableStream & { destroyed: boolean }, response.abort);
   } catch {
     // client gone
   }
@@ -300,22 +346,13 @@ async function serveHijack(handler: DockerHandler, req: IncomingMessage, socket:
 }
 
 /** An HTTP/1.1 response head written by hand (hijack errors, malformed requests). */
-function rawHead(status: number, contentType: string | null, length: number, close: boolean, extra?: Headers): string {
+function rawHead(status: number, contentType: string | null, length: number, close: boolean, extra?: Record<string, string>): string {
   let s = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n`;
-  const h = extra ?? baseHeaders();
-  h.forEach((v, k) => {
-    if (k !== "content-type" && k !== "content-length") s += `${k}: ${v}\r\n`;
-  });
+  for (const [k, v] of Object.entries(extra ?? baseHeaders())) if (k !== "Content-Type" && k !== "Content-Length") s += `${k}: ${v}\r\n`;
   if (contentType) s += `Content-Type: ${contentType}\r\n`;
   s += `Content-Length: ${length}\r\n`;
   if (close) s += "Connection: close\r\n";
   return s + "\r\n";
-}
-
-function errorHeaders(): Headers {
-  const h = baseHeaders();
-  h.set("Content-Type", "application/json");
-  return h;
 }
 
 /** Socket bytes after the request body, read as an async iterable (stdin of attach and exec). */

@@ -3,13 +3,13 @@
  * functions that build typed actions. Nothing here touches the Virtual Container Host.
  */
 import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./actions.js";
-import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson } from "./http.js";
+import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson, type ApiRequest } from "./http.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
 export interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
-  request: Request;
+  request: ApiRequest;
 }
 
 interface Route {
@@ -21,6 +21,8 @@ interface Route {
 }
 
 const routes: Route[] = [];
+/** Routes by their first path segment (`/containers`), so a request tries only its own family. */
+const routesBySegment = new Map<string, Route[]>();
 
 /** Adds a route; `{x}` matches one path segment, `{x*}` one or more (image names hold slashes). */
 function route(method: string, pattern: string, parse: Route["parse"]): void {
@@ -29,16 +31,24 @@ function route(method: string, pattern: string, parse: Route["parse"]): void {
     names.push(name);
     return greedy ? "(.+)" : "([^/]+)";
   });
-  routes.push({ method, pattern, regex: new RegExp(`^${source}/?$`), names, parse });
+  const r: Route = { method, pattern, regex: new RegExp(`^${source}/?$`), names, parse };
+  routes.push(r);
+  const first = "/" + pattern.split("/")[1];
+  routesBySegment.set(first, [...(routesBySegment.get(first) ?? []), r]);
 }
 
 /**
  * Matches a request to its route and parses it into an action. Versioned paths `/v1.24`…`/v1.50`
  * and unversioned paths are the same route; versions outside that range are refused as dockerd does.
  */
-export async function parseRequest(request: Request): Promise<Action> {
-  const url = new URL(request.url);
-  let path = url.pathname;
+export async function parseRequest(request: ApiRequest): Promise<Action> {
+  // The path and query of an absolute URL, without a URL object on every request.
+  const afterHost = request.url.indexOf("/", request.url.indexOf("//") + 2);
+  const target = afterHost < 0 ? "/" : request.url.slice(afterHost);
+  const q = target.indexOf("?");
+  let path = q < 0 ? target : target.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
+  if (path.includes("/.") || path.includes("//")) path = new URL("http://localhost" + path).pathname; // dot segments, as a URL parser resolves them
   const version = /^\/v(\d+)\.(\d+)(\/.*)$/.exec(path);
   if (version) {
     const v = Number(version[1]) * 1000 + Number(version[2]);
@@ -52,7 +62,9 @@ export async function parseRequest(request: Request): Promise<Action> {
   }
   const method = request.method.toUpperCase();
   let pathMatched = false;
-  for (const r of routes) {
+  const slash = path.indexOf("/", 1);
+  const first = slash < 0 ? path : path.slice(0, slash);
+  for (const r of routesBySegment.get(first) ?? []) {
     const m = r.regex.exec(path);
     if (!m) continue;
     if (r.method !== method) {
@@ -70,7 +82,7 @@ export async function parseRequest(request: Request): Promise<Action> {
       if (value === "" || value.includes("\0")) throw badRequest(`invalid ${r.names[i]} in path`);
       params[r.names[i]] = value;
     }
-    return r.parse({ params, query: url.searchParams, request });
+    return r.parse({ params, query, request });
   }
   const missing = unimplemented(method, path);
   if (missing) return { kind: "unimplemented", what: missing };

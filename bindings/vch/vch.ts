@@ -13,7 +13,6 @@
  */
 import type { ClusterApi, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
-import { MemoryStore } from "../store/memory.js";
 import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
@@ -128,6 +127,8 @@ interface Exec {
   container: string;
   process: GuestProcess | null;
   channel: Channel<OutputChunk> | null;
+  /** Resolves `done` of a started exec. */
+  finish: ((code: number) => void) | null;
 }
 
 /** Options of `open` beyond the public model: injected cores, guest, store. */
@@ -615,10 +616,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.cpuSince = this.now();
     this.markContainer(c);
     this.emit("container", "unpause", c.rec.id, this.containerAttrs(c));
+    this.thaw(c);
+    this.settle();
+  }
+
+  /** Runs what came due while the container was frozen, and an exit that happened meanwhile. */
+  private thaw(c: Container): void {
     const queued = c.frozenQueue;
     c.frozenQueue = [];
     for (const fn of queued) fn();
-    this.settle();
+    const pending = c.pendingExit;
+    c.pendingExit = null;
+    if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
   }
 
   /** Waits for a condition: `not-running` (default), `next-exit` or `removed`. */
@@ -931,6 +940,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       container: c.rec.id,
       process: null,
       channel: null,
+      finish: null,
       rec: {
         ID: id, Running: false, ExitCode: null,
         ProcessConfig: { tty: !!config.Tty, entrypoint: argv[0], arguments: argv.slice(1), privileged: !!config.Privileged, user: config.User ?? "" },
@@ -960,6 +970,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.execs.add(id);
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((r) => (resolveDone = r));
+    e.finish = (code) => resolveDone(code);
     const run = c.run;
     const attachOut = !options.detach && e.config.AttachStdout !== false;
     const attachErr = !options.detach && e.config.AttachStderr !== false;
@@ -1552,9 +1563,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.frozen = false;
       c.rec.state.Paused = false;
       c.rec.state.Status = "running";
-      const q = c.frozenQueue;
-      c.frozenQueue = [];
-      for (const fn of q) fn();
+      this.thaw(c);
+      if (!c.rec.state.Running) return;
     }
     const run = c.run;
     this.emit("container", "kill", c.rec.id, { ...this.containerAttrs(c), signal: String(sig) });
@@ -1622,10 +1632,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private killExec(id: string): void {
     const e = this.execs.get(id);
     if (!e || !e.rec.Running) return;
+    // The container stopped under the exec: its process died with the container VM.
     e.rec.Running = false;
     e.rec.ExitCode = 137;
     e.process = null;
     e.channel?.end();
+    e.finish?.(137);
   }
 
   /** Drops the container VM from the memory engine. */
