@@ -56,6 +56,8 @@ const RESTART_BACKOFF_MAX_MS = 60_000;
 const BOOT_CPU_MHZ = 260;
 /** CPU demand of a guest: idle floor plus its activity (0..1) times a busy service's draw. */
 const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
+/** Datastore read bandwidth when a template VM is built on a host (MB/s). */
+const DATASTORE_MBPS = 500;
 const HA_PRIORITY_LABEL = "vsphere.ha.restart-priority";
 const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -1715,7 +1717,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const t: TemplateVm = { imageId: img.rec.id, memoryMiB, host, vm };
     this.templates.set(key, t);
     this.cluster.setTemplateOnHost(this.templateId(img, memoryMiB), host, true);
-    this.emit("cluster", "template-create", img.rec.repoTags[0] ?? img.rec.id, { image: img.rec.id, host: this.hostNames[host], memoryMiB: String(memoryMiB), pages: String(pages) });
+    // What building it costs in virtual time: the image's layers read from the datastore, then one boot.
+    const buildMs = (img.rec.size / (DATASTORE_MBPS * 1e6)) * 1000 + img.rec.profile.bootMs;
+    this.emit("cluster", "template-create", img.rec.repoTags[0] ?? img.rec.id, {
+      image: img.rec.id, host: this.hostNames[host], memoryMiB: String(memoryMiB), pages: String(pages), durationMs: buildMs.toFixed(0),
+    });
     return t;
   }
 
