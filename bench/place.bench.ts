@@ -148,7 +148,7 @@ export const cases: BenchCase[] = [
     name: "place.initial.64h",
     title: "place container VMs into 64 hosts",
     run: ({ quick }) => {
-      const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 1000 : 4000);
+      const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 800 : 4000);
       return [{ case: "place.initial.64h", unit: "VMs/s", value: w, baseline: "reference model", baselineValue: r }];
     },
   },
@@ -158,7 +158,7 @@ export const cases: BenchCase[] = [
     run: ({ quick }) => {
       const w = balanceOp(wasm);
       const r = balanceOp(reference);
-      const [a, b] = paired(w.op, r.op, 1, quick ? 1500 : 5000);
+      const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
       return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model", baselineValue: b, notes: { movesPerPass: w.moves } }];
     },
   },
@@ -168,7 +168,7 @@ export const cases: BenchCase[] = [
     run: ({ quick }) => {
       const w = failoverOp(wasm);
       const r = failoverOp(reference);
-      const [a, b] = paired(w.op, r.op, 1, quick ? 1500 : 5000);
+      const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
       return [{ case: "ha.failover.64h8k", unit: "plans/s", value: a, baseline: "reference model", baselineValue: b, notes: { restartsPerPlan: Math.round(w.restarts()) } }];
     },
   },
@@ -180,7 +180,7 @@ export const cases: BenchCase[] = [
         schedOp((hosts) => new FleetScheduler({ hosts })),
         schedOp((hosts) => new ReferenceFleetScheduler({ hosts })),
         4096,
-        quick ? 1000 : 4000,
+        quick ? 800 : 4000,
       );
       return [{ case: "sched.sample.32k", unit: "placements/s", value: a, baseline: "reference model", baselineValue: b, notes: { goal: 680_000 } }];
     },

@@ -64,12 +64,21 @@ describe("container VMs on a template", () => {
     expect(empty).toBe(0);
     const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "10"] });
     expect(vch.info().hosts[0].memory.used).toBe(0); // created: powered off, no template yet
+    const built: Record<string, string>[] = [];
+    vch.subscribe((e) => e.Action === "template-create" && built.push(e.Actor.Attributes));
     await vch.start(c.id);
+    expect(built).toHaveLength(1);
+    expect(built[0]).toMatchObject({ host: "H0", memoryMiB: "2048" });
+    expect(Number(built[0].durationMs)).toBeGreaterThan(vch.getImage("busybox").profile.bootMs);
+    expect(Number(built[0].pages)).toBe(vch.getImage("busybox").profile.bootPages);
     const running = vch.info().hosts[0].memory.used;
     const own = vch.stats(c.id).vm!.consumed;
     vch.advance(10_000);
     expect(vch.getContainer(c.id).state.Status).toBe("exited");
     expect(vch.info().hosts[0].memory.used).toBe(running - own); // the template stays for the next clone
+    const again = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "10"] });
+    await vch.start(again.id);
+    expect(built).toHaveLength(1); // the second clone reuses the template VM
   });
 
   it("TPS merges duplicate content across an image's container VMs only when salting lets them share", async () => {

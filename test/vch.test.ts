@@ -371,6 +371,18 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     expect(() => vch.createExec(stopped, { Cmd: ["echo"] })).toThrow(`Container ${stopped} is not running`);
   });
 
+  it("an exec still running when its container stops ends with 137", async () => {
+    vch = await openVch();
+    const id = await run(["sleep", "100"]);
+    const exec = vch.createExec(id, { Cmd: ["sleep", "1000"] });
+    const { output, done } = vch.startExec(exec);
+    expect(vch.top(id).Processes.map((p) => p[7])).toEqual(["sleep 100", "sleep 1000"]);
+    vch.kill(id);
+    await expect(done).resolves.toBe(137);
+    expect((await collect(output)).all).toEqual([]);
+    expect(vch.inspectExec(exec)).toMatchObject({ Running: false, ExitCode: 137 });
+  });
+
   it("top lists the guest's process; stats report memory from the memory engine", async () => {
     vch = await openVch();
     const id = await run(["sleep", "100"]);

@@ -82,6 +82,11 @@ let whyRule: i32 = -1;
 let popS: f64 = 0;
 let popQ: f64 = 0;
 let popN: i32 = 0;
+/** Running prefixes of the population sums, valid below `dirtyFrom`. */
+const prefS = new Array<f64>();
+const prefQ = new Array<f64>();
+const prefN = new Array<i32>();
+let dirtyFrom: i32 = 0;
 // output staging, copied to scratch
 const out = new Array<f64>();
 
@@ -140,6 +145,7 @@ const out = new Array<f64>();
 }
 function refreshLoad(h: i32): void {
   setF(hostLd, h, hostLoad(h));
+  if (h < dirtyFrom) dirtyFrom = h;
 }
 
 /** DRS priority of a move made at imbalance `imb` on `n` hosts (2 … 5; 1 is mandatory). */
@@ -179,16 +185,22 @@ export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
   resMem.push(0);
   nvm.push(0);
   hostLd.push(0);
+  prefS.push(0);
+  prefQ.push(0);
+  prefN.push(0);
+  if (len(cpuCap) - 1 < dirtyFrom) dirtyFrom = len(cpuCap) - 1;
   return len(cpuCap) - 1;
 }
 
 /** Sets a host's state (0 connected, 1 maintenance, 2 failed, 3 standby). */
 export function place_host_set_state(h: i32, s: i32): void {
+  if (h < dirtyFrom) dirtyFrom = h;
   hostState[h] = s;
 }
 
 /** Marks a host as a dedicated HA failover host (it takes VMs only in a failover). */
 export function place_host_set_failover(h: i32, on: i32): void {
+  if (h < dirtyFrom) dirtyFrom = h;
   failover[h] = on;
 }
 
@@ -367,21 +379,32 @@ export function place_rule_violation(r: i32): i32 {
   const lm = (getF(wantMem, h) + dm) / mc;
   return (lc + lm) * 0.5;
 }
+/**
+ * Population sums (Σ load, Σ load², count over hosts that take VMs), added in host order exactly as
+ * a plain loop would, but kept as running prefixes: only the hosts from the first one whose load or
+ * state changed are added again (a non-taking host adds 0, which leaves a non-negative sum as is).
+ */
 function sums(): void {
-  let s: f64 = 0;
-  let q: f64 = 0;
-  let n: i32 = 0;
   const H = len(cpuCap);
-  for (let h = 0; h < H; h++) {
-    if (!taking(h)) continue;
-    const l = getF(hostLd, h);
-    s += l;
-    q += l * l;
-    n++;
+  let h = dirtyFrom;
+  let s: f64 = h > 0 ? getF(prefS, h - 1) : 0;
+  let q: f64 = h > 0 ? getF(prefQ, h - 1) : 0;
+  let n: i32 = h > 0 ? getI(prefN, h - 1) : 0;
+  for (; h < H; h++) {
+    if (taking(h)) {
+      const l = getF(hostLd, h);
+      s += l;
+      q += l * l;
+      n++;
+    }
+    setF(prefS, h, s);
+    setF(prefQ, h, q);
+    setI(prefN, h, n);
   }
-  popS = s;
-  popQ = q;
-  popN = n;
+  dirtyFrom = H;
+  popS = H > 0 ? getF(prefS, H - 1) : 0;
+  popQ = H > 0 ? getF(prefQ, H - 1) : 0;
+  popN = H > 0 ? getI(prefN, H - 1) : 0;
 }
 function sumsImbalance(): f64 {
   if (popN == 0) return 0;
@@ -391,14 +414,10 @@ function sumsImbalance(): f64 {
 
 /** Imbalance: population standard deviation of the loads of hosts that take VMs. */
 export function place_imbalance(): f64 {
-  let sum: f64 = 0;
-  let n: i32 = 0;
+  sums(); // Σ load in host order is the first pass of the two-pass deviation
+  const sum = popS;
+  const n = popN;
   const H = len(cpuCap);
-  for (let h = 0; h < H; h++) {
-    if (!taking(h)) continue;
-    sum += getF(hostLd, h);
-    n++;
-  }
   if (n == 0) return 0;
   const mean = sum / <f64>n;
   let acc: f64 = 0;
@@ -613,7 +632,8 @@ export function place_vm_place(v: i32, mode: i32): i32 {
     lastCopied = 1;
   }
   attach(v, best);
-  lastImb = place_imbalance();
+  // only an initial placement reports the imbalance it leaves
+  lastImb = mode == MODE_INITIAL ? place_imbalance() : 0;
   return best;
 }
 
@@ -869,7 +889,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
 export function place_maintenance(h: i32, apply: i32): i32 {
   snapshot();
   const old = getI(hostState, h);
-  hostState[h] = STATE_MAINTENANCE;
+  place_host_set_state(h, STATE_MAINTENANCE);
   victims.length = 0;
   for (let v = 0; v < len(alive); v++) if (getI(vmHost, v) == h) victims.push(v);
   for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
@@ -892,7 +912,7 @@ export function place_maintenance(h: i32, apply: i32): i32 {
   if (!apply || len(bl) > 0) {
     for (let i = 0; i < len(victims); i++) vmHost[getI(victims, i)] = h;
     restore();
-    hostState[h] = old;
+    place_host_set_state(h, old);
   }
   out.length = 0;
   out.push(<f64>(len(mv) >> 1));
@@ -908,7 +928,7 @@ export function place_maintenance(h: i32, apply: i32): i32 {
  * notRestarted, (vm, host, priority) × restarts, (vm, mask, rule) × notRestarted].
  */
 export function ha_fail_hosts(n: i32): i32 {
-  for (let i = 0; i < n; i++) hostState[<i32>input(i)] = STATE_FAILED;
+  for (let i = 0; i < n; i++) place_host_set_state(<i32>input(i), STATE_FAILED);
   victims.length = 0;
   for (let v = 0; v < len(alive); v++) {
     const h = getI(vmHost, v);

@@ -116,7 +116,16 @@ describe("the playground", () => {
     await page.screenshot({ path: `${artifacts}playground.png`, fullPage: true });
   });
 
-  it("drives DRS, TPS, maintenance mode, recovery, stop and the salting policy from the controls", async () => {
+  it("drives the clock, DRS, TPS, maintenance mode, recovery, stop and the salting policy from the controls", async () => {
+    // The clock: paused, virtual time stands still; playing, it moves.
+    await page.click("#play");
+    await page.waitForFunction(() => document.getElementById("clock-time")!.textContent!.endsWith("❚❚"));
+    const frozen = await text("#clock-time");
+    await page.waitForTimeout(600);
+    expect(await text("#clock-time")).toBe(frozen);
+    await page.click("#play");
+    await poll(async () => text("#clock-time")).not.toBe(frozen);
+
     const waitStatus = (re: RegExp) => page.waitForFunction((src) => new RegExp(src).test(document.getElementById("status")!.textContent!), re.source, { timeout: 15_000 });
     await page.click("#tps-now");
     await waitStatus(/^TPS scanned [\d,]+ pages and merged [\d,]+/);

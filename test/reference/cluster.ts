@@ -364,7 +364,8 @@ export class ReferencePlacementKernel implements PlacementKernel {
       this.copied = true;
     }
     this.attach(v, best);
-    this.lastImb = this.imbalance();
+    // only an initial placement reports the imbalance it leaves
+    this.lastImb = mode == INITIAL ? this.imbalance() : 0;
     return best;
   }
   placeBatch(vms: number[]): number[] {
