@@ -81,6 +81,8 @@ describe("state folder", () => {
       await a.start(c.id);
       ids[policy] = c.id;
     }
+    const rm = a.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"], HostConfig: { AutoRemove: true } }, "rm");
+    await a.start(rm.id);
     const stoppedAlways = a.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"], HostConfig: { RestartPolicy: { Name: "unless-stopped" } } }, "stopped-us");
     await a.start(stoppedAlways.id);
     await a.stop(stoppedAlways.id);
@@ -98,6 +100,7 @@ describe("state folder", () => {
       expect(b.getContainer(ids[policy]).state).toMatchObject({ Status: "exited", ExitCode: 255 });
     }
     expect(b.getContainer("stopped-us").state.Status).toBe("exited");
+    expect(() => b.getContainer("rm")).toThrow("No such container: rm"); // --rm applies to a run the restart ended
     expect(b.info().hosts.reduce((s, h) => s + h.containers, 0)).toBe(2);
   });
 

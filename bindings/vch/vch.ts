@@ -2363,6 +2363,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       for (const [name, v] of snap.records.volume) this.volumes.set(name, v as VolumeRecord);
       this.ring = (snap.events as VchEvent[]).slice(-EVENT_RING);
       const restartLater: Container[] = [];
+      const removeLater: Container[] = [];
       for (const [id, v] of snap.records.container) {
         const stored = v as { rec: Container["rec"]; logs: LogLine[]; manuallyStopped: boolean };
         const rec = stored.rec;
@@ -2392,9 +2393,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
           const policy = String(rec.hostConfig.RestartPolicy?.Name ?? "no");
           Object.assign(s, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: rfc3339(this.now()) });
           if (policy === "always" || (policy === "unless-stopped" && !c.manuallyStopped)) restartLater.push(c);
+          else if (rec.hostConfig.AutoRemove) removeLater.push(c); // it ended with the old process: --rm applies
           this.markContainer(c);
         }
       }
+      for (const c of removeLater) this.destroy(c, true);
       for (const c of restartLater) {
         try {
           this.bootContainer(c, null);
