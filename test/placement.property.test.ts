@@ -44,6 +44,7 @@ type Op =
   | { op: "exit"; h: number }
   | { op: "fail"; hosts: number[] }
   | { op: "recover"; h: number }
+  | { op: "standby"; h: number }
   | { op: "ha"; policy: HaPolicy }
   | { op: "entitlement"; i: number }
   | { op: "migrate"; pages: number; dirty: number; ws: number; atDest: number };
@@ -91,6 +92,7 @@ const opArb = (withFailures: boolean): fc.Arbitrary<Op> => {
   if (withFailures) {
     ops.push(fc.record({ op: fc.constant("fail" as const), hosts: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) }));
     ops.push(fc.record({ op: fc.constant("recover" as const), h: fc.nat() }));
+    ops.push(fc.record({ op: fc.constant("standby" as const), h: fc.nat() }));
   }
   return fc.oneof(...ops);
 };
@@ -149,6 +151,8 @@ function apply(c: ClusterApi, op: Op, vms: number[], rules: number[]): unknown {
         return c.failHosts(op.hosts.map(host));
       case "recover":
         return c.recoverHost(host(op.h));
+      case "standby":
+        return c.enterStandby(host(op.h));
       case "ha":
         c.setHaPolicy(op.policy.kind === "failoverHosts" ? { kind: "failoverHosts", hosts: op.policy.hosts.map(host) } : op.policy);
         return c.haAdmission();

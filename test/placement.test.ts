@@ -310,3 +310,50 @@ describe("vMotion pre-copy", () => {
     expect(precopy(262_144, 0, 0, 1250, 262_144, 20)).toEqual([0, 0, 0, 20, 20, 0]);
   });
 });
+
+describe("fleet scheduler", () => {
+  it("scores (9 · utilisation + transfer) / 10 with CPU overcommit 16", async () => {
+    const { FleetScheduler } = await import("../bindings/core/fleet.js");
+    const s = new FleetScheduler({ hosts: [{ cores: 10, memoryMiB: 1000 }] });
+    // 16 of 160 vCPUs, 100 of 1000 MiB: utilisation 90; 512 MiB image to copy: transfer 50
+    expect(s.place({ vcpus: 16, memoryMiB: 100, image: 1, imageSizeMiB: 512 })).toEqual({ host: 0, score: 86, imageCopied: true });
+    // the image is there now: transfer 100; 32/160 and 200/1000: utilisation 80
+    expect(s.place({ vcpus: 16, memoryMiB: 100, image: 1, imageSizeMiB: 512 })).toEqual({ host: 0, score: 82, imageCopied: false });
+    // 1 GiB or more to copy: transfer 0
+    expect(s.place({ vcpus: 16, memoryMiB: 100, image: 2, imageSizeMiB: 2048 }).score).toBeCloseTo((9 * 70 + 0) / 10, 12);
+    // above 0.95 of memory: refused
+    expect(() => s.place({ vcpus: 1, memoryMiB: 700 })).toThrow(/every sampled host is above 95% of CPU or memory/);
+    expect(s.hostUsage(0)).toEqual({ vcpus: 48, memoryMiB: 300, up: true });
+  });
+
+  it("honours labels and host state, and says when nothing matches", async () => {
+    const { FleetScheduler } = await import("../bindings/core/fleet.js");
+    const hosts = Array.from({ length: 1000 }, (_, i) => ({ cores: 16, memoryMiB: 65536, labels: i === 777 ? 0b101 : 0b001 }));
+    const s = new FleetScheduler({ hosts, seed: 42 });
+    // only host 777 carries label 0b100: 64 draws rarely find it, the eligible list does
+    expect(s.place({ vcpus: 1, memoryMiB: 1, labels: 0b100 }).host).toBe(777);
+    s.setHostUp(777, false);
+    expect(() => s.place({ vcpus: 1, memoryMiB: 1, labels: 0b100 })).toThrow("no host is up with labels 0x4");
+    expect(s.placeMany([{ vcpus: 1, memoryMiB: 1, labels: 0b100 }, { vcpus: 1, memoryMiB: 1 }]).map((p) => p.host >= 0)).toEqual([false, true]);
+    expect(() => s.place({ vcpus: 0, memoryMiB: 1 })).toThrow("request 0 vcpus must be a positive number, not 0");
+    expect(() => s.release(1000, 1, 1)).toThrow("host 1000 does not exist (the fleet has 1000 hosts)");
+    expect(() => new FleetScheduler({ hosts: [] })).toThrow("a fleet needs at least one host");
+  });
+});
+
+describe("standby", () => {
+  it.each(impls)("%s: an empty host can go to standby and comes back with recoverHost", (_n, make) => {
+    const c = make({ hosts: hosts(2) });
+    const v = c.addVm({ cpu: { demand: 1 }, memory: { demand: 1 } });
+    c.placeVm(v);
+    const busy = c.vmHost(v);
+    const idle = 1 - busy;
+    expect(() => c.enterStandby(busy)).toThrow(`host ${busy} runs 1 VM(s): evacuate it first (enterMaintenance)`);
+    c.enterStandby(idle);
+    expect(c.hostState(idle)).toBe("standby");
+    const w = c.addVm({ cpu: { demand: 1 }, memory: { demand: 1 } });
+    expect(c.placeVm(w).host).toBe(busy);
+    c.recoverHost(idle);
+    expect(c.hostState(idle)).toBe("connected");
+  });
+});

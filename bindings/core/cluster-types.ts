@@ -226,6 +226,8 @@ export interface ClusterApi {
   exitMaintenance(host: number): void;
   /** Marks hosts failed and restarts their VMs on the survivors. */
   failHosts(hosts: number[]): FailoverPlan;
+  /** Powers an empty host down (DPM standby): it takes nothing until `recoverHost`. */
+  enterStandby(host: number): void;
   /** A failed or standby host comes back connected (empty). */
   recoverHost(host: number): void;
   setHaPolicy(policy: HaPolicy): void;

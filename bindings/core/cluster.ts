@@ -388,6 +388,16 @@ export class Cluster implements ClusterApi {
     return { failedHosts: hosts.slice(), restarts, notRestarted, declaredDeadAfterMs: HA_DECLARE_DEAD_MS };
   }
 
+  enterStandby(host: number): void {
+    this.checkHost(host);
+    const s = this.stateCode(host);
+    if (s !== 0 && s !== 1) throw new Error(`host ${host} is ${HOST_STATE_CODES[s]}: only a connected or maintenance host can go to standby`);
+    const vms = this.hostLoads()[host].vms;
+    if (vms > 0) throw new Error(`host ${host} runs ${vms} VM(s): evacuate it first (enterMaintenance)`);
+    this.kernel.hostSetState(host, 3);
+    this.states[host] = 3;
+  }
+
   recoverHost(host: number): void {
     this.checkHost(host);
     const s = this.stateCode(host);
