@@ -1,15 +1,38 @@
 /**
  * `docker.lifecycle`: container create + start + remove cycles per second over loopback HTTP
- * against `vicsim serve`'s server, beside a bare Node http server answering the same requests with
- * fixed JSON in the same run (the ceiling: what HTTP alone allows on this machine).
+ * against `vicsim serve` (the built dist/cli.js, in its own process, as a user runs it), beside a
+ * bare Node http server answering the same requests with fixed JSON (the ceiling: what HTTP alone
+ * allows on this machine), also in its own process. Both are measured in alternating rounds.
  */
-import { Agent, createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { serveDocker } from "../bindings/docker/node.js";
-import { VirtualContainerHost } from "../bindings/vch/index.js";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { Agent, request } from "node:http";
 import type { BenchCase } from "./harness.js";
 
 const CLIENTS = 8;
+const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
+
+/** The ceiling: the same three requests answered with fixed JSON, Docker's headers included. */
+const BARE_SERVER = `
+const http = require("node:http");
+const created = JSON.stringify({ Id: "0".repeat(64), Warnings: [] }) + "\\n";
+const base = { "Api-Version": "1.50", Ostype: "linux", Server: "bare/0 (linux)", "Docker-Experimental": "false" };
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    JSON.parse(Buffer.concat(chunks).toString() || "{}");
+    if (req.method === "POST" && req.url.endsWith("/containers/create")) {
+      res.writeHead(201, { ...base, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(created) });
+      res.end(created);
+    } else {
+      res.writeHead(204, base);
+      res.end();
+    }
+  });
+});
+server.listen(0, "127.0.0.1", () => console.log("export DOCKER_HOST=tcp://127.0.0.1:" + server.address().port));
+`;
 
 function send(agent: Agent, port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -50,27 +73,18 @@ async function cyclesPerSecond(port: number, ms: number): Promise<number> {
   return rate;
 }
 
-/** The ceiling: the same three requests answered by a bare Node http server with fixed JSON. */
-async function bareServer(): Promise<Server> {
-  const id = "0".repeat(64);
-  const created = JSON.stringify({ Id: id, Warnings: [] });
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      JSON.parse(Buffer.concat(chunks).toString() || "{}");
-      const headers = { "Api-Version": "1.50", Ostype: "linux", Server: "bare/0 (linux)", "Docker-Experimental": "false" };
-      if (req.method === "POST" && req.url?.endsWith("/containers/create")) {
-        res.writeHead(201, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(created) });
-        res.end(created);
-      } else {
-        res.writeHead(204, headers);
-        res.end();
-      }
+/** Starts a server process and resolves with it and its port once it printed its DOCKER_HOST line. */
+function startServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /DOCKER_HOST=tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
     });
+    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code} before listening: ${out}`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
 }
 
 export const cases: BenchCase[] = [
@@ -78,28 +92,30 @@ export const cases: BenchCase[] = [
     name: "docker.lifecycle",
     title: "container create + start + remove over loopback HTTP",
     async run({ quick }) {
-      const ms = quick ? 4000 : 15000;
-      // The clock of `vicsim serve` by default: real time.
-      const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1 } });
-      const served = await serveDocker(vch, { listen: "tcp://127.0.0.1:0" });
-      await send(new Agent(), served.port, "POST", "/v1.50/images/create?fromImage=busybox&tag=latest");
-      const bare = await bareServer();
-      await cyclesPerSecond((bare.address() as AddressInfo).port, 500); // warm-up
-      await cyclesPerSecond(served.port, 500);
-      // Alternating short rounds, so that the load of a shared machine weighs on both alike.
-      const rounds = quick ? 8 : 20;
-      let ceilingSum = 0;
-      let valueSum = 0;
-      for (let i = 0; i < rounds; i++) {
-        ceilingSum += await cyclesPerSecond((bare.address() as AddressInfo).port, ms / rounds);
-        valueSum += await cyclesPerSecond(served.port, ms / rounds);
+      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+      const ms = quick ? 5000 : 20000;
+      // `vicsim serve` with its defaults (8 hosts, real-time clock), as `npm start` runs it.
+      const vicsim = await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error"]);
+      const bare = await startServer(["-e", BARE_SERVER]);
+      try {
+        const pulled = await send(new Agent(), vicsim.port, "POST", "/v1.50/images/create?fromImage=busybox&tag=latest");
+        if (pulled.status !== 200) throw new Error(`pull: ${pulled.status}`);
+        // Warm-up: the server's request path and the VCH take a few seconds of traffic to be optimised.
+        await cyclesPerSecond(bare.port, 500);
+        await cyclesPerSecond(vicsim.port, quick ? 4000 : 8000);
+        // Alternating short rounds, so that the load of a shared machine weighs on both alike.
+        const rounds = quick ? 6 : 20;
+        let ceiling = 0;
+        let value = 0;
+        for (let i = 0; i < rounds; i++) {
+          ceiling += (await cyclesPerSecond(bare.port, ms / rounds)) / rounds;
+          value += (await cyclesPerSecond(vicsim.port, ms / rounds)) / rounds;
+        }
+        return [{ case: "docker.lifecycle", unit: "cycles/s", value, baseline: "bare Node http server, fixed JSON", baselineValue: ceiling, notes: { clients: CLIENTS } }];
+      } finally {
+        vicsim.child.kill("SIGTERM");
+        bare.child.kill("SIGTERM");
       }
-      const ceiling = ceilingSum / rounds;
-      const value = valueSum / rounds;
-      bare.close();
-      await served.close();
-      await vch.close();
-      return [{ case: "docker.lifecycle", unit: "cycles/s", value, baseline: "bare Node http server, fixed JSON", baselineValue: ceiling, notes: { clients: CLIENTS } }];
     },
   },
 ];

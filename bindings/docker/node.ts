@@ -151,7 +151,7 @@ export function parseListen(listen: string): { kind: "tcp"; host: string; port: 
 }
 
 /** The API's view of a Node request; `signal` fires when the client goes away. */
-function apiRequest(req: IncomingMessage, signal: AbortSignal, body?: Uint8Array): ApiRequest {
+function apiRequest(req: IncomingMessage, signal: () => AbortSignal, body?: Uint8Array): ApiRequest {
   const raw = req.url ?? "/";
   // Concatenation (not `new URL(raw, base)`) so that `//x` stays a path and never becomes a host.
   const url = "http://localhost" + (raw.startsWith("/") ? raw : "/" + raw);
@@ -160,7 +160,9 @@ function apiRequest(req: IncomingMessage, signal: AbortSignal, body?: Uint8Array
   return {
     method: req.method ?? "GET",
     url,
-    signal,
+    get signal() {
+      return signal();
+    },
     bodyStream() {
       if (!hasBody || consumed) return null;
       consumed = true;
@@ -210,13 +212,25 @@ function apiRequest(req: IncomingMessage, signal: AbortSignal, body?: Uint8Array
 
 async function serveRequest(handler: Dispatch, req: IncomingMessage, res: ServerResponse, log?: (entry: RequestLogEntry) => void): Promise<void> {
   const started = log ? performance.now() : 0;
-  const abort = new AbortController();
+  // The signal is made only when an endpoint asks for it (streams): an AbortController per request
+  // is a measurable share of a create + start + remove cycle.
+  let abort: AbortController | undefined;
+  let gone = false;
   res.on("close", () => {
-    if (!res.writableFinished) abort.abort();
+    if (res.writableFinished) return;
+    gone = true;
+    abort?.abort();
   });
+  const signal = (): AbortSignal => {
+    if (!abort) {
+      abort = new AbortController();
+      if (gone) abort.abort();
+    }
+    return abort.signal;
+  };
   let response: ApiResponse;
   try {
-    response = await handler(apiRequest(req, abort.signal));
+    response = await handler(apiRequest(req, signal));
   } catch (error) {
     response = errorResponse(error);
   }
@@ -318,7 +332,7 @@ async function serveHijack(handler: Dispatch, req: IncomingMessage, socket: Dupl
   const body = await bodyReady;
   let response: ApiResponse;
   try {
-    response = await handler(apiRequest(req, abort.signal, new Uint8Array(body)), { hijacked: true, stdin });
+    response = await handler(apiRequest(req, () => abort.signal, new Uint8Array(body)), { hijacked: true, stdin });
   } catch (error) {
     response = errorResponse(error);
   }
