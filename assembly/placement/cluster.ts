@@ -60,6 +60,8 @@ const vmPrio = new Array<i32>();
 const vmRules = new Array<Array<i32>>();
 /** The rule list of every VM without rules: one shared empty array keeps the GC's heap small. */
 const NO_RULES = new Array<i32>();
+/** Rules per VM (a count the inner loops test before touching the list). */
+const vmNRules = new Array<i32>();
 // rules
 const ruleKind = new Array<i32>();
 const ruleVms = new Array<Array<i32>>();
@@ -123,6 +125,90 @@ const out = new Array<f64>();
   }
   return found;
 }
+
+// Raw data pointers of the hot arrays. A managed reference loaded into a local is also written to
+// the GC's shadow stack; a usize is not, so the inner loops read through these. They are re-read
+// at every entry (`pin`) and after anything that may move an array's data (push, length).
+let p_cpuCap: usize = 0;
+let p_memCap: usize = 0;
+let p_wantCpu: usize = 0;
+let p_wantMem: usize = 0;
+let p_resCpu: usize = 0;
+let p_resMem: usize = 0;
+let p_cpuD: usize = 0;
+let p_cpuR: usize = 0;
+let p_cpuL: usize = 0;
+let p_memD: usize = 0;
+let p_memR: usize = 0;
+let p_memL: usize = 0;
+let p_hostLd: usize = 0;
+let p_prefS: usize = 0;
+let p_prefQ: usize = 0;
+let p_loads: usize = 0;
+let p_hostState: usize = 0;
+let p_failover: usize = 0;
+let p_nvm: usize = 0;
+let p_alive: usize = 0;
+let p_vmHost: usize = 0;
+let p_vmTemplate: usize = 0;
+let p_vmPrio: usize = 0;
+let p_ruleKind: usize = 0;
+let p_prefN: usize = 0;
+let p_moves: usize = 0;
+let p_order: usize = 0;
+let p_start: usize = 0;
+let p_fill: usize = 0;
+let p_byHost: usize = 0;
+let p_dst: usize = 0;
+let p_vmNRules: usize = 0;
+/** Re-reads the data pointers of the hot arrays. */
+function pin(): void {
+  p_cpuCap = cpuCap.dataStart;
+  p_memCap = memCap.dataStart;
+  p_wantCpu = wantCpu.dataStart;
+  p_wantMem = wantMem.dataStart;
+  p_resCpu = resCpu.dataStart;
+  p_resMem = resMem.dataStart;
+  p_cpuD = cpuD.dataStart;
+  p_cpuR = cpuR.dataStart;
+  p_cpuL = cpuL.dataStart;
+  p_memD = memD.dataStart;
+  p_memR = memR.dataStart;
+  p_memL = memL.dataStart;
+  p_hostLd = hostLd.dataStart;
+  p_prefS = prefS.dataStart;
+  p_prefQ = prefQ.dataStart;
+  p_loads = loads.dataStart;
+  p_hostState = hostState.dataStart;
+  p_failover = failover.dataStart;
+  p_nvm = nvm.dataStart;
+  p_alive = alive.dataStart;
+  p_vmHost = vmHost.dataStart;
+  p_vmTemplate = vmTemplate.dataStart;
+  p_vmPrio = vmPrio.dataStart;
+  p_ruleKind = ruleKind.dataStart;
+  p_prefN = prefN.dataStart;
+  p_moves = moves.dataStart;
+  p_order = order.dataStart;
+  p_start = start.dataStart;
+  p_fill = fill.dataStart;
+  p_byHost = byHost.dataStart;
+  p_dst = dst.dataStart;
+  p_vmNRules = vmNRules.dataStart;
+}
+@inline function ldF(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function ldI(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+@inline function stF(p: usize, i: i32, x: f64): void {
+  store<f64>(p + (<usize>i << 3), x);
+}
+@inline function stI(p: usize, i: i32, x: i32): void {
+  store<i32>(p + (<usize>i << 2), x);
+}
+
 @inline function sqrtClamp(x: f64): f64 {
   return x > 0 ? Math.sqrt(x) : 0;
 }
@@ -130,10 +216,10 @@ const out = new Array<f64>();
   return min<f64>(max<f64>(d, r), l);
 }
 @inline function wantCpuOf(v: i32): f64 {
-  return want(getF(cpuD, v), getF(cpuR, v), getF(cpuL, v));
+  return want(ldF(p_cpuD, v), ldF(p_cpuR, v), ldF(p_cpuL, v));
 }
 @inline function wantMemOf(v: i32): f64 {
-  return want(getF(memD, v), getF(memR, v), getF(memL, v));
+  return want(ldF(p_memD, v), ldF(p_memR, v), ldF(p_memL, v));
 }
 /** The host map of template `t`, or 0 when no host holds it. */
 @inline function templateMap(t: i32): usize {
@@ -144,7 +230,7 @@ const out = new Array<f64>();
   return map != 0 && <u32>h < load<u32>(map - 4) && load<u8>(map + <usize>h) != 0;
 }
 function refreshLoad(h: i32): void {
-  setF(hostLd, h, hostLoad(h));
+  stF(p_hostLd, h, hostLoad(h));
   if (h < dirtyFrom) dirtyFrom = h;
 }
 
@@ -175,6 +261,7 @@ function emit(): i32 {
 
 /** Adds a host; returns its index. */
 export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
+  pin();
   cpuCap.push(cpuMHz);
   memCap.push(memoryMiB);
   hostState.push(STATE_CONNECTED);
@@ -194,18 +281,21 @@ export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
 
 /** Sets a host's state (0 connected, 1 maintenance, 2 failed, 3 standby). */
 export function place_host_set_state(h: i32, s: i32): void {
+  pin();
   if (h < dirtyFrom) dirtyFrom = h;
   hostState[h] = s;
 }
 
 /** Marks a host as a dedicated HA failover host (it takes VMs only in a failover). */
 export function place_host_set_failover(h: i32, on: i32): void {
+  pin();
   if (h < dirtyFrom) dirtyFrom = h;
   failover[h] = on;
 }
 
 /** Registers a powered-off VM; returns its id. */
 export function place_vm_add(cd: f64, cr: f64, cl: f64, cs: f64, md: f64, mr: f64, ml: f64, ms: f64, template: i32, prio: i32): i32 {
+  pin();
   alive.push(1);
   vmHost.push(-1);
   cpuD.push(cd);
@@ -219,25 +309,26 @@ export function place_vm_add(cd: f64, cr: f64, cl: f64, cs: f64, md: f64, mr: f6
   vmTemplate.push(template);
   vmPrio.push(prio);
   vmRules.push(NO_RULES);
+  vmNRules.push(0);
   return len(alive) - 1;
 }
 
 function attach(v: i32, h: i32): void {
-  setI(vmHost, v, h);
-  setF(wantCpu, h, getF(wantCpu, h) + wantCpuOf(v));
-  setF(wantMem, h, getF(wantMem, h) + wantMemOf(v));
-  setF(resCpu, h, getF(resCpu, h) + getF(cpuR, v));
-  setF(resMem, h, getF(resMem, h) + getF(memR, v));
-  setI(nvm, h, getI(nvm, h) + 1);
+  stI(p_vmHost, v, h);
+  stF(p_wantCpu, h, ldF(p_wantCpu, h) + wantCpuOf(v));
+  stF(p_wantMem, h, ldF(p_wantMem, h) + wantMemOf(v));
+  stF(p_resCpu, h, ldF(p_resCpu, h) + ldF(p_cpuR, v));
+  stF(p_resMem, h, ldF(p_resMem, h) + ldF(p_memR, v));
+  stI(p_nvm, h, ldI(p_nvm, h) + 1);
   refreshLoad(h);
 }
 
 function detach(v: i32): void {
-  const h = getI(vmHost, v);
+  const h = ldI(p_vmHost, v);
   assert(h >= 0); // only a powered-on VM leaves a host
   vmHost[v] = -1;
   nvm[h]--;
-  if (getI(nvm, h) == 0) {
+  if (ldI(p_nvm, h) == 0) {
     // An empty host has exactly zero load, whatever rounding the sums gathered.
     wantCpu[h] = 0;
     wantMem[h] = 0;
@@ -248,14 +339,15 @@ function detach(v: i32): void {
   }
   wantCpu[h] -= wantCpuOf(v);
   wantMem[h] -= wantMemOf(v);
-  resCpu[h] -= getF(cpuR, v);
-  resMem[h] -= getF(memR, v);
+  resCpu[h] -= ldF(p_cpuR, v);
+  resMem[h] -= ldF(p_memR, v);
   refreshLoad(h);
 }
 
 /** Unregisters a VM (powering it off and taking it out of its rules). */
 export function place_vm_remove(v: i32): void {
-  if (getI(vmHost, v) >= 0) detach(v);
+  pin();
+  if (ldI(p_vmHost, v) >= 0) detach(v);
   alive[v] = 0;
   const rules = getA(vmRules, v);
   for (let i = 0; i < len(rules); i++) {
@@ -263,16 +355,19 @@ export function place_vm_remove(v: i32): void {
     list.splice(list.indexOf(v), 1);
   }
   vmRules[v] = NO_RULES;
+  vmNRules[v] = 0;
 }
 
 /** Powers a VM off: it leaves its host. */
 export function place_vm_power_off(v: i32): void {
-  if (getI(vmHost, v) >= 0) detach(v);
+  pin();
+  if (ldI(p_vmHost, v) >= 0) detach(v);
 }
 
 /** Updates demand; NaN leaves a resource unchanged. */
 export function place_vm_set_demand(v: i32, cpu: f64, mem: f64): void {
-  const h = getI(vmHost, v);
+  pin();
+  const h = ldI(p_vmHost, v);
   if (h >= 0) detach(v);
   if (cpu == cpu) cpuD[v] = cpu;
   if (mem == mem) memD[v] = mem;
@@ -281,11 +376,13 @@ export function place_vm_set_demand(v: i32, cpu: f64, mem: f64): void {
 
 /** Host of a VM, -1 when powered off. */
 export function place_vm_host(v: i32): i32 {
-  return getI(vmHost, v);
+  pin();
+  return ldI(p_vmHost, v);
 }
 
 /** Records whether host `h` holds template `t`. */
 export function place_template_set(t: i32, h: i32, on: i32): void {
+  pin();
   let map: StaticArray<u8>;
   if (templates.has(t)) map = templates.get(t);
   else if (!on) return;
@@ -305,6 +402,7 @@ export function place_template_set(t: i32, h: i32, on: i32): void {
 
 /** 1 when host `h` holds template `t`. */
 export function place_template_has(t: i32, h: i32): i32 {
+  pin();
   return hasTemplate(templateMap(t), h) ? 1 : 0;
 }
 
@@ -312,6 +410,7 @@ export function place_template_has(t: i32, h: i32): i32 {
 
 /** Adds a rule of `kind` over `nvms` VMs then `nhosts` hosts read from scratch; returns its id. */
 export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
+  pin();
   const r = len(ruleKind);
   const vms = new Array<i32>();
   const hosts = new Array<i32>();
@@ -324,27 +423,31 @@ export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
     const v = vms[i];
     if (vmRules[v] === NO_RULES) vmRules[v] = new Array<i32>();
     vmRules[v].push(r);
+    vmNRules[v] = vmRules[v].length;
   }
   return r;
 }
 
 /** Removes a rule. */
 export function place_rule_remove(r: i32): void {
+  pin();
   const vms = getA(ruleVms, r);
   for (let i = 0; i < len(vms); i++) {
     const list = vmRules[vms[i]];
     list.splice(list.indexOf(r), 1);
+    vmNRules[vms[i]] = list.length;
   }
   ruleVms[r] = new Array<i32>();
 }
 
 /** First VM that breaks rule `r` as placed now, or -1. */
 export function place_rule_violation(r: i32): i32 {
-  const k = getI(ruleKind, r);
+  pin();
+  const k = ldI(p_ruleKind, r);
   const vms = getA(ruleVms, r);
   for (let i = 0; i < len(vms); i++) {
     const v = vms[i];
-    const h = getI(vmHost, v);
+    const h = ldI(p_vmHost, v);
     if (h < 0) continue;
     if (k == MUST) {
       if (!hasI(getA(ruleHosts, r), h)) return v;
@@ -363,20 +466,20 @@ export function place_rule_violation(r: i32): i32 {
 // ───────────────────────────── load and imbalance ─────────────────────────────
 
 @inline function taking(h: i32): bool {
-  return getI(hostState, h) == STATE_CONNECTED && getI(failover, h) == 0;
+  return ldI(p_hostState, h) == STATE_CONNECTED && ldI(p_failover, h) == 0;
 }
 @inline function hostLoad(h: i32): f64 {
-  const cc = getF(cpuCap, h);
-  const mc = getF(memCap, h);
-  const lc = getF(wantCpu, h) / cc;
-  const lm = getF(wantMem, h) / mc;
+  const cc = ldF(p_cpuCap, h);
+  const mc = ldF(p_memCap, h);
+  const lc = ldF(p_wantCpu, h) / cc;
+  const lm = ldF(p_wantMem, h) / mc;
   return (lc + lm) * 0.5;
 }
 @inline function loadWith(h: i32, dc: f64, dm: f64): f64 {
-  const cc = getF(cpuCap, h);
-  const mc = getF(memCap, h);
-  const lc = (getF(wantCpu, h) + dc) / cc;
-  const lm = (getF(wantMem, h) + dm) / mc;
+  const cc = ldF(p_cpuCap, h);
+  const mc = ldF(p_memCap, h);
+  const lc = (ldF(p_wantCpu, h) + dc) / cc;
+  const lm = (ldF(p_wantMem, h) + dm) / mc;
   return (lc + lm) * 0.5;
 }
 /**
@@ -387,24 +490,24 @@ export function place_rule_violation(r: i32): i32 {
 function sums(): void {
   const H = len(cpuCap);
   let h = dirtyFrom;
-  let s: f64 = h > 0 ? getF(prefS, h - 1) : 0;
-  let q: f64 = h > 0 ? getF(prefQ, h - 1) : 0;
-  let n: i32 = h > 0 ? getI(prefN, h - 1) : 0;
+  let s: f64 = h > 0 ? ldF(p_prefS, h - 1) : 0;
+  let q: f64 = h > 0 ? ldF(p_prefQ, h - 1) : 0;
+  let n: i32 = h > 0 ? ldI(p_prefN, h - 1) : 0;
   for (; h < H; h++) {
     if (taking(h)) {
-      const l = getF(hostLd, h);
+      const l = ldF(p_hostLd, h);
       s += l;
       q += l * l;
       n++;
     }
-    setF(prefS, h, s);
-    setF(prefQ, h, q);
-    setI(prefN, h, n);
+    stF(p_prefS, h, s);
+    stF(p_prefQ, h, q);
+    stI(p_prefN, h, n);
   }
   dirtyFrom = H;
-  popS = H > 0 ? getF(prefS, H - 1) : 0;
-  popQ = H > 0 ? getF(prefQ, H - 1) : 0;
-  popN = H > 0 ? getI(prefN, H - 1) : 0;
+  popS = H > 0 ? ldF(p_prefS, H - 1) : 0;
+  popQ = H > 0 ? ldF(p_prefQ, H - 1) : 0;
+  popN = H > 0 ? ldI(p_prefN, H - 1) : 0;
 }
 function sumsImbalance(): f64 {
   if (popN == 0) return 0;
@@ -414,6 +517,7 @@ function sumsImbalance(): f64 {
 
 /** Imbalance: population standard deviation of the loads of hosts that take VMs. */
 export function place_imbalance(): f64 {
+  pin();
   sums(); // Σ load in host order is the first pass of the two-pass deviation
   const sum = popS;
   const n = popN;
@@ -423,7 +527,7 @@ export function place_imbalance(): f64 {
   let acc: f64 = 0;
   for (let h = 0; h < H; h++) {
     if (!taking(h)) continue;
-    const d = getF(hostLd, h) - mean;
+    const d = ldF(p_hostLd, h) - mean;
     acc += d * d;
   }
   return Math.sqrt(acc / <f64>n);
@@ -431,29 +535,30 @@ export function place_imbalance(): f64 {
 
 /** Writes (cpu, mem, load, reservedCpu, reservedMem, vms) per host to scratch; returns the f64 count. */
 export function place_host_loads(): i32 {
+  pin();
   out.length = 0;
   for (let h = 0; h < len(cpuCap); h++) {
-    const lc = getF(wantCpu, h) / getF(cpuCap, h);
-    const lm = getF(wantMem, h) / getF(memCap, h);
+    const lc = ldF(p_wantCpu, h) / ldF(p_cpuCap, h);
+    const lm = ldF(p_wantMem, h) / ldF(p_memCap, h);
     out.push(lc);
     out.push(lm);
     out.push((lc + lm) * 0.5);
-    out.push(getF(resCpu, h));
-    out.push(getF(resMem, h));
-    out.push(<f64>getI(nvm, h));
+    out.push(ldF(p_resCpu, h));
+    out.push(ldF(p_resMem, h));
+    out.push(<f64>ldI(p_nvm, h));
   }
   return emit();
 }
 
 /** Water-filling on one host: reservations first, the rest by shares, never above want. */
 function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f64>, cap: f64): f64 {
-  const h = getI(vmHost, v);
+  const h = ldI(p_vmHost, v);
   if (h < 0) return 0;
   const on = new Array<i32>();
   let sumWant: f64 = 0;
   let sumRes: f64 = 0;
   for (let i = 0; i < len(alive); i++) {
-    if (getI(vmHost, i) != h) continue;
+    if (ldI(p_vmHost, i) != h) continue;
     on.push(i);
     sumWant += want(d[i], r[i], l[i]);
     sumRes += r[i];
@@ -496,14 +601,15 @@ function entitle(v: i32, d: Array<f64>, r: Array<f64>, l: Array<f64>, s: Array<f
 
 /** Writes the (cpu, mem) entitlement of VM `v` to scratch; returns 2. */
 export function place_entitlement(v: i32): i32 {
+  pin();
   out.length = 0;
-  const h = getI(vmHost, v);
+  const h = ldI(p_vmHost, v);
   if (h < 0) {
     out.push(0);
     out.push(0);
   } else {
-    out.push(entitle(v, cpuD, cpuR, cpuL, cpuS, getF(cpuCap, h)));
-    out.push(entitle(v, memD, memR, memL, memS, getF(memCap, h)));
+    out.push(entitle(v, cpuD, cpuR, cpuL, cpuS, ldF(p_cpuCap, h)));
+    out.push(entitle(v, memD, memR, memL, memS, ldF(p_memCap, h)));
   }
   return emit();
 }
@@ -512,14 +618,15 @@ export function place_entitlement(v: i32): i32 {
 
 /** First reason (1 … 7) host `h` cannot take VM `v` in `mode`, 0 when it can. */
 @inline function why(v: i32, h: i32, mode: i32): i32 {
-  if (getI(hostState, h) != STATE_CONNECTED) return 1;
-  if (mode != MODE_HA && getI(failover, h) != 0) return 2;
-  if (getF(resCpu, h) + getF(cpuR, v) > getF(cpuCap, h)) return 3;
-  if (getF(resMem, h) + getF(memR, v) > getF(memCap, h)) return 4;
+  if (ldI(p_hostState, h) != STATE_CONNECTED) return 1;
+  if (mode != MODE_HA && ldI(p_failover, h) != 0) return 2;
+  if (ldF(p_resCpu, h) + ldF(p_cpuR, v) > ldF(p_cpuCap, h)) return 3;
+  if (ldF(p_resMem, h) + ldF(p_memR, v) > ldF(p_memCap, h)) return 4;
+  if (ldI(p_vmNRules, v) == 0) return 0;
   const rules = getA(vmRules, v);
   for (let i = 0; i < len(rules); i++) {
     const r = getI(rules, i);
-    const k = getI(ruleKind, r);
+    const k = ldI(p_ruleKind, r);
     if (k == MUST) {
       if (!hasI(getA(ruleHosts, r), h)) {
         whyRule = r;
@@ -530,7 +637,7 @@ export function place_entitlement(v: i32): i32 {
       for (let j = 0; j < len(vms); j++) {
         const m = getI(vms, j);
         if (m == v) continue;
-        const hm = getI(vmHost, m);
+        const hm = ldI(p_vmHost, m);
         if (k == AFFINITY && hm >= 0 && hm != h) {
           whyRule = r;
           return 6;
@@ -546,10 +653,11 @@ export function place_entitlement(v: i32): i32 {
 }
 
 @inline function shouldOk(v: i32, h: i32): bool {
+  if (ldI(p_vmNRules, v) == 0) return true;
   const rules = getA(vmRules, v);
   for (let i = 0; i < len(rules); i++) {
     const r = getI(rules, i);
-    if (getI(ruleKind, r) == SHOULD && !hasI(getA(ruleHosts, r), h)) return false;
+    if (ldI(p_ruleKind, r) == SHOULD && !hasI(getA(ruleHosts, r), h)) return false;
   }
   return true;
 }
@@ -561,10 +669,11 @@ export function place_entitlement(v: i32): i32 {
  * it (see place_last_mask), -2 when HA admission control refuses the power-on.
  */
 export function place_vm_place(v: i32, mode: i32): i32 {
+  pin();
   lastMask = 0;
   firstRule = -1;
   lastCopied = 0;
-  assert(getI(vmHost, v) < 0); // only a powered-off VM is placed
+  assert(ldI(p_vmHost, v) < 0); // only a powered-off VM is placed
   if (mode == MODE_INITIAL && haKind != 0) {
     admission(v);
     if (out[0] == 0) return -2;
@@ -574,7 +683,7 @@ export function place_vm_place(v: i32, mode: i32): i32 {
   const n = <f64>popN;
   const wc = wantCpuOf(v);
   const wm = wantMemOf(v);
-  const t = getI(vmTemplate, v);
+  const t = ldI(p_vmTemplate, v);
   const preferTemplate = mode == MODE_INITIAL && t >= 0;
   const tmap = preferTemplate ? templateMap(t) : 0;
   let best: i32 = -1;
@@ -595,11 +704,11 @@ export function place_vm_place(v: i32, mode: i32): i32 {
       if (code >= 5 && firstRule < 0) firstRule = whyRule;
       continue;
     }
-    const tier: i32 = mode == MODE_HA ? (getI(failover, h) != 0 ? 0 : 1) : shouldOk(v, h) ? 0 : 1;
+    const tier: i32 = mode == MODE_HA ? (ldI(p_failover, h) != 0 ? 0 : 1) : shouldOk(v, h) ? 0 : 1;
     // score = sqrtClamp(var); sqrt is monotone, so it is taken only for a variance that could win
     let nv = curVar;
     if (taking(h)) {
-      const l = getF(hostLd, h);
+      const l = ldF(p_hostLd, h);
       const l2 = loadWith(h, wc, wm);
       const s = popS - l + l2;
       const q = popQ - l * l + l2 * l2;
@@ -651,6 +760,7 @@ const sorted = new Array<f64>();
  * takes back the placed ones when the batch must be all or nothing.
  */
 export function place_vms(n: i32): i32 {
+  pin();
   const ids = batchIds;
   ids.length = n;
   for (let i = 0; i < n; i++) setI(ids, i, <i32>input(i));
@@ -676,18 +786,22 @@ export function place_vms(n: i32): i32 {
 
 /** Bits of why hosts were ruled out in the last failed placement. */
 export function place_last_mask(): i32 {
+  pin();
   return lastMask;
 }
 /** First rule that ruled a host out in the last placement, -1 none. */
 export function place_last_rule(): i32 {
+  pin();
   return firstRule;
 }
 /** 1 when the last placement copied the template to its host. */
 export function place_last_copied(): i32 {
+  pin();
   return lastCopied;
 }
 /** Imbalance after the last successful placement. */
 export function place_last_imbalance(): f64 {
+  pin();
   return lastImb;
 }
 
@@ -741,6 +855,7 @@ const dst = new Array<i32>();
  * to less loaded hosts. Writes [before, after, n, (vm, from, to, priority) × n]; reverts unless `apply`.
  */
 export function place_balance(threshold: i32, apply: i32): i32 {
+  pin();
   const H = len(cpuCap);
   const V = len(alive);
   const before = place_imbalance();
@@ -752,7 +867,8 @@ export function place_balance(threshold: i32, apply: i32): i32 {
   fill.length = H;
   dst.length = H;
   byHost.length = V;
-  for (let h = 0; h < H; h++) setI(moves, h, 0);
+  pin(); // the work arrays may have moved
+  for (let h = 0; h < H; h++) stI(p_moves, h, 0);
   for (;;) {
     sums();
     const ni = popN;
@@ -762,34 +878,35 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     const pri = place_drs_priority(cur, ni);
     if (pri > threshold || cur <= place_target_imbalance(threshold, ni)) break;
     // VMs grouped by host (counting sort keeps index order inside a host)
-    for (let h = 0; h <= H; h++) setI(start, h, 0);
+    for (let h = 0; h <= H; h++) stI(p_start, h, 0);
     for (let v = 0; v < V; v++) {
-      const h = getI(vmHost, v);
-      if (h >= 0) setI(start, h + 1, getI(start, h + 1) + 1);
+      const h = ldI(p_vmHost, v);
+      if (h >= 0) stI(p_start, h + 1, ldI(p_start, h + 1) + 1);
     }
-    for (let h = 0; h < H; h++) setI(start, h + 1, getI(start, h + 1) + getI(start, h));
-    for (let h = 0; h < H; h++) setI(fill, h, getI(start, h));
+    for (let h = 0; h < H; h++) stI(p_start, h + 1, ldI(p_start, h + 1) + ldI(p_start, h));
+    for (let h = 0; h < H; h++) stI(p_fill, h, ldI(p_start, h));
     for (let v = 0; v < V; v++) {
-      const h = getI(vmHost, v);
+      const h = ldI(p_vmHost, v);
       if (h < 0) continue;
-      const k = getI(fill, h);
-      setI(byHost, k, v);
-      setI(fill, h, k + 1);
+      const k = ldI(p_fill, h);
+      stI(p_byHost, k, v);
+      stI(p_fill, h, k + 1);
     }
     // sources from the most loaded down (ties: lowest index)
     order.length = 0;
     for (let h = 0; h < H; h++) {
-      setF(loads, h, getF(hostLd, h));
-      if (taking(h) && getI(moves, h) < MAX_MOVES_PER_HOST) order.push(h);
+      stF(p_loads, h, ldF(p_hostLd, h));
+      if (taking(h) && ldI(p_moves, h) < MAX_MOVES_PER_HOST) order.push(h);
     }
+    p_order = order.dataStart; // push may have moved it
     for (let i = 1; i < len(order); i++) {
-      const x = getI(order, i);
+      const x = ldI(p_order, i);
       let j = i - 1;
-      while (j >= 0 && getF(loads, getI(order, j)) < getF(loads, x)) {
-        setI(order, j + 1, getI(order, j));
+      while (j >= 0 && ldF(p_loads, ldI(p_order, j)) < ldF(p_loads, x)) {
+        stI(p_order, j + 1, ldI(p_order, j));
         j--;
       }
-      setI(order, j + 1, x);
+      stI(p_order, j + 1, x);
     }
     let bestVm: i32 = -1;
     let bestTo: i32 = -1;
@@ -797,21 +914,21 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     const m0 = popS / n;
     const curVar = popQ / n - m0 * m0; // cur = sqrtClamp(curVar): a move whose variance is not lower gains nothing
     for (let oi = 0; oi < len(order); oi++) {
-      const s = getI(order, oi);
-      const ls = getF(loads, s);
+      const s = ldI(p_order, oi);
+      const ls = ldF(p_loads, s);
       // destinations for this source, in index order: take VMs, have moves left, less loaded
       let nd = 0;
       for (let d = 0; d < H; d++) {
-        if (d == s || !taking(d) || getI(moves, d) >= MAX_MOVES_PER_HOST || !(getF(loads, d) < ls)) continue;
-        setI(dst, nd++, d);
+        if (d == s || !taking(d) || ldI(p_moves, d) >= MAX_MOVES_PER_HOST || !(ldF(p_loads, d) < ls)) continue;
+        stI(p_dst, nd++, d);
       }
       if (nd == 0) continue;
       const s0 = popS - ls;
       const q0 = popQ - ls * ls;
       let bestNet: f64 = 0;
-      const kEnd = getI(start, s + 1);
-      for (let k = getI(start, s); k < kEnd; k++) {
-        const v = getI(byHost, k);
+      const kEnd = ldI(p_start, s + 1);
+      for (let k = ldI(p_start, s); k < kEnd; k++) {
+        const v = ldI(p_byHost, k);
         const wc = wantCpuOf(v);
         const wm = wantMemOf(v);
         const ls2 = loadWith(s, -wc, -wm);
@@ -819,19 +936,19 @@ export function place_balance(threshold: i32, apply: i32): i32 {
         const t = wm / VMOTION_MIB_PER_S;
         const keep = DRS_PERIOD_S - t;
         const cost = MIGRATION_COST_RATE * t;
-        const plain = len(getA(vmRules, v)) == 0; // no rules: capacity is the only test
+        const plain = ldI(p_vmNRules, v) == 0; // no rules: capacity is the only test
         const keepShould = plain || shouldOk(v, s);
-        const crv = getF(cpuR, v);
-        const mrv = getF(memR, v);
+        const crv = ldF(p_cpuR, v);
+        const mrv = ldF(p_memR, v);
         let vmBestVar: f64 = Infinity;
         for (let i = 0; i < nd; i++) {
-          const d = getI(dst, i);
-          if (getF(resCpu, d) + crv > getF(cpuCap, d) || getF(resMem, d) + mrv > getF(memCap, d)) continue;
+          const d = ldI(p_dst, i);
+          if (ldF(p_resCpu, d) + crv > ldF(p_cpuCap, d) || ldF(p_resMem, d) + mrv > ldF(p_memCap, d)) continue;
           if (!plain) {
             if (why(v, d, MODE_INITIAL) != 0) continue;
             if (keepShould && !shouldOk(v, d)) continue;
           }
-          const ld = getF(loads, d);
+          const ld = ldF(p_loads, d);
           const ld2 = loadWith(d, wc, wm);
           const sum = s0 - ld + ls2 + ld2;
           const q = q0 - ld * ld + ls2sq + ld2 * ld2;
@@ -887,11 +1004,12 @@ export function place_balance(threshold: i32, apply: i32): i32 {
  * blockers]; keeps the moves and the maintenance state only when `apply` and nothing blocks.
  */
 export function place_maintenance(h: i32, apply: i32): i32 {
+  pin();
   snapshot();
-  const old = getI(hostState, h);
+  const old = ldI(p_hostState, h);
   place_host_set_state(h, STATE_MAINTENANCE);
   victims.length = 0;
-  for (let v = 0; v < len(alive); v++) if (getI(vmHost, v) == h) victims.push(v);
+  for (let v = 0; v < len(alive); v++) if (ldI(p_vmHost, v) == h) victims.push(v);
   for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
   const mv = moved;
   const bl = stuck;
@@ -928,18 +1046,19 @@ export function place_maintenance(h: i32, apply: i32): i32 {
  * notRestarted, (vm, host, priority) × restarts, (vm, mask, rule) × notRestarted].
  */
 export function ha_fail_hosts(n: i32): i32 {
+  pin();
   for (let i = 0; i < n; i++) place_host_set_state(<i32>input(i), STATE_FAILED);
   victims.length = 0;
   for (let v = 0; v < len(alive); v++) {
-    const h = getI(vmHost, v);
-    if (h >= 0 && getI(hostState, h) == STATE_FAILED) victims.push(v);
+    const h = ldI(p_vmHost, v);
+    if (h >= 0 && ldI(p_hostState, h) == STATE_FAILED) victims.push(v);
   }
   for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
   // restart order: priority, then VM id (insertion sort is stable)
   for (let i = 1; i < len(victims); i++) {
     const x = getI(victims, i);
     let j = i - 1;
-    while (j >= 0 && getI(vmPrio, getI(victims, j)) > getI(vmPrio, x)) {
+    while (j >= 0 && ldI(p_vmPrio, getI(victims, j)) > ldI(p_vmPrio, x)) {
       victims[j + 1] = getI(victims, j);
       j--;
     }
@@ -951,7 +1070,7 @@ export function ha_fail_hosts(n: i32): i32 {
   fl.length = 0;
   for (let i = 0; i < len(victims); i++) {
     const v = getI(victims, i);
-    if (getI(vmPrio, v) == PRIORITY_DISABLED) {
+    if (ldI(p_vmPrio, v) == PRIORITY_DISABLED) {
       fl.push(v);
       fl.push(WHY_DISABLED);
       fl.push(-1);
@@ -961,7 +1080,7 @@ export function ha_fail_hosts(n: i32): i32 {
     if (d >= 0) {
       rs.push(v);
       rs.push(d);
-      rs.push(getI(vmPrio, v));
+      rs.push(ldI(p_vmPrio, v));
     } else {
       fl.push(v);
       fl.push(lastMask);
@@ -978,6 +1097,7 @@ export function ha_fail_hosts(n: i32): i32 {
 
 /** Sets the HA admission policy: 0 disabled, 1 slots (a = failures), 2 percentage (a cpu %, b mem %), 3 failover hosts. */
 export function ha_set_policy(kind: i32, a: f64, b: f64): void {
+  pin();
   haKind = kind;
   haA = a;
   haB = b;
@@ -985,6 +1105,7 @@ export function ha_set_policy(kind: i32, a: f64, b: f64): void {
 
 /** Writes the admission figures to scratch (see ha_admission_into); returns the f64 count. */
 export function ha_admission(): i32 {
+  pin();
   admission(-1);
   return emit();
 }
@@ -1004,9 +1125,9 @@ function admission(extra: i32): void {
     let memSlot: f64 = 0;
     let used: f64 = 0;
     for (let v = 0; v < len(alive); v++) {
-      if (getI(vmHost, v) < 0 && v != extra) continue;
-      cpuSlot = max<f64>(cpuSlot, getF(cpuR, v));
-      memSlot = max<f64>(memSlot, getF(memR, v));
+      if (ldI(p_vmHost, v) < 0 && v != extra) continue;
+      cpuSlot = max<f64>(cpuSlot, ldF(p_cpuR, v));
+      memSlot = max<f64>(memSlot, ldF(p_memR, v));
       used++;
     }
     cpuSlot = max<f64>(cpuSlot, HA_MIN_CPU_MHZ);
@@ -1014,8 +1135,8 @@ function admission(extra: i32): void {
     let total: f64 = 0;
     sorted.length = 0;
     for (let h = 0; h < H; h++) {
-      if (getI(hostState, h) != STATE_CONNECTED) continue;
-      const per = min<f64>(Math.floor(getF(cpuCap, h) / cpuSlot), Math.floor(getF(memCap, h) / memSlot));
+      if (ldI(p_hostState, h) != STATE_CONNECTED) continue;
+      const per = min<f64>(Math.floor(ldF(p_cpuCap, h) / cpuSlot), Math.floor(ldF(p_memCap, h) / memSlot));
       out[10 + h] = per;
       total += per;
       let j = len(sorted);
@@ -1046,16 +1167,16 @@ function admission(extra: i32): void {
     let totalCpu: f64 = 0;
     let totalMem: f64 = 0;
     for (let h = 0; h < H; h++) {
-      if (getI(hostState, h) != STATE_CONNECTED) continue;
-      totalCpu += getF(cpuCap, h);
-      totalMem += getF(memCap, h);
+      if (ldI(p_hostState, h) != STATE_CONNECTED) continue;
+      totalCpu += ldF(p_cpuCap, h);
+      totalMem += ldF(p_memCap, h);
     }
     let rc: f64 = 0;
     let rm: f64 = 0;
     for (let v = 0; v < len(alive); v++) {
-      if (getI(vmHost, v) < 0 && v != extra) continue;
-      rc += max<f64>(getF(cpuR, v), HA_MIN_CPU_MHZ);
-      rm += getF(memR, v);
+      if (ldI(p_vmHost, v) < 0 && v != extra) continue;
+      rc += max<f64>(ldF(p_cpuR, v), HA_MIN_CPU_MHZ);
+      rm += ldF(p_memR, v);
     }
     const cpuPct = totalCpu > 0 ? ((totalCpu - rc) / totalCpu) * 100 : 0;
     const memPct = totalMem > 0 ? ((totalMem - rm) / totalMem) * 100 : 0;
@@ -1065,7 +1186,7 @@ function admission(extra: i32): void {
     out[8] = memPct;
   } else if (haKind == 3) {
     let healthy: f64 = 0;
-    for (let h = 0; h < H; h++) if (getI(failover, h) != 0 && getI(hostState, h) == STATE_CONNECTED) healthy++;
+    for (let h = 0; h < H; h++) if (ldI(p_failover, h) != 0 && ldI(p_hostState, h) == STATE_CONNECTED) healthy++;
     out[0] = healthy >= 1 ? 1 : 0;
     out[1] = healthy;
     out[9] = healthy;
