@@ -166,7 +166,14 @@ function apiRequest(req: IncomingMessage, signal: () => AbortSignal, body?: Uint
     bodyStream() {
       if (!hasBody || consumed) return null;
       consumed = true;
-      return body !== undefined ? (async function* () { yield body; })() : (req as AsyncIterable<Uint8Array>);
+      if (body !== undefined) return (async function* () { yield body; })();
+      // Events, not `for await` over the request: Node destroys a readable (and so the socket,
+      // with the answer still streaming) when its async iterator finishes.
+      const queue = new ByteQueue();
+      req.on("data", (chunk: Buffer) => queue.push(chunk));
+      req.on("end", () => queue.end());
+      req.on("error", () => queue.end());
+      return queue;
     },
     async readBody(limit) {
       if (body !== undefined) {

@@ -355,8 +355,7 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
     InitCommit: { ID: "" },
     SecurityOptions: [],
     Warnings: [],
-    // vSphere's view: the VCH's cluster, as vIC reported it beside Docker's fields.
-    SystemStatus: driverStatus,
+    // vSphere's view of the VCH's cluster beside Docker's fields (the CLI prints DriverStatus).
     Cluster: { hosts: i.hosts, drs: i.drs, ha: i.ha, tps: i.tps, memTotalGiB: i.memTotal / GIB },
   };
 }
