@@ -753,6 +753,8 @@ const victims = new Array<i32>();
 const moved = new Array<i32>();
 const stuck = new Array<i32>();
 const sorted = new Array<f64>();
+const ordered = new Array<i32>();
+const restartCounts = new StaticArray<i32>(7);
 
 /**
  * Places the `n` VMs listed in scratch in order (initial placement) until one fails. Writes
@@ -1054,16 +1056,22 @@ export function ha_fail_hosts(n: i32): i32 {
     if (h >= 0 && ldI(p_hostState, h) == STATE_FAILED) victims.push(v);
   }
   for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
-  // restart order: priority, then VM id (insertion sort is stable)
-  for (let i = 1; i < len(victims); i++) {
-    const x = getI(victims, i);
-    let j = i - 1;
-    while (j >= 0 && ldI(p_vmPrio, getI(victims, j)) > ldI(p_vmPrio, x)) {
-      victims[j + 1] = getI(victims, j);
-      j--;
-    }
-    victims[j + 1] = x;
+  // restart order: priority, then VM id — a counting sort over the 6 priorities (stable, O(n))
+  const nv = len(victims);
+  const pv = victims.dataStart;
+  const counts = restartCounts;
+  for (let k = 0; k < 7; k++) counts[k] = 0;
+  for (let i = 0; i < nv; i++) counts[ldI(p_vmPrio, ldI(pv, i)) + 1]++;
+  for (let k = 0; k < 6; k++) counts[k + 1] += counts[k];
+  ordered.length = nv;
+  const po = ordered.dataStart;
+  for (let i = 0; i < nv; i++) {
+    const v = ldI(pv, i);
+    const p = ldI(p_vmPrio, v);
+    stI(po, counts[p], v);
+    counts[p]++;
   }
+  copyI(victims, ordered);
   const rs = moved;
   const fl = stuck;
   rs.length = 0;
