@@ -848,6 +848,10 @@ const start = new Array<i32>();
 const fill = new Array<i32>();
 const byHost = new Array<i32>();
 const dst = new Array<i32>();
+const passHost = new Array<i32>();
+const arrivals = new Array<i32>();
+const incoming = new Array<i32>();
+const srcVms = new Array<i32>();
 
 /**
  * One DRS pass at migration threshold `threshold`. Greedy: while the imbalance's priority is
@@ -869,8 +873,28 @@ export function place_balance(threshold: i32, apply: i32): i32 {
   fill.length = H;
   dst.length = H;
   byHost.length = V;
+  passHost.length = V;
+  arrivals.length = 0;
   pin(); // the work arrays may have moved
   for (let h = 0; h < H; h++) stI(p_moves, h, 0);
+  // VMs grouped by their host at the start of the pass (counting sort keeps index order inside a
+  // host); later moves are tracked by `arrivals` and checked against vmHost when a host is scanned
+  copyI(passHost, vmHost);
+  const pph = passHost.dataStart;
+  for (let h = 0; h <= H; h++) stI(p_start, h, 0);
+  for (let v = 0; v < V; v++) {
+    const h = ldI(p_vmHost, v);
+    if (h >= 0) stI(p_start, h + 1, ldI(p_start, h + 1) + 1);
+  }
+  for (let h = 0; h < H; h++) stI(p_start, h + 1, ldI(p_start, h + 1) + ldI(p_start, h));
+  for (let h = 0; h < H; h++) stI(p_fill, h, ldI(p_start, h));
+  for (let v = 0; v < V; v++) {
+    const h = ldI(p_vmHost, v);
+    if (h < 0) continue;
+    const k = ldI(p_fill, h);
+    stI(p_byHost, k, v);
+    stI(p_fill, h, k + 1);
+  }
   for (;;) {
     sums();
     const ni = popN;
@@ -879,21 +903,6 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     const cur = sumsImbalance();
     const pri = place_drs_priority(cur, ni);
     if (pri > threshold || cur <= place_target_imbalance(threshold, ni)) break;
-    // VMs grouped by host (counting sort keeps index order inside a host)
-    for (let h = 0; h <= H; h++) stI(p_start, h, 0);
-    for (let v = 0; v < V; v++) {
-      const h = ldI(p_vmHost, v);
-      if (h >= 0) stI(p_start, h + 1, ldI(p_start, h + 1) + 1);
-    }
-    for (let h = 0; h < H; h++) stI(p_start, h + 1, ldI(p_start, h + 1) + ldI(p_start, h));
-    for (let h = 0; h < H; h++) stI(p_fill, h, ldI(p_start, h));
-    for (let v = 0; v < V; v++) {
-      const h = ldI(p_vmHost, v);
-      if (h < 0) continue;
-      const k = ldI(p_fill, h);
-      stI(p_byHost, k, v);
-      stI(p_fill, h, k + 1);
-    }
     // sources from the most loaded down (ties: lowest index)
     order.length = 0;
     for (let h = 0; h < H; h++) {
@@ -928,9 +937,33 @@ export function place_balance(threshold: i32, apply: i32): i32 {
       const s0 = popS - ls;
       const q0 = popQ - ls * ls;
       let bestNet: f64 = 0;
+      // the VMs on s now, in index order: its pass-start VMs still there, merged with those that arrived
+      srcVms.length = 0;
+      incoming.length = 0;
+      for (let i = 0; i < len(arrivals); i++) {
+        const v = getI(arrivals, i);
+        if (ldI(p_vmHost, v) != s || ldI(pph, v) == s || hasI(incoming, v)) continue;
+        let j = len(incoming);
+        incoming.push(v);
+        while (j > 0 && getI(incoming, j - 1) > v) {
+          incoming[j] = getI(incoming, j - 1);
+          j--;
+        }
+        incoming[j] = v;
+      }
+      let ai = 0;
       const kEnd = ldI(p_start, s + 1);
       for (let k = ldI(p_start, s); k < kEnd; k++) {
         const v = ldI(p_byHost, k);
+        if (ldI(p_vmHost, v) != s) continue;
+        while (ai < len(incoming) && getI(incoming, ai) < v) srcVms.push(getI(incoming, ai++));
+        srcVms.push(v);
+      }
+      while (ai < len(incoming)) srcVms.push(getI(incoming, ai++));
+      const nsrc = len(srcVms);
+      const psrc = srcVms.dataStart;
+      for (let k = 0; k < nsrc; k++) {
+        const v = ldI(psrc, k);
         const wc = wantCpuOf(v);
         const wm = wantMemOf(v);
         const ls2 = loadWith(s, -wc, -wm);
@@ -982,6 +1015,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     recs.push(pri);
     detach(bestVm);
     attach(bestVm, bestTo);
+    arrivals.push(bestVm);
     moves[from]++;
     moves[bestTo]++;
   }
