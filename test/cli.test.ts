@@ -126,7 +126,7 @@ describe("vicsim serve", () => {
     expect(docker(second.dockerHost, ["images", "--format", "{{.Repository}}"]).stdout).toContain("busybox");
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
-  });
+  }, 180_000);
 
   test("a unix socket", async () => {
     const sock = join(scratch, "docker.sock");

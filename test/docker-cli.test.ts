@@ -148,7 +148,7 @@ describe("docker CLI", () => {
     const gone = await docker(["inspect", "sleeper"]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain("No such object: sleeper");
-  });
+  }, 180_000);
 
   test("docker events --since --until: the lifecycle in dockerd's order", async () => {
     const since = (vch.now() / 1000 - 5).toFixed(3); // a margin: event times can trail now() while a timer is due

@@ -143,7 +143,7 @@ describe("malformed requests", () => {
       await expectDockerError(await h(request), `#${i} ${bad.method} ${bad.path} ${bad.body?.slice(0, 60) ?? ""}`);
     }
     expect(await snapshot()).toBe(before);
-  });
+  }, 240_000);
 
   test("huge bodies are refused (413) without reading them whole", async () => {
     for (const path of ["/containers/create", "/networks/create", "/containers/keep-running/exec"]) {
@@ -153,7 +153,7 @@ describe("malformed requests", () => {
       await expectDockerError(r, path);
     }
     expect(await snapshot()).toBe(before);
-  });
+  }, 120_000);
 
   test("600 through the socket, plus broken HTTP: the server answers each and stays up", async () => {
     const next = rng(7);
@@ -182,5 +182,5 @@ describe("malformed requests", () => {
     const ping = await fetch(`${base}/_ping`);
     expect(await ping.text()).toBe("OK");
     expect(await snapshot()).toBe(before);
-  });
+  }, 240_000);
 });
