@@ -16,6 +16,7 @@ import type { MemoryEngineApi } from "../core/memory-types.js";
 import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
+import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
@@ -2280,7 +2281,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   private view(c: Container): ContainerRecord {
-    const r = structuredClone(c.rec) as ContainerRecord;
+    const r = cloneRecord(c.rec) as ContainerRecord;
     r.host = c.host === null ? null : { name: this.hostNames[c.host], index: c.host };
     r.vm = c.memVm;
     r.statusText = this.statusText(c);
@@ -2336,6 +2337,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.ring.push(e);
     if (this.ring.length > EVENT_RING) this.ring.shift();
     this.pending.events.push(e);
+    if (this.listeners.size === 0) return;
     for (const l of [...this.listeners]) {
       try {
         l(e);
