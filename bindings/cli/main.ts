@@ -103,11 +103,9 @@ async function serve(argv: string[]): Promise<void> {
     ca: args.tls.ca ? readFileSync(args.tls.ca) : undefined,
   };
   const log = (e: RequestLogEntry): void => {
-    const line = `${e.method} ${e.url} ${e.status}${e.hijacked ? " (hijacked)" : ""} ${e.ms.toFixed(1)}ms`;
-    if (e.status >= 500) say("error", line);
-    else if (e.status >= 400) say("warn", line);
-    else if (e.url.includes("/_ping")) say("debug", line);
-    else say("info", line);
+    const level: Level = e.status >= 500 ? "error" : e.status >= 400 ? "warn" : e.url.includes("/_ping") ? "debug" : "info";
+    // The line is made only when it is printed: most requests are below the level.
+    if (at(level)) say(level, `${e.method} ${e.url} ${e.status}${e.hijacked ? " (hijacked)" : ""} ${e.ms.toFixed(1)}ms`);
   };
   const server = await serveDocker(vch, { listen: args.listen, tls: tls || undefined, log });
   const info = vch.info();

@@ -304,9 +304,12 @@ const encoder = new TextEncoder();
 /** UTF-8 bytes of a string. */
 export const utf8 = (s: string): Uint8Array => encoder.encode(s);
 
+/** One decoder for every body: a whole-buffer `decode` keeps no state between calls. */
+const bodyDecoder = new TextDecoder("utf-8", { fatal: false });
+
 /** Reads a request body as JSON with a size cap; empty body gives `otherwise`. */
 export async function readJson(request: ApiRequest, limit = 4 << 20, otherwise: unknown = undefined): Promise<unknown> {
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(await request.readBody(limit));
+  const text = bodyDecoder.decode(await request.readBody(limit));
   if (text.trim() === "") return otherwise;
   try {
     return JSON.parse(text);

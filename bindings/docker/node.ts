@@ -250,8 +250,13 @@ async function serveRequest(handler: Dispatch, req: IncomingMessage, res: Server
     } else if (response.body === null) {
       res.writeHead(response.status, response.headers);
       res.end();
+    } else if (typeof response.body === "string") {
+      // A string goes out in the same write as the head (Node joins them); bytes would take a writev.
+      response.headers["Content-Length"] = String(Buffer.byteLength(response.body));
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
     } else {
-      const bytes = typeof response.body === "string" ? Buffer.from(response.body) : (response.body as Uint8Array);
+      const bytes = response.body as Uint8Array;
       response.headers["Content-Length"] = String(bytes.length);
       res.writeHead(response.status, response.headers);
       res.end(bytes);

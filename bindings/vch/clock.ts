@@ -30,6 +30,8 @@ export class VirtualClock {
   private seq = 0;
   private pumping = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Virtual time the armed host timeout was set for. */
+  private hostDue = Infinity;
   private closed = false;
   /** Called after a batch of due timers ran (the VCH journals what they changed). */
   onSettled: () => void = () => {};
@@ -108,11 +110,15 @@ export class VirtualClock {
 
   private armHostTimer(): void {
     if (this.mode !== "realtime" || this.closed || this.pumping) return;
+    const due = this.nextDue();
+    // The armed timeout fires no later than the next due timer: it runs what is due then and
+    // re-arms, so a new timer behind it needs no new host timeout (one per guest timer otherwise).
+    if (this.hostTimer && due !== null && this.hostDue <= due) return;
     if (this.hostTimer) clearTimeout(this.hostTimer);
     this.hostTimer = null;
-    const due = this.nextDue();
     if (due === null) return;
     const wait = Math.max(0, (due - this.now()) / this.speed);
+    this.hostDue = due;
     this.hostTimer = setTimeout(() => {
       this.hostTimer = null;
       if (this.closed) return;

@@ -5,10 +5,19 @@ export const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 /** RFC 3339 with nanoseconds, as Docker prints times (virtual ms → text). */
 export function rfc3339(ms: number): string {
-  const iso = new Date(Math.floor(ms)).toISOString(); // 2026-01-01T00:00:00.000Z
-  const frac = Math.round((ms - Math.floor(ms)) * 1e6);
-  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}${String(frac).padStart(6, "0")}Z`;
+  const whole = Math.floor(ms);
+  const second = Math.floor(whole / 1000);
+  // Every create, start and exit stamps a time: the date and clock part is shared by a whole second.
+  if (second !== lastSecond) {
+    lastSecondText = new Date(second * 1000).toISOString().slice(0, 19); // 2026-01-01T00:00:00
+    lastSecond = second;
+  }
+  const milli = whole - second * 1000;
+  const frac = Math.round((ms - whole) * 1e6);
+  return `${lastSecondText}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}${String(frac).padStart(6, "0")}Z`;
 }
+let lastSecond = NaN;
+let lastSecondText = "";
 
 /** RFC 3339 to the second (volume CreatedAt). */
 export function rfc3339Seconds(ms: number): string {

@@ -34,13 +34,21 @@ export class Rng {
 
   /** `n` random hex digits. */
   hex(n: number): string {
+    // Byte by byte through a table: the same digits as `toString(16).padStart(8, "0")`, without
+    // a number-to-text conversion per word (two 64-digit ids per container create + start).
     let s = "";
-    while (s.length < n) s += this.next32().toString(16).padStart(8, "0");
-    return s.slice(0, n);
+    while (s.length < n) {
+      const w = this.next32();
+      s += HEX_BYTE[w >>> 24] + HEX_BYTE[(w >>> 16) & 0xff] + HEX_BYTE[(w >>> 8) & 0xff] + HEX_BYTE[w & 0xff];
+    }
+    return s.length === n ? s : s.slice(0, n);
   }
 }
 
 /** A 32-bit avalanche (murmur3's finaliser). */
+/** The two hex digits of each byte value. */
+const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 export function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
