@@ -172,6 +172,37 @@ describe("faults", () => {
     expect(vch.info().hosts.map((h) => h.containers).reduce((a, b) => a + b, 0)).toBe(11);
   });
 
+  it("a failover placement moved before the declaration (maintenance mode) is where HA restarts the container VM", async () => {
+    const scenario = async () => {
+      vch = await openVch({ pull: IMAGES, cluster: { hosts: 4, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
+      const ids = await startMany(12, IMAGES);
+      return { ids, victims: ids.filter((id) => vch.getContainer(id).host!.name === "H0") };
+    };
+    // A first run (same seed, same operations) shows where HA's failover plan puts H0's container VMs.
+    const first = await scenario();
+    vch.failHost("H0");
+    vch.advance(15_000);
+    const planned = first.victims.map((id) => vch.getContainer(id).host!.name);
+    const target = [...new Set(planned)].sort((a, b) => planned.filter((x) => x === b).length - planned.filter((x) => x === a).length)[0];
+    await vch.close();
+
+    const { ids, victims } = await scenario();
+    expect(victims).toEqual(first.victims);
+    const ev = record(vch, (e) => e.Type === "cluster");
+    vch.failHost("H0");
+    const running = (h: string) => ids.filter((id) => vch.getContainer(id).state.Running && vch.getContainer(id).host!.name === h);
+    const onTarget = running(target);
+    const { moved } = vch.enterMaintenance(target);
+    // Only running container VMs move by vMotion; the placements HA holds move with the evacuation.
+    expect(moved.map((m) => m.container).sort()).toEqual([...onTarget].sort());
+    vch.advance(15_000);
+    const restarts = ev.list.filter((e) => e.Action === "ha-restart");
+    expect(restarts.map((e) => e.Actor.ID).sort()).toEqual([...victims].sort());
+    for (const id of victims) expect(["H0", target]).not.toContain(vch.getContainer(id).host!.name);
+    expect(vch.info().hosts.map((h) => h.containers).reduce((a, b) => a + b, 0)).toBe(12);
+    expect(vch.info().hosts.find((h) => h.name === target)!.containers).toBe(0);
+  });
+
   it("reports container VMs HA could not restart (disabled priority, or no survivor) when the host is declared dead", async () => {
     vch = await openVch({ pull: IMAGES, cluster: { hosts: 2 } });
     const ids = await startMany(4, IMAGES, ["sleep", "100000"], { "vsphere.ha.restart-priority": "disabled" });

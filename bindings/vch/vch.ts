@@ -1237,7 +1237,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const moved: { container: string; to: string }[] = [];
     for (const m of applied.moves) {
       const c = this.containerOfVm(m.vm);
-      if (!c) continue;
+      // A failover placement HA holds for a container VM not yet restarted moves with no vMotion.
+      if (!c || c.memVm === null) continue;
       this.migrate(c, m.to, "maintenance", m.priority);
       moved.push({ container: c.rec.id, to: this.hostNames[m.to] });
     }
