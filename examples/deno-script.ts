@@ -27,9 +27,12 @@ show("cluster after starting 9 containers:");
 
 const busiest = vch.info().hosts.reduce((a, b) => (b.containers > a.containers ? b : a));
 const failure = vch.failHost(busiest.name);
-console.log(`\n${failure.host} failed; vSphere HA restarted ${failure.restarted.length} container VM(s):`);
-for (const r of failure.restarted) console.log(`  ${vch.getContainer(r.container).name.slice(1)} -> ${r.host}`);
-for (const n of failure.notRestarted) console.log(`  not restarted: ${n.container} (${n.reason})`);
+// Its container VMs stop at once; HA declares the host dead after 15 s of virtual time and restarts them.
+vch.advance(failure.declaredDeadAt - vch.now());
+const restarts = events.filter((e) => e.Action === "ha-restart");
+console.log(`\n${failure.host} failed; vSphere HA restarted ${restarts.length} container VM(s):`);
+for (const e of restarts) console.log(`  ${e.Actor.Attributes.name} -> ${e.Actor.Attributes.to}`);
+for (const e of events.filter((e) => e.Action === "ha-restart-failed")) console.log(`  not restarted: ${e.Actor.Attributes.name} (${e.Actor.Attributes.reason})`);
 vch.advance(60_000);
 show("cluster after the failure:");
 

@@ -91,40 +91,131 @@ describe("placement", () => {
 });
 
 describe("faults", () => {
-  it("a host failure restarts its container VMs on the survivors (host-failed, die, ha-restart, start)", async () => {
+  it("a host failure stops its container VMs at once; HA restarts them on the survivors once the host is declared dead (15 s)", async () => {
     vch = await openVch({ pull: IMAGES, cluster: { hosts: 3, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
     const ids = await startMany(9, IMAGES);
     const victims = ids.filter((id) => vch.getContainer(id).host!.name === "H1");
+    const others = ids.filter((id) => !victims.includes(id));
     expect(victims.length).toBeGreaterThan(0);
     const ev = record(vch);
+    const t0 = vch.now();
     const result = vch.failHost("H1");
-    expect(result.host).toBe("H1");
-    expect(result.restarted.map((r) => r.container).sort()).toEqual([...victims].sort());
-    expect(result.notRestarted).toEqual([]);
+    expect(result).toEqual({ host: "H1", stopped: expect.any(Array), declaredDeadAt: t0 + 15_000 });
+    expect([...result.stopped].sort()).toEqual([...victims].sort());
     expect(ev.list[0]).toMatchObject({ Type: "cluster", Action: "host-failed", Actor: { ID: "H1" } });
+    // What a Docker client sees meanwhile: the container VM died with its host.
+    for (const id of victims) {
+      expect(vch.getContainer(id)).toMatchObject({ state: { Status: "exited", Running: false, ExitCode: 255, Error: "host H1 failed" }, host: null });
+    }
+    await expect(vch.wait(victims[0])).resolves.toEqual({ StatusCode: 255 });
+    for (const id of others) expect(vch.getContainer(id).state.Running).toBe(true);
+    expect(vch.info().hosts[1]).toMatchObject({ state: "failed", containers: 0, templates: [] });
+    expect(vch.info().hosts[1].memory.used).toBe(0);
+    vch.advance(14_999);
+    expect(ev.actions()).not.toContain("cluster ha-restart");
+    for (const id of victims) expect(vch.getContainer(id).state.Running).toBe(false);
+    vch.advance(1);
     for (const id of victims) {
       const c = vch.getContainer(id);
       expect(c.state.Running).toBe(true);
       expect(c.host!.name).not.toBe("H1");
       expect(c.restartCount).toBe(1);
-      const mine = ev.list.filter((e) => e.Actor.ID === id).map((e) => `${e.Type} ${e.Action}`);
-      expect(mine).toEqual(["container die", "cluster ha-restart", "container start"]);
+      const mine = ev.list.filter((e) => e.Actor.ID === id);
+      expect(mine.map((e) => `${e.Type} ${e.Action}`)).toEqual(["container die", "cluster ha-restart", "container start"]);
+      expect(mine[1].timeNano).toBe((t0 + 15_000) * 1e6);
+      expect(mine[1].Actor.Attributes).toMatchObject({ from: "H1", to: c.host!.name });
     }
-    const h1 = vch.info().hosts[1];
-    expect(h1).toMatchObject({ state: "failed", containers: 0, templates: [] });
-    expect(h1.memory.used).toBe(0);
+    expect(ev.actions()).not.toContain("cluster ha-restart-failed");
+    expect(vch.info().hosts[1].state).toBe("failed");
     expect(() => vch.failHost("H1")).toThrow("host H1 has already failed");
     vch.recoverHost("H1");
     expect(vch.info().hosts[1].state).toBe("connected");
+    expect(vch.info().hosts[1].containers).toBe(0); // they stay where HA put them; DRS may balance later
   });
 
-  it("reports container VMs HA could not restart (disabled priority, or no survivor)", async () => {
+  it("a host that recovers before HA declares it dead gets its container VMs back; nothing restarts elsewhere", async () => {
+    vch = await openVch({ pull: IMAGES, cluster: { hosts: 3, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
+    const ids = await startMany(9, IMAGES);
+    const victims = ids.filter((id) => vch.getContainer(id).host!.name === "H1");
+    expect(victims.length).toBeGreaterThan(0);
+    const ev = record(vch, (e) => e.Type === "cluster");
+    vch.failHost("H1");
+    vch.advance(10_000);
+    vch.recoverHost("H1");
+    for (const id of victims) expect(vch.getContainer(id)).toMatchObject({ state: { Running: true }, host: { name: "H1" }, restartCount: 1 });
+    const restarts = ev.list.filter((e) => e.Action === "ha-restart");
+    expect(restarts).toHaveLength(victims.length);
+    for (const e of restarts) expect(e.Actor.Attributes).toMatchObject({ from: "H1", to: "H1" });
+    expect(vch.info().hosts.map((h) => h.containers).reduce((a, b) => a + b, 0)).toBe(9);
+    // The declaration timer was cancelled: nothing more happens at 15 s.
+    const before = ev.list.length;
+    vch.advance(30_000);
+    expect(ev.list.slice(before).filter((e) => e.Action.startsWith("ha-"))).toEqual([]);
+    for (const id of victims) expect(vch.getContainer(id).host!.name).toBe("H1");
+  });
+
+  it("a container VM started or removed by a client before the declaration is left alone by HA", async () => {
+    vch = await openVch({ pull: IMAGES, cluster: { hosts: 3, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
+    const ids = await startMany(12, IMAGES);
+    const victims = ids.filter((id) => vch.getContainer(id).host!.name === "H0");
+    expect(victims.length).toBeGreaterThanOrEqual(2);
+    const ev = record(vch, (e) => e.Type === "cluster");
+    vch.failHost("H0");
+    await vch.start(victims[0]); // powers on where HA holds its failover placement
+    expect(vch.getContainer(victims[0]).host!.name).not.toBe("H0");
+    vch.remove(victims[1]);
+    vch.advance(15_000);
+    const restarted = ev.list.filter((e) => e.Action === "ha-restart").map((e) => e.Actor.ID);
+    expect(restarted.sort()).toEqual(victims.slice(2).sort());
+    expect(vch.getContainer(victims[0]).restartCount).toBe(0);
+    expect(vch.listContainers().length).toBe(11);
+    expect(vch.info().hosts.map((h) => h.containers).reduce((a, b) => a + b, 0)).toBe(11);
+  });
+
+  it("a failover placement moved before the declaration (maintenance mode) is where HA restarts the container VM", async () => {
+    const scenario = async () => {
+      vch = await openVch({ pull: IMAGES, cluster: { hosts: 4, hostCpuMHz: 8000, hostMemoryMiB: 32768 } });
+      const ids = await startMany(12, IMAGES);
+      return { ids, victims: ids.filter((id) => vch.getContainer(id).host!.name === "H0") };
+    };
+    // A first run (same seed, same operations) shows where HA's failover plan puts H0's container VMs.
+    const first = await scenario();
+    vch.failHost("H0");
+    vch.advance(15_000);
+    const planned = first.victims.map((id) => vch.getContainer(id).host!.name);
+    const target = [...new Set(planned)].sort((a, b) => planned.filter((x) => x === b).length - planned.filter((x) => x === a).length)[0];
+    await vch.close();
+
+    const { ids, victims } = await scenario();
+    expect(victims).toEqual(first.victims);
+    const ev = record(vch, (e) => e.Type === "cluster");
+    vch.failHost("H0");
+    const running = (h: string) => ids.filter((id) => vch.getContainer(id).state.Running && vch.getContainer(id).host!.name === h);
+    const onTarget = running(target);
+    const { moved } = vch.enterMaintenance(target);
+    // Only running container VMs move by vMotion; the placements HA holds move with the evacuation.
+    expect(moved.map((m) => m.container).sort()).toEqual([...onTarget].sort());
+    vch.advance(15_000);
+    const restarts = ev.list.filter((e) => e.Action === "ha-restart");
+    expect(restarts.map((e) => e.Actor.ID).sort()).toEqual([...victims].sort());
+    for (const id of victims) expect(["H0", target]).not.toContain(vch.getContainer(id).host!.name);
+    expect(vch.info().hosts.map((h) => h.containers).reduce((a, b) => a + b, 0)).toBe(12);
+    expect(vch.info().hosts.find((h) => h.name === target)!.containers).toBe(0);
+  });
+
+  it("reports container VMs HA could not restart (disabled priority, or no survivor) when the host is declared dead", async () => {
     vch = await openVch({ pull: IMAGES, cluster: { hosts: 2 } });
     const ids = await startMany(4, IMAGES, ["sleep", "100000"], { "vsphere.ha.restart-priority": "disabled" });
     const onH0 = ids.filter((id) => vch.getContainer(id).host!.name === "H0");
+    const ev = record(vch, (e) => e.Type === "cluster");
     const result = vch.failHost(0);
-    expect(result.restarted).toEqual([]);
-    expect(result.notRestarted.map((r) => r.container).sort()).toEqual([...onH0].sort());
+    expect([...result.stopped].sort()).toEqual([...onH0].sort());
+    expect(ev.actions()).toEqual(["cluster host-failed"]);
+    vch.runUntilIdle(60_000); // counts HA's pending declaration as work to wait for
+    const failed = ev.list.filter((e) => e.Action === "ha-restart-failed");
+    expect(failed.map((e) => e.Actor.ID).sort()).toEqual([...onH0].sort());
+    for (const e of failed) expect(e.Actor.Attributes.reason).toBe("its HA restart priority is disabled");
+    expect(ev.actions()).not.toContain("cluster ha-restart");
     for (const id of onH0) {
       const c = vch.getContainer(id);
       expect(c.state).toMatchObject({ Status: "exited", ExitCode: 255, Error: "host H0 failed" });
@@ -164,7 +255,7 @@ describe("determinism", () => {
         v.advance(7_000);
       }
       v.failHost("H1");
-      v.advance(400_000);
+      v.advance(400_000); // HA restarts at 15 s, DRS passes later
       v.tpsNow();
       const state = {
         info: { ...v.info(), now: 0 },

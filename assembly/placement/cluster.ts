@@ -70,6 +70,9 @@ const ruleHosts = new Array<Array<i32>>();
 const templates = new Map<i32, StaticArray<u8>>();
 /** Cached load of each host, refreshed whenever its sums change (same formula, same value). */
 const hostLd = new Array<f64>();
+/** 1 / capacity per host: the HA restart filter estimates loads with products, not quotients. */
+const invCpuCap = new Array<f64>();
+const invMemCap = new Array<f64>();
 // HA policy
 let haKind: i32 = 0;
 let haA: f64 = 0;
@@ -161,6 +164,8 @@ let p_fill: usize = 0;
 let p_byHost: usize = 0;
 let p_dst: usize = 0;
 let p_vmNRules: usize = 0;
+let p_invCpuCap: usize = 0;
+let p_invMemCap: usize = 0;
 /** Re-reads the data pointers of the hot arrays. */
 function pin(): void {
   p_cpuCap = cpuCap.dataStart;
@@ -195,6 +200,8 @@ function pin(): void {
   p_byHost = byHost.dataStart;
   p_dst = dst.dataStart;
   p_vmNRules = vmNRules.dataStart;
+  p_invCpuCap = invCpuCap.dataStart;
+  p_invMemCap = invMemCap.dataStart;
 }
 @inline function ldF(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -264,6 +271,8 @@ export function place_host_add(cpuMHz: f64, memoryMiB: f64): i32 {
   pin();
   cpuCap.push(cpuMHz);
   memCap.push(memoryMiB);
+  invCpuCap.push(1.0 / cpuMHz);
+  invMemCap.push(1.0 / memoryMiB);
   hostState.push(STATE_CONNECTED);
   failover.push(0);
   wantCpu.push(0);
@@ -326,21 +335,22 @@ function attach(v: i32, h: i32): void {
 function detach(v: i32): void {
   const h = ldI(p_vmHost, v);
   assert(h >= 0); // only a powered-on VM leaves a host
-  vmHost[v] = -1;
-  nvm[h]--;
-  if (ldI(p_nvm, h) == 0) {
+  stI(p_vmHost, v, -1);
+  const left = ldI(p_nvm, h) - 1;
+  stI(p_nvm, h, left);
+  if (left == 0) {
     // An empty host has exactly zero load, whatever rounding the sums gathered.
-    wantCpu[h] = 0;
-    wantMem[h] = 0;
-    resCpu[h] = 0;
-    resMem[h] = 0;
+    stF(p_wantCpu, h, 0);
+    stF(p_wantMem, h, 0);
+    stF(p_resCpu, h, 0);
+    stF(p_resMem, h, 0);
     refreshLoad(h);
     return;
   }
-  wantCpu[h] -= wantCpuOf(v);
-  wantMem[h] -= wantMemOf(v);
-  resCpu[h] -= ldF(p_cpuR, v);
-  resMem[h] -= ldF(p_memR, v);
+  stF(p_wantCpu, h, ldF(p_wantCpu, h) - wantCpuOf(v));
+  stF(p_wantMem, h, ldF(p_wantMem, h) - wantMemOf(v));
+  stF(p_resCpu, h, ldF(p_resCpu, h) - ldF(p_cpuR, v));
+  stF(p_resMem, h, ldF(p_resMem, h) - ldF(p_memR, v));
   refreshLoad(h);
 }
 
@@ -1077,6 +1087,104 @@ export function place_maintenance(h: i32, apply: i32): i32 {
 }
 
 /**
+ * Relative width of the HA restart filter: a host whose estimated variance is above the least
+ * estimate by more than this (× the mean square load) cannot be the one the exact formula picks.
+ * The estimate differs from the exact value by a few ulps (~1e-14 of it), far inside the margin.
+ */
+@inline const HA_FILTER_MARGIN: f64 = 1e-9;
+const candHost = new Array<i32>();
+const candVar = new Array<f64>();
+
+/**
+ * HA restart of VM `v` without rules: the same choice as place_vm_place(v, MODE_HA) — the first
+ * feasible failover host, else the feasible host whose exact variance (then index) is least — in
+ * two passes. The first estimates every feasible host's resulting variance with products (no
+ * division); the second evaluates the exact formula, in host order, only for the hosts whose
+ * estimate is within the filter margin of the least, since every other one is strictly worse.
+ */
+function haRestartPlain(v: i32): i32 {
+  lastMask = 0;
+  firstRule = -1;
+  lastCopied = 0;
+  assert(ldI(p_vmHost, v) < 0); // only a powered-off VM is placed
+  assert(ldI(p_vmNRules, v) == 0); // rules are checked by place_vm_place
+  sums();
+  const H = len(cpuCap);
+  const crv = ldF(p_cpuR, v);
+  const mrv = ldF(p_memR, v);
+  const wc = wantCpuOf(v);
+  const wm = wantMemOf(v);
+  const S = popS;
+  const Q = popQ;
+  const n = <f64>popN;
+  const inv = 1.0 / n;
+  const pc = candHost.dataStart;
+  const pa = candVar.dataStart;
+  let mask: i32 = 0;
+  let firstFailover: i32 = -1;
+  let nc: i32 = 0;
+  let least: f64 = Infinity;
+  let scale: f64 = 0;
+  for (let h = 0; h < H; h++) {
+    if (ldI(p_hostState, h) != STATE_CONNECTED) {
+      mask |= 1;
+      continue;
+    }
+    if (ldF(p_resCpu, h) + crv > ldF(p_cpuCap, h)) {
+      mask |= 4;
+      continue;
+    }
+    if (ldF(p_resMem, h) + mrv > ldF(p_memCap, h)) {
+      mask |= 8;
+      continue;
+    }
+    if (ldI(p_failover, h) != 0) {
+      // tier 0, not taking: every failover host scores the current imbalance, so the first wins
+      if (firstFailover < 0) firstFailover = h;
+      continue;
+    }
+    const l = ldF(p_hostLd, h);
+    const l2 = ((ldF(p_wantCpu, h) + wc) * ldF(p_invCpuCap, h) + (ldF(p_wantMem, h) + wm) * ldF(p_invMemCap, h)) * 0.5;
+    const q = (Q - l * l + l2 * l2) * inv;
+    const m = (S - l + l2) * inv;
+    const est = q - m * m;
+    stI(pc, nc, h);
+    stF(pa, nc, est);
+    nc++;
+    if (est < least) least = est;
+    if (q > scale) scale = q;
+  }
+  lastMask = mask;
+  let best = firstFailover;
+  if (best < 0) {
+    const bound = least + HA_FILTER_MARGIN * scale;
+    let bestScore: f64 = Infinity;
+    let bestVar: f64 = Infinity;
+    for (let i = 0; i < nc; i++) {
+      if (ldF(pa, i) > bound) continue;
+      const h = ldI(pc, i);
+      // the formula of place_vm_place, operation for operation
+      const l = ldF(p_hostLd, h);
+      const l2 = loadWith(h, wc, wm);
+      const s = popS - l + l2;
+      const q = popQ - l * l + l2 * l2;
+      const m = s / n;
+      const nv = q / n - m * m;
+      let score: f64 = -1;
+      if (nv < bestVar && (score = sqrtClamp(nv)) < bestScore) {
+        best = h;
+        bestScore = score;
+        bestVar = nv;
+      }
+    }
+  }
+  if (best < 0) return -1;
+  attach(v, best);
+  lastImb = 0;
+  return best;
+}
+
+/**
  * Fails the `n` hosts listed in scratch and restarts their VMs: by restart priority then id, each
  * placed on the survivors (failover hosts first) obeying must rules only. Writes [restarts,
  * notRestarted, (vm, host, priority) × restarts, (vm, mask, rule) × notRestarted].
@@ -1084,57 +1192,72 @@ export function place_maintenance(h: i32, apply: i32): i32 {
 export function ha_fail_hosts(n: i32): i32 {
   pin();
   for (let i = 0; i < n; i++) place_host_set_state(<i32>input(i), STATE_FAILED);
-  victims.length = 0;
-  for (let v = 0; v < len(alive); v++) {
-    const h = ldI(p_vmHost, v);
-    if (h >= 0 && ldI(p_hostState, h) == STATE_FAILED) victims.push(v);
-  }
-  for (let i = 0; i < len(victims); i++) detach(getI(victims, i));
-  // restart order: priority, then VM id — a counting sort over the 6 priorities (stable, O(n))
-  const nv = len(victims);
+  const V = len(alive);
+  const H = len(cpuCap);
+  victims.length = V;
+  ordered.length = V;
+  candHost.length = H;
+  candVar.length = H;
+  pin(); // the work arrays may have moved
   const pv = victims.dataStart;
-  const counts = restartCounts;
-  for (let k = 0; k < 7; k++) counts[k] = 0;
-  for (let i = 0; i < nv; i++) counts[ldI(p_vmPrio, ldI(pv, i)) + 1]++;
-  for (let k = 0; k < 6; k++) counts[k + 1] += counts[k];
-  ordered.length = nv;
+  let nv = 0;
+  for (let v = 0; v < V; v++) {
+    const h = ldI(p_vmHost, v);
+    if (h >= 0 && ldI(p_hostState, h) == STATE_FAILED) stI(pv, nv++, v);
+  }
+  for (let i = 0; i < nv; i++) detach(ldI(pv, i));
+  // restart order: priority, then VM id — a counting sort over the 6 priorities (stable, O(n))
+  const pk = changetype<usize>(restartCounts);
+  for (let k = 0; k < 7; k++) stI(pk, k, 0);
+  for (let i = 0; i < nv; i++) {
+    const k = ldI(p_vmPrio, ldI(pv, i)) + 1;
+    stI(pk, k, ldI(pk, k) + 1);
+  }
+  for (let k = 0; k < 6; k++) stI(pk, k + 1, ldI(pk, k + 1) + ldI(pk, k));
   const po = ordered.dataStart;
   for (let i = 0; i < nv; i++) {
     const v = ldI(pv, i);
     const p = ldI(p_vmPrio, v);
-    stI(po, counts[p], v);
-    counts[p]++;
+    stI(po, ldI(pk, p), v);
+    stI(pk, p, ldI(pk, p) + 1);
   }
-  copyI(victims, ordered);
-  const rs = moved;
-  const fl = stuck;
-  rs.length = 0;
-  fl.length = 0;
-  for (let i = 0; i < len(victims); i++) {
-    const v = getI(victims, i);
-    if (ldI(p_vmPrio, v) == PRIORITY_DISABLED) {
-      fl.push(v);
-      fl.push(WHY_DISABLED);
-      fl.push(-1);
+  moved.length = nv * 3;
+  stuck.length = nv * 3;
+  const pr = moved.dataStart; // (vm, host, priority) per restart
+  const pf = stuck.dataStart; // (vm, mask, rule) per VM left off
+  pin();
+  let nr = 0;
+  let nf = 0;
+  for (let i = 0; i < nv; i++) {
+    const v = ldI(po, i);
+    const p = ldI(p_vmPrio, v);
+    if (p == PRIORITY_DISABLED) {
+      stI(pf, nf * 3, v);
+      stI(pf, nf * 3 + 1, WHY_DISABLED);
+      stI(pf, nf * 3 + 2, -1);
+      nf++;
       continue;
     }
-    const d = place_vm_place(v, MODE_HA);
+    const d = ldI(p_vmNRules, v) == 0 ? haRestartPlain(v) : place_vm_place(v, MODE_HA);
     if (d >= 0) {
-      rs.push(v);
-      rs.push(d);
-      rs.push(ldI(p_vmPrio, v));
+      stI(pr, nr, v);
+      stI(pr, nr + 1, d);
+      stI(pr, nr + 2, p);
+      nr += 3;
     } else {
-      fl.push(v);
-      fl.push(lastMask);
-      fl.push(firstRule);
+      stI(pf, nf * 3, v);
+      stI(pf, nf * 3 + 1, lastMask);
+      stI(pf, nf * 3 + 2, firstRule);
+      nf++;
     }
   }
-  out.length = 0;
-  out.push(<f64>(len(rs) / 3));
-  out.push(<f64>(len(fl) / 3));
-  for (let i = 0; i < len(rs); i++) out.push(<f64>rs[i]);
-  for (let i = 0; i < len(fl); i++) out.push(<f64>fl[i]);
-  return emit();
+  const total = 2 + nr + nf * 3;
+  const out = scratch_ensure(<u32>total << 3);
+  store<f64>(out, <f64>(nr / 3));
+  store<f64>(out + 8, <f64>nf);
+  for (let i = 0; i < nr; i++) stF(out, 2 + i, <f64>ldI(pr, i));
+  for (let i = 0; i < nf * 3; i++) stF(out, 2 + nr + i, <f64>ldI(pf, i));
+  return total;
 }
 
 /** Sets the HA admission policy: 0 disabled, 1 slots (a = failures), 2 percentage (a cpu %, b mem %), 3 failover hosts. */

@@ -612,8 +612,13 @@ export interface DrsPassResult {
 /** What a host failure did. */
 export interface HostFailureResult {
   host: string;
-  restarted: { container: string; host: string }[];
-  notRestarted: { container: string; reason: string }[];
+  /** Ids of the container VMs that were running on the host: stopped now (exit 255). */
+  stopped: string[];
+  /**
+   * Virtual time (ms since the epoch) at which HA declares the host dead and restarts them
+   * (`ha-restart`, or `ha-restart-failed` with the reason), unless the host recovers first.
+   */
+  declaredDeadAt: number;
 }
 
 /** Docker's `system df` summary. */
@@ -691,6 +696,8 @@ export interface VirtualContainerHostApi {
   info(): VchInfo;
   failHost(host: HostRef): HostFailureResult;
   recoverHost(host: HostRef): void;
+  /** Changes the TPS salting policy for container VMs powered on from now on (running ones keep theirs). */
+  setSalting(policy: TpsSalting): void;
   enterMaintenance(host: HostRef): { moved: { container: string; to: string }[] };
   exitMaintenance(host: HostRef): void;
   setDrs(options: { threshold?: 1 | 2 | 3 | 4 | 5; automation?: DrsAutomation }): void;

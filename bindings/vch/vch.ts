@@ -11,7 +11,7 @@
  *
  * Every mutating method journals its changes before it returns (or resolves).
  */
-import type { ClusterApi, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
+import type { ClusterApi, FailoverPlan, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
 import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
@@ -89,6 +89,8 @@ interface LogLine {
 interface Waiter {
   condition: "not-running" | "next-exit" | "removed";
   resolve: (r: { StatusCode: number }) => void;
+  /** Settles the wait with an error (the VCH closes under it). */
+  reject: (e: Error) => void;
 }
 
 interface Container {
@@ -161,7 +163,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly hostNames: string[];
   private readonly hostCpu: number[];
   private readonly hostMem: number[];
-  private readonly salting: TpsSalting;
+  private salting: TpsSalting;
   private readonly tpsInterval: number;
   private readonly tpsBudget: number;
   private readonly drsInterval: number;
@@ -186,6 +188,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly listeners = new Set<(e: VchEvent) => void>();
   private guestTickArmed = false;
   private closed = false;
+  /** Failed hosts HA has not declared dead yet: the failover plan, the container VMs lost, the declaration timer. */
+  private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; cancel: Cancel }>();
 
   private pending: StoreBatch = { put: [], delete: [], events: [] };
   private dirty = new Map<string, { kind: RecordKind; key: string }>();
@@ -264,20 +268,27 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         (c) => c.rec.state.Restarting || (c.rec.state.Running && c.process && c.process.activity() < 1),
       );
       const due = this.clock.nextDue();
-      if (!pending || due === null || due > end) break;
+      if ((!pending && this.haPending.size === 0) || due === null || due > end) break;
       this.clock.runUntil(due);
     }
   }
 
-  /** Stops the clock and closes the journal; the VCH is unusable afterwards. */
+  /**
+   * Stops the clock (no host timer is left behind) and closes the journal; the VCH is unusable
+   * afterwards. Pending `wait()`s (and stops waiting for an exit) reject with an `unavailable` VchError.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.commit();
     this.closed = true;
     this.clock.close();
+    this.haPending.clear();
     for (const c of this.containers.values()) {
       for (const l of c.listeners) l(null);
       c.listeners.clear();
+      const waiters = c.waiters;
+      c.waiters = [];
+      for (const w of waiters) w.reject(new VchError("unavailable", "the Virtual Container Host is closing"));
     }
     this.store?.close();
     this.store = null;
@@ -644,7 +655,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       return Promise.resolve({ StatusCode: c.rec.state.ExitCode });
     }
     return new Promise((resolve, reject) => {
-      const w: Waiter = { condition, resolve };
+      const w: Waiter = { condition, resolve, reject };
       c.waiters.push(w);
       signal?.addEventListener("abort", () => {
         c.waiters = c.waiters.filter((x) => x !== w);
@@ -1106,7 +1117,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     };
   }
 
-  /** A host fails: its container VMs are lost and HA restarts them on the survivors by priority. */
+  /**
+   * A host fails: its container VMs stop at once (exit 255, `host Hn failed`) and `host-failed` is
+   * emitted. HA declares the host dead after the placement core's `declaredDeadAfterMs` (15 s of
+   * virtual time) and then restarts them on the survivors by priority (`ha-restart`), reporting
+   * the ones it cannot restart (`ha-restart-failed`). The core reserves the failover placements now,
+   * so nothing new takes their room meanwhile.
+   */
   failHost(host: HostRef): HostFailureResult {
     this.live();
     const h = this.hostIndex(host);
@@ -1119,32 +1136,50 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     // The host's memory is gone: its container VMs and template VMs with it.
     for (const c of victims) this.dropVm(c);
     this.dropTemplatesOn(h);
-    const result: HostFailureResult = { host: this.hostNames[h], restarted: [], notRestarted: [] };
-    const restartTo = new Map(plan.restarts.map((r) => [r.vm, r.host]));
-    const reasons = new Map(plan.notRestarted.map((b) => [b.vm, b.reason]));
-    for (const c of victims) {
-      this.abandonRun(c, 255, restartTo.has(c.clusterVm) ? "" : `host ${this.hostNames[h]} failed`);
-    }
-    for (const r of plan.restarts) {
-      const id = this.byClusterVm.get(r.vm);
-      const c = id ? this.containers.get(id) : undefined;
-      if (!c) continue;
-      c.rec.restartCount++;
-      this.emit("cluster", "ha-restart", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], to: this.hostNames[r.host], priority: r.priority });
-      this.bootContainer(c, r.host);
-      result.restarted.push({ container: c.rec.id, host: this.hostNames[r.host] });
-    }
-    for (const c of victims) {
-      if (restartTo.has(c.clusterVm)) continue;
-      const reason = reasons.get(c.clusterVm) ?? "not restarted";
-      result.notRestarted.push({ container: c.rec.id, reason });
-      this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], reason });
-    }
+    for (const c of victims) this.abandonRun(c, 255, `host ${this.hostNames[h]} failed`);
+    const cancel = this.clock.after(plan.declaredDeadAfterMs, () => this.declareDead(h));
+    this.haPending.set(h, { plan, victims: victims.map((c) => c.rec.id), cancel });
     this.settle();
-    return result;
+    return { host: this.hostNames[h], stopped: victims.map((c) => c.rec.id), declaredDeadAt: this.now() + plan.declaredDeadAfterMs };
   }
 
-  /** A failed host comes back, empty. */
+  /** HA declares a failed host dead: it restarts the host's container VMs where the failover plan put them. */
+  private declareDead(h: number): void {
+    const pending = this.haPending.get(h);
+    if (!pending) return;
+    this.haPending.delete(h);
+    const from = this.hostNames[h];
+    const reasons = new Map(pending.plan.notRestarted.map((b) => [b.vm, b.reason]));
+    const restarted = new Set<string>();
+    for (const r of pending.plan.restarts) {
+      const c = this.containerOfVm(r.vm);
+      // Removed, or started again by a client in the meantime (on its reserved host): nothing to do.
+      if (!c || c.removed || c.rec.state.Running || c.rec.state.Restarting) continue;
+      const to = this.cluster.vmHost(r.vm);
+      if (to < 0) continue;
+      restarted.add(c.rec.id);
+      c.rec.restartCount++;
+      this.emit("cluster", "ha-restart", c.rec.id, { name: c.rec.name.slice(1), from, to: this.hostNames[to], priority: r.priority });
+      try {
+        this.bootContainer(c, to);
+      } catch (e) {
+        c.rec.state.Error = (e as Error).message;
+        this.markContainer(c);
+        this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from, reason: (e as Error).message });
+      }
+    }
+    for (const id of pending.victims) {
+      const c = this.containers.get(id);
+      if (!c || restarted.has(id) || c.rec.state.Running || c.rec.state.Restarting) continue;
+      const reason = reasons.get(c.clusterVm) ?? "not restarted";
+      this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from, reason });
+    }
+  }
+
+  /**
+   * A failed host comes back, empty. Before HA declared it dead, nothing restarts elsewhere: its
+   * container VMs restart on it (`ha-restart` from and to the same host).
+   */
   recoverHost(host: HostRef): void {
     this.live();
     const h = this.hostIndex(host);
@@ -1153,7 +1188,37 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.cluster.recoverHost(h);
     this.markMeta();
     this.emit("cluster", "host-recovered", this.hostNames[h], { host: this.hostNames[h] });
-    this.commit();
+    const pending = this.haPending.get(h);
+    if (pending) {
+      pending.cancel();
+      this.haPending.delete(h);
+      const priority = new Map(pending.plan.restarts.map((r) => [r.vm, r.priority]));
+      for (const id of pending.victims) {
+        const c = this.containers.get(id);
+        if (!c || c.removed || c.rec.state.Running || c.rec.state.Restarting || !priority.has(c.clusterVm)) continue;
+        // Give back the failover placement and power on again on the recovered host (a must rule for the one placement).
+        if (this.cluster.vmHost(c.clusterVm) >= 0) this.cluster.powerOff(c.clusterVm);
+        const rule = this.cluster.addRule({ kind: "vm-host-must", vms: [c.clusterVm], hosts: [h] });
+        try {
+          this.cluster.placeVm(c.clusterVm);
+        } catch (e) {
+          this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], reason: (e as Error).message });
+          continue;
+        } finally {
+          this.cluster.removeRule(rule);
+        }
+        c.rec.restartCount++;
+        this.emit("cluster", "ha-restart", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], to: this.hostNames[h], priority: priority.get(c.clusterVm)! });
+        try {
+          this.bootContainer(c, h);
+        } catch (e) {
+          c.rec.state.Error = (e as Error).message;
+          this.markContainer(c);
+          this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], reason: (e as Error).message });
+        }
+      }
+    }
+    this.settle();
   }
 
   /** Evacuates a host by vMotion (pre-copy cost per move) and puts it in maintenance mode. */
@@ -1172,7 +1237,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const moved: { container: string; to: string }[] = [];
     for (const m of applied.moves) {
       const c = this.containerOfVm(m.vm);
-      if (!c) continue;
+      // A failover placement HA holds for a container VM not yet restarted moves with no vMotion.
+      if (!c || c.memVm === null) continue;
       this.migrate(c, m.to, "maintenance", m.priority);
       moved.push({ container: c.rec.id, to: this.hostNames[m.to] });
     }
@@ -1203,6 +1269,24 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     if (options.threshold !== undefined) this.cluster.setMigrationThreshold(options.threshold);
     if (options.automation !== undefined) this.cluster.setAutomation(options.automation);
+    this.markMeta();
+    this.commit();
+  }
+
+  /**
+   * Changes the TPS salting policy (journaled). Like ESXi's Mem.ShareForceSalting it applies when a
+   * VM powers on: container VMs started from now on (and their template VMs, rebuilt under the new
+   * policy) get it; running ones keep their salt until they restart, because the memory engine has
+   * no operation to re-salt a live VM.
+   */
+  setSalting(policy: TpsSalting): void {
+    this.live();
+    if (!["vm", "image", "global"].includes(policy)) throw invalid(`TPS salting must be vm, image or global, got ${policy}`);
+    if (policy === this.salting) return;
+    this.salting = policy;
+    // Template VMs carry the old salt and clones inherit it: retire them (their frames live on in
+    // the running clones that share them); the next container VM builds one under the new policy.
+    for (let h = 0; h < this.hostNames.length; h++) this.dropTemplatesOn(h);
     this.markMeta();
     this.commit();
   }
@@ -1412,6 +1496,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (!img) throw conflict(`image ${c.rec.imageId} of container ${c.rec.id} no longer exists`);
     const memoryMiB = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB);
     let host = placedOn;
+    // A container VM whose failover placement HA holds (its host failed, not yet declared dead) starts there.
+    if (host === null && this.cluster.vmHost(c.clusterVm) >= 0) host = this.cluster.vmHost(c.clusterVm);
     if (host === null) {
       try {
         host = this.cluster.placeVm(c.clusterVm).host;
@@ -1575,8 +1661,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.settle();
     if (c.run !== run || !c.rec.state.Running) return;
     if (timeout >= 0) {
-      const exited = new Promise<void>((resolve) => {
-        const w: Waiter = { condition: "next-exit", resolve: () => resolve() };
+      const exited = new Promise<void>((resolve, reject) => {
+        const w: Waiter = { condition: "next-exit", resolve: () => resolve(), reject };
         c.waiters.push(w);
       });
       const cancel = this.clock.after(timeout * 1000, () => {
@@ -1589,7 +1675,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       await exited;
       cancel();
     } else {
-      await new Promise<void>((resolve) => c.waiters.push({ condition: "next-exit", resolve: () => resolve() }));
+      await new Promise<void>((resolve, reject) => c.waiters.push({ condition: "next-exit", resolve: () => resolve(), reject }));
     }
   }
 
@@ -2321,7 +2407,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       }
       case "meta":
         return {
-          threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed,
+          threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed, salting: this.salting,
           hostStates: this.hostNames.map((_, h) => this.cluster.hostState(h)),
         };
     }
@@ -2330,8 +2416,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Loads the journal: images, networks, volumes, containers (running ones per restart policy). */
   private restore(): void {
     const snap = this.store?.load();
-    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation; hostStates?: string[] } | undefined;
+    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation; salting?: TpsSalting; hostStates?: string[] } | undefined;
     if (settings) {
+      if (settings.salting) this.salting = settings.salting;
       this.cluster.setMigrationThreshold(settings.threshold);
       this.cluster.setAutomation(settings.automation);
       // Hosts come back as they were: failed ones stay failed, maintenance stays (before any container VM is placed).

@@ -68,6 +68,8 @@ class Playground {
   private haRestarts = 0;
   private haNotRestarted = 0;
   private lastFailure = "";
+  /** The last host failure and what HA did about it so far. */
+  private failure: { host: string; at: number; stopped: number; restarted: number; to: Set<string>; notRestarted: string[] } | null = null;
   private busy = 0;
   private readonly timeline: Timeline;
   private readonly console: DockerConsole;
@@ -100,31 +102,19 @@ class Playground {
   }
 
   /**
-   * Salting decides which VMs may share pages, and it is applied when a VM powers on (as with ESXi's
-   * Mem.ShareForceSalting): the cluster is rebuilt under the new policy and the same containers are
-   * redeployed, so the two policies can be compared.
+   * Salting decides which VMs may share pages, and it applies when a VM powers on (as with ESXi's
+   * Mem.ShareForceSalting): the VCH takes the new policy and the running container VMs are restarted
+   * under it, so the two policies can be compared on the same containers.
    */
   private async resalt(salting: TpsSalting): Promise<string> {
-    const old = this.vch;
-    const running = old.listContainers().map((c) => ({ name: c.name.slice(1), image: c.image, cmd: c.config.Cmd }));
-    const images = old.listImages().map((i) => i.repoTags[0]).filter(Boolean);
-    const vch = await openVch(salting, old.now());
-    this.unsubscribe();
-    await old.close();
-    this.vch = vch;
-    this.handler = createDockerHandler(vch);
-    this.unsubscribe = vch.subscribe((event) => this.onEvent(event));
+    this.vch.setSalting(salting);
+    const running = this.vch.listContainers();
+    for (const c of running) await this.vch.restart(c.id, { timeout: 0 });
+    // The restarted container VMs start with nothing merged: count TPS afresh.
     this.tpsMerged = 0;
-    this.nextTps = vch.now() + TPS_EVERY_MS;
-    this.haRestarts = 0;
-    this.haNotRestarted = 0;
-    this.lastFailure = "";
-    this.selected.clear();
-    this.expose();
-    for (const ref of images) await vch.pullImage(ref);
-    for (const c of running) await vch.start(vch.createContainer({ Image: c.image, Cmd: c.cmd }, c.name).id);
-    this.timeline.mark({ t: vch.now(), kind: "maintenance" });
-    return `TPS salting is now "${salting}": the cluster was rebuilt and ${running.length} container(s) redeployed under it`;
+    this.nextTps = this.vch.now() + TPS_EVERY_MS;
+    this.timeline.mark({ t: this.vch.now(), kind: "maintenance" });
+    return `TPS salting is now "${salting}": ${running.length} container VM(s) restarted under it`;
   }
 
   /** Wires the controls and starts the clock. */
@@ -292,20 +282,24 @@ class Playground {
     void this.act(() => {
       switch (button.dataset.action) {
         case "fail": {
+          // The host's container VMs stop now; HA declares the host dead 15 s of virtual time later and
+          // restarts them (counted from the ha-restart events as the clock plays).
           const r = this.vch.failHost(host);
-          this.haRestarts += r.restarted.length;
-          this.haNotRestarted += r.notRestarted.length;
-          const to = [...new Set(r.restarted.map((x) => x.host))].join(", ") || "—";
-          this.lastFailure = `${r.host} failed at ${clock(this.vch.now())}: HA restarted ${r.restarted.length} container VM(s) on ${to}` +
-            (r.notRestarted.length ? `; ${r.notRestarted.length} not restarted (${r.notRestarted[0].reason})` : "");
+          this.failure = { host: r.host, at: this.vch.now(), stopped: r.stopped.length, restarted: 0, to: new Set(), notRestarted: [] };
+          this.describeFailure(r.declaredDeadAt);
           this.timeline.mark({ t: this.vch.now(), kind: "failure" });
-          if (r.restarted.length) this.timeline.mark({ t: this.vch.now(), kind: "restart" });
           return this.lastFailure;
         }
         case "recover":
+        {
+          // Before HA declared it dead, its container VMs restart on it; after, DRS may move some back.
+          const early = this.failure?.host === host && this.failure.restarted === 0 && this.failure.stopped > 0 && !this.failure.notRestarted.length;
           this.vch.recoverHost(host);
           this.timeline.mark({ t: this.vch.now(), kind: "recovery" });
-          return `${host} recovered: DRS may move container VMs back at its next pass`;
+          return early
+            ? `${host} recovered before HA declared it dead: its container VMs restart on it`
+            : `${host} recovered: DRS may move container VMs back at its next pass`;
+        }
         case "maintenance": {
           const r = this.vch.enterMaintenance(host);
           this.timeline.mark({ t: this.vch.now(), kind: "maintenance" });
@@ -320,7 +314,30 @@ class Playground {
     });
   }
 
+  /** The last failure in words: waiting for HA's declaration, or what HA restarted. */
+  private describeFailure(declaredDeadAt?: number): void {
+    const f = this.failure;
+    if (!f) return;
+    const head = `${f.host} failed at ${clock(f.at)}`;
+    this.lastFailure = declaredDeadAt !== undefined
+      ? `${head}: ${f.stopped} container VM(s) stopped; HA declares the host dead at ${clock(declaredDeadAt)}`
+      : `${head}: HA restarted ${f.restarted} container VM(s) on ${[...f.to].join(", ") || "—"}` +
+        (f.notRestarted.length ? `; ${f.notRestarted.length} not restarted (${f.notRestarted[0]})` : "");
+  }
+
   private onEvent(event: VchEvent): void {
+    if (event.Type === "cluster" && (event.Action === "ha-restart" || event.Action === "ha-restart-failed")) {
+      const a = event.Actor.Attributes;
+      if (event.Action === "ha-restart") this.haRestarts++;
+      else this.haNotRestarted++;
+      if (this.failure && a.from === this.failure.host) {
+        if (event.Action === "ha-restart") {
+          this.failure.restarted++;
+          this.failure.to.add(a.to);
+        } else this.failure.notRestarted.push(a.reason);
+        this.describeFailure();
+      }
+    }
     this.events.push(event);
     if (this.events.length > 300) this.events.splice(0, this.events.length - 300);
     this.eventsDirty = true;

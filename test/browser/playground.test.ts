@@ -75,7 +75,11 @@ describe("the playground", () => {
     const [busiest, victims] = Object.entries(before).sort((a, b) => b[1] - a[1])[0];
     expect(victims).toBeGreaterThan(0);
     await page.click(`.host[data-host="${busiest}"] button[data-action="fail"]`);
-    await page.waitForFunction((n) => document.getElementById("ha-restarts")?.textContent === String(n), victims, { timeout: 10_000 });
+    // Its container VMs stop at once; HA declares the host dead after 15 s of virtual time (a quarter
+    // of a second at ×60) and restarts them: wait for that, bounded.
+    await page.waitForFunction(() => /failed at/.test(document.getElementById("status")!.textContent!), null, { timeout: 10_000 });
+    expect(await status()).toMatch(new RegExp(`^${busiest} failed at \\d\\d:\\d\\d:\\d\\d: ${victims} container VM\\(s\\) stopped; HA declares the host dead at `));
+    await page.waitForFunction((n) => document.getElementById("ha-restarts")?.textContent === String(n), victims, { timeout: 20_000 });
     expect(await text("#ha-last")).toContain(`${busiest} failed at`);
     expect(await text("#ha-last")).toContain(`HA restarted ${victims} container VM(s)`);
     await poll(async () => (await vmsPerHost())[busiest]).toBe(0);
@@ -149,9 +153,10 @@ describe("the playground", () => {
     await poll(async () => page.locator(".host.failed").count()).toBe(0);
 
     await page.selectOption("#salting", "image");
-    await waitStatus(/^TPS salting is now "image": the cluster was rebuilt and 20 container\(s\) redeployed under it$/);
+    await waitStatus(/^TPS salting is now "image": 20 container VM\(s\) restarted under it$/);
     await poll(async () => Object.values(await vmsPerHost()).reduce((a, b) => a + b, 0)).toBe(20);
-    expect(await text("#saved-tps")).toMatch(/^0 B$/); // a new cluster: nothing merged yet
+    expect(await text("#saved-tps")).toMatch(/^0 B$/); // restarted container VMs: nothing merged yet
+    expect(await page.evaluate(() => (globalThis as unknown as { vicsim: { vch: { info(): { tps: { salting: string } } } } }).vicsim.vch.info().tps.salting)).toBe("image");
     await page.click("#tps-now");
     await waitStatus(/^TPS scanned/);
     await poll(async () => text("#saved-tps")).not.toBe("0 B");
