@@ -20,6 +20,13 @@ import { scratch_ensure } from "../util/scratch";
 @inline const MIGRATION_COST_RATE: f64 = 1e-5;
 @inline const HA_MIN_CPU_MHZ: f64 = 32.0;
 @inline const HA_MIN_MEM_MIB: f64 = 1.0;
+/**
+ * Relative width of the candidate filters (HA restart, balancing): a host whose variance, estimated
+ * with products instead of quotients, is above the one to beat by more than this × the mean square
+ * load cannot be the one the exact formula picks. The estimate differs from the exact value by a
+ * few ulps of the mean square (~1e-14 of it), far inside the margin.
+ */
+@inline const FILTER_MARGIN: f64 = 1e-9;
 
 @inline const AFFINITY: i32 = 0;
 @inline const ANTI_AFFINITY: i32 = 1;
@@ -934,6 +941,7 @@ export function place_balance(threshold: i32, apply: i32): i32 {
     let from: i32 = -1;
     const m0 = popS / n;
     const curVar = popQ / n - m0 * m0; // cur = sqrtClamp(curVar): a move whose variance is not lower gains nothing
+    const inv = 1.0 / n;
     for (let oi = 0; oi < len(order); oi++) {
       const s = ldI(p_order, oi);
       const ls = ldF(p_loads, s);
@@ -994,6 +1002,12 @@ export function place_balance(threshold: i32, apply: i32): i32 {
             if (keepShould && !shouldOk(v, d)) continue;
           }
           const ld = ldF(p_loads, d);
+          // estimate with products first: a destination whose estimate is above the variance to
+          // beat by more than the filter margin has an exact variance above it too (see FILTER_MARGIN)
+          const e2 = ((ldF(p_wantCpu, d) + wc) * ldF(p_invCpuCap, d) + (ldF(p_wantMem, d) + wm) * ldF(p_invMemCap, d)) * 0.5;
+          const eq = (q0 - ld * ld + ls2sq + e2 * e2) * inv;
+          const em = (s0 - ld + ls2 + e2) * inv;
+          if (eq - em * em - FILTER_MARGIN * eq > min<f64>(curVar, vmBestVar)) continue;
           const ld2 = loadWith(d, wc, wm);
           const sum = s0 - ld + ls2 + ld2;
           const q = q0 - ld * ld + ls2sq + ld2 * ld2;
@@ -1086,12 +1100,6 @@ export function place_maintenance(h: i32, apply: i32): i32 {
   return emit();
 }
 
-/**
- * Relative width of the HA restart filter: a host whose estimated variance is above the least
- * estimate by more than this (× the mean square load) cannot be the one the exact formula picks.
- * The estimate differs from the exact value by a few ulps (~1e-14 of it), far inside the margin.
- */
-@inline const HA_FILTER_MARGIN: f64 = 1e-9;
 const candHost = new Array<i32>();
 const candVar = new Array<f64>();
 
@@ -1157,7 +1165,7 @@ function haRestartPlain(v: i32): i32 {
   lastMask = mask;
   let best = firstFailover;
   if (best < 0) {
-    const bound = least + HA_FILTER_MARGIN * scale;
+    const bound = least + FILTER_MARGIN * scale;
     let bestScore: f64 = Infinity;
     let bestVar: f64 = Infinity;
     for (let i = 0; i < nc; i++) {
