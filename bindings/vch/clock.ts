@@ -14,7 +14,11 @@ interface Timer {
   seq: number;
   fn: () => void;
   cancelled: boolean;
+  /** Still in the heap (not yet run or dropped). */
+  queued: boolean;
 }
+
+const NOTHING = (): void => {};
 
 /** Cancels a timer; a no-op when it has fired. */
 export type Cancel = () => void;
@@ -28,6 +32,8 @@ export class VirtualClock {
   private readonly virtualStart: number;
   private heap: Timer[] = [];
   private seq = 0;
+  /** Cancelled timers still in the heap. */
+  private cancelledQueued = 0;
   private pumping = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   /** Virtual time the armed host timeout was set for. */
@@ -59,11 +65,15 @@ export class VirtualClock {
 
   /** Runs `fn` at virtual time now + `ms` (timers at the same time run in scheduling order). */
   after(ms: number, fn: () => void): Cancel {
-    const timer: Timer = { at: this.now() + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    const timer: Timer = { at: this.now() + Math.max(0, ms), seq: this.seq++, fn, cancelled: false, queued: true };
     this.push(timer);
     this.armHostTimer();
     return () => {
+      if (timer.cancelled) return;
       timer.cancelled = true;
+      // A cancelled timer lets go of what its callback holds (a removed container's guest) at once.
+      timer.fn = NOTHING;
+      if (timer.queued && ++this.cancelledQueued > 64 && this.cancelledQueued * 2 > this.heap.length) this.compact();
     };
   }
 
@@ -106,6 +116,7 @@ export class VirtualClock {
     if (this.hostTimer) clearTimeout(this.hostTimer);
     this.hostTimer = null;
     this.heap = [];
+    this.cancelledQueued = 0;
   }
 
   private armHostTimer(): void {
@@ -130,6 +141,22 @@ export class VirtualClock {
     (this.hostTimer as { unref?: () => void }).unref?.();
   }
 
+  /**
+   * Drops cancelled timers from the heap. They are otherwise dropped only on reaching the top: a
+   * `sleep 1000000` cancelled by its container's removal would stay queued for a virtual week and
+   * the heap would grow with every container. (at, seq) is a total order: pops come out the same.
+   */
+  private compact(): void {
+    const live: Timer[] = [];
+    for (const t of this.heap) {
+      if (t.cancelled) t.queued = false;
+      else live.push(t);
+    }
+    live.sort((a, b) => (before(a, b) ? -1 : 1)); // a sorted array is a heap
+    this.heap = live;
+    this.cancelledQueued = 0;
+  }
+
   private dropCancelled(): void {
     while (this.heap.length && this.heap[0].cancelled) this.pop();
   }
@@ -149,6 +176,8 @@ export class VirtualClock {
   private pop(): Timer {
     const h = this.heap;
     const top = h[0];
+    top.queued = false;
+    if (top.cancelled) this.cancelledQueued--;
     const last = h.pop()!;
     if (h.length) {
       h[0] = last;
