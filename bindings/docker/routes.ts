@@ -37,6 +37,11 @@ function route(method: string, pattern: string, parse: Route["parse"]): void {
   routesBySegment.set(first, [...(routesBySegment.get(first) ?? []), r]);
 }
 
+/** `major.minor` as one comparable number (1.50 → 1050). */
+const versionNumber = (v: string): number => Number(v.split(".")[0]) * 1000 + Number(v.split(".")[1]);
+const MIN_VERSION = versionNumber(MIN_API_VERSION);
+const MAX_VERSION = versionNumber(API_VERSION);
+
 /**
  * Matches a request to its route and parses it into an action. Versioned paths `/v1.24`…`/v1.50`
  * and unversioned paths are the same route; versions outside that range are refused as dockerd does.
@@ -52,11 +57,9 @@ export async function parseRequest(request: ApiRequest): Promise<Action> {
   const version = /^\/v(\d+)\.(\d+)(\/.*)$/.exec(path);
   if (version) {
     const v = Number(version[1]) * 1000 + Number(version[2]);
-    const [minMajor, minMinor] = MIN_API_VERSION.split(".").map(Number);
-    const [maxMajor, maxMinor] = API_VERSION.split(".").map(Number);
-    if (v < minMajor * 1000 + minMinor)
+    if (v < MIN_VERSION)
       throw badRequest(`client version ${version[1]}.${version[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
-    if (v > maxMajor * 1000 + maxMinor)
+    if (v > MAX_VERSION)
       throw badRequest(`client version ${version[1]}.${version[2]} is too new. Maximum supported API version is ${API_VERSION}`);
     path = version[3];
   }

@@ -75,6 +75,19 @@ export function token(hi: number, lo: number): bigint {
   return t === 0n ? 1n : t;
 }
 
+/** Which u32 of a u64 holds its low half on this platform (0 on little-endian hosts). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/**
+ * Stores `token(hi, lo)` as element `i` of a BigUint64Array seen as `words` (its Uint32Array view):
+ * the same value without making a BigInt per page.
+ */
+export function setToken(words: Uint32Array, i: number, hi: number, lo: number): void {
+  if (hi >>> 0 === 0 && lo >>> 0 === 0) lo = 1; // as token(): 0 is the zero page's
+  words[2 * i + LOW_WORD] = lo;
+  words[2 * i + 1 - LOW_WORD] = hi;
+}
+
 // Docker's names-generator (moby/pkg/namesgenerator), a subset: `adjective_scientist`.
 const LEFT = [
   "admiring", "adoring", "affectionate", "agitated", "amazing", "angry", "awesome", "beautiful", "blissful",

@@ -22,7 +22,7 @@ import { wasmEngines, type VchEngines } from "./engines.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import { commandText, humanDuration, parseTime, rfc3339, rfc3339Seconds, ZERO_TIME } from "./format.js";
 import { EmulatedGuest, type Guest, type GuestContext, type GuestProcess, parseSignal } from "./guest.js";
-import { hash32, mix32, randomName, Rng, token } from "./rng.js";
+import { hash32, mix32, randomName, Rng, setToken, token } from "./rng.js";
 import type {
   AttachOptions, ClusterModel, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, CpuStats, DiskUsage,
   DrsAutomation, DrsPassResult, EndpointConfig, EndpointRecord, EventsOptions, ExecConfig, ExecRecord, ExecRun,
@@ -1852,6 +1852,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     n = Math.min(n, ws);
     const gpns = new Uint32Array(n);
     const tokens = new BigUint64Array(n);
+    const words = new Uint32Array(tokens.buffer);
     const cid = hash32(c.rec.id);
     const pool = hash32(img.rec.id) ^ 0x5bd1e995;
     for (let i = 0; i < n; i++) {
@@ -1860,7 +1861,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.serial++;
       // A share of content duplicates (same across the image's containers): what TPS merges.
       const dup = mix32(cid ^ c.serial) / 0x1_0000_0000 < p.duplicateShare;
-      tokens[i] = dup ? token(pool, c.serial % DUPLICATE_POOL) : token(cid, c.serial);
+      if (dup) setToken(words, i, pool, c.serial % DUPLICATE_POOL);
+      else setToken(words, i, cid, c.serial);
     }
     c.wsWritten = Math.min(ws, c.wsWritten + n);
     if (boot) c.wsWritten = Math.max(c.wsWritten, n);
