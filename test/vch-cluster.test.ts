@@ -164,10 +164,13 @@ describe("faults", () => {
     await vch.start(victims[0]); // powers on where HA holds its failover placement
     expect(vch.getContainer(victims[0]).host!.name).not.toBe("H0");
     vch.remove(victims[1]);
+    // A container created meanwhile (it takes the removed one's place in the cluster) is not HA's to start.
+    const newcomer = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "100000"] }).id;
     vch.advance(15_000);
     const restarted = ev.list.filter((e) => e.Action === "ha-restart").map((e) => e.Actor.ID);
     expect(restarted.sort()).toEqual(victims.slice(2).sort());
     expect(vch.getContainer(victims[0]).restartCount).toBe(0);
+    expect(vch.getContainer(newcomer).state).toMatchObject({ Status: "created", Running: false });
     expect(vch.listContainers().length).toBe(11);
     expect(vch.info().hosts.map((h) => h.containers).reduce((a, b) => a + b, 0)).toBe(11);
   });

@@ -65,6 +65,9 @@ const memS = new Array<f64>();
 const vmTemplate = new Array<i32>();
 const vmPrio = new Array<i32>();
 const vmRules = new Array<Array<i32>>();
+/** Ids of removed VMs, reused last-in first-out (as the memory engine reuses its VM ids), so the
+ * per-VM arrays and every loop over them stay as long as the most VMs ever registered at once. */
+const freeVms = new Array<i32>();
 /** The rule list of every VM without rules: one shared empty array keeps the GC's heap small. */
 const NO_RULES = new Array<i32>();
 /** Rules per VM (a count the inner loops test before touching the list). */
@@ -312,6 +315,24 @@ export function place_host_set_failover(h: i32, on: i32): void {
 /** Registers a powered-off VM; returns its id. */
 export function place_vm_add(cd: f64, cr: f64, cl: f64, cs: f64, md: f64, mr: f64, ml: f64, ms: f64, template: i32, prio: i32): i32 {
   pin();
+  if (len(freeVms) > 0) {
+    const v = freeVms.pop();
+    alive[v] = 1;
+    vmHost[v] = -1;
+    cpuD[v] = cd;
+    cpuR[v] = cr;
+    cpuL[v] = cl;
+    cpuS[v] = cs;
+    memD[v] = md;
+    memR[v] = mr;
+    memL[v] = ml;
+    memS[v] = ms;
+    vmTemplate[v] = template;
+    vmPrio[v] = prio;
+    vmRules[v] = NO_RULES;
+    vmNRules[v] = 0;
+    return v;
+  }
   alive.push(1);
   vmHost.push(-1);
   cpuD.push(cd);
@@ -373,6 +394,7 @@ export function place_vm_remove(v: i32): void {
   }
   vmRules[v] = NO_RULES;
   vmNRules[v] = 0;
+  freeVms.push(v);
 }
 
 /** Powers a VM off: it leaves its host. */

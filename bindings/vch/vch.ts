@@ -1151,10 +1151,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const from = this.hostNames[h];
     const reasons = new Map(pending.plan.notRestarted.map((b) => [b.vm, b.reason]));
     const restarted = new Set<string>();
+    const victims = new Set(pending.victims);
     for (const r of pending.plan.restarts) {
       const c = this.containerOfVm(r.vm);
-      // Removed, or started again by a client in the meantime (on its reserved host): nothing to do.
-      if (!c || c.removed || c.rec.state.Running || c.rec.state.Restarting) continue;
+      // Removed (its cluster VM id may since belong to a new container), or started again by a
+      // client in the meantime (on its reserved host): nothing to do.
+      if (!c || c.removed || !victims.has(c.rec.id) || c.rec.state.Running || c.rec.state.Restarting) continue;
       const to = this.cluster.vmHost(r.vm);
       if (to < 0) continue;
       restarted.add(c.rec.id);

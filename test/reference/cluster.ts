@@ -55,6 +55,8 @@ export class ReferencePlacementKernel implements PlacementKernel {
   nvm: number[] = [];
   // VMs
   alive: number[] = [];
+  /** Ids of removed VMs, reused last-in first-out. */
+  freeVms: number[] = [];
   host: number[] = [];
   cpuD: number[] = [];
   cpuR: number[] = [];
@@ -107,6 +109,17 @@ export class ReferencePlacementKernel implements PlacementKernel {
     this.failover[h] = on ? 1 : 0;
   }
   vmAdd(cpu: number[], mem: number[], template: number, priority: number): number {
+    const v = this.freeVms.pop();
+    if (v !== undefined) {
+      this.alive[v] = 1;
+      this.host[v] = -1;
+      [this.cpuD[v], this.cpuR[v], this.cpuL[v], this.cpuS[v]] = cpu;
+      [this.memD[v], this.memR[v], this.memL[v], this.memS[v]] = mem;
+      this.template[v] = template;
+      this.prio[v] = priority;
+      this.vmRules[v] = [];
+      return v;
+    }
     this.alive.push(1);
     this.host.push(-1);
     this.cpuD.push(cpu[0]);
@@ -155,6 +168,7 @@ export class ReferencePlacementKernel implements PlacementKernel {
       list.splice(list.indexOf(v), 1);
     }
     this.vmRules[v] = [];
+    this.freeVms.push(v);
   }
   vmPowerOff(v: number): void {
     if (this.host[v] >= 0) this.detach(v);
