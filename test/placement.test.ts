@@ -116,6 +116,22 @@ describe.each(impls)("%s cluster", (_name, make) => {
     expect(c.migrationThreshold).toBe(3);
   });
 
+  it("a removed VM's id goes to the next VM registered, which starts afresh (powered off, no rules)", () => {
+    const c = make({ hosts: hosts(2) });
+    const [a, b] = [0, 1].map(() => c.addVm({ cpu: { demand: 500, reservation: 400 }, memory: { demand: 500 } }));
+    c.placeVms([a, b]);
+    c.addRule({ kind: "vm-anti-affinity", vms: [a, b] });
+    c.removeVm(a);
+    expect(() => c.vmHost(a)).toThrow(`VM ${a} does not exist`);
+    const d = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } });
+    expect(d).toBe(a);
+    expect(c.vmHost(d)).toBe(-1);
+    expect(c.vmCount()).toBe(2);
+    // No longer in the anti-affinity rule: it may join b's host.
+    c.addRule({ kind: "vm-host-must", vms: [d], hosts: [c.vmHost(b)] });
+    expect(c.placeVm(d).host).toBe(c.vmHost(b));
+  });
+
   it("HA slots: worked example with mixed reservations", () => {
     // 4 hosts of 10 000 MHz / 16 384 MiB; reservations CPU 2000, 500, none; memory 1024, 4096 (+64 overhead)
     const c = make({ hosts: hosts(4), ha: { kind: "slots", failuresToTolerate: 1 } });
