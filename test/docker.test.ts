@@ -266,7 +266,7 @@ describe("containers", () => {
     const id = await create({ Cmd: ["cat"], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true });
     const stdin = new Pushable();
     const a = await call(h, "POST", `${V}/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`, undefined, { hijacked: true, stdin });
-    stdin.push("hello from stdin\n");
+    stdin.pushText("hello from stdin\n");
     stdin.end();
     await empty(h, "POST", `${V}/containers/${id}/start`, 204);
     expect((await output(a.response)).stdout).toBe("hello from stdin\n");

@@ -5,6 +5,7 @@
  * `upgrade` glue for hijacked attach and exec.
  */
 import type { VirtualContainerHostApi, OutputChunk, ImageRecord } from "../vch/types.js";
+import { Channel } from "../vch/channel.js";
 import type { Action, ActionOf, Filters } from "./actions.js";
 import {
   ApiError,
@@ -269,7 +270,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
 
   async function pull(action: ActionOf<"imagePull">): Promise<ApiResponse> {
     const ref = familiar(action.tag.startsWith("sha256:") ? `${action.fromImage}@${action.tag}` : `${action.fromImage}:${action.tag}`);
-    const queue = new AsyncQueue<Uint8Array>();
+    const queue = new Channel<Uint8Array>();
     let first: () => void = () => {};
     const started = new Promise<void>((resolve) => (first = resolve));
     const done = vch
@@ -481,36 +482,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** A queue read as an async iterable (pull progress arrives by callback). */
-class AsyncQueue<T> implements AsyncIterable<T> {
-  private items: T[] = [];
-  private waiting: ((r: IteratorResult<T>) => void) | undefined;
-  private ended = false;
-  push(item: T): void {
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w({ value: item, done: false });
-    } else this.items.push(item);
-  }
-  end(): void {
-    this.ended = true;
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w({ value: undefined, done: true });
-    }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return {
-      next: () => {
-        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
-        if (this.ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
-    };
-  }
-}
 
 /** Docker's familiar form of a reference: `docker.io/library/busybox` is `busybox`. */
 export function familiar(ref: string): string {

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { existsSync, statSync, unlinkSync, chmodSync } from "node:fs";
 import type { Duplex } from "node:stream";
 import type { VirtualContainerHostApi } from "../vch/types.js";
+import { Channel } from "../vch/channel.js";
 import { createDockerHandler, type DockerConnection, type DockerHandler, type DockerHandlerOptions } from "./handler.js";
 import { ApiError, baseHeaders, concat, errorResponse, isStreaming, type ApiRequest, type ApiResponse } from "./http.js";
 
@@ -169,7 +170,7 @@ function apiRequest(req: IncomingMessage, signal: () => AbortSignal, body?: Uint
       if (body !== undefined) return (async function* () { yield body; })();
       // Events, not `for await` over the request: Node destroys a readable (and so the socket,
       // with the answer still streaming) when its async iterator finishes.
-      const queue = new ByteQueue();
+      const queue = new Channel<Uint8Array>();
       req.on("data", (chunk: Buffer) => queue.push(chunk));
       req.on("end", () => queue.end());
       req.on("error", () => queue.end());
@@ -310,7 +311,7 @@ async function serveHijack(handler: Dispatch, req: IncomingMessage, socket: Dupl
   const abort = new AbortController();
   socket.on("close", () => abort.abort());
   const bodyLength = Math.max(0, Number(req.headers["content-length"] ?? 0) || 0);
-  const stdin = new ByteQueue();
+  const stdin = new Channel<Uint8Array>();
   let bodyResolve!: (b: Buffer) => void;
   const bodyReady = new Promise<Buffer>((r) => (bodyResolve = r));
   let pending: Buffer[] = [];
@@ -381,39 +382,3 @@ function rawHead(status: number, contentType: string | null, length: number, clo
   return s + "\r\n";
 }
 
-/** Socket bytes after the request body, read as an async iterable (stdin of attach and exec). */
-class ByteQueue implements AsyncIterable<Uint8Array> {
-  private items: Uint8Array[] = [];
-  private waiting: ((r: IteratorResult<Uint8Array>) => void) | undefined;
-  private ended = false;
-  push(b: Uint8Array): void {
-    if (this.ended) return;
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w({ value: b, done: false });
-    } else this.items.push(b);
-  }
-  end(): void {
-    this.ended = true;
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w({ value: undefined, done: true });
-    }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
-        if (this.ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
-      return: () => {
-        this.ended = true;
-        this.items = [];
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
-  }
-}

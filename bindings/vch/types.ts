@@ -8,6 +8,8 @@
  * epoch; record fields that Docker prints as text (`created`, `StartedAt`) are RFC 3339 strings.
  */
 
+import type { VmMemoryStats } from "../core/memory-types.js";
+
 // ───────────────────────────── cluster model ─────────────────────────────
 
 /** One ESXi host of the simulated cluster. */
@@ -411,17 +413,8 @@ export interface CpuStats {
   throttling_data: { periods: number; throttled_periods: number; throttled_time: number };
 }
 
-/** A VM's memory in 4 KiB pages, vSphere's counter names. */
-export interface VmMemory {
-  granted: number;
-  consumed: number;
-  shared: number;
-  sharedCommon: number;
-  private: number;
-  swapped: number;
-  ballooned: number;
-  compressed: number;
-}
+/** A VM's memory in 4 KiB pages, vSphere's counter names (the engine's figures without its handles). */
+export type VmMemory = Omit<VmMemoryStats, "vm" | "host">;
 
 /** Docker's `top` answer. */
 export interface TopResult {

@@ -5,6 +5,7 @@
 import { expect } from "vitest";
 import type { DockerConnection, DockerHandler } from "../../bindings/docker/handler.js";
 import { demultiplex } from "../../bindings/docker/http.js";
+import { Channel } from "../../bindings/vch/channel.js";
 import { assertResponseMatches } from "./schema.js";
 
 export interface Answer {
@@ -116,34 +117,9 @@ export async function takeJson(response: Response, n: number): Promise<any[]> {
   return out;
 }
 
-/** Stdin of a simulated hijacked connection: push bytes, then end. */
-export class Pushable implements AsyncIterable<Uint8Array> {
-  private items: Uint8Array[] = [];
-  private waiting?: (r: IteratorResult<Uint8Array>) => void;
-  private ended = false;
-  push(text: string): void {
-    const b = new TextEncoder().encode(text);
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w({ value: b, done: false });
-    } else this.items.push(b);
-  }
-  end(): void {
-    this.ended = true;
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w({ value: undefined, done: true });
-    }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
-        if (this.ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
-    };
+/** Stdin of a simulated hijacked connection: push text, then end. */
+export class Pushable extends Channel<Uint8Array> {
+  pushText(text: string): void {
+    this.push(new TextEncoder().encode(text));
   }
 }
