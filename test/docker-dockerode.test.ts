@@ -1,5 +1,6 @@
 // dockerode (5.x) against `serveDocker` on loopback: create, attach with and without hijack, start,
 // wait, logs, exec, stats, events — asserting what a program using it gets back.
+import { request, type IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -47,6 +48,35 @@ describe("dockerode", () => {
     await c.start();
     expect(await c.wait()).toEqual({ StatusCode: 2 });
     expect(await got).toEqual({ stdout: "out\n", stderr: "cat: can't open '/missing': No such file or directory\n" });
+  });
+
+  test("hijacked attach with stdin (docker run -i): what is written reaches the container", async () => {
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["cat"], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const stream = (await c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+    const got = collect(stream);
+    await c.start();
+    stream.write("line one\n");
+    stream.end("line two\n");
+    expect(await c.wait()).toEqual({ StatusCode: 0 });
+    expect(await got).toEqual({ stdout: "line one\nline two\n", stderr: "" });
+  });
+
+  test("plain attach with stdin: a chunked request body that never ends is the container's stdin, output streams meanwhile", async () => {
+    // dockerode's plain attach with stdin sends this request; its body (stdin) ends only when the user ends it.
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["cat"], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const req = request({ host: "127.0.0.1", port: server.port, method: "POST", path: `/v1.50/containers/${c.id}/attach?stream=1&stdin=1&stdout=1&stderr=1`, headers: { "Transfer-Encoding": "chunked", "Content-Type": "application/json" } });
+    req.flushHeaders();
+    const res = await new Promise<IncomingMessage>((resolve) => req.on("response", resolve));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/vnd.docker.multiplexed-stream"); // not a TTY
+    const got = collect(res);
+    await c.start();
+    req.write("first line\n");
+    const firstSeen = new Promise<void>((resolve) => res.once("data", () => resolve()));
+    await firstSeen; // echoed back while the request body is still open
+    req.end("second line\n");
+    expect(await c.wait()).toEqual({ StatusCode: 0 });
+    expect(await got).toEqual({ stdout: "first line\nsecond line\n", stderr: "" });
   });
 
   test("plain attach (no hijack): a 200 stream that ends when the container exits", async () => {
