@@ -118,6 +118,49 @@ describe("state folder", () => {
     expect(["H0", "H3"]).toContain(b.getContainer(c.id).host!.name);
   });
 
+  it("a host failed but not yet declared dead when the VCH closed: after reopening, HA restarts its container VMs when the declaration is due", async () => {
+    const dir = stateDir();
+    const cluster = { hosts: 3, hostCpuMHz: 8000, hostMemoryMiB: 32768 };
+    const a = await openVch({ stateDir: dir, cluster, pull: ["busybox", "alpine", "debian"] });
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const c = a.createContainer({ Image: ["busybox", "alpine", "debian"][i % 3], Cmd: ["sleep", "100000"] });
+      await a.start(c.id);
+      ids.push(c.id);
+    }
+    const victims = a.failHost("H1").stopped;
+    expect(victims.length).toBeGreaterThan(0);
+    a.advance(5_000);
+    await a.close();
+
+    const b = await openVch({ stateDir: dir, cluster, pull: [] });
+    open.push(b);
+    expect(b.info().hosts.map((h) => h.state)).toEqual(["connected", "failed", "connected"]);
+    for (const id of victims) expect(b.getContainer(id).state).toMatchObject({ Running: false, ExitCode: 255, Error: "host H1 failed" });
+    const restarts: string[] = [];
+    b.subscribe((e) => {
+      if (e.Type === "cluster" && e.Action === "ha-restart") restarts.push(e.Actor.ID);
+    });
+    b.advance(15_000);
+    expect(restarts.sort()).toEqual([...victims].sort());
+    for (const id of victims) {
+      const c = b.getContainer(id);
+      expect(c.state.Running).toBe(true);
+      expect(["H0", "H2"]).toContain(c.host!.name);
+    }
+    await b.close();
+    open = open.filter((v) => v !== b);
+    // Declared once: a third opening has nothing left to restart.
+    const d = await openVch({ stateDir: dir, cluster, pull: [] });
+    open.push(d);
+    const again: string[] = [];
+    d.subscribe((e) => {
+      if (e.Action.startsWith("ha-")) again.push(e.Action);
+    });
+    d.advance(30_000);
+    expect(again).toEqual([]);
+  });
+
   it("runs without a state folder in memory only, or on an injected store", async () => {
     const store = new MemoryStore();
     const a = await openVch({ store });

@@ -189,7 +189,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private guestTickArmed = false;
   private closed = false;
   /** Failed hosts HA has not declared dead yet: the failover plan, the container VMs lost, the declaration timer. */
-  private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; cancel: Cancel }>();
+  private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; declaredDeadAt: number; cancel: Cancel }>();
 
   private pending: StoreBatch = { put: [], delete: [], events: [] };
   private dirty = new Map<string, { kind: RecordKind; key: string }>();
@@ -1138,7 +1138,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.dropTemplatesOn(h);
     for (const c of victims) this.abandonRun(c, 255, `host ${this.hostNames[h]} failed`);
     const cancel = this.clock.after(plan.declaredDeadAfterMs, () => this.declareDead(h));
-    this.haPending.set(h, { plan, victims: victims.map((c) => c.rec.id), cancel });
+    this.haPending.set(h, { plan, victims: victims.map((c) => c.rec.id), declaredDeadAt: this.now() + plan.declaredDeadAfterMs, cancel });
     this.settle();
     return { host: this.hostNames[h], stopped: victims.map((c) => c.rec.id), declaredDeadAt: this.now() + plan.declaredDeadAfterMs };
   }
@@ -1148,6 +1148,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const pending = this.haPending.get(h);
     if (!pending) return;
     this.haPending.delete(h);
+    this.markMeta();
     const from = this.hostNames[h];
     const reasons = new Map(pending.plan.notRestarted.map((b) => [b.vm, b.reason]));
     const restarted = new Set<string>();
@@ -2413,6 +2414,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         return {
           threshold: this.cluster.migrationThreshold, automation: this.cluster.automation, seed: this.seed, salting: this.salting,
           hostStates: this.hostNames.map((_, h) => this.cluster.hostState(h)),
+          // Failed hosts HA has not declared dead yet: reopening resumes the wait and the restarts.
+          haPending: [...this.haPending].map(([host, p]) => ({ host, victims: p.victims, declaredDeadAt: p.declaredDeadAt })),
         };
     }
   }
@@ -2420,7 +2423,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Loads the journal: images, networks, volumes, containers (running ones per restart policy). */
   private restore(): void {
     const snap = this.store?.load();
-    const settings = snap?.records.meta.get("settings") as { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation; salting?: TpsSalting; hostStates?: string[] } | undefined;
+    const settings = snap?.records.meta.get("settings") as
+      | { threshold: 1 | 2 | 3 | 4 | 5; automation: DrsAutomation; salting?: TpsSalting; hostStates?: string[]; haPending?: PendingDeclaration[] }
+      | undefined;
+    const declarations = (settings?.haPending ?? []).filter((p) => p.host < this.hostNames.length && settings?.hostStates?.[p.host] === "failed");
     if (settings) {
       if (settings.salting) this.salting = settings.salting;
       this.cluster.setMigrationThreshold(settings.threshold);
@@ -2429,7 +2435,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       (settings.hostStates ?? []).forEach((state, h) => {
         if (h >= this.hostNames.length) return;
         if (state === "maintenance") this.cluster.enterMaintenance(h);
-        else if (state === "failed") this.cluster.failHosts([h]);
+        else if (state === "failed" && !declarations.some((p) => p.host === h)) this.cluster.failHosts([h]);
       });
     }
     const generation = Number((snap?.records.meta.get("generation") as number | undefined) ?? 0) + 1;
@@ -2490,6 +2496,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
           this.markContainer(c);
         }
       }
+      for (const p of declarations) this.resumeDeclaration(p);
       for (const c of removeLater) this.destroy(c, true);
       for (const c of restartLater) {
         try {
@@ -2501,6 +2508,32 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     if (this.clock.mode === "manual") this.clock.runUntil(this.clock.now());
     this.commit();
+  }
+
+  /**
+   * A host failed and the VCH closed before HA declared it dead: its container VMs go back on it in
+   * the placement core only, the host fails again (HA reserves their failover placements as it did
+   * then, no `host-failed` a second time), and the declaration comes when it was due, or at once.
+   */
+  private resumeDeclaration(p: PendingDeclaration): void {
+    const h = p.host;
+    for (const id of p.victims) {
+      const c = this.containers.get(id);
+      if (!c || c.rec.state.Running) continue;
+      const rule = this.cluster.addRule({ kind: "vm-host-must", vms: [c.clusterVm], hosts: [h] });
+      try {
+        this.cluster.placeVm(c.clusterVm);
+      } catch {
+        // No room on it any more (admission control, reservations): HA reports it as not restarted.
+      } finally {
+        this.cluster.removeRule(rule);
+      }
+    }
+    const plan = this.cluster.failHosts([h]);
+    // A manual clock reopens at its start time: never wait more than a whole declaration.
+    const wait = Math.min(plan.declaredDeadAfterMs, Math.max(0, p.declaredDeadAt - this.now()));
+    const cancel = this.clock.after(wait, () => this.declareDead(h));
+    this.haPending.set(h, { plan, victims: p.victims, declaredDeadAt: this.now() + wait, cancel });
   }
 
   private createDefaultNetworks(): void {
@@ -2524,6 +2557,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
+
+/** A failed host's HA declaration as journaled. */
+interface PendingDeclaration {
+  host: number;
+  victims: string[];
+  declaredDeadAt: number;
+}
 
 function chunkOf(l: LogLine): OutputChunk {
   return { stream: l.s === 0 ? "stdout" : "stderr", data: encoder.encode(l.d), time: l.t };
