@@ -128,8 +128,9 @@ describe("state folder", () => {
       await a.start(c.id);
       ids.push(c.id);
     }
-    const victims = a.failHost("H1").stopped;
+    const [startedByClient, ...victims] = a.failHost("H1").stopped;
     expect(victims.length).toBeGreaterThan(0);
+    await a.start(startedByClient); // on its reserved failover placement: no longer HA's to restart
     a.advance(5_000);
     await a.close();
 
@@ -143,6 +144,8 @@ describe("state folder", () => {
     });
     b.advance(15_000);
     expect(restarts.sort()).toEqual([...victims].sort());
+    // It ended with the VCH (restart policy "no"): HA leaves it as it is.
+    expect(b.getContainer(startedByClient).state).toMatchObject({ Running: false, ExitCode: 255 });
     for (const id of victims) {
       const c = b.getContainer(id);
       expect(c.state.Running).toBe(true);

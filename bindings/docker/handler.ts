@@ -482,7 +482,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-
 /** Docker's familiar form of a reference: `docker.io/library/busybox` is `busybox`. */
 export function familiar(ref: string): string {
   return ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/library\//, "").replace(/^(docker\.io|index\.docker\.io)\//, "");

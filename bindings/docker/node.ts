@@ -381,4 +381,3 @@ function rawHead(status: number, contentType: string | null, length: number, clo
   if (close) s += "Connection: close\r\n";
   return s + "\r\n";
 }
-

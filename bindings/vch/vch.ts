@@ -1138,9 +1138,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.dropTemplatesOn(h);
     for (const c of victims) this.abandonRun(c, 255, `host ${this.hostNames[h]} failed`);
     const cancel = this.clock.after(plan.declaredDeadAfterMs, () => this.declareDead(h));
-    this.haPending.set(h, { plan, victims: victims.map((c) => c.rec.id), declaredDeadAt: this.now() + plan.declaredDeadAfterMs, cancel });
+    const stopped = victims.map((c) => c.rec.id);
+    const declaredDeadAt = this.now() + plan.declaredDeadAfterMs;
+    this.haPending.set(h, { plan, victims: stopped, declaredDeadAt, cancel });
     this.settle();
-    return { host: this.hostNames[h], stopped: victims.map((c) => c.rec.id), declaredDeadAt: this.now() + plan.declaredDeadAfterMs };
+    return { host: this.hostNames[h], stopped, declaredDeadAt };
   }
 
   /** HA declares a failed host dead: it restarts the host's container VMs where the failover plan put them. */
@@ -1179,6 +1181,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
   }
 
+  /** Powers a cluster VM on in the placement core on host `h` (a must rule for the one placement); throws when it cannot. */
+  private placeOnHost(vm: number, h: number): void {
+    const rule = this.cluster.addRule({ kind: "vm-host-must", vms: [vm], hosts: [h] });
+    try {
+      this.cluster.placeVm(vm);
+    } finally {
+      this.cluster.removeRule(rule);
+    }
+  }
+
   /**
    * A failed host comes back, empty. Before HA declared it dead, nothing restarts elsewhere: its
    * container VMs restart on it (`ha-restart` from and to the same host).
@@ -1199,16 +1211,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       for (const id of pending.victims) {
         const c = this.containers.get(id);
         if (!c || c.removed || c.rec.state.Running || c.rec.state.Restarting || !priority.has(c.clusterVm)) continue;
-        // Give back the failover placement and power on again on the recovered host (a must rule for the one placement).
+        // Give back the failover placement and power on again on the recovered host.
         if (this.cluster.vmHost(c.clusterVm) >= 0) this.cluster.powerOff(c.clusterVm);
-        const rule = this.cluster.addRule({ kind: "vm-host-must", vms: [c.clusterVm], hosts: [h] });
         try {
-          this.cluster.placeVm(c.clusterVm);
+          this.placeOnHost(c.clusterVm, h);
         } catch (e) {
           this.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], reason: (e as Error).message });
           continue;
-        } finally {
-          this.cluster.removeRule(rule);
         }
         c.rec.restartCount++;
         this.emit("cluster", "ha-restart", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[h], to: this.hostNames[h], priority: priority.get(c.clusterVm)! });
@@ -2463,6 +2472,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.ring = (snap.events as VchEvent[]).slice(-EVENT_RING);
       const restartLater: Container[] = [];
       const removeLater: Container[] = [];
+      /** Containers that were running when the VCH closed (a failed host's victim started again by a client among them). */
+      const runningAtClose = new Set<string>();
       for (const [id, v] of snap.records.container) {
         const stored = v as { rec: Container["rec"]; logs: LogLine[]; manuallyStopped: boolean };
         const rec = stored.rec;
@@ -2489,6 +2500,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         this.byClusterVm.set(clusterVm, id);
         const s = rec.state;
         if (s.Running || s.Restarting || s.Paused) {
+          runningAtClose.add(id);
           const policy = String(rec.hostConfig.RestartPolicy?.Name ?? "no");
           Object.assign(s, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: rfc3339(this.now()) });
           if (policy === "always" || (policy === "unless-stopped" && !c.manuallyStopped)) restartLater.push(c);
@@ -2496,7 +2508,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
           this.markContainer(c);
         }
       }
-      for (const p of declarations) this.resumeDeclaration(p);
+      for (const p of declarations) this.resumeDeclaration({ ...p, victims: p.victims.filter((id) => !runningAtClose.has(id)) });
       for (const c of removeLater) this.destroy(c, true);
       for (const c of restartLater) {
         try {
@@ -2511,22 +2523,20 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /**
-   * A host failed and the VCH closed before HA declared it dead: its container VMs go back on it in
-   * the placement core only, the host fails again (HA reserves their failover placements as it did
-   * then, no `host-failed` a second time), and the declaration comes when it was due, or at once.
+   * A host failed and the VCH closed before HA declared it dead: its container VMs (less those a
+   * client started again meanwhile, which the caller leaves out) go back on it in the placement core
+   * only, the host fails again (HA reserves their failover placements as it did then, no
+   * `host-failed` a second time), and the declaration comes when it was due, or at once.
    */
   private resumeDeclaration(p: PendingDeclaration): void {
     const h = p.host;
     for (const id of p.victims) {
       const c = this.containers.get(id);
-      if (!c || c.rec.state.Running) continue;
-      const rule = this.cluster.addRule({ kind: "vm-host-must", vms: [c.clusterVm], hosts: [h] });
+      if (!c) continue;
       try {
-        this.cluster.placeVm(c.clusterVm);
+        this.placeOnHost(c.clusterVm, h);
       } catch {
         // No room on it any more (admission control, reservations): HA reports it as not restarted.
-      } finally {
-        this.cluster.removeRule(rule);
       }
     }
     const plan = this.cluster.failHosts([h]);
