@@ -1,5 +1,6 @@
 // The packed tarball, installed the way a user installs it, imported from Node and from Deno.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -100,6 +101,50 @@ export type Host = VirtualContainerHostApi;
 export { ready, kind, stats };
 `;
 
+/**
+ * A consumer project that depends on the packed tarball, and its lockfile: the tarball by its own
+ * integrity, and the runtime dependencies (better-sqlite3 and what it needs) copied from the repo's
+ * lockfile, each with the registry tarball it came from.
+ */
+function projectManifests(tarball: string, bytes: Buffer): { packageJson: object; lockfile: object } {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const pinned: Record<string, any> = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages;
+  const registry = execFileSync("npm", ["config", "get", "registry"], { cwd: root, encoding: "utf8" }).trim().replace(/\/?$/, "/");
+  /** Where Node finds `name` from the package at `from` in the repo's tree. */
+  const resolveFrom = (from: string, name: string): string => {
+    for (let base = from; ; ) {
+      const at = `${base ? base + "/" : ""}node_modules/${name}`;
+      if (pinned[at]) return at;
+      if (!base) throw new Error(`package-lock.json has no ${name} (needed by ${from || "vicsim"}): run npm install`);
+      const i = base.lastIndexOf("/node_modules/");
+      base = i < 0 ? "" : base.slice(0, i);
+    }
+  };
+  const dependencies = { vicsim: `file:../${tarball}` };
+  const packages: Record<string, object> = {
+    "": { name: "uses-vicsim", dependencies },
+    "node_modules/vicsim": {
+      version: pkg.version,
+      resolved: `file:../${tarball}`,
+      integrity: "sha512-" + createHash("sha512").update(bytes).digest("base64"),
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+    },
+  };
+  const add = (at: string): void => {
+    if (packages[at]) return;
+    const { dev, devOptional, peer, optional, ...entry } = pinned[at];
+    const name = at.slice(at.lastIndexOf("node_modules/") + "node_modules/".length);
+    packages[at] = { ...entry, resolved: entry.resolved ?? `${registry}${name}/-/${name.split("/").pop()}-${entry.version}.tgz` };
+    for (const d of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) add(resolveFrom(at, d));
+  };
+  for (const d of Object.keys(pkg.dependencies)) add(resolveFrom("", d));
+  return {
+    packageJson: { name: "uses-vicsim", private: true, type: "module", dependencies, allowScripts: { "better-sqlite3": true } },
+    lockfile: { name: "uses-vicsim", lockfileVersion: 3, requires: true, packages },
+  };
+}
+
 let work = "";
 let project = "";
 let packedFiles: string[] = [];
@@ -113,14 +158,16 @@ beforeAll(() => {
   packedFiles = packed.files.map((f) => f.path);
   project = join(work, "project");
   execFileSync("mkdir", ["-p", project]);
-  writeFileSync(
-    join(project, "package.json"),
-    JSON.stringify({ name: "uses-vicsim", private: true, type: "module", allowScripts: { "better-sqlite3": true } }),
-  );
-  // Offline: every dependency (better-sqlite3 and its own) must come from the npm cache the repo's install filled.
+  const { packageJson, lockfile } = projectManifests(packed.filename, readFileSync(join(work, packed.filename)));
+  writeFileSync(join(project, "package.json"), JSON.stringify(packageJson));
+  writeFileSync(join(project, "package-lock.json"), JSON.stringify(lockfile, null, 2));
+  // `npm ci` against that lockfile: every dependency at the version the repo's lockfile pins, checked by
+  // integrity, taken from the npm cache when the repo's own install put it there (--prefer-offline), else
+  // from the registry. (`npm install --offline` also needs the registry's package metadata, which
+  // `npm ci` never caches: ENOTCACHED on a machine whose cache started empty.)
   // Install scripts are skipped and better-sqlite3's native addon is taken from the repo's own build instead of
   // compiling SQLite again (minutes on a small CI machine): same lockfile-pinned version, same Node, same bytes.
-  execFileSync("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", join(work, packed.filename)], {
+  execFileSync("npm", ["ci", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
     cwd: project,
     stdio: "pipe",
     timeout: 8 * 60_000,
