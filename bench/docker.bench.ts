@@ -2,10 +2,15 @@
  * `docker.lifecycle`: container create + start + remove cycles per second over loopback HTTP
  * against `vicsim serve` (the built dist/cli.js, in its own process, as a user runs it), beside a
  * bare Node http server answering the same requests with fixed JSON (the ceiling: what HTTP alone
- * allows on this machine), also in its own process. Both are measured in alternating rounds.
+ * allows on this machine), also in its own process. `docker.lifecycle.state` is the same server
+ * keeping its state in a state folder (`--state`: the SQLite journal, WAL with synchronous=FULL,
+ * every change on disk before the answer). All three are measured in alternating rounds, and each
+ * server's CPU time (from /proc) per cycle is reported beside the rate.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agent, request } from "node:http";
 import type { BenchCase } from "./harness.js";
 
@@ -47,8 +52,8 @@ function send(agent: Agent, port: number, method: string, path: string, body?: s
   });
 }
 
-/** Runs create + start + remove cycles from CLIENTS concurrent clients for `ms`; returns cycles/s. */
-async function cyclesPerSecond(port: number, ms: number): Promise<number> {
+/** Runs create + start + remove cycles from CLIENTS concurrent clients for `ms`; returns the cycles and the elapsed ms. */
+async function cycles(port: number, ms: number): Promise<{ cycles: number; ms: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const body = JSON.stringify({ Image: "busybox", Cmd: ["sleep", "1000000"] });
   let cycles = 0;
@@ -68,9 +73,37 @@ async function cyclesPerSecond(port: number, ms: number): Promise<number> {
       }
     }),
   );
-  const rate = (cycles * 1000) / (performance.now() - started);
+  const elapsed = performance.now() - started;
   agent.destroy();
-  return rate;
+  return { cycles, ms: elapsed };
+}
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/PID/stat. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is the state (field 3): utime and stime are fields 14 and 15.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** A server under measurement: cycles, elapsed ms and CPU µs summed over its rounds. */
+interface Side {
+  port: number;
+  pid: number;
+  cycles: number;
+  ms: number;
+  cpuUs: number;
+}
+
+/** One round of `ms` against `side`, adding to its sums. */
+async function round(side: Side, ms: number): Promise<void> {
+  const cpu = cpuMicros(side.pid);
+  const r = await cycles(side.port, ms);
+  side.cpuUs += cpuMicros(side.pid) - cpu;
+  side.cycles += r.cycles;
+  side.ms += r.ms;
 }
 
 /** Starts a server process and resolves with it and its port once it printed its DOCKER_HOST line. */
@@ -87,34 +120,53 @@ function startServer(args: string[]): Promise<{ child: ChildProcess; port: numbe
   });
 }
 
+const rate = (s: Side) => (s.cycles * 1000) / s.ms;
+const cpuPerCycle = (s: Side) => Math.round(s.cpuUs / s.cycles);
+
 export const cases: BenchCase[] = [
   {
     name: "docker.lifecycle",
-    title: "container create + start + remove over loopback HTTP",
+    title: "container create + start + remove over loopback HTTP, state in memory and in a state folder",
     async run({ quick }) {
       if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-      const ms = quick ? 5000 : 20000;
-      // `vicsim serve` with its defaults (8 hosts, real-time clock), as `npm start` runs it.
-      const vicsim = await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error"]);
-      const bare = await startServer(["-e", BARE_SERVER]);
+      const ms = quick ? 3000 : 20000;
+      const stateDir = mkdtempSync(join(tmpdir(), "vicsim-bench-state-"));
+      // `vicsim serve` with its defaults (8 hosts, real-time clock), as `npm start` runs it; and with --state.
+      const servers: { child: ChildProcess; port: number }[] = [];
       try {
-        const pulled = await send(new Agent(), vicsim.port, "POST", "/v1.50/images/create?fromImage=busybox&tag=latest");
-        if (pulled.status !== 200) throw new Error(`pull: ${pulled.status}`);
-        // Warm-up: the server's request path and the VCH take a few seconds of traffic to be optimised.
-        await cyclesPerSecond(bare.port, 500);
-        await cyclesPerSecond(vicsim.port, quick ? 4000 : 8000);
-        // Alternating short rounds, so that the load of a shared machine weighs on both alike.
-        const rounds = quick ? 6 : 20;
-        let ceiling = 0;
-        let value = 0;
-        for (let i = 0; i < rounds; i++) {
-          ceiling += (await cyclesPerSecond(bare.port, ms / rounds)) / rounds;
-          value += (await cyclesPerSecond(vicsim.port, ms / rounds)) / rounds;
+        servers.push(await startServer(["-e", BARE_SERVER]));
+        servers.push(await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error"]));
+        servers.push(await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error", "--state", stateDir]));
+        const [bare, memory, state]: Side[] = servers.map(({ child, port }) => ({ port, pid: child.pid!, cycles: 0, ms: 0, cpuUs: 0 }));
+        for (const side of [memory, state]) {
+          const pulled = await send(new Agent(), side.port, "POST", "/v1.50/images/create?fromImage=busybox&tag=latest");
+          if (pulled.status !== 200) throw new Error(`pull: ${pulled.status}`);
         }
-        return [{ case: "docker.lifecycle", unit: "cycles/s", value, baseline: "bare Node http server, fixed JSON", baselineValue: ceiling, notes: { clients: CLIENTS } }];
+        // Warm-up: the server's request path and the VCH take a few seconds of traffic to be optimised.
+        await cycles(bare.port, 500);
+        await cycles(memory.port, quick ? 2500 : 8000);
+        await cycles(state.port, quick ? 2500 : 8000);
+        // Alternating short rounds, so that the load of a shared machine weighs on all alike.
+        const rounds = quick ? 5 : 20;
+        for (let i = 0; i < rounds; i++) for (const side of [bare, memory, state]) await round(side, ms / rounds);
+        const ceiling = rate(bare);
+        const notes = (side: Side) => ({ clients: CLIENTS, cpuUsPerCycle: cpuPerCycle(side), ceilingCpuUsPerCycle: cpuPerCycle(bare) });
+        return [
+          { case: "docker.lifecycle", unit: "cycles/s", value: rate(memory), baseline: "bare Node http server, fixed JSON", baselineValue: ceiling, notes: notes(memory) },
+          {
+            case: "docker.lifecycle.state",
+            unit: "cycles/s",
+            value: rate(state),
+            baseline: "bare Node http server, fixed JSON",
+            baselineValue: ceiling,
+            notes: { ...notes(state), journal: "SQLite WAL, synchronous=FULL" },
+          },
+        ];
       } finally {
-        vicsim.child.kill("SIGTERM");
-        bare.child.kill("SIGTERM");
+        for (const { child } of servers) child.kill("SIGTERM");
+        // Give the state server a moment to close its journal before its folder goes.
+        await new Promise((r) => setTimeout(r, 300));
+        rmSync(stateDir, { recursive: true, force: true });
       }
     },
   },

@@ -58,3 +58,27 @@ export async function opsPerSecondAsync(op: () => Promise<void>, opsPerCall: num
   } while (elapsed < minMs);
   return (calls * opsPerCall * 1000) / elapsed;
 }
+
+/**
+ * Rates of several sides measured in alternating slices of about `sliceMs` of measured time each,
+ * so a shared machine's changing load weighs on every side alike. `steps[k]()` does one step of
+ * side k and returns the milliseconds of its measured part (set-up it does besides is not
+ * counted); a step performs `opsPerStep[k]` operations. Every side is warmed up with one step
+ * first. Returns operations per second, one per side.
+ */
+export function pairedRates(steps: (() => number)[], opsPerStep: number[], minMs: number, sliceMs = 50): number[] {
+  for (const step of steps) step();
+  const time = steps.map(() => 0);
+  const count = steps.map(() => 0);
+  while (time.reduce((a, b) => a + b, 0) < steps.length * minMs) {
+    for (let k = 0; k < steps.length; k++) {
+      let t = 0;
+      do {
+        t += steps[k]();
+        count[k]++;
+      } while (t < sliceMs);
+      time[k] += t;
+    }
+  }
+  return steps.map((_, k) => (count[k] * opsPerStep[k] * 1000) / time[k]);
+}

@@ -5,7 +5,7 @@
 import { MemoryEngine } from "../bindings/core/memory.js";
 import type { MemoryEngineApi } from "../bindings/core/memory-types.js";
 import { ReferenceMemoryEngine } from "../test/reference/memory.js";
-import type { BenchCase, BenchResult } from "./harness.js";
+import { pairedRates, type BenchCase, type BenchResult } from "./harness.js";
 
 const GIB_PAGES = 262_144;
 const BATCH = 65_536;
@@ -29,18 +29,6 @@ function fill(m: MemoryEngineApi, vm: number, pages: number, tokenBase = 1n): vo
     const gpns = Uint32Array.from({ length: n }, (_, i) => at + i);
     m.writePages(vm, gpns, BigUint64Array.from(gpns, (g) => tokenBase + BigInt(g)));
   }
-}
-
-/** Times `step` (which returns elapsed ms of its measured part) until `minMs` of measured time; returns ops/s. */
-function measure(step: () => number, opsPerStep: number, minMs: number, warmUp = true): number {
-  if (warmUp) step();
-  let ms = 0;
-  let steps = 0;
-  do {
-    ms += step();
-    steps++;
-  } while (ms < minMs);
-  return (steps * opsPerStep * 1000) / ms;
 }
 
 /**
@@ -68,46 +56,56 @@ class NaiveCloneTemplate {
   }
 }
 
+/** A step of `perStep` instant clones of a filled 1 GiB template on `m` (only the cloning is timed). */
+function cloneStep(m: MemoryEngineApi, perStep: number): () => number {
+  const template = m.createVm({ host: 0, memoryMiB: 1024 });
+  fill(m, template, GIB_PAGES);
+  const children: number[] = [];
+  return () => {
+    const t0 = performance.now();
+    for (let i = 0; i < perStep; i++) children.push(m.instantClone(template));
+    const ms = performance.now() - t0;
+    for (const c of children.splice(0)) m.destroyVm(c);
+    return ms;
+  };
+}
+
 const cloneCase: BenchCase = {
   name: "mem.clone.1gib",
   title: "instant-clone a 1 GiB template",
   run({ quick }) {
-    const minMs = quick ? 200 : 2000;
-    const m = MemoryEngine.create({ hosts: 1, hostMemoryMiB: 2048 });
-    const template = m.createVm({ host: 0, memoryMiB: 1024 });
-    fill(m, template, GIB_PAGES);
-    const perStep = 500;
-    const children: number[] = [];
-    const wasm = measure(() => {
-      const t0 = performance.now();
-      for (let i = 0; i < perStep; i++) children.push(m.instantClone(template));
-      const ms = performance.now() - t0;
-      for (const c of children.splice(0)) m.destroyVm(c);
-      return ms;
-    }, perStep, minMs);
+    const opts = { hosts: 1, hostMemoryMiB: 2048 };
     const naive = new NaiveCloneTemplate();
-    const naivePerStep = quick ? 4 : 20;
-    const base = measure(() => {
+    const naivePerStep = quick ? 2 : 4;
+    const naiveStep = () => {
       const t0 = performance.now();
       const kids: Uint32Array[] = [];
       for (let i = 0; i < naivePerStep; i++) kids.push(naive.clone());
       const ms = performance.now() - t0;
       for (const k of kids) naive.drop(k);
       return ms;
-    }, naivePerStep, minMs);
-    return [{ case: "mem.clone.1gib", unit: "clones/s", value: wasm, baseline: "flat-table copy + per-frame refcount (TypeScript)", baselineValue: base }];
+    };
+    const [wasm, reference, flat] = pairedRates(
+      [cloneStep(MemoryEngine.create(opts), 500), cloneStep(ReferenceMemoryEngine.create(opts), 500), naiveStep],
+      [500, 500, naivePerStep],
+      quick ? 200 : 2000,
+    );
+    return [
+      { case: "mem.clone.1gib", unit: "clones/s", value: wasm, baseline: "flat-table copy + per-frame refcount (TypeScript), what an emulator without shared leaf tables does", baselineValue: flat },
+      { case: "mem.clone.1gib.shared", unit: "clones/s", value: wasm, baseline: "reference model (TypeScript): the same leaf-sharing clone", baselineValue: reference },
+    ];
   },
 };
 
-/** Random CoW writes per second into fresh clones of a template of `mib`, on engine `m`. */
-function cowRate(m: MemoryEngineApi, mib: number, minMs: number, warmUp: boolean): number {
+/** A step of random CoW writes (one batch) into a fresh clone of a template of `mib` on `m`; only the writing is timed. */
+function cowStep(m: MemoryEngineApi, mib: number): () => number {
   const template = m.createVm({ host: 0, memoryMiB: mib });
   const pages = mib * 256;
   fill(m, template, pages);
   const next = rng(7);
   const gpns = new Uint32Array(BATCH);
   const tokens = new BigUint64Array(BATCH);
-  return measure(() => {
+  return () => {
     for (let i = 0; i < BATCH; i++) {
       gpns[i] = next() & (pages - 1);
       tokens[i] = BigInt(next()) | 1n;
@@ -118,19 +116,18 @@ function cowRate(m: MemoryEngineApi, mib: number, minMs: number, warmUp: boolean
     const ms = performance.now() - t0;
     m.destroyVm(child);
     return ms;
-  }, BATCH, minMs, warmUp);
+  };
 }
 
 const cowCase: BenchCase = {
   name: "mem.cow.random",
   title: "random copy-on-write writes into fresh clones of a 1 GiB template (batches of 65,536; --quick: 256 MiB)",
   run({ quick }) {
-    const minMs = quick ? 200 : 2000;
     const mib = quick ? 256 : 1024;
     const opts = { hosts: 1, hostMemoryMiB: 2048 };
-    const wasm = cowRate(MemoryEngine.create(opts), mib, minMs, true);
-    const ref = cowRate(ReferenceMemoryEngine.create(opts), mib, minMs, !quick);
-    return [{ case: "mem.cow.random", unit: "writes/s", value: wasm, baseline: "reference model (TypeScript)", baselineValue: ref, notes: { templateMiB: mib } }];
+    // Every batch fits the host's free frames, so neither side takes its all-or-nothing precaution.
+    const [wasm, ref] = pairedRates([cowStep(MemoryEngine.create(opts), mib), cowStep(ReferenceMemoryEngine.create(opts), mib)], [BATCH, BATCH], quick ? 300 : 2000);
+    return [{ case: "mem.cow.random", unit: "writes/s", value: wasm, baseline: "reference model (TypeScript), same batches", baselineValue: ref, notes: { templateMiB: mib } }];
   },
 };
 
@@ -148,38 +145,40 @@ function tpsHost(make: () => MemoryEngineApi, vms: number): { m: MemoryEngineApi
   return { m, pages: vms * vmPages };
 }
 
-/** Pages scanned per second by a full pass over a fresh host of `vms` VMs. */
-function tpsRate(make: () => MemoryEngineApi, vms: number, minMs: number, warmUp: boolean): { rate: number; merged: number } {
-  let merged = 0;
-  const rate = measure(() => {
+/** A step: build a fresh host of `vms` VMs (not timed), then one full TPS pass over it (timed). */
+function tpsStep(make: () => MemoryEngineApi, vms: number, merged: number[]): () => number {
+  return () => {
     const { m, pages } = tpsHost(make, vms);
     const t0 = performance.now();
     const r = m.tpsScan(0, pages);
     const ms = performance.now() - t0;
-    merged = r.merged;
+    merged.push(r.merged);
     return ms;
-  }, vms * 16_384, minMs, warmUp);
-  return { rate, merged };
+  };
 }
 
 const tpsCase: BenchCase = {
   name: "mem.tps.scan",
   title: "TPS scan of 8 VMs × 64 MiB with 30 % duplicate content (--quick: 2 VMs)",
   run({ quick }) {
-    const minMs = quick ? 100 : 1500;
     const vms = quick ? 2 : 8;
     const opts = { hosts: 1, hostMemoryMiB: 1024 };
-    const wasm = tpsRate(() => MemoryEngine.create(opts), vms, minMs, true);
-    const ref = tpsRate(() => ReferenceMemoryEngine.create(opts), vms, minMs, !quick);
-    if (wasm.merged !== ref.merged) throw new Error(`mem.tps.scan: wasm merged ${wasm.merged}, reference ${ref.merged}`);
+    const merged: number[][] = [[], []];
+    const [wasm, ref] = pairedRates(
+      [tpsStep(() => MemoryEngine.create(opts), vms, merged[0]), tpsStep(() => ReferenceMemoryEngine.create(opts), vms, merged[1])],
+      [vms * 16_384, vms * 16_384],
+      quick ? 100 : 1500,
+    );
+    const all = [...merged[0], ...merged[1]];
+    if (all.some((n) => n !== all[0])) throw new Error(`mem.tps.scan: merges differ between passes or sides: ${[...new Set(all)].join(", ")}`);
     return [
       {
         case: "mem.tps.scan",
         unit: "pages/s",
-        value: wasm.rate,
-        baseline: "reference model (TypeScript)",
-        baselineValue: ref.rate,
-        notes: { vms, mergedPerPass: wasm.merged },
+        value: wasm,
+        baseline: "reference model (TypeScript), same merges",
+        baselineValue: ref,
+        notes: { vms, mergedPerPass: all[0] },
       },
     ];
   },

@@ -5,7 +5,8 @@
  *
  * One deliberate difference in method: the wasm engine refuses an over-large write batch by a dry
  * pass that counts the frames it needs; this model applies the batch with an undo journal and rolls
- * back. The two must agree on every count and message.
+ * back. Both pay for it only when the batch could run out of frames (more writes than free frames);
+ * any other batch is applied directly. The two must agree on every count and message.
  */
 import {
   defaultSaltKey,
@@ -67,8 +68,8 @@ class Host {
   vms = 0;
   cursorVm = 0;
   cursorGpn = 0;
-  /** `${token}:${salt}` → canonical frame; entries go stale rather than being removed. */
-  hints = new Map<string, Frame>();
+  /** salt → token → canonical frame; entries go stale rather than being removed. */
+  hints = new Map<number, Map<bigint, Frame>>();
   constructor(public capacity: number) {}
 }
 
@@ -139,29 +140,21 @@ export class ReferenceMemoryEngine implements MemoryEngineApi {
     const host = this.hosts[v.host];
     const freeBefore = host.capacity - host.used;
     const faults = zeroFaults();
+    // n writes take at most n frames: only a batch that might not fit keeps an undo journal.
+    const journal = gpns.length > freeBefore;
     const undo: (() => void)[] = [];
     let allocated = 0;
-    const alloc = (token: bigint): Frame => {
-      allocated++;
-      host.used++;
-      const frame = new Frame(token);
-      undo.push(() => {
-        frame.live = false;
-        host.used--;
-      });
-      return frame;
-    };
     for (let i = 0; i < gpns.length; i++) {
       const gpn = gpns[i];
       const token = tokens[i];
-      const d = Math.floor(gpn / LEAF_ENTRIES);
+      const d = (gpn / LEAF_ENTRIES) >>> 0;
       const e = gpn % LEAF_ENTRIES;
       let leaf = v.dir[d];
       if (!leaf) {
         // Untouched 2 MiB: a fresh, private leaf (not a fault: nothing is copied).
         const fresh = new Leaf(v.saltKey);
         v.dir[d] = fresh;
-        undo.push(() => (v.dir[d] = null));
+        if (journal) undo.push(() => (v.dir[d] = null));
         leaf = fresh;
       } else if (leaf.refcount > 1) {
         // 1. table fault: the leaf is shared with a clone; take a private copy.
@@ -172,46 +165,65 @@ export class ReferenceMemoryEngine implements MemoryEngineApi {
         shared.refcount--;
         v.dir[d] = copy;
         faults.tableFaults++;
-        undo.push(() => {
-          for (const f of copy.entries) if (f) f.refs--;
-          shared.refcount++;
-          v.dir[d] = shared;
-        });
+        if (journal) {
+          undo.push(() => {
+            for (const f of copy.entries) if (f) f.refs--;
+            shared.refcount++;
+            v.dir[d] = shared;
+          });
+        }
         leaf = copy;
       }
       const frame = leaf.entries[e];
       const l = leaf;
       if (!frame) {
         // 2. demand-zero fault.
-        l.entries[e] = alloc(token);
+        const fresh = new Frame(token);
+        allocated++;
+        host.used++;
+        l.entries[e] = fresh;
         v.granted++;
         host.mapped++;
         faults.demandZeroFaults++;
-        undo.push(() => {
-          l.entries[e] = null;
-          v.granted--;
-          host.mapped--;
-        });
+        if (journal) {
+          undo.push(() => {
+            fresh.live = false;
+            host.used--;
+            l.entries[e] = null;
+            v.granted--;
+            host.mapped--;
+          });
+        }
       } else if (frame.refs > 1) {
         // 3. copy-on-write fault.
-        l.entries[e] = alloc(token);
+        const fresh = new Frame(token);
+        allocated++;
+        host.used++;
+        l.entries[e] = fresh;
         frame.refs--;
         faults.cowFaults++;
         faults.bytesCopied += PAGE_BYTES;
-        undo.push(() => {
-          l.entries[e] = frame;
-          frame.refs++;
-        });
+        if (journal) {
+          undo.push(() => {
+            fresh.live = false;
+            host.used--;
+            l.entries[e] = frame;
+            frame.refs++;
+          });
+        }
       } else {
         // 4. in place; the frame is no longer a trustworthy canonical copy.
-        const { token: oldToken, canon } = frame;
+        const oldToken = frame.token;
+        const canon = frame.canon;
         frame.token = token;
         frame.canon = false;
         faults.inPlaceWrites++;
-        undo.push(() => {
-          frame.token = oldToken;
-          frame.canon = canon;
-        });
+        if (journal) {
+          undo.push(() => {
+            frame.token = oldToken;
+            frame.canon = canon;
+          });
+        }
       }
     }
     if (allocated > freeBefore) {
@@ -250,46 +262,64 @@ export class ReferenceMemoryEngine implements MemoryEngineApi {
     memoryChecks.host(hostId, this.hostCount);
     memoryChecks.budget(budgetPages);
     const host = this.hosts[hostId];
-    const vms = [...this.vms.values()].filter((v) => v.host === hostId).sort((a, b) => a.id - b.id);
-    const result = { scanned: 0, merged: 0 };
-    const start = [host.cursorVm, host.cursorGpn] as const;
-    // One pass visits each mapped page at most once: from the cursor to the end, then from the start up to the cursor.
-    const before = (vm: number, gpn: number, [cv, cg]: readonly [number, number]) => vm < cv || (vm === cv && gpn < cg);
-    for (const phase of [0, 1]) {
-      for (const v of vms) {
-        for (let d = 0; d < v.dir.length; d++) {
-          const leaf = v.dir[d];
-          if (!leaf) continue;
-          for (let e = 0; e < LEAF_ENTRIES; e++) {
-            const frame = leaf.entries[e];
-            if (!frame) continue;
-            const gpn = d * LEAF_ENTRIES + e;
-            const isBefore = before(v.id, gpn, start);
-            if (phase === 0 ? isBefore : !isBefore) continue;
-            if (result.scanned === budgetPages) return result;
-            result.scanned++;
-            host.cursorVm = v.id;
-            host.cursorGpn = gpn + 1;
-            // Candidates: pages of the VM's own leaves, or of leaves whose VMs all share under its salt.
-            if ((leaf.refcount !== 1 && leaf.salt !== v.saltKey) || frame.refs !== 1) continue;
-            const key = `${frame.token}:${v.saltKey}`;
-            const canon = host.hints.get(key);
-            if (canon && canon.live && canon.canon && canon.token === frame.token && canon.salt === v.saltKey) {
-              if (canon === frame) continue;
-              leaf.entries[e] = canon;
-              canon.refs++;
-              this.freeFrame(host, frame);
-              result.merged++;
-            } else {
-              frame.canon = true;
-              frame.salt = v.saltKey;
-              host.hints.set(key, frame);
-            }
+    const vms: Vm[] = [];
+    for (const v of this.vms.values()) if (v.host === hostId) vms.push(v);
+    vms.sort((a, b) => a.id - b.id);
+    const scan = { scanned: 0, merged: 0, budget: budgetPages };
+    const cv = host.cursorVm;
+    const cg = host.cursorGpn;
+    // One pass sees each page at most once: cursor → end, then start → cursor.
+    if (this.tpsWalk(host, vms, scan, cv, cg, Infinity, 0)) this.tpsWalk(host, vms, scan, 0, 0, cv, cg);
+    return { scanned: scan.scanned, merged: scan.merged };
+  }
+
+  /**
+   * Visits mapped pages of `vms` (one host's, by id) in (VM id, gpn) order from (fromVm, fromGpn) up
+   * to, not including, (toVm, toGpn), until the budget is scanned. Returns false when it ran out.
+   */
+  private tpsWalk(host: Host, vms: Vm[], scan: { scanned: number; merged: number; budget: number }, fromVm: number, fromGpn: number, toVm: number, toGpn: number): boolean {
+    for (const v of vms) {
+      if (v.id < fromVm || v.id > toVm) continue;
+      const end = v.id === toVm ? Math.min(toGpn, v.pages) : v.pages;
+      const start = v.id === fromVm ? fromGpn : 0;
+      if (start >= end) continue;
+      const salt = v.saltKey;
+      let hints = host.hints.get(salt);
+      if (!hints) host.hints.set(salt, (hints = new Map()));
+      const dEnd = Math.ceil(end / LEAF_ENTRIES);
+      for (let d = (start / LEAF_ENTRIES) >>> 0; d < dEnd; d++) {
+        const leaf = v.dir[d];
+        if (!leaf) continue;
+        // Candidates: pages of the VM's own leaves, or of leaves whose VMs all share under its salt.
+        const candidates = leaf.refcount === 1 || leaf.salt === salt;
+        const base = d * LEAF_ENTRIES;
+        const e0 = base < start ? start - base : 0;
+        const e1 = Math.min(LEAF_ENTRIES, end - base);
+        const entries = leaf.entries;
+        for (let e = e0; e < e1; e++) {
+          const frame = entries[e];
+          if (!frame) continue;
+          if (scan.scanned === scan.budget) return false;
+          scan.scanned++;
+          host.cursorVm = v.id;
+          host.cursorGpn = base + e + 1;
+          if (!candidates || frame.refs !== 1) continue;
+          const canon = hints.get(frame.token);
+          if (canon && canon.live && canon.canon && canon.token === frame.token && canon.salt === salt) {
+            if (canon === frame) continue;
+            entries[e] = canon;
+            canon.refs++;
+            this.freeFrame(host, frame);
+            scan.merged++;
+          } else {
+            frame.canon = true;
+            frame.salt = salt;
+            hints.set(frame.token, frame);
           }
         }
       }
     }
-    return result;
+    return true;
   }
 
   vmStats(vm: number): VmMemoryStats {
