@@ -24,6 +24,12 @@ const SHOULD = 3;
 const INITIAL = 0;
 const HA = 2;
 const DISABLED_BIT = 128;
+/**
+ * Relative width of the candidate filters (HA restart, balancing), as in the wasm: a host whose
+ * variance, estimated with products instead of quotients, is above the one to beat by more than
+ * this × the mean square load cannot be the one the exact formula picks.
+ */
+const FILTER_MARGIN = 1e-9;
 
 function sqrtClamp(x: number): number {
   return x > 0 ? Math.sqrt(x) : 0;
@@ -53,6 +59,9 @@ export class ReferencePlacementKernel implements PlacementKernel {
   resCpu: number[] = [];
   resMem: number[] = [];
   nvm: number[] = [];
+  /** 1 / capacity per host: the candidate filters estimate loads with products, not quotients. */
+  invCpuCap: number[] = [];
+  invMemCap: number[] = [];
   // VMs
   alive: number[] = [];
   /** Ids of removed VMs, reused last-in first-out. */
@@ -100,6 +109,8 @@ export class ReferencePlacementKernel implements PlacementKernel {
     this.resCpu.push(0);
     this.resMem.push(0);
     this.nvm.push(0);
+    this.invCpuCap.push(1 / cpuMHz);
+    this.invMemCap.push(1 / memoryMiB);
     return this.cpuCap.length - 1;
   }
   hostSetState(h: number, s: number): void {
@@ -489,8 +500,17 @@ export class ReferencePlacementKernel implements PlacementKernel {
     const moves = new Array<number>(H).fill(0);
     const loads = new Array<number>(H).fill(0);
     const order: number[] = [];
+    // VMs grouped by their host at the start of the pass (counting sort keeps index order inside a
+    // host); later moves are tracked by `arrivals` and checked against `host` when a host is scanned
+    const passHost = this.host.slice();
     const start = new Array<number>(H + 1).fill(0);
     const byHost = new Array<number>(V).fill(0);
+    for (let v = 0; v < V; v++) if (passHost[v] >= 0) start[passHost[v] + 1]++;
+    for (let h = 0; h < H; h++) start[h + 1] += start[h];
+    const fill = start.slice(0, H);
+    for (let v = 0; v < V; v++) if (passHost[v] >= 0) byHost[fill[passHost[v]]++] = v;
+    const arrivals: number[] = [];
+    const dst: number[] = [];
     for (;;) {
       this.sums();
       const n = this.n;
@@ -498,12 +518,6 @@ export class ReferencePlacementKernel implements PlacementKernel {
       const cur = this.sumsImbalance();
       const pri = drsPriority(cur, n);
       if (pri > threshold || cur <= targetImbalance(threshold, n)) break;
-      // VMs grouped by host (counting sort keeps index order inside a host)
-      start.fill(0);
-      for (let v = 0; v < V; v++) if (this.host[v] >= 0) start[this.host[v] + 1]++;
-      for (let h = 0; h < H; h++) start[h + 1] += start[h];
-      const fill = start.slice(0, H);
-      for (let v = 0; v < V; v++) if (this.host[v] >= 0) byHost[fill[this.host[v]]++] = v;
       // sources from the most loaded down (ties: lowest index)
       order.length = 0;
       for (let h = 0; h < H; h++) {
@@ -522,30 +536,71 @@ export class ReferencePlacementKernel implements PlacementKernel {
       let bestVm = -1;
       let bestTo = -1;
       let from = -1;
+      const m0 = this.S / n;
+      const curVar = this.Q / n - m0 * m0; // cur = sqrtClamp(curVar): a move whose variance is not lower gains nothing
+      const inv = 1 / n;
       for (let oi = 0; oi < order.length; oi++) {
         const s = order[oi];
         const ls = loads[s];
+        // destinations for this source, in index order: take VMs, have moves left, less loaded
+        dst.length = 0;
+        for (let d = 0; d < H; d++) {
+          if (d == s || !this.taking(d) || moves[d] >= MAX_MOVES_PER_HOST || !(loads[d] < ls)) continue;
+          dst.push(d);
+        }
+        if (dst.length == 0) continue;
+        const s0 = this.S - ls;
+        const q0 = this.Q - ls * ls;
         let bestNet = 0;
+        // the VMs on s now, in index order: its pass-start VMs still there, merged with those that arrived
+        const incoming = [...new Set(arrivals.filter((v) => this.host[v] == s && passHost[v] != s))].sort((a, b) => a - b);
+        const srcVms: number[] = [];
+        let ai = 0;
         for (let k = start[s]; k < start[s + 1]; k++) {
           const v = byHost[k];
+          if (this.host[v] != s) continue;
+          while (ai < incoming.length && incoming[ai] < v) srcVms.push(incoming[ai++]);
+          srcVms.push(v);
+        }
+        while (ai < incoming.length) srcVms.push(incoming[ai++]);
+        for (const v of srcVms) {
           const wc = want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
           const wm = want(this.memD[v], this.memR[v], this.memL[v]);
           const ls2 = this.loadWith(s, -wc, -wm);
+          const ls2sq = ls2 * ls2;
           const t = wm / VMOTION_MIB_PER_S;
-          const keepShould = this.shouldOk(v, s);
-          for (let d = 0; d < H; d++) {
-            if (d == s || !this.taking(d) || moves[d] >= MAX_MOVES_PER_HOST) continue;
+          const keep = DRS_PERIOD_S - t;
+          const cost = MIGRATION_COST_RATE * t;
+          const plain = this.vmRules[v].length == 0; // no rules: capacity is the only test
+          const keepShould = plain || this.shouldOk(v, s);
+          const crv = this.cpuR[v];
+          const mrv = this.memR[v];
+          let vmBestVar = Infinity;
+          for (const d of dst) {
+            if (this.resCpu[d] + crv > this.cpuCap[d] || this.resMem[d] + mrv > this.memCap[d]) continue;
+            if (!plain) {
+              if (this.why(v, d, INITIAL) != 0) continue;
+              if (keepShould && !this.shouldOk(v, d)) continue;
+            }
             const ld = loads[d];
-            if (!(ld < ls)) continue;
-            if (this.why(v, d, INITIAL) != 0) continue;
-            if (keepShould && !this.shouldOk(v, d)) continue;
+            // estimate with products first: a destination whose estimate is above the variance to
+            // beat by more than the filter margin has an exact variance above it too
+            const e2 = ((this.wantCpu[d] + wc) * this.invCpuCap[d] + (this.wantMem[d] + wm) * this.invMemCap[d]) * 0.5;
+            const eq = (q0 - ld * ld + ls2sq + e2 * e2) * inv;
+            const em = (s0 - ld + ls2 + e2) * inv;
+            if (eq - em * em - FILTER_MARGIN * eq > Math.min(curVar, vmBestVar)) continue;
             const ld2 = this.loadWith(d, wc, wm);
-            const sum = this.S - ls - ld + ls2 + ld2;
-            const q = this.Q - ls * ls - ld * ld + ls2 * ls2 + ld2 * ld2;
+            const sum = s0 - ld + ls2 + ld2;
+            const q = q0 - ld * ld + ls2sq + ld2 * ld2;
             const m = sum / n;
-            const gain = cur - sqrtClamp(q / n - m * m);
+            const nv = q / n - m * m;
+            // net falls as the variance rises (same VM: same keep and cost), so a variance above this
+            // VM's best so far cannot beat bestNet: skip its sqrt
+            if (!(nv < curVar) || nv > vmBestVar) continue;
+            vmBestVar = nv;
+            const gain = cur - sqrtClamp(nv);
             if (!(gain > 0)) continue;
-            const net = gain * (DRS_PERIOD_S - t) - MIGRATION_COST_RATE * t;
+            const net = gain * keep - cost;
             if (net > bestNet) {
               bestNet = net;
               bestVm = v;
@@ -562,6 +617,7 @@ export class ReferencePlacementKernel implements PlacementKernel {
       recs.push(bestVm, from, bestTo, pri);
       this.detach(bestVm);
       this.attach(bestVm, bestTo);
+      arrivals.push(bestVm);
       moves[from]++;
       moves[bestTo]++;
     }
@@ -595,6 +651,90 @@ export class ReferencePlacementKernel implements PlacementKernel {
     return [moves.length / 2, blockers.length / 3, ...moves, ...blockers];
   }
 
+  /**
+   * HA restart of VM `v` without rules: the same choice as place(v, HA) — the first feasible
+   * failover host, else the feasible host whose exact variance (then index) is least — in two
+   * passes: estimate every feasible host's resulting variance with products, then evaluate the
+   * exact formula, in host order, only for the hosts within the filter margin of the least.
+   */
+  private haRestartPlain(v: number): number {
+    this.mask = 0;
+    this.firstRule = -1;
+    this.copied = false;
+    this.sums();
+    const H = this.cpuCap.length;
+    const crv = this.cpuR[v];
+    const mrv = this.memR[v];
+    const wc = want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
+    const wm = want(this.memD[v], this.memR[v], this.memL[v]);
+    const S = this.S;
+    const Q = this.Q;
+    const n = this.n;
+    const inv = 1 / n;
+    const candHost: number[] = [];
+    const candVar: number[] = [];
+    let mask = 0;
+    let firstFailover = -1;
+    let least = Infinity;
+    let scale = 0;
+    for (let h = 0; h < H; h++) {
+      if (this.state[h] != 0) {
+        mask |= 1;
+        continue;
+      }
+      if (this.resCpu[h] + crv > this.cpuCap[h]) {
+        mask |= 4;
+        continue;
+      }
+      if (this.resMem[h] + mrv > this.memCap[h]) {
+        mask |= 8;
+        continue;
+      }
+      if (this.failover[h] != 0) {
+        // tier 0, not taking: every failover host scores the current imbalance, so the first wins
+        if (firstFailover < 0) firstFailover = h;
+        continue;
+      }
+      const l = this.hostLoad(h);
+      const l2 = ((this.wantCpu[h] + wc) * this.invCpuCap[h] + (this.wantMem[h] + wm) * this.invMemCap[h]) * 0.5;
+      const q = (Q - l * l + l2 * l2) * inv;
+      const m = (S - l + l2) * inv;
+      const est = q - m * m;
+      candHost.push(h);
+      candVar.push(est);
+      if (est < least) least = est;
+      if (q > scale) scale = q;
+    }
+    this.mask = mask;
+    let best = firstFailover;
+    if (best < 0) {
+      const bound = least + FILTER_MARGIN * scale;
+      let bestScore = Infinity;
+      let bestVar = Infinity;
+      for (let i = 0; i < candHost.length; i++) {
+        if (candVar[i] > bound) continue;
+        const h = candHost[i];
+        // the formula of place(), operation for operation
+        const l = this.hostLoad(h);
+        const l2 = this.loadWith(h, wc, wm);
+        const s = this.S - l + l2;
+        const q = this.Q - l * l + l2 * l2;
+        const m = s / n;
+        const nv = q / n - m * m;
+        let score = -1;
+        if (nv < bestVar && (score = sqrtClamp(nv)) < bestScore) {
+          best = h;
+          bestScore = score;
+          bestVar = nv;
+        }
+      }
+    }
+    if (best < 0) return -1;
+    this.attach(v, best);
+    this.lastImb = 0;
+    return best;
+  }
+
   failHosts(hosts: number[]): number[] {
     for (const h of hosts) this.state[h] = 2;
     const victims: number[] = [];
@@ -603,24 +743,20 @@ export class ReferencePlacementKernel implements PlacementKernel {
       if (h >= 0 && this.state[h] == 2) victims.push(v);
     }
     for (const v of victims) this.detach(v);
-    // restart order: priority, then VM id (insertion sort is stable)
-    for (let i = 1; i < victims.length; i++) {
-      const x = victims[i];
-      let j = i - 1;
-      while (j >= 0 && this.prio[victims[j]] > this.prio[x]) {
-        victims[j + 1] = victims[j];
-        j--;
-      }
-      victims[j + 1] = x;
-    }
+    // restart order: priority, then VM id — a counting sort over the 6 priorities (stable)
+    const counts = new Array<number>(7).fill(0);
+    for (const v of victims) counts[this.prio[v] + 1]++;
+    for (let k = 0; k < 6; k++) counts[k + 1] += counts[k];
+    const ordered = new Array<number>(victims.length);
+    for (const v of victims) ordered[counts[this.prio[v]]++] = v;
     const restarts: number[] = [];
     const failed: number[] = [];
-    for (const v of victims) {
+    for (const v of ordered) {
       if (this.prio[v] == 5) {
         failed.push(v, DISABLED_BIT, -1);
         continue;
       }
-      const d = this.place(v, HA);
+      const d = this.vmRules[v].length == 0 ? this.haRestartPlain(v) : this.place(v, HA);
       if (d >= 0) restarts.push(v, d, this.prio[v]);
       else failed.push(v, this.mask, this.firstRule);
     }
