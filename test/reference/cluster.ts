@@ -83,7 +83,8 @@ export class ReferencePlacementKernel implements PlacementKernel {
   ruleActive: number[] = [];
   ruleVms: number[][] = [];
   ruleHosts: number[][] = [];
-  templates = new Set<number>();
+  /** Template → hosts that hold it; looked up once per placement. */
+  templates = new Map<number, Set<number>>();
   // HA
   haKind = 0;
   haA = 0;
@@ -195,11 +196,13 @@ export class ReferencePlacementKernel implements PlacementKernel {
     return this.host[v];
   }
   templateSet(t: number, h: number, on: boolean): void {
-    if (on) this.templates.add(t * 65536 + h);
-    else this.templates.delete(t * 65536 + h);
+    let hosts = this.templates.get(t);
+    if (!hosts) this.templates.set(t, (hosts = new Set()));
+    if (on) hosts.add(h);
+    else hosts.delete(h);
   }
   templateHas(t: number, h: number): boolean {
-    return this.templates.has(t * 65536 + h);
+    return this.templates.get(t)?.has(h) ?? false;
   }
   ruleAdd(kind: number, vms: number[], hosts: number[]): number {
     const r = this.ruleKind.length;
@@ -340,18 +343,22 @@ export class ReferencePlacementKernel implements PlacementKernel {
     this.copied = false;
     if (mode == INITIAL && this.haKind != 0 && this.admission(v)[0] == 0) return -2;
     this.sums();
-    const cur = this.sumsImbalance();
     const n = this.n;
     const wc = want(this.cpuD[v], this.cpuR[v], this.cpuL[v]);
     const wm = want(this.memD[v], this.memR[v], this.memL[v]);
     const t = this.template[v];
     const preferTemplate = mode == INITIAL && t >= 0;
+    const holders = (preferTemplate && this.templates.get(t)) || null;
     let best = -1;
     let bestTier = 2;
     let bestScore = Infinity;
-    let bestT = -1;
+    let bestVar = Infinity;
+    let bestT = -1; // the best among hosts that hold the template
     let bestTierT = 2;
     let bestScoreT = Infinity;
+    let bestVarT = Infinity;
+    const m0 = n > 0 ? this.S / n : 0;
+    const curVar = n > 0 ? this.Q / n - m0 * m0 : 0; // cur = sqrtClamp(curVar)
     for (let h = 0; h < this.cpuCap.length; h++) {
       const code = this.why(v, h, mode);
       if (code != 0) {
@@ -360,24 +367,31 @@ export class ReferencePlacementKernel implements PlacementKernel {
         continue;
       }
       const tier = mode == HA ? (this.failover[h] != 0 ? 0 : 1) : this.shouldOk(v, h) ? 0 : 1;
-      let score = cur;
+      // score = sqrtClamp(var); sqrt is monotone, so it is taken only for a variance that could win
+      let nv = curVar;
       if (this.taking(h)) {
         const l = this.hostLoad(h);
         const l2 = this.loadWith(h, wc, wm);
         const s = this.S - l + l2;
         const q = this.Q - l * l + l2 * l2;
         const m = s / n;
-        score = sqrtClamp(q / n - m * m);
+        nv = q / n - m * m;
       }
-      if (tier < bestTier || (tier == bestTier && score < bestScore)) {
+      let score = -1;
+      if (tier < bestTier || (tier == bestTier && nv < bestVar && (score = sqrtClamp(nv)) < bestScore)) {
+        if (score < 0) score = sqrtClamp(nv);
         best = h;
         bestTier = tier;
         bestScore = score;
+        bestVar = nv;
       }
-      if (preferTemplate && this.templateHas(t, h) && (tier < bestTierT || (tier == bestTierT && score < bestScoreT))) {
-        bestT = h;
-        bestTierT = tier;
-        bestScoreT = score;
+      if (holders && holders.has(h)) {
+        if (tier < bestTierT || (tier == bestTierT && nv < bestVarT && (score < 0 ? sqrtClamp(nv) : score) < bestScoreT)) {
+          bestT = h;
+          bestTierT = tier;
+          bestScoreT = score < 0 ? sqrtClamp(nv) : score;
+          bestVarT = nv;
+        }
       }
     }
     if (best < 0) return -1;
