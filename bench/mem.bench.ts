@@ -167,7 +167,7 @@ const tpsCase: BenchCase = {
     const [wasm, ref] = pairedRates(
       [tpsStep(() => MemoryEngine.create(opts), vms, merged[0]), tpsStep(() => ReferenceMemoryEngine.create(opts), vms, merged[1])],
       [vms * 16_384, vms * 16_384],
-      quick ? 100 : 1500,
+      quick ? 300 : 1500,
     );
     const all = [...merged[0], ...merged[1]];
     if (all.some((n) => n !== all[0])) throw new Error(`mem.tps.scan: merges differ between passes or sides: ${[...new Set(all)].join(", ")}`);

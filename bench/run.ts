@@ -20,7 +20,10 @@ for (const file of files) {
   for (const c of mod.cases) {
     if (filters.length && !filters.some((f) => c.name.includes(f))) continue;
     if (!json) process.stderr.write(`${c.name}: ${c.title} …\n`);
-    for (const r of await c.run({ quick })) {
+    const started = performance.now();
+    const results = await c.run({ quick });
+    if (!json) process.stderr.write(`  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    for (const r of results) {
       const out = {
         case: r.case,
         unit: r.unit,

@@ -6,8 +6,8 @@
  */
 import { Cluster } from "../bindings/core/cluster.js";
 import { MemoryEngine } from "../bindings/core/memory.js";
-import { VirtualContainerHost } from "../bindings/vch/vch.js";
-import type { VchEngines } from "../bindings/vch/engines.js";
+// Only the VCH's public entry: its insides are free to change.
+import { VirtualContainerHost, type VchEngines } from "../bindings/vch/index.js";
 import { ReferenceCluster } from "../test/reference/cluster.js";
 import { ReferenceMemoryEngine } from "../test/reference/memory.js";
 import type { BenchCase } from "./harness.js";
