@@ -223,7 +223,7 @@ export const cases: BenchCase[] = [
     title: "place container VMs into 64 hosts",
     run: ({ quick }) => {
       const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 800 : 4000);
-      return [{ case: "place.initial.64h", unit: "VMs/s", value: w, baseline: "reference model", baselineValue: r }];
+      return [{ case: "place.initial.64h", unit: "VMs/s", value: w, baseline: "reference model (TypeScript), same hosts chosen", baselineValue: r }];
     },
   },
   {
@@ -233,7 +233,7 @@ export const cases: BenchCase[] = [
       const w = balanceOp(wasm);
       const r = balanceOp(reference);
       const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
-      return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model", baselineValue: b, notes: { movesPerPass: w.moves } }];
+      return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model (TypeScript), same recommendations", baselineValue: b, notes: { movesPerPass: w.moves } }];
     },
   },
   {
@@ -243,7 +243,7 @@ export const cases: BenchCase[] = [
       const w = failoverOp(wasm);
       const r = failoverOp(reference);
       const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
-      return [{ case: "ha.failover.64h8k", unit: "plans/s", value: a, baseline: "reference model", baselineValue: b, notes: { restartsPerPlan: Math.round(w.restarts()) } }];
+      return [{ case: "ha.failover.64h8k", unit: "plans/s", value: a, baseline: "reference model (TypeScript), same restarts", baselineValue: b, notes: { restartsPerPlan: Math.round(w.restarts()) } }];
     },
   },
   {
