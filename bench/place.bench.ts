@@ -4,7 +4,7 @@
  */
 import { Cluster } from "../bindings/core/cluster.js";
 import { FleetScheduler } from "../bindings/core/fleet.js";
-import type { ClusterApi, ClusterOptions, FleetRequest, FleetSchedulerApi } from "../bindings/core/cluster-types.js";
+import type { BalanceResult, ClusterApi, ClusterOptions, FailoverPlan, FleetRequest, FleetSchedulerApi } from "../bindings/core/cluster-types.js";
 import { ReferenceCluster } from "../test/reference/cluster.js";
 import { ReferenceFleetScheduler } from "../test/reference/fleet.js";
 import type { BenchCase } from "./harness.js";
@@ -99,29 +99,42 @@ function initialOp(make: Make): () => void {
   };
 }
 
+/** Hosts the first batch of initialOp's scenario lands on (the case checks both sides agree). */
+function initialHosts(make: Make): string {
+  const c = make(hosts64());
+  for (let t = 0; t < 8; t++) for (let h = t; h < 64; h += 8) c.setTemplateOnHost(t, h);
+  return JSON.stringify(c.placeVms(addMix(c, 2000, 3)));
+}
+
+/** Throws unless the wasm and the reference model gave the same answer. */
+function same(name: string, what: string, a: unknown, b: unknown): void {
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${name}: the wasm and the reference model chose different ${what}`);
+}
+
 /** One call: a balancing pass, recommended only, so every pass starts from the same skew. */
-function balanceOp(make: Make): { op: () => void; moves: number } {
+function balanceOp(make: Make): { op: () => void; recommendations: BalanceResult["recommendations"] } {
   const { c } = skewed(make);
   c.setAutomation("partiallyAutomated");
-  return { op: () => void c.balance(), moves: c.balance().recommendations.length };
+  return { op: () => void c.balance(), recommendations: c.balance().recommendations };
 }
 
 /** One call: hosts k and k+32 fail (HA plans the restarts), then both come back empty. */
-function failoverOp(make: Make): { op: () => void; restarts: () => number } {
+function failoverOp(make: Make): { op: () => void; restarts: () => number; firstPlan: FailoverPlan } {
   const { c } = skewed(make);
   let k = 0;
   let restarts = 0;
-  return {
-    op: () => {
-      const a = k % 64;
-      const b = (k + 32) % 64;
-      k++;
-      restarts += c.failHosts([a, b]).restarts.length;
-      c.recoverHost(a);
-      c.recoverHost(b);
-    },
-    restarts: () => restarts / k,
+  const op = (): FailoverPlan => {
+    const a = k % 64;
+    const b = (k + 32) % 64;
+    k++;
+    const plan = c.failHosts([a, b]);
+    restarts += plan.restarts.length;
+    c.recoverHost(a);
+    c.recoverHost(b);
+    return plan;
   };
+  const firstPlan = op();
+  return { op: () => void op(), restarts: () => restarts / k, firstPlan };
 }
 
 function fleetRequests(n: number): FleetRequest[] {
@@ -222,6 +235,7 @@ export const cases: BenchCase[] = [
     name: "place.initial.64h",
     title: "place container VMs into 64 hosts",
     run: ({ quick }) => {
+      same("place.initial.64h", "hosts", initialHosts(wasm), initialHosts(reference));
       const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 800 : 4000);
       return [{ case: "place.initial.64h", unit: "VMs/s", value: w, baseline: "reference model (TypeScript), same hosts chosen", baselineValue: r }];
     },
@@ -232,8 +246,9 @@ export const cases: BenchCase[] = [
     run: ({ quick }) => {
       const w = balanceOp(wasm);
       const r = balanceOp(reference);
+      same("drs.balance.64h8k", "moves", w.recommendations, r.recommendations);
       const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
-      return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model (TypeScript), same recommendations", baselineValue: b, notes: { movesPerPass: w.moves } }];
+      return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model (TypeScript), same recommendations", baselineValue: b, notes: { movesPerPass: w.recommendations.length } }];
     },
   },
   {
@@ -242,6 +257,7 @@ export const cases: BenchCase[] = [
     run: ({ quick }) => {
       const w = failoverOp(wasm);
       const r = failoverOp(reference);
+      same("ha.failover.64h8k", "restarts", w.firstPlan, r.firstPlan);
       const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
       return [{ case: "ha.failover.64h8k", unit: "plans/s", value: a, baseline: "reference model (TypeScript), same restarts", baselineValue: b, notes: { restartsPerPlan: Math.round(w.restarts()) } }];
     },

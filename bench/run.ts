@@ -21,7 +21,7 @@ const FLOORS: Record<string, number> = {
   "mem.bytes.page": 1,
   "mem.bytes.vm.64mib": 1.3,
   "mem.bytes.vm.1024mib": 0.12,
-  "place.initial.64h": 1.5,
+  "place.initial.64h": 1.2,
   "drs.balance.64h8k": 1.1,
   "ha.failover.64h8k": 2,
   "sched.sample.32k": 3,
