@@ -25,7 +25,7 @@ const FLOORS: Record<string, number> = {
   "drs.balance.64h8k": 1.1,
   "ha.failover.64h8k": 2,
   "sched.sample.32k": 3,
-  "vch.run.1k": 1.1,
+  "vch.run.1k": 1,
 };
 
 const args = process.argv.slice(2);
