@@ -129,7 +129,7 @@ export const cases: BenchCase[] = [
     title: "container create + start + remove over loopback HTTP, state in memory and in a state folder",
     async run({ quick }) {
       if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-      const ms = quick ? 2400 : 20000;
+      const ms = quick ? 1500 : 20000;
       const stateDir = mkdtempSync(join(tmpdir(), "vicsim-bench-state-"));
       // `vicsim serve` with its defaults (8 hosts, real-time clock), as `npm start` runs it; and with --state.
       const servers: { child: ChildProcess; port: number }[] = [];
@@ -144,10 +144,10 @@ export const cases: BenchCase[] = [
         }
         // Warm-up: the server's request path and the VCH take a few seconds of traffic to be optimised.
         await cycles(bare.port, 500);
-        await cycles(memory.port, quick ? 2000 : 8000);
-        await cycles(state.port, quick ? 2000 : 8000);
+        await cycles(memory.port, quick ? 1200 : 8000);
+        await cycles(state.port, quick ? 1200 : 8000);
         // Alternating short rounds, so that the load of a shared machine weighs on all alike.
-        const rounds = quick ? 4 : 20;
+        const rounds = quick ? 3 : 20;
         for (let i = 0; i < rounds; i++) for (const side of [bare, memory, state]) await round(side, ms / rounds);
         const ceiling = rate(bare);
         const notes = (side: Side) => ({ clients: CLIENTS, cpuUsPerCycle: cpuPerCycle(side), ceilingCpuUsPerCycle: cpuPerCycle(bare) });

@@ -236,7 +236,7 @@ export const cases: BenchCase[] = [
     title: "place container VMs into 64 hosts",
     run: ({ quick }) => {
       same("place.initial.64h", "hosts", initialHosts(wasm), initialHosts(reference));
-      const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 800 : 4000);
+      const [w, r] = paired(initialOp(wasm), initialOp(reference), 2000, quick ? 500 : 4000);
       return [{ case: "place.initial.64h", unit: "VMs/s", value: w, baseline: "reference model (TypeScript), same hosts chosen", baselineValue: r }];
     },
   },
@@ -247,7 +247,7 @@ export const cases: BenchCase[] = [
       const w = balanceOp(wasm);
       const r = balanceOp(reference);
       same("drs.balance.64h8k", "moves", w.recommendations, r.recommendations);
-      const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
+      const [a, b] = paired(w.op, r.op, 1, quick ? 600 : 5000);
       return [{ case: "drs.balance.64h8k", unit: "passes/s", value: a, baseline: "reference model (TypeScript), same recommendations", baselineValue: b, notes: { movesPerPass: w.recommendations.length } }];
     },
   },
@@ -258,7 +258,7 @@ export const cases: BenchCase[] = [
       const w = failoverOp(wasm);
       const r = failoverOp(reference);
       same("ha.failover.64h8k", "restarts", w.firstPlan, r.firstPlan);
-      const [a, b] = paired(w.op, r.op, 1, quick ? 1000 : 5000);
+      const [a, b] = paired(w.op, r.op, 1, quick ? 600 : 5000);
       return [{ case: "ha.failover.64h8k", unit: "plans/s", value: a, baseline: "reference model (TypeScript), same restarts", baselineValue: b, notes: { restartsPerPlan: Math.round(w.restarts()) } }];
     },
   },
@@ -267,7 +267,7 @@ export const cases: BenchCase[] = [
     title: "fleet scheduler placements on 32,768 hosts, steady state",
     run: ({ quick }) => {
       const checked = schedSameHosts(quick ? 2 : 8);
-      const r = schedRates(quick ? 800 : 4000);
+      const r = schedRates(quick ? 500 : 4000);
       return [
         {
           case: "sched.sample.32k",
