@@ -17,6 +17,11 @@ if (start.seed !== null) {
   }) as typeof nodeCrypto.randomFillSync;
   syncBuiltinESMExports();
 }
+// node:wasi warns once per thread that it is experimental: a guest's output is no place for it.
+const emitWarning = process.emitWarning;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (!String(warning).includes("WASI is an experimental")) (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+}) as typeof process.emitWarning;
 // Held until the guest ends: module loading through tsx's hooks alone does not keep a thread alive.
 const alive = setInterval(() => {}, 1 << 30);
 void runWorker({ start, post: (m, t) => parentPort!.postMessage(m, t ?? []) }).finally(() => clearInterval(alive));

@@ -5,7 +5,7 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { GuestOutOfMemory, importRuntime } from "../worker.js";
-import { withMemoryMaximum } from "./wasm-binary.js";
+import { failedAtLimit, withMemoryMaximum } from "./wasm-binary.js";
 import { guestWasi, hostPathOf, trapStatus } from "./wasi-imports.js";
 
 const WASM_PAGE = 65_536;
@@ -33,12 +33,12 @@ export async function run(g: WorkerGuest): Promise<number> {
       ? start.compiled.module
       : await WebAssembly.compile(withMemoryMaximum(await importRuntime("ruby", rubyModuleBytes), limit > 0 ? Math.floor(limit / WASM_PAGE) : 65_536));
   const wasi = await guestWasi(g, ["ruby"]);
-  let memory: WebAssembly.Memory | null = null;
+  const guestMemory: { current: WebAssembly.Memory | null } = { current: null };
   const { vm } = await RubyVM.instantiateModule({
     module,
     wasip1: { wasiImport: wasi.imports, initialize: (i: WebAssembly.Instance) => wasi.initialize(i) },
     setMemory: (m: WebAssembly.Memory) => {
-      memory = m;
+      guestMemory.current = m;
       wasi.setMemory(m);
       g.setMemory(() => new Uint8Array(m.buffer));
     },
@@ -88,13 +88,17 @@ ensure
   $stdout.flush
   $stderr.flush
 end`;
+  const bytesNow = () => guestMemory.current?.buffer.byteLength ?? 0;
+  const atLimit = () => failedAtLimit(bytesNow(), limit);
   try {
-    return Number(vm.eval(program).toString());
+    const status = Number(vm.eval(program).toString());
+    // NoMemoryError with the memory at its limit: what the OOM killer would have ended.
+    if (status !== 0 && atLimit()) throw new GuestOutOfMemory(bytesNow() + WASM_PAGE);
+    return status;
   } catch (error) {
+    if (error instanceof GuestOutOfMemory) throw error;
     const status = trapStatus(error);
-    if (limit > 0 && memory && (memory as WebAssembly.Memory).buffer.byteLength + WASM_PAGE > limit) {
-      throw new GuestOutOfMemory((memory as WebAssembly.Memory).buffer.byteLength + WASM_PAGE);
-    }
+    if (atLimit()) throw new GuestOutOfMemory(bytesNow() + WASM_PAGE);
     g.write("stderr", `${(error as Error)?.message ?? error}\n`);
     return status;
   }

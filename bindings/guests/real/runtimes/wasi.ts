@@ -4,7 +4,7 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { GuestOutOfMemory } from "../worker.js";
-import { withMemoryMaximum } from "./wasm-binary.js";
+import { failedAtLimit, withMemoryMaximum } from "./wasm-binary.js";
 import { guestWasi, trapStatus } from "./wasi-imports.js";
 
 const WASM_PAGE = 65_536;
@@ -32,7 +32,7 @@ export async function run(g: WorkerGuest): Promise<number> {
   }
   // Growth past the declared maximum fails inside the guest; a guest that then fails, with its
   // memory at the limit, is the one the OOM killer would have ended.
-  if (status !== 0 && limit > 0 && memory.buffer.byteLength + WASM_PAGE > limit) {
+  if (status !== 0 && failedAtLimit(memory.buffer.byteLength, limit)) {
     throw new GuestOutOfMemory(memory.buffer.byteLength + WASM_PAGE);
   }
   return status;

@@ -71,3 +71,13 @@ export function withMemoryMaximum(module: Uint8Array, maxPages: number): Uint8Ar
   }
   return module.slice();
 }
+
+/**
+ * True when a guest that failed did so with its memory near `limit`: the mark of an allocation the
+ * limit refused. Wasm says nothing when the `memory.grow` instruction fails (malloc just returns
+ * NULL), so the window is the larger of 2 MiB and 1/16 of the limit: room a failed allocation of
+ * ordinary size would not have fitted in.
+ */
+export function failedAtLimit(memoryBytes: number, limit: number): boolean {
+  return limit > 0 && limit - memoryBytes < Math.max(2 << 20, limit / 16);
+}
