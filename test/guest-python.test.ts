@@ -128,17 +128,25 @@ describe("python guest memory in the memory engine", () => {
     expect(engine.vmStats(tvm.vm.vm).granted).toBe(tvm.scan.nonZero);
   });
 
-  it("a guest VM is an instant clone of the template and its first scan shows what it dirtied", async () => {
-    const g = guests.start(tvm, { argv: py("print(sum(range(10)))") });
+  it("a guest VM is an instant clone of the template; its first scan shows what it dirtied, later scans what changed", async () => {
+    // The guest waits on stdin: a scan reaches it there, as it would a guest at rest.
+    const g = guests.start(tvm, { argv: py("import sys\ndata = sys.stdin.read()\nkept = [bytearray(b'x' * 4096 * 64)]\nprint(len(data))") });
     const first = await g.firstScan;
     expect(first.dirtied).toBeGreaterThan(0);
     // restored from the snapshot: most of the template's pages are still the template's
     expect(first.dirtied).toBeLessThan(tvm.scan.nonZero / 2);
     const stats = engine.vmStats(g.vm.vm);
     expect(stats.shared).toBeGreaterThan(stats.granted / 2);
+    const waiting = await guests.scan(g);
+    expect(waiting).not.toBeNull();
+    expect(waiting!.pages).toBeGreaterThanOrEqual(first.pages);
+    g.guest.writeStdin("four");
+    g.guest.closeStdin();
     const end = await g.exited;
     expect(end.exitCode).toBe(0);
-    expect(end.lastScan!.pages).toBeGreaterThanOrEqual(first.pages);
+    // the 256 KiB of 'x' it kept are new pages of one content: at least 64 pages written at exit
+    expect(end.lastScan!.dirtied).toBeGreaterThanOrEqual(64);
     guests.release(g);
+    expect(engine.hasVm(g.vm.vm)).toBe(false);
   });
 });

@@ -45,6 +45,22 @@ describe("node guest (QuickJS, not Node.js)", () => {
     expect(ran.stderr).toBe("Uncaught ReferenceError: 'require' is not defined\n");
   });
 
+  it("pause holds a busy script at QuickJS's interrupt check; unpause lets it go on", async () => {
+    const { out, onOutput } = collect();
+    const code = "let i = 0; for (;;) { if (++i % 200000 === 0) console.log(i); }";
+    const guest = RealGuest.start({ runtime: "quickjs", argv: ["node", "-e", code], onOutput });
+    await until(out, "200000\n");
+    guest.pause();
+    await new Promise((r) => setTimeout(r, 200));
+    const held = out.stdout.length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(out.stdout.length).toBe(held);
+    guest.unpause();
+    const lines = out.stdout.split("\n").length;
+    await until(out, `${(lines + 2) * 200000}\n`);
+    expect(await guest.kill()).toEqual({ exitCode: 137, oomKilled: false, killedBy: "kill" });
+  });
+
   it("a busy loop is ended when stop's grace period runs out; an allocation loop is OOM-killed", async () => {
     const { out, onOutput } = collect();
     const busy = RealGuest.start({ runtime: "quickjs", argv: ["node", "-e", "console.log('spin'); for (;;) {}"], onOutput });

@@ -145,15 +145,6 @@ export class GuestControl {
     }
   }
 
-  /** Sleeps up to `ms`, still serving scans and pause (a guest's sleep is a checkpoint). */
-  sleep(ms: number): void {
-    const until = performance.now() + ms;
-    for (let left = ms; left > 0; left = until - performance.now()) {
-      this.checkpoint();
-      Atomics.wait(this.words, HEADER_WORDS - 1, 0, Math.min(left, 50));
-    }
-  }
-
   private serveScan(): void {
     const seq = Atomics.load(this.words, SCAN);
     if (seq !== this.scanServed) {
