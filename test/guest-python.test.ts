@@ -148,5 +148,6 @@ describe("python guest memory in the memory engine", () => {
     expect(end.lastScan!.dirtied).toBeGreaterThanOrEqual(64);
     guests.release(g);
     expect(engine.hasVm(g.vm.vm)).toBe(false);
+    expect(g.guest.lastMemory).toBeNull();
   });
 });

@@ -98,8 +98,9 @@ export class RealGuests {
     return this.latest.get(g)?.() ?? null;
   }
 
-  /** Destroys a guest's VM (after it has exited). */
+  /** Destroys a guest's VM (after it has exited) and drops its last memory copy. */
   release(g: GuestOnHost): void {
     this.map.release(g.vm);
+    g.guest.dropMemory();
   }
 }

@@ -107,6 +107,11 @@ export class RealGuest {
     return this.memory;
   }
 
+  /** Lets go of the last memory copy (tens of MiB) once its pages are in the memory engine. */
+  dropMemory(): void {
+    this.memory = null;
+  }
+
   writeStdin(data: Uint8Array | string): void {
     this.control.writeStdin(typeof data === "string" ? new TextEncoder().encode(data) : data);
     this.pumpStdin();
