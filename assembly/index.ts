@@ -4,3 +4,5 @@ import "./util/abort";
 export { scratch_ensure, scratch_ptr } from "./util/scratch";
 export * from "./memory/exports";
 export * from "./placement/exports";
+// Real guests: page tokens of a guest runtime's linear memory.
+export * from "./guest/exports";

@@ -1,0 +1,130 @@
+/**
+ * Real-guest benchmarks: a Python guest's start from the template's memory snapshot beside a cold
+ * boot, host frames used by ten Python guests with sharing beside without, and page hashing of real
+ * guest memory (wasm XXH64) beside node:crypto sha1. Needs the optional package pyodide.
+ */
+import { hash as cryptoHash, createHash } from "node:crypto";
+import { MemoryEngine } from "../bindings/core/memory.js";
+import { RealGuests, type TemplateVm } from "../bindings/guests/real/guests.js";
+import { RealGuest } from "../bindings/guests/real/host.js";
+import { GuestMemoryMap } from "../bindings/guests/real/memory-map.js";
+import { PageHasher } from "../bindings/guests/real/pages.js";
+import { bootTemplate, type RuntimeTemplate } from "../bindings/guests/real/templates.js";
+import { opsPerSecond, type BenchCase } from "./harness.js";
+
+let python: Promise<{ template: RuntimeTemplate; coldMs: number }> | null = null;
+/** The Python template of this run, booted once (its boot is a cold start, timed from the host). */
+function pythonTemplate(): Promise<{ template: RuntimeTemplate; coldMs: number }> {
+  python ??= (async () => {
+    const t0 = performance.now();
+    const template = await bootTemplate("python");
+    return { template, coldMs: performance.now() - t0 };
+  })();
+  return python;
+}
+
+/** Wall time from asking for a guest to its runtime being booted, then lets it finish. */
+async function startMs(opts: Parameters<typeof RealGuest.start>[0]): Promise<number> {
+  const t0 = performance.now();
+  const guest = RealGuest.start(opts);
+  await guest.booted;
+  const ms = performance.now() - t0;
+  await guest.exited;
+  return ms;
+}
+
+const startCase: BenchCase = {
+  name: "guest.python.start",
+  title: "start a Python guest: restore the template's snapshot vs boot cold (worker included)",
+  async run({ quick }) {
+    const { template, coldMs } = await pythonTemplate();
+    // --quick: the template's own boot is the cold start (it adds the snapshot, ~0.1 s, to it)
+    const runs = quick ? 1 : 3;
+    const argv = ["python", "-c", "pass"];
+    let restored = 0;
+    let cold = 0;
+    for (let i = 0; i < runs; i++) {
+      restored += await startMs({ runtime: "python", argv, template });
+      cold += quick ? coldMs : await startMs({ runtime: "python", argv });
+    }
+    restored /= runs;
+    cold /= runs;
+    return [
+      {
+        case: "guest.python.start",
+        unit: "starts/s",
+        value: 1000 / restored,
+        baseline: "cold boot of Pyodide in a fresh worker",
+        baselineValue: 1000 / cold,
+        notes: { restoredMs: Math.round(restored), coldMs: Math.round(cold), runs, cold: quick ? "template boot" : "fresh worker" },
+      },
+    ];
+  },
+};
+
+const tpsCase: BenchCase = {
+  name: "guest.tps.10py",
+  title: "host frames used by ten Python guests (--quick: three): clone + TPS vs private VMs",
+  async run({ quick }) {
+    const n = quick ? 3 : 10;
+    const shared = MemoryEngine.create({ hosts: 1, hostMemoryMiB: 4096 });
+    const guests = new RealGuests({ engine: shared, host: 0, salt: 3 });
+    await pythonTemplate();
+    const tvm: TemplateVm = await guests.template("python");
+    const memories: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const g = guests.start(tvm, { argv: ["python", "-c", "print(sum(range(10)))"] });
+      const end = await g.exited;
+      if (end.exitCode !== 0) throw new Error(`guest.tps.10py: guest ${i} exited ${end.exitCode}`);
+      memories.push(g.guest.lastMemory!);
+    }
+    while (shared.tpsScan(0, 1 << 20).merged > 0);
+    // Without sharing: each guest a VM of its own (no clone), its own salt (ESXi's default: intra-VM TPS only).
+    const alone = MemoryEngine.create({ hosts: 1, hostMemoryMiB: 4096 });
+    const map = new GuestMemoryMap(alone);
+    let nonZero = 0;
+    for (const m of memories) nonZero += map.createTemplate(0, m).scan.nonZero;
+    while (alone.tpsScan(0, 1 << 20).merged > 0);
+    const withSharing = shared.hostStats(0).used;
+    const without = alone.hostStats(0).used;
+    return [
+      {
+        case: "guest.tps.10py",
+        unit: "guest pages per host frame",
+        value: nonZero / withSharing,
+        baseline: "private VMs, per-VM salt (intra-VM TPS only)",
+        baselineValue: nonZero / without,
+        notes: { guests: n, nonZeroPages: nonZero, framesShared: withSharing, framesPrivate: without, saving: Number((1 - withSharing / nonZero).toFixed(3)) },
+      },
+    ];
+  },
+};
+
+const scanCase: BenchCase = {
+  name: "guest.scan",
+  title: "hash a booted Python guest's 4 KiB pages: wasm XXH64 vs node:crypto sha1",
+  async run({ quick }) {
+    const { template } = await pythonTemplate();
+    const memory = template.image;
+    const pages = PageHasher.pageCount(memory.byteLength);
+    const minMs = quick ? 200 : 1500;
+    const hasher = new PageHasher();
+    const wasm = opsPerSecond(() => void hasher.hash(memory), pages, minMs);
+    const sha1 = (page: Uint8Array) => (cryptoHash ? cryptoHash("sha1", page) : createHash("sha1").update(page).digest("hex"));
+    const node = opsPerSecond(() => {
+      for (let at = 0; at < memory.byteLength; at += 4096) sha1(memory.subarray(at, at + 4096));
+    }, pages, minMs);
+    return [
+      {
+        case: "guest.scan",
+        unit: "pages/s",
+        value: wasm,
+        baseline: "node:crypto sha1 per page",
+        baselineValue: node,
+        notes: { pages, nonZero: hasher.hash(memory).nonZero },
+      },
+    ];
+  },
+};
+
+export const cases: BenchCase[] = [startCase, tpsCase, scanCase];

@@ -1,0 +1,115 @@
+/**
+ * Python guests on Pyodide (CPython 3.14 in WebAssembly), inside the guest's worker.
+ *
+ * Signals, pause and scans ride on CPython's periodic signal check: Pyodide reads
+ * `Module.Py_EmscriptenSignalBuffer[0]` from JavaScript every few dozen bytecodes once signal
+ * handling is on, so that read is replaced by the control block's checkpoint. A signal then reaches
+ * Python as a real one: SIGINT raises KeyboardInterrupt, SIGTERM runs a handler the program
+ * installed and is otherwise ignored, as it is for a container's PID 1 without a handler.
+ */
+import type { WorkerGuest } from "../worker.js";
+import { importRuntime } from "../worker.js";
+
+/** The Python side: runs argv the way `python` would and returns the exit status. */
+const RUNNER = `
+def __vicsim_main(argv, env, cwd):
+    import os, sys, runpy, traceback
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        os.chdir(cwd)
+    except OSError:
+        pass
+    args = list(argv[1:])
+    while args and args[0] in ("-u", "-B", "-E", "-s", "-S", "-I", "-q"):
+        args.pop(0)
+    try:
+        try:
+            if args and args[0] == "-c":
+                sys.argv = ["-c"] + args[2:]
+                code = compile(args[1] if len(args) > 1 else "", "<string>", "exec")
+                exec(code, {"__name__": "__main__", "__builtins__": __builtins__})
+            elif args and args[0] == "-m":
+                sys.argv = args[1:]
+                runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+            elif args and args[0] != "-":
+                sys.argv = args
+                runpy.run_path(args[0], run_name="__main__")
+            else:
+                sys.argv = [""] + args[1:]
+                exec(compile(sys.stdin.read(), "<stdin>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+            return 0
+        except SystemExit as e:
+            if e.code is None:
+                return 0
+            if isinstance(e.code, int):
+                return e.code & 255
+            print(e.code, file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            traceback.print_exc()
+            return 130
+        except BaseException:
+            traceback.print_exc()
+            return 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+__vicsim_main
+`;
+
+/** Directory of the installed pyodide package in Node (it loads its wasm and stdlib from there). */
+async function pyodideDir(): Promise<string | undefined> {
+  if (typeof process === "undefined" || !process.versions?.node) return undefined;
+  const { createRequire } = await import("node:module");
+  const { dirname } = await import("node:path");
+  return dirname(createRequire(import.meta.url).resolve("pyodide/package.json")) + "/";
+}
+
+export async function run(g: WorkerGuest): Promise<number> {
+  const { loadPyodide } = await importRuntime("python", () => import("pyodide"));
+  const { start } = g;
+  const began = performance.now();
+  const env: Record<string, string> = { ...start.env };
+  // Seeded guests hash strings the same way too; a template is always booted seeded (see README).
+  if (start.seed !== null && env.PYTHONHASHSEED === undefined) env.PYTHONHASHSEED = "0";
+  const indexURL = await pyodideDir();
+  const py = await loadPyodide({
+    ...(indexURL ? { indexURL } : {}),
+    env,
+    ...(start.makeTemplate ? { _makeSnapshot: true } : {}),
+    ...(start.snapshot ? { _loadSnapshot: start.snapshot } : {}),
+  });
+  const mod = (py as unknown as { _module: { HEAPU8: Uint8Array; Py_EmscriptenSignalBuffer: unknown } })._module;
+  g.setMemory(() => mod.HEAPU8);
+  if (start.makeTemplate) {
+    const snapshot = py.makeMemorySnapshot();
+    const bytes = mod.HEAPU8.slice();
+    g.post({ type: "template", snapshot, bytes, bootMs: performance.now() - began }, [snapshot.buffer as ArrayBuffer, bytes.buffer as ArrayBuffer]);
+    return 0;
+  }
+  py.setStdout({ write: (buf: Uint8Array) => (g.write("stdout", buf), buf.length) });
+  py.setStderr({ write: (buf: Uint8Array) => (g.write("stderr", buf), buf.length) });
+  py.setStdin({ read: (buf: Uint8Array) => g.control.readStdin(buf) });
+  for (const m of start.mounts) py.mountNodeFS(m.guestPath, m.hostPath);
+  py.setInterruptBuffer(new Int32Array(new SharedArrayBuffer(4)));
+  mod.Py_EmscriptenSignalBuffer = {
+    get 0() {
+      return g.control.checkpoint();
+    },
+    set 0(_cleared: number) {},
+  };
+  g.booted(performance.now() - began, !!start.snapshot);
+  const main = py.runPython(RUNNER) as (argv: string[], env: unknown, cwd: string) => number;
+  const pyArgv = py.toPy(start.argv);
+  const pyEnv = py.toPy(start.env);
+  try {
+    return main(pyArgv, pyEnv, start.workingDir);
+  } finally {
+    pyArgv.destroy();
+    pyEnv.destroy();
+  }
+}

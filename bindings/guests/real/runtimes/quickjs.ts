@@ -1,0 +1,81 @@
+/**
+ * `node` guests on QuickJS (quickjs-emscripten), inside the guest's worker. This is NOT Node.js: the
+ * program gets the ECMAScript built-ins and console.log/console.error, nothing of Node's API. A
+ * container's PID 1 without handlers ignores SIGTERM and SIGINT, and QuickJS has no way to install
+ * one, so signals only matter through stop's grace period; the interrupt handler is the checkpoint.
+ */
+import type { WorkerGuest } from "../worker.js";
+import { importRuntime } from "../worker.js";
+import { hostPathOf } from "./wasi-imports.js";
+
+export async function run(g: WorkerGuest): Promise<number> {
+  const core = await importRuntime("quickjs", () => import("quickjs-emscripten-core"));
+  const variant = await importRuntime("quickjs", () => import("@jitl/quickjs-wasmfile-release-sync"));
+  const began = performance.now();
+  const mod = await core.newQuickJSWASMModuleFromVariant((variant as { default: never }).default);
+  const runtime = mod.newRuntime();
+  runtime.setInterruptHandler(() => {
+    g.control.checkpoint();
+    return false;
+  });
+  const ctx = runtime.newContext();
+  const wasmMemory = mod.getWasmMemory();
+  g.setMemory(() => new Uint8Array(wasmMemory.buffer));
+  const consoleObj = ctx.newObject();
+  for (const [name, stream] of [["log", "stdout"], ["info", "stdout"], ["error", "stderr"], ["warn", "stderr"]] as const) {
+    const fn = ctx.newFunction(name, (...args) => {
+      const text = args.map((a) => {
+        const v = ctx.dump(a);
+        return typeof v === "string" ? v : JSON.stringify(v) ?? String(v);
+      });
+      g.write(stream, text.join(" ") + "\n");
+    });
+    ctx.setProp(consoleObj, name, fn);
+    fn.dispose();
+  }
+  ctx.setProp(ctx.global, "console", consoleObj);
+  consoleObj.dispose();
+  g.booted(performance.now() - began, false);
+
+  const args = g.start.argv.slice(1);
+  let source: string;
+  let filename: string;
+  if (args[0] === "-e" || args[0] === "-p" || args[0] === "--eval" || args[0] === "--print") {
+    source = args[1] ?? "";
+    filename = "[eval]";
+    if (args[0] === "-p" || args[0] === "--print") source = `console.log(String(eval(${JSON.stringify(source)})))`;
+  } else if (args.length) {
+    const host = hostPathOf(g, args[0]);
+    const { readFile } = await import("node:fs/promises");
+    const text = host ? await readFile(host, "utf8").catch(() => null) : null;
+    if (text === null) {
+      g.write("stderr", `Error: Cannot find module '${args[0]}'\n`);
+      return 1;
+    }
+    source = text;
+    filename = args[0];
+  } else {
+    source = "";
+    filename = "[stdin]";
+  }
+  const result = ctx.evalCode(source, filename);
+  let status = 0;
+  if (result.error) {
+    const err = ctx.dump(result.error);
+    result.error.dispose();
+    g.write("stderr", `Uncaught ${typeof err === "object" && err ? `${err.name}: ${err.message}` : String(err)}\n`);
+    status = 1;
+  } else {
+    result.value.dispose();
+    const jobs = runtime.executePendingJobs(-1);
+    if (jobs.error) {
+      const err = ctx.dump(jobs.error);
+      jobs.error.dispose();
+      g.write("stderr", `Uncaught ${typeof err === "object" && err ? `${err.name}: ${err.message}` : String(err)}\n`);
+      status = 1;
+    }
+  }
+  ctx.dispose();
+  runtime.dispose();
+  return status;
+}

@@ -1,0 +1,101 @@
+/**
+ * WASI preview1 for a guest in Node: node:wasi does files (preopened host folders), arguments,
+ * environment, clocks and exit; stdin, stdout and stderr go through the guest's worker instead of
+ * the process's own descriptors, entropy is seeded when asked, and every system call is a
+ * checkpoint (pause, scan). Browsers and Deno would put @bjorn3/browser_wasi_shim (0.4.2) in
+ * node:wasi's place, with in-memory preopens, under the same wrapping.
+ */
+import type { WorkerGuest } from "../worker.js";
+
+const ESUCCESS = 0;
+
+export interface GuestWasi {
+  /** Imports for `wasi_snapshot_preview1`. */
+  imports: WebAssembly.ModuleImports;
+  /** Runs a command module's `_start`; returns its exit status. */
+  start(instance: WebAssembly.Instance): number;
+  /** Initialises a reactor module (ruby.wasm). */
+  initialize(instance: WebAssembly.Instance): void;
+  /** Tells the layer where the guest's memory is (for stdio and entropy). */
+  setMemory(memory: WebAssembly.Memory): void;
+}
+
+export async function guestWasi(g: WorkerGuest, args: string[]): Promise<GuestWasi> {
+  const { WASI } = await import("node:wasi");
+  const preopens: Record<string, string> = {};
+  for (const m of g.start.mounts) preopens[m.guestPath] = m.hostPath;
+  const wasi = new WASI({ version: "preview1", args, env: g.start.env, preopens, returnOnExit: true });
+  let memory: WebAssembly.Memory | null = null;
+  const view = () => new DataView(memory!.buffer);
+  const base = wasi.wasiImport as Record<string, (...a: number[]) => number>;
+  const imports: Record<string, (...a: number[]) => number> = {};
+  for (const [name, fn] of Object.entries(base)) {
+    imports[name] = (...a: number[]) => {
+      g.control.checkpoint();
+      return fn(...a);
+    };
+  }
+  imports.fd_write = (fd: number, iovs: number, count: number, written: number) => {
+    g.control.checkpoint();
+    if (fd !== 1 && fd !== 2) return base.fd_write(fd, iovs, count, written);
+    const v = view();
+    let total = 0;
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const ptr = v.getUint32(iovs + i * 8, true);
+      const len = v.getUint32(iovs + i * 8 + 4, true);
+      parts.push(new Uint8Array(memory!.buffer, ptr, len).slice());
+      total += len;
+    }
+    const joined = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) joined.set(p, (off += p.byteLength) - p.byteLength);
+    g.write(fd === 1 ? "stdout" : "stderr", joined);
+    v.setUint32(written, total, true);
+    return ESUCCESS;
+  };
+  imports.fd_read = (fd: number, iovs: number, count: number, read: number) => {
+    g.control.checkpoint();
+    if (fd !== 0) return base.fd_read(fd, iovs, count, read);
+    const v = view();
+    let n = 0;
+    if (count > 0) {
+      const ptr = v.getUint32(iovs, true);
+      const len = v.getUint32(iovs + 4, true);
+      n = g.control.readStdin(new Uint8Array(memory!.buffer, ptr, len));
+    }
+    view().setUint32(read, n, true);
+    return ESUCCESS;
+  };
+  if (g.random) {
+    const random = g.random;
+    imports.random_get = (buf: number, len: number) => {
+      random(new Uint8Array(memory!.buffer, buf, len));
+      return ESUCCESS;
+    };
+  }
+  return {
+    imports,
+    start: (instance) => wasi.start(instance) ?? 0,
+    initialize: (instance) => wasi.initialize(instance),
+    setMemory: (m) => void (memory = m),
+  };
+}
+
+/** The exit status a trapped guest gets, as a Linux process killed by the matching signal would. */
+export function trapStatus(error: unknown): number {
+  const message = String((error as Error)?.message ?? error);
+  if (/unreachable/.test(message)) return 134; // abort(): SIGABRT
+  if (/out of bounds|memory access/.test(message)) return 139; // SIGSEGV
+  return 1;
+}
+
+/** Maps a guest path onto a mounted host path (for reading a program file), or null. */
+export function hostPathOf(g: WorkerGuest, guestPath: string): string | null {
+  const abs = guestPath.startsWith("/") ? guestPath : `${g.start.workingDir.replace(/\/$/, "")}/${guestPath}`;
+  for (const m of g.start.mounts) {
+    const root = m.guestPath.replace(/\/$/, "");
+    if (abs === root || abs.startsWith(root + "/")) return m.hostPath + abs.slice(root.length);
+  }
+  return null;
+}
