@@ -184,6 +184,29 @@ describe("PropertyCollector", () => {
   });
 });
 
+describe("PerformanceManager", () => {
+  test("QueryPerf: real-time samples on 20 s boundaries of virtual time, values from the memory engine", async () => {
+    const cookie = await login();
+    const byLevel = await call("QueryPerfCounterByLevel", "PerformanceManager:PerfMgr", "<level>1</level>", cookie);
+    expect(byLevel.text).toContain("<key>consumed</key>");
+    expect(byLevel.text).not.toContain("<key>sharedcommon</key>"); // level 2
+    const avail = await call("QueryAvailablePerfMetric", "PerformanceManager:PerfMgr", `<entity type="HostSystem">host-20</entity><intervalId>20</intervalId>`, cookie);
+    expect(avail.text.match(/<counterId>/g)!.length).toBeGreaterThan(5);
+    const query = () =>
+      call("QueryPerf", "PerformanceManager:PerfMgr", `<querySpec><entity type="HostSystem">host-20</entity><maxSample>5</maxSample><metricId><counterId>4</counterId><instance></instance></metricId><intervalId>20</intervalId></querySpec>`, cookie);
+    const one = await query();
+    expect(one.text.match(/<timestamp>/g)).toHaveLength(1);
+    expect(one.text).toContain(`<value>${vch.info().hosts[0].memory.used * 4}</value>`);
+    vch.advance(20_000);
+    const two = await query();
+    const stamps = [...two.text.matchAll(/<timestamp>([^<]+)</g)].map((m) => Date.parse(m[1]));
+    expect(stamps).toHaveLength(2);
+    expect(stamps[1] - stamps[0]).toBe(20_000);
+    expect(stamps[1] % 20_000).toBe(0);
+    expect(faultOf((await call("QueryPerf", "PerformanceManager:PerfMgr", `<querySpec><entity type="Folder">group-d1</entity></querySpec>`, cookie)).text)).toBe("InvalidArgument");
+  });
+});
+
 describe("tasks", () => {
   test("PowerOffVM_Task: TaskInfo goes queued → running → success; the container exited", async () => {
     const cookie = await login();

@@ -75,10 +75,10 @@ export class Inventory {
     this.dirty = true;
   }
 
-  /** The VCH's `info()`, at most a second old unless the VCH changed. */
+  /** The VCH's `info()`, read again once virtual time moved or the VCH changed. */
   info(): VchInfo {
-    const now = Date.now();
-    if (this.dirty || now - this.infoAt > 1000) {
+    const now = this.vch.now();
+    if (this.dirty || now !== this.infoAt) {
       this.lastInfo = this.vch.info();
       this.infoAt = now;
     }
@@ -89,7 +89,7 @@ export class Inventory {
     if (!this.dirty) return;
     this.dirty = false;
     this.lastInfo = this.vch.info();
-    this.infoAt = Date.now();
+    this.infoAt = this.vch.now();
     this.byKey.clear();
     for (const [k, o] of this.fixed) this.byKey.set(k, o);
     for (const h of this.lastInfo.hosts) {
