@@ -19,9 +19,28 @@ export interface VsphereHandlerOptions extends VsphereOptions {
   onRequest?: (entry: { method: string; status: number; ms: number }) => void;
 }
 
+/** One SOAP call in runtime-neutral terms (what Node's server hands over without web Request objects). */
+export interface SoapCall {
+  body: string;
+  cookie?: string | null;
+  userAgent?: string | null;
+  ip?: string;
+  /** The runtime stopped reading a body longer than the limit. */
+  tooLarge?: boolean;
+}
+
+/** The answer to a SoapCall: status 200 or 500 (fault), XML text, and a session cookie after Login. */
+export interface SoapAnswer {
+  status: number;
+  body: string;
+  setCookie?: string;
+}
+
 /** The handler, with the door's state (`server`) for runtimes and tests, and `close` to stop following the VCH. */
 export interface VsphereHandler {
   (request: Request, info?: { ip?: string }): Promise<Response>;
+  /** The same POST /sdk call without web Request/Response objects (Node's server uses it: a 1,000-VM answer is 300 KB). */
+  soap(call: SoapCall): Promise<SoapAnswer>;
   server: VsphereServer;
   close(): void;
 }
@@ -70,31 +89,37 @@ export function createVsphereHandler(vch: VirtualContainerHostApi, options: Vsph
   const server = new VsphereServer(vch, options);
   const maxBody = options.maxBodyBytes ?? 8 * 1048576;
 
-  async function soap(request: Request, ip: string | undefined): Promise<Response> {
+  async function soapCall(c: SoapCall): Promise<SoapAnswer> {
     const started = Date.now();
     let method = "-";
-    let status = 200;
-    let body: string;
-    const headers: Record<string, string> = { ...XML };
+    let answer: SoapAnswer;
     try {
-      const text = await readBody(request, maxBody);
-      if (text === null) throw new VimFault("InvalidRequest", `the request body is larger than ${maxBody} bytes`);
-      const call = parseRequest(text);
+      if (c.tooLarge || c.body.length > maxBody) throw new VimFault("InvalidRequest", `the request body is larger than ${maxBody} bytes`);
+      const call = parseRequest(c.body);
       method = call.name;
       const thisEl = child(call, "_this");
       if (!thisEl) throw new VimFault("InvalidRequest", `${method} needs _this, the managed object it runs on`);
-      const key = cookieOf(request.headers.get("cookie"));
-      const session = server.session(key) ?? null;
-      const ctx: Ctx = { server, session, userAgent: request.headers.get("user-agent") ?? "", ip };
+      const session = server.session(cookieOf(c.cookie ?? null)) ?? null;
+      const ctx: Ctx = { server, session, userAgent: c.userAgent ?? "", ip: c.ip };
       const result = await server.call(method, refOf(thisEl), call, ctx);
-      if (ctx.session && ctx.session !== session) headers["set-cookie"] = `${COOKIE}=${ctx.session.key}; Path=/; HttpOnly`;
-      body = writeResponse(method, result);
+      answer = { status: 200, body: writeResponse(method, result) };
+      if (ctx.session && ctx.session !== session) answer.setCookie = `${COOKIE}=${ctx.session.key}; Path=/; HttpOnly`;
     } catch (e) {
-      status = 500;
-      body = writeFault(toFault(e));
+      answer = { status: 500, body: writeFault(toFault(e)) };
     }
-    options.onRequest?.({ method, status, ms: Date.now() - started });
-    return new Response(body, { status, headers });
+    options.onRequest?.({ method, status: answer.status, ms: Date.now() - started });
+    return answer;
+  }
+
+  async function soap(request: Request, ip: string | undefined): Promise<Response> {
+    const text = await readBody(request, maxBody);
+    const answer =
+      text === null
+        ? { status: 500, body: writeFault(new VimFault("InvalidRequest", `the request body is larger than ${maxBody} bytes`)) }
+        : await soapCall({ body: text, cookie: request.headers.get("cookie"), userAgent: request.headers.get("user-agent"), ip });
+    const headers: Record<string, string> = { ...XML };
+    if (answer.setCookie) headers["set-cookie"] = answer.setCookie;
+    return new Response(answer.body, { status: answer.status, headers });
   }
 
   const handler = (async (request: Request, info?: { ip?: string }): Promise<Response> => {
@@ -107,6 +132,7 @@ export function createVsphereHandler(vch: VirtualContainerHostApi, options: Vsph
     if (path === "/sdk") return new Response(writeFault(new VimFault("InvalidRequest", `${request.method} /sdk: the vSphere API takes SOAP requests by POST`)), { status: 405, headers: { ...XML, allow: "POST" } });
     return new Response(`no such page: ${url.pathname} (the vSphere API is at /sdk)\n`, { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   }) as VsphereHandler;
+  handler.soap = soapCall;
   handler.server = server;
   handler.close = () => server.close();
   return handler;

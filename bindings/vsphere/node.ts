@@ -64,7 +64,7 @@ export async function serveVsphere(vch: VirtualContainerHostApi, options: ServeV
   const listen = parseListen(options.listen ?? "https://127.0.0.1:8989/sdk");
   const handler = createVsphereHandler(vch, options);
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    void serve(handler, req, res, listen.secure);
+    void serve(handler, req, res, listen.secure, options.maxBodyBytes ?? 8 * 1048576);
   };
   const tls = listen.secure ? (options.tls ?? selfSignedCertificate()) : undefined;
   const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) as unknown as Server) : createHttpServer(onRequest);
@@ -101,21 +101,34 @@ export async function serveVsphere(vch: VirtualContainerHostApi, options: ServeV
   };
 }
 
-async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
-  const abort = new AbortController();
-  res.on("close", () => abort.abort());
+/** Serves one request: POST /sdk straight to `handler.soap` (no web objects on the hot path), the rest through the web handler. */
+async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerResponse, secure: boolean, maxBody: number): Promise<void> {
   try {
-    const method = req.method ?? "GET";
-    const body = method === "GET" || method === "HEAD" ? undefined : (req as unknown as ReadableStream<Uint8Array>);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-    const request = new Request(`${secure ? "https" : "http"}://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-      method,
-      headers,
-      body: body ? (ReadableStreamFrom(req) as BodyInit) : undefined,
-      duplex: "half",
-      signal: abort.signal,
-    } as RequestInit);
+    const path = (req.url ?? "/").split("?")[0].replace(/\/+$/, "");
+    if (req.method === "POST" && path === "/sdk") {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req as AsyncIterable<Buffer>) {
+        size += c.byteLength;
+        if (size > maxBody) break; // answered with a fault below; the rest is not read
+        chunks.push(c);
+      }
+      const answer = await handler.soap({
+        body: size > maxBody ? "" : Buffer.concat(chunks).toString("utf8"),
+        tooLarge: size > maxBody,
+        cookie: req.headers.cookie,
+        userAgent: req.headers["user-agent"],
+        ip: req.socket.remoteAddress,
+      });
+      const body = Buffer.from(answer.body, "utf8");
+      const headers: Record<string, string> = { "content-type": "text/xml; charset=utf-8", "content-length": String(body.byteLength) };
+      if (answer.setCookie) headers["set-cookie"] = answer.setCookie;
+      if (size > maxBody) headers.connection = "close";
+      res.writeHead(answer.status, headers);
+      res.end(body);
+      return;
+    }
+    const request = new Request(`${secure ? "https" : "http"}://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method: req.method ?? "GET" });
     const response = await handler(request, { ip: req.socket.remoteAddress });
     const out: Record<string, string> = {};
     response.headers.forEach((v, k) => (out[k] = v));
@@ -127,18 +140,4 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
     res.end(`internal error: ${(e as Error).message}\n`);
   }
-}
-
-/** Node's IncomingMessage as a web ReadableStream. */
-function ReadableStreamFrom(req: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.on("data", (c: Buffer) => controller.enqueue(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
-      req.on("end", () => controller.close());
-      req.on("error", (e) => controller.error(e));
-    },
-    cancel() {
-      req.destroy();
-    },
-  });
 }

@@ -6,12 +6,13 @@
 
 /** A managed object reference: `<x type="VirtualMachine">vm-12</x>`. */
 export class Ref {
+  /** `type:value`, the key of maps of objects. */
+  readonly key: string;
   constructor(
     readonly type: string,
     readonly value: string,
-  ) {}
-  get key(): string {
-    return `${this.type}:${this.value}`;
+  ) {
+    this.key = `${type}:${value}`;
   }
 }
 

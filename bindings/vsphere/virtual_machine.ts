@@ -16,18 +16,32 @@ const MIB = 1048576;
 
 export type PowerState = "poweredOn" | "poweredOff" | "suspended";
 
+const POWER = {
+  poweredOn: new Enum("VirtualMachinePowerState", "poweredOn"),
+  poweredOff: new Enum("VirtualMachinePowerState", "poweredOff"),
+  suspended: new Enum("VirtualMachinePowerState", "suspended"),
+};
+
 export class VirtualMachine extends ManagedEntity {
   readonly getters: Record<string, Getter<VirtualMachine>> = vmGetters;
   override readonly methods: Record<string, Method<VirtualMachine>> = vmMethods;
-  constructor(
-    ref: Ref,
-    public rec: ContainerRecord,
-  ) {
+  private record!: ContainerRecord;
+  private label = "";
+  constructor(ref: Ref, rec: ContainerRecord) {
     super(ref);
+    this.rec = rec;
+  }
+  get rec(): ContainerRecord {
+    return this.record;
+  }
+  /** The inventory sets the container's latest record at each refresh. */
+  set rec(rec: ContainerRecord) {
+    this.record = rec;
+    this.label = `${rec.name.slice(1)}-${rec.id.slice(0, 12)}`;
   }
   /** vIC's VM name: the container name and the first 12 hex of its id. */
   name(): string {
-    return `${this.rec.name.slice(1)}-${this.rec.id.slice(0, 12)}`;
+    return this.label;
   }
   /** A VM in a vApp has no folder parent (its path goes through `parentVApp`). */
   parent(): Ref | undefined {
@@ -79,7 +93,7 @@ export class VirtualMachine extends ManagedEntity {
   }
 }
 
-const powerEnum = (o: VirtualMachine): Enum => new Enum("VirtualMachinePowerState", o.powerState());
+const powerEnum = (o: VirtualMachine): Enum => POWER[o.powerState()];
 
 function runtime(o: VirtualMachine, ctx: Ctx): DataObject {
   return {
