@@ -189,6 +189,8 @@ describe("govc drives the VCH, docker sees it (and the other way)", () => {
 
   test("events: power operations from both doors, newest last as govc prints them", async () => {
     const out = await govc("events", "-n", "50");
+    // started before the door opened: the VCH's past events are there too
+    expect(out).toMatch(new RegExp(`\\[info\\] Created virtual machine ${vmName("web")}( on H\\d)? in DC0`));
     expect(out).toContain(`[info] ${vmName("db")} in DC0 is powered off`);
     expect(out).toMatch(new RegExp(`\\[info\\] ${vmName("api")} on H\\d in DC0 is powered on`));
     expect(out.indexOf(`${vmName("db")} in DC0 is powered off`)).toBeLessThan(out.lastIndexOf(`${vmName("api")} in DC0 is powered off`));
@@ -212,6 +214,20 @@ describe("govc drives the VCH, docker sees it (and the other way)", () => {
     expect(vch.getContainer("web").host!.name).toBe(to);
     expect(field(await govc("vm.info", vmName("web")), "Host")).toBe(to);
     expect(await govc("events", "-n", "5")).toContain(`Migration of ${vmName("web")} from ${from} to ${to}`);
+  });
+
+  test("a failed host: govc sees it not responding, then HA's restarts elsewhere as events; docker sees the containers running again", async () => {
+    const host = vch.getContainer("db").host!.name;
+    const result = vch.failHost(host);
+    expect(field(await govc("host.info", `/DC0/host/C0/${host}`), "State")).toBe("notResponding");
+    // HA declares the host dead 15 virtual seconds later (15 ms here) and restarts its container VMs
+    await new Promise((r) => setTimeout(r, Math.max(0, result.declaredDeadAt - vch.now()) / 1000 + 100));
+    const events = await govc("events", "-n", "20");
+    expect(events).toContain(`[error] Host ${host} in DC0 is not responding`);
+    expect(events).toMatch(new RegExp(`vSphere HA restarted virtual machine ${vmName("db")} on host H\\d in cluster C0 \\(it ran on ${host}\\)`));
+    expect((await docker("ps", "--filter", "name=db", "--format", "{{.Status}}")).trim()).toMatch(/^Up /);
+    expect(field(await govc("vm.info", vmName("db")), "Host")).not.toBe(host);
+    vch.recoverHost(host);
   });
 
   test("cluster.change -drs-mode sets the VCH's DRS automation level", async () => {

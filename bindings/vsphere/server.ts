@@ -3,7 +3,7 @@
  * manager, the objects sessions create, and one change signal that every VCH event and task step
  * raises, on which WaitForUpdates waits. `call` runs one vim25 method on one managed object.
  */
-import type { VirtualContainerHostApi } from "../vch/types.js";
+import type { VchEvent, VirtualContainerHostApi } from "../vch/types.js";
 import { EventManager } from "./event_manager.js";
 import { Inventory, type InventoryNames } from "./inventory.js";
 import { ManagedObject, type Ctx } from "./managed.js";
@@ -77,11 +77,23 @@ export class VsphereServer {
       this.singletons.set(o.ref.key, o);
     }
     const ctx: Ctx = { server: this, session: null };
-    this.unsubscribe = vch.subscribe((e) => {
+    // The VCH's past events (its ring, or the state folder's) come first; live ones wait for them.
+    const past = vch.events({ since: 0, until: vch.now() });
+    let waiting: VchEvent[] | null = [];
+    const take = (e: VchEvent): void => {
       this.inventory.markDirty();
       this.events.record(e, ctx);
       this.changed();
-    });
+    };
+    this.unsubscribe = vch.subscribe((e) => (waiting ? waiting.push(e) : take(e)));
+    void (async () => {
+      try {
+        for await (const e of past) take(e);
+      } finally {
+        for (const e of waiting!) take(e);
+        waiting = null;
+      }
+    })();
   }
 
   /** Stops following the VCH (the VCH itself stays open). */
