@@ -75,6 +75,8 @@ await esbuild.build({
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
   platform: "neutral",
+  // Dependencies that name only "main" (fast-xml-parser's strnum, @nodable/entities) resolve too.
+  mainFields: ["module", "main"],
 });
 
 for (const [entry, outfile, platform] of bundles) {
