@@ -231,4 +231,44 @@ describe("tasks", () => {
     expect(err.text).toContain("<state>error</state>");
     expect(err.text).toContain(`<fault xsi:type="InvalidPowerState">`);
   });
+
+  /** Runs a task method and returns its final TaskInfo XML. */
+  async function runTask(method: string, thisRef: string, inner: string, cookie: string): Promise<string> {
+    const t = await call(method, thisRef, inner, cookie);
+    const task = t.text.match(/<returnval type="Task">([^<]+)</)?.[1];
+    if (!task) throw new Error(`${method} returned no task: ${t.text}`);
+    for (let i = 0; i < 100; i++) {
+      const info = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>Task</type><pathSet>info</pathSet></propSet><objectSet><obj type="Task">${task}</obj></objectSet></specSet>`, cookie);
+      if (/<state>(success|error)<\/state>/.test(info.text)) return info.text;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`${method} did not finish`);
+  }
+  const vmRefOf = (name: string): string => {
+    const vm = handler.server.inventory.vmOfContainer(vch.getContainer(name).id)!;
+    return `VirtualMachine:${vm.ref.value}`;
+  };
+
+  test("Destroy_Task: refused while powered on (InvalidPowerState), removes the container once off", async () => {
+    const cookie = await login();
+    const ref = vmRefOf("c3");
+    expect(await runTask("Destroy_Task", ref, "", cookie)).toContain(`<fault xsi:type="InvalidPowerState">`);
+    expect(await runTask("PowerOffVM_Task", ref, "", cookie)).toContain("<state>success</state>");
+    expect(await runTask("Destroy_Task", ref, "", cookie)).toContain("<state>success</state>");
+    expect(vch.listContainers({ all: true }).map((c) => c.name)).not.toContain("/c3");
+    expect(faultOf((await call("PowerOnVM_Task", ref, "", cookie)).text)).toBe("ManagedObjectNotFound");
+  });
+
+  test("ResetVM_Task restarts the container; ReconfigureComputeResource_Task sets the DRS threshold from vmotionRate", async () => {
+    const cookie = await login();
+    const startedBefore = vch.getContainer("c4").state.StartedAt;
+    vch.advance(1000);
+    expect(await runTask("ResetVM_Task", vmRefOf("c4"), "", cookie)).toContain("<state>success</state>");
+    expect(vch.getContainer("c4").state.Running).toBe(true);
+    expect(vch.getContainer("c4").state.StartedAt).not.toBe(startedBefore); // powered on again, a second later
+    const spec = `<spec xsi:type="ClusterConfigSpecEx"><drsConfig><vmotionRate>2</vmotionRate><defaultVmBehavior>partiallyAutomated</defaultVmBehavior></drsConfig></spec><modify>true</modify>`;
+    expect(await runTask("ReconfigureComputeResource_Task", "ClusterComputeResource:domain-c7", spec, cookie)).toContain("<state>success</state>");
+    expect(vch.info().drs).toMatchObject({ threshold: 4, automation: "partiallyAutomated" });
+    expect(faultOf((await call("ReconfigureComputeResource_Task", "ClusterComputeResource:domain-c7", `<spec><drsConfig><vmotionRate>0</vmotionRate></drsConfig></spec><modify>true</modify>`, cookie)).text)).toBe("InvalidArgument");
+  });
 });
