@@ -7,8 +7,8 @@
  * filters and versions belong to the calling session.
  */
 import { ManagedObject, isA, type Ctx, type Getter, type Method } from "./managed.js";
-import { boolOf, child, childrenNamed, intOf, refOf, textOf, writeValue, type El } from "./soap.js";
-import { Any, Arr, Enum, Ref, VimFault, objectNotFound, refs, type DataObject, type Value } from "./values.js";
+import { boolOf, child, childrenNamed, intOf, objectContentXml, refOf, textOf, valueXml, writeValue, type El } from "./soap.js";
+import { Any, Arr, Enum, Ref, VimFault, Xml, objectNotFound, refs, type DataObject, type Value } from "./values.js";
 
 interface PropertySpec {
   type: string;
@@ -140,6 +140,13 @@ export function collect(spec: FilterSpec, ctx: Ctx): Collected[] {
   return result;
 }
 
+/** ObjectContents as written XML: a missing property goes the data-object way, the rest straight to text. */
+function contentsXml(name: string, list: Collected[]): Xml {
+  let s = "";
+  for (const c of list) s += c.missing.length ? valueXml(name, objectContent(c)) : objectContentXml(name, c.obj.ref, c.props);
+  return new Xml(s);
+}
+
 function objectContent(c: Collected): DataObject {
   return {
     _type: "ObjectContent",
@@ -245,12 +252,12 @@ function retrieve(args: El, ctx: Ctx): Collected[] {
 let tokens = 0;
 
 /** One page of a RetrievePropertiesEx result; the rest waits under a token in the session. */
-function page(contents: DataObject[], max: number | undefined, ctx: Ctx): DataObject | undefined {
+function page(contents: Collected[], max: number | undefined, ctx: Ctx): DataObject | undefined {
   if (contents.length === 0) return undefined;
-  if (max === undefined || max <= 0 || contents.length <= max) return { _type: "RetrieveResult", objects: contents };
+  if (max === undefined || max <= 0 || contents.length <= max) return { _type: "RetrieveResult", objects: contentsXml("objects", contents) };
   const token = `${++tokens}`;
   ctx.session!.pages.set(token, contents.slice(max));
-  return { _type: "RetrieveResult", token, objects: contents.slice(0, max) };
+  return { _type: "RetrieveResult", token, objects: contentsXml("objects", contents.slice(0, max)) };
 }
 
 async function waitForUpdates(o: PropertyCollector, args: El, ctx: Ctx, ex: boolean): Promise<Value> {
@@ -289,10 +296,10 @@ async function waitForUpdates(o: PropertyCollector, args: El, ctx: Ctx, ex: bool
 }
 
 const collectorMethods: Record<string, Method<PropertyCollector>> = {
-  RetrieveProperties: (_o, args, ctx) => retrieve(args, ctx).map(objectContent),
+  RetrieveProperties: (_o, args, ctx) => contentsXml("returnval", retrieve(args, ctx)),
   RetrievePropertiesEx: (_o, args, ctx) => {
     const options = child(args, "options");
-    return page(retrieve(args, ctx).map(objectContent), options ? intOf(options, "maxObjects") : undefined, ctx);
+    return page(retrieve(args, ctx), options ? intOf(options, "maxObjects") : undefined, ctx);
   },
   ContinueRetrievePropertiesEx: (_o, args, ctx) => {
     const token = textOf(args, "token") ?? "";

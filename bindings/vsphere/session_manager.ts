@@ -6,7 +6,7 @@
 import { ManagedObject, type Ctx, type Getter, type Method } from "./managed.js";
 import { textOf } from "./soap.js";
 import { Arr, VimFault, type DataObject, type Ref } from "./values.js";
-import type { CollectorState } from "./property_collector.js";
+import type { Collected, CollectorState } from "./property_collector.js";
 
 export class Session {
   lastActive: number;
@@ -16,7 +16,7 @@ export class Session {
   /** This session's filters and versions on the shared root PropertyCollector. */
   rootCollector: CollectorState | null = null;
   /** RetrievePropertiesEx pages still to read, by token. */
-  readonly pages = new Map<string, DataObject[]>();
+  readonly pages = new Map<string, Collected[]>();
   constructor(
     readonly key: string,
     readonly userName: string,

@@ -5,7 +5,7 @@
  * written as vCenter writes them (every top-level `val` carries its `xsi:type`).
  */
 import { XMLParser } from "fast-xml-parser";
-import { Any, Arr, Enum, Num, Ref, VimFault, type DataObject, type Value } from "./values.js";
+import { Any, Arr, Enum, Num, Xml, Ref, VimFault, type DataObject, type Value } from "./values.js";
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
 
@@ -156,6 +156,7 @@ export function valueXml(name: string, v: Value, typed = false): string {
   if (v === undefined || v === null) return "";
   if (typeof v === "string") return typed ? `<${name} xsi:type="xsd:string">${esc(v)}</${name}>` : `<${name}>${esc(v)}</${name}>`;
   if (v instanceof Any) return valueXml(name, v.value, true);
+  if (v instanceof Xml) return v.text;
   if (v instanceof Ref) return `<${name} type="${esc(v.type)}"${typed ? ' xsi:type="ManagedObjectReference"' : ""}>${esc(v.value)}</${name}>`;
   if (v instanceof Enum) return typed ? `<${name} xsi:type="${v.type}">${esc(v.value)}</${name}>` : `<${name}>${esc(v.value)}</${name}>`;
   const t = typed ? ` xsi:type="${typeOf(v)}"` : "";
@@ -181,6 +182,13 @@ export function valueXml(name: string, v: Value, typed = false): string {
   const o = v as DataObject;
   for (const k in o) if (k !== "_type") s += valueXml(k, o[k]);
   return STATIC_TYPES.has(o._type) ? `<${name}>${s}</${name}>` : `<${name} xsi:type="${o._type}">${s}</${name}>`;
+}
+
+/** One ObjectContent as element `name`: the object and each property's value with its xsi:type. */
+export function objectContentXml(name: string, obj: Ref, props: Map<string, Value>): string {
+  let s = `<${name}><obj type="${esc(obj.type)}">${esc(obj.value)}</obj>`;
+  for (const [path, v] of props) s += `<propSet><name>${esc(path)}</name>${valueXml("val", v, true)}</propSet>`;
+  return `${s}</${name}>`;
 }
 
 /** Appends `v` as element `name` to `out` (see `valueXml`). */

@@ -45,13 +45,18 @@ export class Any {
   constructor(readonly value: Value) {}
 }
 
+/** XML already written by the wire file, elements included (the PropertyCollector's 1,000-object answers). */
+export class Xml {
+  constructor(readonly text: string) {}
+}
+
 /** A data object: its vim25 type and its fields in schema order. */
 export interface DataObject {
   _type: string;
   [field: string]: Value;
 }
 
-export type Value = string | number | boolean | Date | Ref | Enum | Num | Arr | Any | DataObject | Value[] | undefined | null;
+export type Value = string | number | boolean | Date | Ref | Enum | Num | Arr | Any | Xml | DataObject | Value[] | undefined | null;
 
 export const long = (n: number): Num => new Num("long", Math.round(n));
 export const short = (n: number): Num => new Num("short", Math.round(n));
