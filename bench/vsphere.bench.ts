@@ -3,7 +3,8 @@
  * process of its own: `vsphere.retrieve.1k` re-POSTs one RetrievePropertiesEx of `name` and
  * `runtime.powerState` over a ContainerView of every VM on one keep-alive HTTPS connection
  * (requests/s; resident memory beside it), `vsphere.find.1k` times `govc find . -type m` (1,003
- * calls). govc and vcsim come from scripts/tools/govc.sh, which builds them when missing.
+ * calls). govc and vcsim come from scripts/tools/govc.sh, which builds them when missing; vicsim's
+ * server runs from dist/ (built by `npm run bench`), so no TypeScript loader weighs on its memory.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -140,7 +141,7 @@ function findRate(govc: string, peer: Peer, runs: number, warm: boolean): { rate
 /** Both servers holding `vms` VMs (vcsim: 2 clusters of 4 hosts, `vms / 2` VMs in each cluster's pool). */
 async function withPeers<T>(vms: number, fn: (vicsim: Peer, vcsim: Peer, govc: string) => Promise<T>): Promise<T> {
   const { govc, vcsim } = govmomi();
-  const ours = await start("vicsim", process.execPath, ["--import", "tsx", "bench/fixtures/vsphere-server.ts", String(vms)], /url (https:\S+)/);
+  const ours = await start("vicsim", process.execPath, ["bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
   let peer: Peer | undefined;
   try {
     peer = await start("vcsim", vcsim, ["-l", "127.0.0.1:0", "-cluster", "2", "-host", "4", "-vm", String(vms / 2), "-standalone-host", "0"], /GOVC_URL=(https:\/\/\S+?)\s/);
