@@ -164,10 +164,13 @@ describe("govc reads the VCH's inventory", () => {
 });
 
 describe("govc drives the VCH, docker sees it (and the other way)", () => {
-  test("vm.power -off stops the container: docker ps -a shows it exited; a second power-off is InvalidPowerState", async () => {
+  test("vm.power -off stops the container: docker ps -a shows it exited, docker events has its die; a second power-off is InvalidPowerState", async () => {
+    const since = Math.floor(vch.now() / 1000) - 1;
     expect((await govcRun("vm.power", "-off", vmName("db"))).stdout).toContain("OK");
     const ps = await docker("ps", "-a", "--filter", "name=db", "--format", "{{.Status}}");
     expect(ps.trim()).toMatch(/^Exited \(137\)/);
+    const events = await docker("events", "--since", String(since), "--until", String(Math.ceil(vch.now() / 1000) + 1), "--filter", "container=db", "--format", "{{.Action}}");
+    expect(events.trim().split("\n")).toEqual(expect.arrayContaining(["kill", "die"]));
     const again = await govcRun("vm.power", "-off", vmName("db"));
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("cannot be performed in the current state (poweredOff)");
