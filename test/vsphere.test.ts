@@ -184,6 +184,22 @@ describe("PropertyCollector", () => {
   });
 });
 
+test("a blocked WaitForUpdatesEx gives up when its client goes away (RequestCanceled), and the next one works", async () => {
+  const cookie = await login("w");
+  await call("CreateFilter", "PropertyCollector:propertyCollector", `<spec><propSet><type>HostSystem</type><pathSet>name</pathSet></propSet><objectSet><obj type="HostSystem">host-20</obj></objectSet></spec><partialUpdates>false</partialUpdates>`, cookie);
+  const first = await call("WaitForUpdatesEx", "PropertyCollector:propertyCollector", "", cookie);
+  const version = first.text.match(/<version>([^<]+)<\/version>/)![1];
+  const gone = new AbortController();
+  const pending = handler.soap({ body: `<?xml version="1.0"?><Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body><WaitForUpdatesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><version>${version}</version></WaitForUpdatesEx></Body></Envelope>`, cookie, signal: gone.signal });
+  await new Promise((r) => setTimeout(r, 20));
+  gone.abort();
+  const answer = await pending;
+  expect(answer.status).toBe(500);
+  expect(answer.body).toContain(`xsi:type="RequestCanceled"`);
+  const none = await call("WaitForUpdatesEx", "PropertyCollector:propertyCollector", `<version>${version}</version><options><maxWaitSeconds>0</maxWaitSeconds></options>`, cookie);
+  expect(none.status).toBe(200);
+});
+
 describe("PerformanceManager", () => {
   test("QueryPerf: real-time samples on 20 s boundaries of virtual time, values from the memory engine", async () => {
     const cookie = await login();

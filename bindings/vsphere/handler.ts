@@ -27,6 +27,8 @@ export interface SoapCall {
   ip?: string;
   /** The runtime stopped reading a body longer than the limit. */
   tooLarge?: boolean;
+  /** Aborts when the client disconnects. */
+  signal?: AbortSignal;
 }
 
 /** The answer to a SoapCall: status 200 or 500 (fault), XML text, and a session cookie after Login. */
@@ -100,7 +102,7 @@ export function createVsphereHandler(vch: VirtualContainerHostApi, options: Vsph
       const thisEl = child(call, "_this");
       if (!thisEl) throw new VimFault("InvalidRequest", `${method} needs _this, the managed object it runs on`);
       const session = server.session(cookieOf(c.cookie ?? null)) ?? null;
-      const ctx: Ctx = { server, session, userAgent: c.userAgent ?? "", ip: c.ip };
+      const ctx: Ctx = { server, session, userAgent: c.userAgent ?? "", ip: c.ip, signal: c.signal };
       const result = await server.call(method, refOf(thisEl), call, ctx);
       answer = { status: 200, body: writeResponse(method, result) };
       if (ctx.session && ctx.session !== session) answer.setCookie = `${COOKIE}=${ctx.session.key}; Path=/; HttpOnly`;
@@ -116,7 +118,7 @@ export function createVsphereHandler(vch: VirtualContainerHostApi, options: Vsph
     const answer =
       text === null
         ? { status: 500, body: writeFault(new VimFault("InvalidRequest", `the request body is larger than ${maxBody} bytes`)) }
-        : await soapCall({ body: text, cookie: request.headers.get("cookie"), userAgent: request.headers.get("user-agent"), ip });
+        : await soapCall({ body: text, cookie: request.headers.get("cookie"), userAgent: request.headers.get("user-agent"), ip, signal: request.signal });
     const headers: Record<string, string> = { ...XML };
     if (answer.setCookie) headers["set-cookie"] = answer.setCookie;
     return new Response(answer.body, { status: answer.status, headers });

@@ -15,6 +15,8 @@ export interface Ctx {
   session: Session | null;
   userAgent?: string;
   ip?: string;
+  /** Aborts when the client has gone: a blocked WaitForUpdates gives up. */
+  signal?: AbortSignal;
 }
 
 export type Getter<T> = (o: T, ctx: Ctx) => Value;

@@ -106,6 +106,8 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
   try {
     const path = (req.url ?? "/").split("?")[0].replace(/\/+$/, "");
     if (req.method === "POST" && path === "/sdk") {
+      const gone = new AbortController();
+      res.on("close", () => gone.abort());
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const c of req as AsyncIterable<Buffer>) {
@@ -116,6 +118,7 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
       const answer = await handler.soap({
         body: size > maxBody ? "" : Buffer.concat(chunks).toString("utf8"),
         tooLarge: size > maxBody,
+        signal: gone.signal,
         cookie: req.headers.cookie,
         userAgent: req.headers["user-agent"],
         ip: req.socket.remoteAddress,
@@ -124,6 +127,7 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
       const headers: Record<string, string> = { "content-type": "text/xml; charset=utf-8", "content-length": String(body.byteLength) };
       if (answer.setCookie) headers["set-cookie"] = answer.setCookie;
       if (size > maxBody) headers.connection = "close";
+      if (res.destroyed) return;
       res.writeHead(answer.status, headers);
       res.end(body);
       return;

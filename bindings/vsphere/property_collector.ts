@@ -274,6 +274,8 @@ async function waitForUpdates(o: PropertyCollector, args: El, ctx: Ctx, ex: bool
     ctx.server.wake();
   };
   const mine = state.cancel;
+  const onAbort = (): void => mine();
+  ctx.signal?.addEventListener("abort", onAbort);
   try {
     for (;;) {
       const seen = ctx.server.version;
@@ -291,6 +293,7 @@ async function waitForUpdates(o: PropertyCollector, args: El, ctx: Ctx, ex: bool
       if (cancelled) throw new VimFault("RequestCanceled", "The request was canceled by the user.");
     }
   } finally {
+    ctx.signal?.removeEventListener("abort", onAbort);
     if (state.cancel === mine) state.cancel = null;
   }
 }
