@@ -19,6 +19,8 @@ const libraryEntries = [
   ["bindings/deno.ts", "deno"], // wasm embedded: no --allow-read needed
   ["bindings/browser.ts", "browser"], // wasm embedded, compiled off the main thread's sync path
   ["bindings/docker/index.ts", "docker"], // the Docker API handler, web-standard Request/Response
+  ["bindings/vsphere/index.ts", "vsphere"], // the vSphere API (vim25 SOAP) handler, web-standard Request/Response
+  ["bindings/vsphere/node.ts", "vsphere-node"], // serveVsphere: Node's HTTPS server for it, self-signed certificate
 ];
 /** Programs: [entry, output, platform], bundled on their own. */
 const bundles = [["bindings/cli/main.ts", "dist/cli.js", "node"]];
@@ -73,6 +75,8 @@ await esbuild.build({
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
   platform: "neutral",
+  // Dependencies that name only "main" (fast-xml-parser's strnum, @nodable/entities) resolve too.
+  mainFields: ["module", "main"],
 });
 
 for (const [entry, outfile, platform] of bundles) {

@@ -9,6 +9,7 @@ import { initCore } from "../core/wasm.js";
 import { serveDocker, type RequestLogEntry } from "../docker/node.js";
 import { API_VERSION } from "../docker/http.js";
 import { VirtualContainerHost } from "../vch/index.js";
+import { splitVsphereArgs, startVsphere, VSPHERE_USAGE } from "./vsphere.js";
 
 const USAGE = `usage: vicsim serve [options]
 
@@ -79,9 +80,10 @@ export function parseServeArgs(argv: string[]) {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const args = parseServeArgs(argv);
+  const { rest, vsphere } = splitVsphereArgs(argv);
+  const args = parseServeArgs(rest);
   if (args.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(USAGE + VSPHERE_USAGE);
     return;
   }
   const at = (l: Level): boolean => LEVELS.indexOf(l) <= LEVELS.indexOf(args.level);
@@ -116,12 +118,14 @@ async function serve(argv: string[]): Promise<void> {
       `export DOCKER_HOST=${server.dockerHost}\n` +
       (tls ? `export DOCKER_TLS_VERIFY=1  # with DOCKER_CERT_PATH holding ca.pem, cert.pem, key.pem\n` : ""),
   );
+  const vsphereServer = vsphere ? await startVsphere(vch, vsphere, at("debug") ? (l) => say("debug", l) : undefined) : null;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     say("info", `${signal}: stopping`);
     await server.close();
+    await vsphereServer?.close();
     await vch.close(); // flushes the state folder
     say("info", "stopped");
     process.exit(0);

@@ -700,6 +700,12 @@ export interface VirtualContainerHostApi {
   tpsNow(): { scanned: number; merged: number };
   diskUsage(): DiskUsage;
 
+  // vSphere door additions (port onto the redesigned VCH)
+  /** vMotion of a powered-on container VM to `host` (pre-copy model; a `drs-migrate` event with reason `user`). */
+  migrateContainer(ref: string, host: HostRef): { from: string; to: string };
+  /** The container VM's memory in pages, vSphere's counter names; null when it has no VM. */
+  vmMemory(ref: string): VmMemory | null;
+
   // networks
   listNetworks(filters?: Record<string, string[]>): NetworkRecord[];
   createNetwork(body: NetworkCreate): NetworkRecord;

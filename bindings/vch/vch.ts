@@ -29,7 +29,7 @@ import type {
   HaPolicyModel, HostConfig, HostFailureResult, HostInfo, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, MountRecord, NetworkCreate, NetworkRecord, OutputChunk, PortRecord, PullProgress, ResolvedConfig,
   RestartPolicy, TopResult, TpsSalting, VchEvent, VchEventType, VchInfo, VchOptions, VirtualContainerHostApi,
-  VolumeCreate, VolumeRecord,
+  VmMemory, VolumeCreate, VolumeRecord,
 } from "./types.js";
 
 // ───────────────────────────── constants ─────────────────────────────
@@ -1320,6 +1320,42 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** `docker system df`. */
+  // ───────────── vSphere door additions (port these onto the redesigned VCH) ─────────────
+
+  /**
+   * vMotion of a powered-on container VM to `host`, as vCenter's MigrateVM does (pre-copy model,
+   * a `drs-migrate` event with reason `user`). Throws a conflict when the VM is not running or the
+   * host cannot take it (the VM then stays where it was).
+   */
+  migrateContainer(ref: string, host: HostRef): { from: string; to: string } {
+    this.live();
+    const c = this.container(ref);
+    const h = this.hostIndex(host);
+    if (c.memVm === null || c.host === null) throw conflict(`container ${c.rec.name.slice(1)} is not running: only a powered-on container VM moves by vMotion`);
+    const from = c.host;
+    if (from === h) return { from: this.hostNames[from], to: this.hostNames[h] };
+    const state = this.cluster.hostState(h);
+    if (state !== "connected") throw conflict(`host ${this.hostNames[h]} is ${state}: only a connected host takes a migrating VM`);
+    this.cluster.powerOff(c.clusterVm);
+    try {
+      this.placeOnHost(c.clusterVm, h);
+    } catch (e) {
+      this.placeOnHost(c.clusterVm, from);
+      throw conflict(`container ${c.rec.name.slice(1)} cannot move to ${this.hostNames[h]}: ${(e as Error).message}`);
+    }
+    this.migrate(c, h, "user", 0);
+    this.settle();
+    return { from: this.hostNames[from], to: this.hostNames[h] };
+  }
+
+  /** The container VM's memory in pages (vSphere's counter names) without touching Docker's CPU deltas; null without a VM. */
+  vmMemory(ref: string): VmMemory | null {
+    const c = this.container(ref);
+    return c.memVm === null ? null : this.mem.vmStats(c.memVm);
+  }
+
+  // ───────────── end of vSphere door additions ─────────────
+
   diskUsage(): DiskUsage {
     const list = [...this.containers.values()].filter((c) => !c.removed);
     const images = [...this.images.values()];
