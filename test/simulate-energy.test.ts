@@ -1,6 +1,5 @@
 // Power tables, trapezoid energy and the NPA baseline, on scenarios small enough to check by hand,
 // then NPA on the real PlanetLab day against CloudSim's closed form.
-import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../bindings/simulate/model.js";
 import { readWorkload } from "../bindings/simulate/node.js";
@@ -9,14 +8,7 @@ import { cloudsimPlanetLab } from "../bindings/simulate/preset.js";
 import type { Scenario } from "../bindings/simulate/scenario.js";
 import { runPolicy } from "../bindings/simulate/simulate.js";
 import type { Workload } from "../bindings/simulate/workload.js";
-
-export const PLANETLAB_DAY = new URL("../../shared/traces/planetlab/20110303", import.meta.url).pathname;
-export function requirePlanetLab(): string {
-  if (!existsSync(PLANETLAB_DAY)) {
-    throw new Error(`the PlanetLab trace is missing: expected ${PLANETLAB_DAY} (CloudSim's workload/planetlab/20110303, 1,052 files) beside the repository`);
-  }
-  return PLANETLAB_DAY;
-}
+import { requirePlanetLab } from "./simulate-helpers.js";
 
 /** One host type, given VMs with constant utilisation. */
 function tiny(utils: number[], hosts = 1): { scenario: Scenario; workload: Workload } {

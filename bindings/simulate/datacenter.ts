@@ -82,9 +82,20 @@ export class Datacenter {
   readonly utilisationBins = new Float64Array(10);
   private tickMigrations = 0;
 
-  constructor(m: Model, mode: EnergyMode) {
+  /**
+   * CloudSim's `getCompletedVms` quirk: a settled VM whose requested MIPS is exactly 0 at an update
+   * counts as finished and leaves the datacenter for good (PlanetLab VMs at 0 % for two samples).
+   */
+  readonly finishIdleVms: boolean;
+  /** VMs that left that way. */
+  finishedVms = 0;
+  /** Told when a VM leaves that way, so a policy with state of its own (DRS) forgets it. */
+  onFinished?: (v: number) => void;
+
+  constructor(m: Model, mode: EnergyMode, finishIdleVms = false) {
     this.m = m;
     this.mode = mode;
+    this.finishIdleVms = finishIdleVms;
     const H = m.hostCount;
     const V = m.vmCount;
     this.hostList = Array.from({ length: H }, () => []);
@@ -285,6 +296,20 @@ export class Datacenter {
       if (dt > 0) w += this.hostEnergy(h, prev, wasOn === 1, dt);
     }
     this.energyWs += w;
+    if (this.finishIdleVms) {
+      for (let h = 0; h < m.hostCount; h++) {
+        const list = this.hostList[h];
+        for (let i = list.length - 1; i >= 0; i--) {
+          const v = list[i];
+          if (this.vmMigrating[v] === 0 && this.vmDemand[v] === 0) {
+            this.destroy(v, h);
+            this.vmHost[v] = -1;
+            this.finishedVms++;
+            this.onFinished?.(v);
+          }
+        }
+      }
+    }
     this.lastProcess = t;
     this.time = t;
   }

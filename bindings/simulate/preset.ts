@@ -32,5 +32,6 @@ export function cloudsimPlanetLab(trace: string, order: "sorted" | "directory" =
     dpm: { ...DEFAULT_DPM },
     ha: null,
     memory: { salting: "vm", pageMiB: 1, privateFraction: 0.5 },
+    finishIdleVms: true,
   };
 }

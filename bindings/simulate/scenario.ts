@@ -67,6 +67,8 @@ export interface Scenario {
   dpm: DpmSettings;
   ha: HaSettings | null;
   memory: { salting: Salting; pageMiB: number; privateFraction: number };
+  /** Replays CloudSim's quirk of retiring a VM whose CPU demand is exactly 0 at an update (the preset sets it). */
+  finishIdleVms: boolean;
 }
 
 export const DEFAULT_DPM: DpmSettings = { enabled: true, targetPercent: 63, tolerancePercent: 18, powerOnSeconds: 300, windowSeconds: 2400 };
@@ -147,7 +149,7 @@ class Reader {
   }
 
   scenario(root: Node | null): Scenario {
-    const m = this.map(root, "a scenario", ["name", "step", "length", "hosts", "hostLayout", "vms", "assignment", "workload", "policies", "lrmmt", "drs", "dpm", "ha", "memory"]);
+    const m = this.map(root, "a scenario", ["name", "step", "length", "hosts", "hostLayout", "vms", "assignment", "workload", "policies", "lrmmt", "drs", "dpm", "ha", "memory", "finishIdleVms"]);
     if (!m.has("hosts")) this.fail(root, "expected a \"hosts\" list (host types with cores, mhzPerCore, memoryMiB, power and count)");
     if (!m.has("workload")) this.fail(root, "expected a \"workload\" mapping with the trace to replay");
     const hosts = this.seq(m.get("hosts"), "hosts").map((n, i) => this.hostType(n, i));
@@ -226,6 +228,7 @@ class Reader {
       dpm,
       ha,
       memory,
+      finishIdleVms: m.has("finishIdleVms") ? this.bool(m.get("finishIdleVms"), "finishIdleVms") : false,
     };
   }
 

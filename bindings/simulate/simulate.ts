@@ -45,6 +45,8 @@ export interface PolicyResult {
   haRestarts?: number;
   haNotRestarted?: number;
   unplacedVms: number;
+  /** VMs retired by CloudSim's zero-demand quirk (scenario `finishIdleVms`). */
+  finishedVms: number;
   memory?: MemorySummary;
   samples: TickSample[];
   utilisationBins: number[];
@@ -113,7 +115,7 @@ const MODES: Record<PolicyName, "active" | "max" | "powered"> = { npa: "max", "l
 /** Simulates one policy; returns its metrics and time series. */
 export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, options: RunOptions = {}): PolicyResult {
   const wallStart = performance.now();
-  const dc = new Datacenter(model, MODES[name]);
+  const dc = new Datacenter(model, MODES[name], scenario.finishIdleVms);
   const policy = makePolicy(name, dc, scenario);
   const step = model.stepSeconds;
   const length = model.lengthSeconds;
@@ -171,6 +173,7 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
     simulatedSeconds: last,
     wallSeconds: 0,
     unplacedVms: unplaced,
+    finishedVms: dc.finishedVms,
     samples: dc.samples,
     utilisationBins: Array.from(dc.utilisationBins),
     ...policy.stats?.(),
