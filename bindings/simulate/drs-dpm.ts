@@ -47,6 +47,7 @@ export class DrsDpm {
     this.failures = (scenario.ha?.failures ?? []).slice().sort((a, b) => a.at - b.at);
     for (let v = 0; v < m.vmCount; v++) this.cluster.addVm({ cpu: { demand: 0 }, memory: { demand: 0 }, name: m.vmNames[v] });
     dc.hostOn.fill(1);
+    dc.onFinished = (v) => this.cluster.powerOff(v);
   }
 
   /** DRS initial placement of each VM at its full CPU (least resulting imbalance). */
@@ -115,7 +116,7 @@ export class DrsDpm {
     }
     const result = cl.balance();
     if (result.applied) for (const r of result.recommendations) moves.push([r.vm, r.to]);
-    return moves.filter(([v, h]) => dc.vmHost[v] !== h);
+    return moves.filter(([v, h]) => dc.vmHost[v] >= 0 && dc.vmHost[v] !== h);
   }
 
   /** Powers on standby hosts with the least power per MHz at the target load until `needMHz` is covered. */
