@@ -82,6 +82,8 @@ for (const [entry, outfile, platform] of bundles) {
     entryPoints: [entry],
     outfile,
     platform,
+    // yaml's Node build is CommonJS that requires "process": keep it an import of the installed package.
+    external: [...common.external, "yaml"],
     banner: outfile === "dist/cli.js" ? { js: "#!/usr/bin/env node" } : undefined,
   });
 }

@@ -31,7 +31,7 @@ export function cloudsimPlanetLab(trace: string, order: "sorted" | "directory" =
     drs: { threshold: 3 },
     dpm: { ...DEFAULT_DPM },
     ha: null,
-    memory: { salting: "vm", pageMiB: 1, privateFraction: 0.5 },
+    memory: { salting: "vm", pageMiB: 16, privateFraction: 0.5, zeroFraction: 0.1 },
     finishIdleVms: true,
   };
 }

@@ -66,7 +66,7 @@ export interface Scenario {
   drs: { threshold: 1 | 2 | 3 | 4 | 5 };
   dpm: DpmSettings;
   ha: HaSettings | null;
-  memory: { salting: Salting; pageMiB: number; privateFraction: number };
+  memory: { salting: Salting; pageMiB: number; privateFraction: number; zeroFraction: number };
   /** Replays CloudSim's quirk of retiring a VM whose CPU demand is exactly 0 at an update (the preset sets it). */
   finishIdleVms: boolean;
 }
@@ -199,13 +199,14 @@ class Reader {
           : [],
       };
     }
-    let memory = { salting: "vm" as Salting, pageMiB: 1, privateFraction: 0.5 };
+    let memory = { salting: "vm" as Salting, pageMiB: 16, privateFraction: 0.5, zeroFraction: 0.1 };
     if (m.has("memory")) {
-      const mm = this.map(m.get("memory"), "memory", ["salting", "pageMiB", "privateFraction"]);
+      const mm = this.map(m.get("memory"), "memory", ["salting", "pageMiB", "privateFraction", "zeroFraction"]);
       memory = {
         salting: mm.has("salting") ? (this.string(mm.get("salting"), "memory.salting (TPS salting)", ["vm", "tenant", "global"]) as Salting) : "vm",
-        pageMiB: mm.has("pageMiB") ? this.number(mm.get("pageMiB"), "memory.pageMiB (modelling grain)", 0.00390625, 64) : 1,
+        pageMiB: mm.has("pageMiB") ? this.number(mm.get("pageMiB"), "memory.pageMiB (MiB one modelled page stands for)", 0.00390625, 1024) : 16,
         privateFraction: mm.has("privateFraction") ? this.number(mm.get("privateFraction"), "memory.privateFraction", 0, 1) : 0.5,
+        zeroFraction: mm.has("zeroFraction") ? this.number(mm.get("zeroFraction"), "memory.zeroFraction", 0, 1) : 0.1,
       };
     }
     return {

@@ -7,6 +7,7 @@ import { Datacenter, type TickSample } from "./datacenter.js";
 import { DrsDpm } from "./drs-dpm.js";
 import { LrMmt } from "./lrmmt.js";
 import type { Model } from "./model.js";
+import { measureSharing, type SharingSettings } from "./memory.js";
 import type { PolicyName, Scenario } from "./scenario.js";
 
 /** Seconds between a VM's creation and its cloudlet's start (CloudSim's event delay). */
@@ -47,7 +48,9 @@ export interface PolicyResult {
   unplacedVms: number;
   /** VMs retired by CloudSim's zero-demand quirk (scenario `finishIdleVms`). */
   finishedVms: number;
+  /** Memory after instant clone and TPS at the end of the run, and hourly through it. */
   memory?: MemorySummary;
+  memorySeries?: ({ time: number } & MemorySummary)[];
   samples: TickSample[];
   utilisationBins: number[];
 }
@@ -55,8 +58,8 @@ export interface PolicyResult {
 export interface RunOptions {
   /** Called after every tick with the fraction done. */
   onProgress?: (fraction: number) => void;
-  /** Measures memory sharing through the memory engine at the end (drs-dpm and others). */
-  memory?: (dc: Datacenter) => MemorySummary;
+  /** Measures memory sharing through the memory engine every `everySeconds` and at the end. */
+  sharing?: SharingSettings & { everySeconds: number };
 }
 
 interface Policy {
@@ -126,6 +129,7 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
   for (let v = 0; v < model.vmCount; v++) if (model.vmStart[v] > 0) later.push(v);
   later.sort((a, b) => model.vmStart[a] - model.vmStart[b] || a - b);
   let nextArrival = 0;
+  const memorySeries: ({ time: number } & MemorySummary)[] = [];
   const ticks = Math.floor((length - ACK_DELAY) / step);
   let last = 0;
   let t = ACK_DELAY;
@@ -153,6 +157,9 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
     if (arriving.length) unplaced += policy.placeArrivals(arriving, t).length;
     for (const [v, h] of policy.tick(t)) dc.startMigration(v, h, t);
     dc.sample(t);
+    if (options.sharing && Math.floor(t / options.sharing.everySeconds) > Math.floor((t - step) / options.sharing.everySeconds)) {
+      memorySeries.push({ time: t, ...measureSharing(dc, options.sharing) });
+    }
     last = t;
     options.onProgress?.(k / ticks);
   }
@@ -178,7 +185,10 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
     utilisationBins: Array.from(dc.utilisationBins),
     ...policy.stats?.(),
   };
-  if (options.memory) result.memory = options.memory(dc);
+  if (options.sharing) {
+    result.memory = measureSharing(dc, options.sharing);
+    result.memorySeries = memorySeries;
+  }
   result.wallSeconds = (performance.now() - wallStart) / 1000;
   return result;
 }
