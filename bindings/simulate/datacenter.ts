@@ -39,6 +39,8 @@ export class Datacenter {
   readonly hostAvail: Float64Array;
   readonly hostAllocMips: Float64Array;
   readonly hostRamUsed: Float64Array;
+  /** Bumped whenever a host's list or shares are recomputed: policies key their caches on it. */
+  readonly hostVersion: Uint32Array;
   /** Powered on (only meaningful in `powered` mode; otherwise a host is on while it has load). */
   readonly hostOn: Uint8Array;
   readonly vmHost: Int32Array;
@@ -104,6 +106,7 @@ export class Datacenter {
     this.hostAvail = Float64Array.from(m.hostMips);
     this.hostAllocMips = new Float64Array(H);
     this.hostRamUsed = new Float64Array(H);
+    this.hostVersion = new Uint32Array(H);
     this.hostOn = new Uint8Array(H);
     this.vmHost = new Int32Array(V).fill(-1);
     this.vmDemand = new Float64Array(V);
@@ -133,6 +136,7 @@ export class Datacenter {
 
   /** Recomputes the host's CPU shares from its list (VmSchedulerTimeSharedOverSubscription). */
   allocate(h: number): void {
+    this.hostVersion[h]++;
     const list = this.hostList[h];
     const inc = this.hostIn[h];
     const C = this.m.hostMips[h];

@@ -58,6 +58,8 @@ export interface PolicyResult {
 export interface RunOptions {
   /** Called after every tick with the fraction done. */
   onProgress?: (fraction: number) => void;
+  /** Replaces the lr-mmt policy object (the reference model in tests and benchmarks). */
+  lrmmt?: (dc: Datacenter) => { placeInitial(vms: number[]): number[]; placeArrivals(vms: number[]): number[]; optimize(): [number, number][] };
   /** Measures memory sharing through the memory engine every `everySeconds` and at the end. */
   sharing?: SharingSettings & { everySeconds: number };
 }
@@ -71,7 +73,7 @@ interface Policy {
   stats?(): Partial<PolicyResult>;
 }
 
-function makePolicy(name: PolicyName, dc: Datacenter, scenario: Scenario): Policy {
+function makePolicy(name: PolicyName, dc: Datacenter, scenario: Scenario, options: RunOptions): Policy {
   switch (name) {
     case "npa":
       return {
@@ -81,7 +83,7 @@ function makePolicy(name: PolicyName, dc: Datacenter, scenario: Scenario): Polic
         tick: () => [],
       };
     case "lr-mmt": {
-      const p = new LrMmt(dc, { ...scenario.lrmmt, stepSeconds: scenario.stepSeconds });
+      const p = options.lrmmt ? options.lrmmt(dc) : new LrMmt(dc, { ...scenario.lrmmt, stepSeconds: scenario.stepSeconds });
       return {
         mode: "active",
         placeInitial: (vms) => p.placeInitial(vms),
@@ -119,7 +121,7 @@ const MODES: Record<PolicyName, "active" | "max" | "powered"> = { npa: "max", "l
 export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, options: RunOptions = {}): PolicyResult {
   const wallStart = performance.now();
   const dc = new Datacenter(model, MODES[name], scenario.finishIdleVms);
-  const policy = makePolicy(name, dc, scenario);
+  const policy = makePolicy(name, dc, scenario, options);
   const step = model.stepSeconds;
   const length = model.lengthSeconds;
   const initial: number[] = [];
