@@ -7,6 +7,7 @@ import { buildModel } from "../bindings/simulate/model.js";
 import { readWorkload } from "../bindings/simulate/node.js";
 import { cloudsimPlanetLab } from "../bindings/simulate/preset.js";
 import { runPolicy } from "../bindings/simulate/simulate.js";
+import { parseAlibabaPods } from "../bindings/simulate/traces.js";
 import { made, requirePlanetLab } from "./simulate-helpers.js";
 
 describe("lr-mmt mechanisms", () => {
@@ -42,6 +43,34 @@ describe("lr-mmt mechanisms", () => {
     expect(counts.filter((c) => c === 2)).toHaveLength(252);
     // Type-0 VMs (2,500 MIPS) only fit a G5 core (2,660), odd host ids.
     for (let v = 0; v < 263; v++) expect(dc.vmHost[v] % 2).toBe(1);
+  });
+});
+
+describe("traces with arrivals and departures (Alibaba pods)", () => {
+  it("places a pod when it is created and frees its host when it is deleted", () => {
+    const pods = parseAlibabaPods(
+      [
+        "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time",
+        "p0,4000,8192,0,0,,LS,Running,0,,0",
+        "p1,8000,8192,0,0,,BE,Running,3000,7000,3000",
+      ].join("\n"),
+      "pods.csv",
+    );
+    const scenario = cloudsimPlanetLab("pods");
+    scenario.hosts = [{ name: "node", count: 2, cores: 1, mhzPerCore: 16_000, memoryMiB: 65_536, power: [100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200], bandwidthMbps: 10_000 }];
+    scenario.hostLayout = "blocks";
+    scenario.vms = [];
+    scenario.finishIdleVms = false;
+    scenario.lengthSeconds = 3 * 3600;
+    const model = buildModel(scenario, { format: "alibaba", source: "pods.csv", stepSeconds: 300, vms: pods });
+    expect(Array.from(model.vmMips)).toEqual([4000, 8000]);
+    const r = runPolicy(model, scenario, "lr-mmt");
+    expect(r.unplacedVms).toBe(0);
+    const at = (t: number) => r.samples.find((s) => s.time > t)!;
+    expect(at(0).activeHosts).toBe(1);
+    expect(at(3400).activeHosts + at(3400).meanUtilisation).toBeGreaterThan(at(0).activeHosts + at(0).meanUtilisation); // p1 joined at the first tick after its creation
+    expect(at(7600).activeHosts).toBe(1); // p1 left at the first tick after its deletion
+    expect(at(7600).meanUtilisation).toBeCloseTo(4000 / 16_000, 9);
   });
 });
 
