@@ -92,11 +92,12 @@ export const cases: BenchCase[] = [
   },
   {
     name: "sim.synthetic.1k20k7d",
-    title: "1,000 hosts, 20,000 VMs, 7 days (lr-mmt; drs-dpm over its first 6 h), days simulated per second against the 1-minute budget",
+    title: "1,000 hosts, 20,000 VMs (lr-mmt over a day, drs-dpm over 2 h), days simulated per second against the budget of 7 days in a minute",
     run: ({ quick }) => {
       const out = [];
-      // DRS's balancing pass over 20,000 VMs is the slow part of drs-dpm at this size: measured on 6 h, never in --quick.
-      const runs: [PolicyName, number][] = quick ? [["lr-mmt", 1 / 48]] : [["lr-mmt", 7], ["drs-dpm", 0.25]];
+      // Neither policy meets the budget at this size yet (the underload phase of lr-mmt tries every
+      // active host; DRS's balancing pass weighs 20,000 VMs × 1,000 hosts): a shorter run gives the rate.
+      const runs: [PolicyName, number][] = quick ? [["lr-mmt", 1 / 48]] : [["lr-mmt", 1], ["drs-dpm", 1 / 12]];
       for (const [policy, d] of runs) {
         const setup = synthetic(d);
         const { r, daysPerSecond } = days(policy, setup);
@@ -106,7 +107,7 @@ export const cases: BenchCase[] = [
           value: daysPerSecond,
           baseline: "budget: 7 days in 60 s",
           baselineValue: 7 / 60,
-          notes: { wallSeconds: Math.round(r.wallSeconds * 10) / 10, simulatedDays: d, rssMB: rssMB(), energyKWh: Math.round(r.energyKWh), migrations: r.migrations },
+          notes: { wallSeconds: Math.round(r.wallSeconds * 10) / 10, simulatedDays: Math.round(d * 1000) / 1000, projected7DaySeconds: Math.round(7 / daysPerSecond), rssMB: rssMB(), energyKWh: Math.round(r.energyKWh), migrations: r.migrations },
         });
       }
       return out;
