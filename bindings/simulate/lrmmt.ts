@@ -55,6 +55,8 @@ export class LrMmt {
   /** Hosts that are neither empty nor switched off, ascending; empty ones are represented by the first of each type. */
   private active: number[] = [];
   private readonly inActive: Uint8Array;
+  /** Each host's power at its last-update utilisation: fixed through one optimisation. */
+  private readonly powerNow: Float64Array;
 
   constructor(dc: Datacenter, settings: LrMmtSettings) {
     this.dc = dc;
@@ -69,6 +71,7 @@ export class LrMmt {
     this.cacheMaxRam = new Float64Array(n);
     this.cacheLong = new Uint8Array(n);
     this.inActive = new Uint8Array(n);
+    this.powerNow = new Float64Array(n);
   }
 
   /** Rebuilds the active list: hosts with MIPS allocated or load at the last update. */
@@ -77,6 +80,7 @@ export class LrMmt {
     this.active = [];
     this.inActive.fill(0);
     for (let h = 0; h < dc.m.hostCount; h++) {
+      this.powerNow[h] = powerOf(dc.m.power[dc.m.hostType[h]], dc.utilisation(h));
       if (dc.hostAllocMips[h] !== 0 || dc.utilisation(h) !== 0) {
         this.active.push(h);
         this.inActive[h] = 1;
@@ -236,8 +240,7 @@ export class LrMmt {
     if (alloc !== 0 && this.isOverloaded(h, v)) return Infinity;
     const after = (alloc + d) / m.hostMips[h];
     if (after > 1) return Infinity; // CloudSim's power model refuses loads above 1
-    const table = m.power[m.hostType[h]];
-    return powerOf(table, after) - powerOf(table, dc.utilisation(h));
+    return powerOf(m.power[m.hostType[h]], after) - this.powerNow[h];
   }
 
   /** VMs sorted by current demand, descending, stable (PowerVmList.sortByCpuUtilization). */
