@@ -9,6 +9,9 @@
  */
 import type { Model } from "./model.js";
 import { vmUtilisation } from "./model.js";
+import { powerOf } from "./power.js";
+
+export { powerOf };
 
 /** How a policy's hosts draw power: CloudSim's "empty host is off", all at full load (NPA), or by power state (DPM). */
 export type EnergyMode = "active" | "max" | "powered";
@@ -393,16 +396,4 @@ export class Datacenter {
     });
     this.tickMigrations = 0;
   }
-}
-
-/** SPECpower interpolation (CloudSim `PowerModelSpecPower.getPower`); loads above 1 count as 1. */
-export function powerOf(table: Float64Array, u: number): number {
-  if (u >= 1) return table[10];
-  if (u <= 0) return table[0];
-  if (u % 0.1 === 0) return table[Math.trunc(u * 10)];
-  const i1 = Math.floor(u * 10);
-  const i2 = Math.ceil(u * 10);
-  const p1 = table[i1];
-  const delta = (table[i2] - p1) / 10;
-  return p1 + delta * (u - i1 / 10) * 100;
 }

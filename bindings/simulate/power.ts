@@ -13,17 +13,22 @@ export const ML110_G5: PowerTable = [93.7, 97, 101, 105, 110, 116, 121, 125, 129
 
 /** Power in watts at utilisation `u` ∈ [0, 1]; NaN outside (CloudSim throws there). */
 export function powerAt(table: PowerTable | Float64Array, u: number): number {
-  if (u < 0 || u > 1) return NaN;
-  if (u % 0.1 === 0) return table[Math.trunc(u * 10)];
-  const i1 = Math.floor(u * 10);
-  const i2 = Math.ceil(u * 10);
-  const p1 = table[i1];
-  const p2 = table[i2];
-  const delta = (p2 - p1) / 10;
-  return p1 + delta * (u - i1 / 10) * 100;
+  return u < 0 || u > 1 ? NaN : powerOf(table, u);
 }
 
 /** Joules (W·s) → kWh. */
 export function kWh(wattSeconds: number): number {
   return wattSeconds / 3.6e6;
+}
+
+/** SPECpower interpolation (CloudSim `PowerModelSpecPower.getPower`); loads above 1 count as 1. */
+export function powerOf(table: PowerTable | Float64Array, u: number): number {
+  if (u >= 1) return table[10];
+  if (u <= 0) return table[0];
+  if (u % 0.1 === 0) return table[Math.trunc(u * 10)];
+  const i1 = Math.floor(u * 10);
+  const i2 = Math.ceil(u * 10);
+  const p1 = table[i1];
+  const delta = (table[i2] - p1) / 10;
+  return p1 + delta * (u - i1 / 10) * 100;
 }
