@@ -21,6 +21,7 @@ const libraryEntries = [
   ["bindings/docker/index.ts", "docker"], // the Docker API handler, web-standard Request/Response
   ["bindings/vsphere/index.ts", "vsphere"], // the vSphere API (vim25 SOAP) handler, web-standard Request/Response
   ["bindings/vsphere/node.ts", "vsphere-node"], // serveVsphere: Node's HTTPS server for it, self-signed certificate
+  ["bindings/simulate/index.ts", "simulate"], // `vicsim simulate` as a library: text in, results out
 ];
 /** Programs: [entry, output, platform], bundled on their own. */
 const bundles = [["bindings/cli/main.ts", "dist/cli.js", "node"]];
@@ -86,6 +87,8 @@ for (const [entry, outfile, platform] of bundles) {
     entryPoints: [entry],
     outfile,
     platform,
+    // yaml's Node build is CommonJS that requires "process": keep it an import of the installed package.
+    external: [...common.external, "yaml"],
     banner: outfile === "dist/cli.js" ? { js: "#!/usr/bin/env node" } : undefined,
   });
 }

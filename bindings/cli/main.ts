@@ -139,6 +139,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "serve":
       return serve(rest);
+    case "simulate":
+      return (await import("./simulate.js")).simulateCommand(rest);
     case undefined:
     case "-h":
     case "--help":

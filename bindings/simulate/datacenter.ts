@@ -1,0 +1,399 @@
+/**
+ * The datacenter a policy acts on, with CloudSim 3.0.3's semantics (../shared/capacity/CLOUDSIM-MODEL.md
+ * §2–§5): per-host VM lists in order, time-shared CPU with over-subscription scaling, live migration
+ * that costs the VM 10 % of its demand for RAM / (BW/2) seconds, an update at every tick and every
+ * migration completion (energy by trapezoid, host and VM state entries for SLATAH and PDM).
+ *
+ * Why this file is long: the update, the allocation and the migration steps share the same state
+ * arrays and are only correct together; splitting them would spread one invariant over files.
+ */
+import type { Model } from "./model.js";
+import { vmUtilisation } from "./model.js";
+import { powerOf } from "./power.js";
+
+export { powerOf };
+
+/** How a policy's hosts draw power: CloudSim's "empty host is off", all at full load (NPA), or by power state (DPM). */
+export type EnergyMode = "active" | "max" | "powered";
+
+/** VM utilisation history kept per VM for the local-regression test: newest first, 30 ticks. */
+export const HISTORY = 30;
+
+export interface TickSample {
+  time: number;
+  energyKWh: number;
+  activeHosts: number;
+  migrations: number;
+  /** Mean CPU utilisation of the active hosts. */
+  meanUtilisation: number;
+  /** Active hosts whose VMs got less CPU than they asked for. */
+  violatingHosts: number;
+}
+
+export class Datacenter {
+  readonly m: Model;
+  readonly mode: EnergyMode;
+  /** VM lists in CloudSim's order; incoming (migrating-in) VMs are in the list too. */
+  readonly hostList: number[][];
+  readonly hostIn: number[][];
+  /** MIPS in use at the last update (CloudSim `getUtilizationMips`), and the update before it. */
+  readonly hostUtilMips: Float64Array;
+  /** Scheduler state: MIPS not reserved, and allocated MIPS with incoming VMs at full demand. */
+  readonly hostAvail: Float64Array;
+  readonly hostAllocMips: Float64Array;
+  readonly hostRamUsed: Float64Array;
+  /** Bumped whenever a host's list or shares are recomputed: policies key their caches on it. */
+  readonly hostVersion: Uint32Array;
+  /** Powered on (only meaningful in `powered` mode; otherwise a host is on while it has load). */
+  readonly hostOn: Uint8Array;
+  readonly vmHost: Int32Array;
+  readonly vmDemand: Float64Array;
+  readonly vmAlloc: Float64Array;
+  readonly vmAllocIn: Float64Array;
+  readonly vmMigrating: Int32Array;
+  /** Utilisation history (fraction of the VM's MIPS), newest first. */
+  readonly vmHist: Float64Array;
+  readonly vmHistLen: Int32Array;
+  /** Mean and OLS slope of the newest 10 history points (x = 1 … 10, oldest first). */
+  readonly vmMean: Float64Array;
+  readonly vmSlope: Float64Array;
+  /** The VM has 10 or more history points and a non-zero one at index ≥ 9 (survives the zero trim). */
+  readonly vmLongHistory: Uint8Array;
+
+  time = 0;
+  lastProcess = 0;
+  energyWs = 0;
+  migrations = 0;
+  /** Extra energy a policy books outside the trapezoid (host power-on), W·s. */
+  extraWs = 0;
+  // SLA integration (CLOUDSIM-MODEL.md §5): a pending entry per host / VM, integrated when the next arrives.
+  private readonly hEntT: Float64Array;
+  private readonly hEntAlloc: Float64Array;
+  private readonly hEntReq: Float64Array;
+  private readonly hEntActive: Uint8Array;
+  private readonly vEntT: Float64Array;
+  private readonly vEntAlloc: Float64Array;
+  private readonly vEntReq: Float64Array;
+  private readonly vEntMig: Uint8Array;
+  slaTime = 0;
+  activeTime = 0;
+  vmRequested = 0;
+  vmAllocated = 0;
+  vmUnderMigration = 0;
+  private readonly queue: { time: number; seq: number; vm: number; target: number }[] = [];
+  private seq = 0;
+  readonly samples: TickSample[] = [];
+  /** Histogram of active hosts' utilisation at every tick, ten 10 % bins. */
+  readonly utilisationBins = new Float64Array(10);
+  private tickMigrations = 0;
+
+  /**
+   * CloudSim's `getCompletedVms` quirk: a settled VM whose requested MIPS is exactly 0 at an update
+   * counts as finished and leaves the datacenter for good (PlanetLab VMs at 0 % for two samples).
+   */
+  readonly finishIdleVms: boolean;
+  /** VMs that left that way. */
+  finishedVms = 0;
+  /** Told when a VM leaves that way, so a policy with state of its own (DRS) forgets it. */
+  onFinished?: (v: number) => void;
+
+  constructor(m: Model, mode: EnergyMode, finishIdleVms = false) {
+    this.m = m;
+    this.mode = mode;
+    this.finishIdleVms = finishIdleVms;
+    const H = m.hostCount;
+    const V = m.vmCount;
+    this.hostList = Array.from({ length: H }, () => []);
+    this.hostIn = Array.from({ length: H }, () => []);
+    this.hostUtilMips = new Float64Array(H);
+    this.hostAvail = Float64Array.from(m.hostMips);
+    this.hostAllocMips = new Float64Array(H);
+    this.hostRamUsed = new Float64Array(H);
+    this.hostVersion = new Uint32Array(H);
+    this.hostOn = new Uint8Array(H);
+    this.vmHost = new Int32Array(V).fill(-1);
+    this.vmDemand = new Float64Array(V);
+    this.vmAlloc = new Float64Array(V);
+    this.vmAllocIn = new Float64Array(V);
+    this.vmMigrating = new Int32Array(V);
+    this.vmHist = new Float64Array(V * HISTORY);
+    this.vmHistLen = new Int32Array(V);
+    this.vmMean = new Float64Array(V);
+    this.vmSlope = new Float64Array(V);
+    this.vmLongHistory = new Uint8Array(V);
+    this.hEntT = new Float64Array(H).fill(-1);
+    this.hEntAlloc = new Float64Array(H);
+    this.hEntReq = new Float64Array(H);
+    this.hEntActive = new Uint8Array(H);
+    this.vEntT = new Float64Array(V).fill(-1);
+    this.vEntAlloc = new Float64Array(V);
+    this.vEntReq = new Float64Array(V);
+    this.vEntMig = new Uint8Array(V);
+  }
+
+  /** Host utilisation at the last update, clamped like CloudSim ((1, 1.01) → 1). */
+  utilisation(h: number): number {
+    const u = this.hostUtilMips[h] / this.m.hostMips[h];
+    return u > 1 && u < 1.01 ? 1 : u;
+  }
+
+  /** Recomputes the host's CPU shares from its list (VmSchedulerTimeSharedOverSubscription). */
+  allocate(h: number): void {
+    this.hostVersion[h]++;
+    const list = this.hostList[h];
+    const inc = this.hostIn[h];
+    const C = this.m.hostMips[h];
+    const pe = this.m.hostPe[h];
+    const d = this.vmDemand;
+    let avail = C;
+    let over = false;
+    let total = 0;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      let r = d[v] > pe ? pe : d[v];
+      if (inc.length && inc.includes(v)) r *= 0.1;
+      total += r;
+      if (!over && avail >= r) avail -= r;
+      else over = true;
+    }
+    let sum = 0;
+    if (!over) {
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        const r = d[v] > pe ? pe : d[v];
+        if (inc.length && inc.includes(v)) {
+          this.vmAllocIn[v] = r * 0.1;
+          sum += r * 0.1 + (r * 0.1 * 0.9) / 0.1;
+        } else {
+          const a = this.vmMigrating[v] > 0 ? r * 0.9 : r;
+          this.vmAlloc[v] = a;
+          sum += a;
+        }
+      }
+      this.hostAvail[h] = avail;
+    } else {
+      const s = C / total;
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        const r = d[v] > pe ? pe : d[v];
+        if (inc.length && inc.includes(v)) {
+          const a = Math.floor(r * 0.1 * s);
+          this.vmAllocIn[v] = a;
+          sum += a + (a * 0.9) / 0.1;
+        } else {
+          const a = this.vmMigrating[v] > 0 ? Math.floor(r * s * 0.9) : Math.floor(r * s);
+          this.vmAlloc[v] = a;
+          sum += a;
+        }
+      }
+      this.hostAvail[h] = 0;
+    }
+    this.hostAllocMips[h] = sum;
+  }
+
+  /** CloudSim `updateVmsProcessing`: shares, MIPS in use, and the host's and its VMs' state entries at `t`. */
+  updateHost(h: number, t: number): void {
+    this.allocate(h);
+    const list = this.hostList[h];
+    const inc = this.hostIn[h];
+    let used = 0;
+    let req = 0;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      req += this.vmDemand[v];
+      if (inc.length && inc.includes(v)) {
+        used += this.vmAllocIn[v];
+      } else {
+        const mig = this.vmMigrating[v] > 0;
+        this.vmEntry(v, t, this.vmAlloc[v], this.vmDemand[v], mig);
+        used += mig ? this.vmAlloc[v] / 0.9 : this.vmAlloc[v];
+      }
+    }
+    this.hostUtilMips[h] = used;
+    const active = this.mode === "powered" ? this.hostOn[h] === 1 : used > 0;
+    this.hostEntry(h, t, used, req, active);
+  }
+
+  private hostEntry(h: number, t: number, alloc: number, req: number, active: boolean): void {
+    const pt = this.hEntT[h];
+    if (pt >= 0 && pt !== t && this.hEntActive[h]) {
+      const dt = t - pt;
+      this.activeTime += dt;
+      if (this.hEntAlloc[h] < this.hEntReq[h]) this.slaTime += dt;
+    }
+    this.hEntT[h] = t;
+    this.hEntAlloc[h] = alloc;
+    this.hEntReq[h] = req;
+    this.hEntActive[h] = active ? 1 : 0;
+  }
+
+  private vmEntry(v: number, t: number, alloc: number, req: number, mig: boolean): void {
+    const pt = this.vEntT[v];
+    if (pt >= 0 && pt !== t) {
+      const dt = t - pt;
+      const pa = this.vEntAlloc[v];
+      const pr = this.vEntReq[v];
+      this.vmAllocated += pa * dt;
+      this.vmRequested += pr * dt;
+      if (pa < pr && this.vEntMig[v]) this.vmUnderMigration += (pr - pa) * dt;
+    }
+    this.vEntT[v] = t;
+    this.vEntAlloc[v] = alloc;
+    this.vEntReq[v] = req;
+    this.vEntMig[v] = mig ? 1 : 0;
+  }
+
+  /** Puts a VM on a host (CloudSim `vmCreate`): appended to the list, its share taken. */
+  create(v: number, h: number): void {
+    this.hostList[h].push(v);
+    this.vmHost[v] = h;
+    this.hostRamUsed[h] += this.m.vmRam[v];
+    this.allocate(h);
+  }
+
+  /** Takes a VM off a host's list (CloudSim `vmDestroy`); the others' shares are recomputed. */
+  destroy(v: number, h: number): void {
+    const list = this.hostList[h];
+    const i = list.indexOf(v);
+    if (i < 0) return;
+    list.splice(i, 1);
+    this.hostRamUsed[h] -= this.m.vmRam[v];
+    this.allocate(h);
+  }
+
+  /** Pushes the VM's utilisation at a tick onto its history and refreshes the regression terms. */
+  private pushHistory(v: number, u: number): void {
+    const base = v * HISTORY;
+    const hist = this.vmHist;
+    hist.copyWithin(base + 1, base, base + HISTORY - 1);
+    hist[base] = u;
+    const len = Math.min(HISTORY, this.vmHistLen[v] + 1);
+    this.vmHistLen[v] = len;
+    let long = 0;
+    for (let k = 9; k < len; k++) if (hist[base + k] !== 0) long = 1;
+    this.vmLongHistory[v] = long;
+    // x = 1 … 10 oldest first: x = 10 − k for history index k.
+    let sy = 0;
+    for (let k = 0; k < 10; k++) sy += hist[base + k];
+    const mean = sy / 10;
+    let sxy = 0;
+    for (let k = 0; k < 10; k++) sxy += (4.5 - k) * (hist[base + k] - mean);
+    this.vmMean[v] = mean;
+    this.vmSlope[v] = sxy / 82.5;
+  }
+
+  /** A full datacenter update at `t`: demands from the trace, every host's shares, energy since the last one. */
+  update(t: number, tick: boolean): void {
+    const m = this.m;
+    for (let v = 0; v < m.vmCount; v++) {
+      if (this.vmHost[v] < 0) {
+        this.vmDemand[v] = 0;
+        continue;
+      }
+      const u = vmUtilisation(m, v, t);
+      this.vmDemand[v] = u * m.vmMips[v];
+      if (tick) this.pushHistory(v, u);
+    }
+    const dt = t - this.lastProcess;
+    let w = 0;
+    for (let h = 0; h < m.hostCount; h++) {
+      const prev = this.utilisation(h);
+      const wasOn = this.hostOn[h];
+      this.updateHost(h, t);
+      if (dt > 0) w += this.hostEnergy(h, prev, wasOn === 1, dt);
+    }
+    this.energyWs += w;
+    if (this.finishIdleVms) {
+      for (let h = 0; h < m.hostCount; h++) {
+        const list = this.hostList[h];
+        for (let i = list.length - 1; i >= 0; i--) {
+          const v = list[i];
+          if (this.vmMigrating[v] === 0 && this.vmDemand[v] === 0) {
+            this.destroy(v, h);
+            this.vmHost[v] = -1;
+            this.finishedVms++;
+            this.onFinished?.(v);
+          }
+        }
+      }
+    }
+    this.lastProcess = t;
+    this.time = t;
+  }
+
+  private hostEnergy(h: number, from: number, wasOn: boolean, dt: number): number {
+    const m = this.m;
+    if (this.mode === "max") return m.hostMaxWatts[h] * dt;
+    if (this.mode === "active" ? from === 0 : !wasOn) return 0;
+    const table = m.power[m.hostType[h]];
+    const to = this.utilisation(h);
+    const pf = powerOf(table, from);
+    const pt = powerOf(table, to);
+    return (pf + (pt - pf) / 2) * dt;
+  }
+
+  /** Starts a live migration (CloudSim `addMigratingInVm` + the VM_MIGRATE event). */
+  startMigration(v: number, target: number, t: number): void {
+    this.hostIn[target].push(v);
+    this.hostList[target].push(v);
+    this.vmMigrating[v]++;
+    this.migrations++;
+    this.tickMigrations++;
+    const done = t + this.m.vmRam[v] / this.m.hostMigrationMiBps[target];
+    const e = { time: done, seq: this.seq++, vm: v, target };
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].time > done) i--;
+    this.queue.splice(i, 0, e);
+    this.updateHost(target, t);
+    this.updateHost(this.vmHost[v], t);
+  }
+
+  /** Time of the next migration completion, or Infinity. */
+  nextCompletion(): number {
+    return this.queue.length ? this.queue[0].time : Infinity;
+  }
+
+  /** Completes every migration due at the earliest completion time (CloudSim `processVmMigrate`). */
+  completeMigrations(): number {
+    const t = this.queue[0].time;
+    if (t > this.lastProcess) this.update(t, false);
+    while (this.queue.length && this.queue[0].time === t) {
+      const { vm, target } = this.queue.shift()!;
+      const src = this.vmHost[vm];
+      this.destroy(vm, src);
+      const inc = this.hostIn[target];
+      inc.splice(inc.indexOf(vm), 1);
+      const list = this.hostList[target];
+      list.splice(list.indexOf(vm), 1);
+      this.vmMigrating[vm]--;
+      this.create(vm, target);
+    }
+    for (let h = 0; h < this.m.hostCount; h++) this.updateHost(h, t);
+    return t;
+  }
+
+  /** Records the time series and the utilisation histogram once a tick's decisions are made. */
+  sample(t: number): void {
+    let active = 0;
+    let sumU = 0;
+    let violating = 0;
+    for (let h = 0; h < this.m.hostCount; h++) {
+      const on = this.mode === "powered" ? this.hostOn[h] === 1 : this.hostUtilMips[h] > 0;
+      if (!on) continue;
+      active++;
+      const u = Math.min(1, this.utilisation(h));
+      sumU += u;
+      this.utilisationBins[Math.min(9, Math.floor(u * 10))]++;
+      if (this.hEntAlloc[h] < this.hEntReq[h]) violating++;
+    }
+    this.samples.push({
+      time: t,
+      energyKWh: (this.energyWs + this.extraWs) / 3.6e6,
+      activeHosts: active,
+      migrations: this.tickMigrations,
+      meanUtilisation: active ? sumU / active : 0,
+      violatingHosts: violating,
+    });
+    this.tickMigrations = 0;
+  }
+}
