@@ -229,6 +229,9 @@ const SPECS: Record<string, ImageSpec> = {
 /** The repositories with a root filesystem of their own; any other name gets Alpine's. */
 export const IMAGES_WITH_ROOTFS = Object.keys(SPECS);
 
+/** Images built on buildpack-deps carry curl and wget (python, node, ruby, golang). */
+const BUILDPACK = new Set(["python", "node", "ruby", "golang"]);
+
 /** Builds an image's layers, top first (image layer, then base distribution). */
 export function buildImageLayers(repo: string): Layer[] {
   const name = repo.split("/").pop()!;
@@ -244,6 +247,7 @@ export function buildImageLayers(repo: string): Layer[] {
   appendTo("etc/passwd", spec.users);
   appendTo("etc/group", spec.groups);
   spec.build?.(own);
+  if (BUILDPACK.has(name)) for (const p of ["curl", "wget", "git"]) own.file(`usr/bin/${p}`, program(p), { mode: 0o755 });
   return [own.layer, base.layer];
 }
 
