@@ -284,6 +284,11 @@ export class Interpreter implements ExpandHost {
     try {
       if (op === OP.in || op === OP.rdwr) {
         if (op === OP.rdwr && !fs.exists(path)) fs.writeFile(path, "", { cred: this.world.user });
+        if (fs.stat(path).kind === "dir") {
+          // open(2) of a directory for reading succeeds; the reader's read(2) then fails.
+          f.set(fd, { read: async () => { throw new FsError("EISDIR", path); } });
+          return true;
+        }
         const data = fs.readFile(path, this.world.user);
         f.set(fd, new PeekInput(new BytesInput(data)));
       } else {
@@ -535,6 +540,8 @@ export class Interpreter implements ExpandHost {
     } catch (e) {
       if (e instanceof BrokenPipe) return 141;
       if (e instanceof Killed) return 128 + e.signal;
+      // Reading a redirected directory: read(2) fails with EISDIR, and the applet says so.
+      if (e instanceof FsError) { await writeFd(fds, 2, enc.encode(`${base}: read error: ${e.message}\n`)); return 1; }
       throw e;
     } finally {
       this.world.system.processes.exit(proc.pid);

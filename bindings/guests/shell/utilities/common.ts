@@ -48,7 +48,36 @@ export function getopt(argv: string[], spec: string, permute = true): { flags: M
   return { flags, rest };
 }
 
-/** Reads the named files (`-` or none: stdin), reporting `can't open` errors; status 1 when any failed. */
+/**
+ * How each applet words a file it cannot read (busybox is not uniform): a missing file as
+ * `can't open 'f': …` or `f: …`; a directory skipped silently, or reported its own way.
+ */
+const OPEN_POLICY: Record<string, { missing: "open" | "plain"; dir: "silent" | "read" | "io" | "ioerr" | "cantread" | "wc" }> = {
+  cat: { missing: "open", dir: "read" }, tail: { missing: "open", dir: "read" }, uniq: { missing: "open", dir: "ioerr" },
+  md5sum: { missing: "open", dir: "cantread" }, sha256sum: { missing: "open", dir: "cantread" },
+  grep: { missing: "plain", dir: "silent" }, sort: { missing: "plain", dir: "silent" }, sed: { missing: "plain", dir: "silent" },
+  cut: { missing: "plain", dir: "silent" }, head: { missing: "plain", dir: "io" }, wc: { missing: "plain", dir: "wc" },
+};
+
+/** Reports a file that could not be read, as the applet does; false when it is to be skipped silently. */
+export async function cannotRead(ctx: CommandContext, f: string, e: FsError): Promise<"skip" | "empty" | "failed"> {
+  const name = ctx.argv[0].split("/").pop()!;
+  const p = OPEN_POLICY[name] ?? { missing: "open", dir: "read" };
+  if (e.code === "EISDIR") {
+    switch (p.dir) {
+      case "silent": return "empty";
+      case "read": await warn(ctx, `read error: ${e.message}`); break;
+      case "io": await warn(ctx, `${f}: Input/output error`); break;
+      case "ioerr": await warn(ctx, `${f}: I/O error`); break;
+      case "cantread": await warn(ctx, `can't read '${f}': ${e.message}`); break;
+      case "wc": await warn(ctx, `${f}: ${e.message}`); failed.add(ctx); return "empty";
+    }
+  } else await warn(ctx, p.missing === "open" ? `can't open '${f}': ${e.message}` : `${f}: ${e.message}`);
+  failed.add(ctx);
+  return "failed";
+}
+
+/** Reads the named files (`-` or none: stdin), reporting unreadable ones; `failed` marks the context. */
 export async function* inputs(ctx: CommandContext, files: string[]): AsyncGenerator<{ name: string; data: Uint8Array }> {
   if (files.length === 0) files = ["-"];
   for (const f of files) {
@@ -57,8 +86,7 @@ export async function* inputs(ctx: CommandContext, files: string[]): AsyncGenera
       yield { name: f, data: ctx.fs.readFile(abs(ctx, f), ctx.user) };
     } catch (e) {
       if (!(e instanceof FsError)) throw e;
-      await warn(ctx, `can't open '${f}': ${e.message}`);
-      failed.add(ctx);
+      if ((await cannotRead(ctx, f, e)) === "empty") yield { name: f, data: new Uint8Array(0) };
     }
   }
 }
@@ -66,7 +94,7 @@ export async function* inputs(ctx: CommandContext, files: string[]): AsyncGenera
 export const failed = new WeakSet<CommandContext>();
 
 /** Streams stdin or a file as it arrives (for filters that must not wait for the end: head, grep). */
-export function inputOf(ctx: CommandContext, f: string): Input | null {
+export function inputOf(ctx: CommandContext, f: string): Input | FsError {
   if (f === "-") return ctx.stdin;
   try {
     const data = ctx.fs.readFile(abs(ctx, f), ctx.user);
@@ -74,7 +102,7 @@ export function inputOf(ctx: CommandContext, f: string): Input | null {
     return { read: async () => (done || data.length === 0 ? null : ((done = true), data)) };
   } catch (e) {
     if (!(e instanceof FsError)) throw e;
-    return null;
+    return e;
   }
 }
 

@@ -44,7 +44,7 @@ const ls: Utility = async (ctx) => {
       if (!(e instanceof FsError)) throw e;
       try { ctx.fs.lstat(abs(ctx, a)); files.push(a); continue; } catch { /* dangling or missing */ }
       await warn(ctx, `${a}: ${e.message}`);
-      status = 2;
+      status = 1;
     }
   }
   const line = (name: string, path: string): string => {
@@ -99,6 +99,20 @@ const mkdir: Utility = async (ctx) => {
   const mode = flags.has("m") ? Number.parseInt(flags.get("m")![0], 8) : 0o755;
   let status = 0;
   for (const d of rest) {
+    if (flags.has("p")) {
+      // busybox names the first component that is not a directory, with its slash.
+      const comps = d.split("/");
+      const bad = comps.findIndex((_c, i) => {
+        const prefix = comps.slice(0, i + 1).join("/");
+        return prefix !== "" && ctx.fs.exists(abs(ctx, prefix)) && ctx.fs.stat(abs(ctx, prefix)).kind !== "dir";
+      });
+      if (bad >= 0) {
+        const last = comps.slice(bad + 1).every((c) => c === "");
+        await warn(ctx, last ? `can't create directory '${d}': File exists` : `can't create directory '${comps.slice(0, bad + 1).join("/")}/': Not a directory`);
+        status = 1;
+        continue;
+      }
+    }
     try { ctx.fs.mkdir(abs(ctx, d), { parents: flags.has("p"), mode, cred: ctx.user }); } catch (e) {
       if (!(e instanceof FsError)) throw e;
       await warn(ctx, `can't create directory '${d}': ${e.message}`);
@@ -198,6 +212,7 @@ const cp: Utility = async (ctx) => {
       const st = ctx.fs.stat(sp);
       if (st.kind === "dir" && !recursive) { await warn(ctx, `omitting directory '${s}'`); status = 1; continue; }
       if (st.kind === "dir" && (dst + "/").startsWith(ctx.fs.realpath(sp) + "/")) { await warn(ctx, `can't copy a directory into itself`); status = 1; continue; }
+      if (ctx.fs.exists(dst) && ctx.fs.realpath(dst) === ctx.fs.realpath(sp)) { await warn(ctx, `'${s}' and '${intoDir ? dst : target}' are the same file`); status = 1; continue; }
       copy(ctx, sp, dst, recursive, preserve, true);
     } catch (e) {
       if (!(e instanceof FsError)) throw e;

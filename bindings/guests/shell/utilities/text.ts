@@ -5,7 +5,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { FsError } from "../../../fs/index.js";
 import type { CommandContext, Utility } from "../context.js";
 import { lines } from "../streams.js";
-import { abs, bytes, decode, failed, getopt, inputOf, inputs, out, splitLines, warn } from "./common.js";
+import { abs, bytes, cannotRead, decode, failed, getopt, inputOf, inputs, out, splitLines, warn } from "./common.js";
 
 /** `-n 5`, `-5` (obsolete form) and `-n +2` for head and tail. */
 function countArg(argv: string[]): string[] {
@@ -18,7 +18,7 @@ const head: Utility = async (ctx) => {
   let status = 0;
   for (let i = 0; i < files.length; i++) {
     const input = inputOf(ctx, files[i]);
-    if (!input) { await warn(ctx, `can't open '${files[i]}': No such file or directory`); status = 1; continue; }
+    if (input instanceof FsError) { if ((await cannotRead(ctx, files[i], input)) !== "empty") status = 1; continue; }
     if (files.length > 1) await out(ctx, `${i ? "\n" : ""}==> ${files[i] === "-" ? "standard input" : files[i]} <==\n`);
     if (flags.has("c")) {
       let left = Number(flags.get("c")![0]);
@@ -42,7 +42,9 @@ const tail: Utility = async (ctx) => {
   const { flags, rest } = getopt(countArg(ctx.argv), "n:c:fqv");
   let status = 0;
   const spec = flags.get("n")?.[0] ?? "10";
+  let opened = 0;
   for await (const f of inputs(ctx, rest)) {
+    opened++;
     if (flags.has("c")) { const c = Number(flags.get("c")![0]); await out(ctx, f.data.subarray(Math.max(0, f.data.length - c))); continue; }
     const text = decode(f.data);
     const ls = text.split(/(?<=\n)/);
@@ -50,6 +52,7 @@ const tail: Utility = async (ctx) => {
     await out(ctx, ls.slice(from).join(""));
   }
   if (failed.has(ctx)) status = 1;
+  if (opened === 0 && rest.length > 0 && rest.every((f) => !ctx.fs.exists(abs(ctx, f)))) await warn(ctx, "no files");
   return status;
 };
 
@@ -133,9 +136,11 @@ const grep: Utility = async (ctx) => {
   const showName = flags.has("H") || (files.length > 1 && !flags.has("h"));
   let matched = false, errors = false;
   for (const f of files) {
-    const input = inputOf(ctx, f);
-    if (!input) {
-      if (!flags.has("s")) await warn(ctx, `${f}: No such file or directory`);
+    let input = inputOf(ctx, f);
+    // busybox grep reads a directory as empty input.
+    if (input instanceof FsError && input.code === "EISDIR") input = { read: async () => null };
+    if (input instanceof FsError) {
+      if (!flags.has("s")) await warn(ctx, `${f}: ${input.message}`);
       errors = true;
       continue;
     }
