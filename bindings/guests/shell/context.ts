@@ -1,0 +1,60 @@
+/**
+ * What a command sees when it runs: its argv, three streams, the environment, the working
+ * directory, the container filesystem, who it runs as, and the system around it (clock, network,
+ * process table, host facts). Utilities are functions of this context returning an exit status.
+ */
+import type { ContainerFs, Credentials } from "../../fs/index.js";
+import type { ProcessTable } from "./processes.js";
+import type { Input, Output } from "./streams.js";
+
+/** Virtual time: `now` in ms since the epoch, `sleep` resolves after `ms` of virtual time. */
+export interface ShellClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** An HTTP request from wget/curl, answered by the container's network (other containers' services). */
+export interface NetRequest { url: string; method: string; headers: Record<string, string>; body?: Uint8Array }
+export interface NetResponse { status: number; statusText?: string; headers?: Record<string, string>; body: Uint8Array }
+/** Resolves a request, or rejects with an Error whose message is the reason (`Connection refused`, `bad address 'x'`). */
+export type Network = (req: NetRequest) => Promise<NetResponse>;
+
+/** The user a shell runs as, with names for `id` and `whoami`. */
+export interface ShellUser extends Credentials { name?: string; group?: string }
+
+/** Facts of the machine the guest runs on (uname, free, df). */
+export interface SystemInfo {
+  hostname: string;
+  kernelRelease: string;
+  machine: string;
+  /** Memory in KiB, as /proc/meminfo gives it. */
+  memTotalKiB: number;
+  memFreeKiB: number;
+  /** Size of the container's root filesystem in KiB (df). */
+  diskKiB: number;
+}
+
+export interface System {
+  clock: ShellClock;
+  net?: Network;
+  processes: ProcessTable;
+  info: SystemInfo;
+}
+
+export interface CommandContext {
+  argv: string[];
+  stdin: Input;
+  stdout: Output;
+  stderr: Output;
+  /** Exported variables (the command's environment). */
+  env: Map<string, string>;
+  cwd: string;
+  fs: ContainerFs;
+  user: ShellUser;
+  system: System;
+  signal: AbortSignal;
+  /** Runs another command (for xargs, env, …) with this context's streams unless overridden. */
+  run(argv: string[], io?: { stdin?: Input; stdout?: Output }): Promise<number>;
+}
+
+export type Utility = (ctx: CommandContext) => Promise<number>;
