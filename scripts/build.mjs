@@ -19,6 +19,7 @@ const libraryEntries = [
   ["bindings/deno.ts", "deno"], // wasm embedded: no --allow-read needed
   ["bindings/browser.ts", "browser"], // wasm embedded, compiled off the main thread's sync path
   ["bindings/docker/index.ts", "docker"], // the Docker API handler, web-standard Request/Response
+  ["bindings/photon/index.ts", "photon"], // the Photon Controller API handler, web-standard Request/Response
 ];
 /** Programs: [entry, output, platform], bundled on their own. */
 const bundles = [["bindings/cli/main.ts", "dist/cli.js", "node"]];

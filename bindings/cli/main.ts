@@ -135,6 +135,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "serve":
       return serve(rest);
+    case "photon":
+      return (await import("./photon.js")).photonCommand(rest);
     case undefined:
     case "-h":
     case "--help":
