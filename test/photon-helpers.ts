@@ -6,7 +6,7 @@ export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-an
 
 export function photonHarness(options: PhotonOptions = {}, handlerOptions: PhotonHandlerOptions = {}) {
   const p = PhotonPlatform.open({ hosts: 64, ...options });
-  const h = createPhotonHandler(p, handlerOptions);
+  const h = createPhotonHandler(p, { onInternalError: (e) => console.error("internal error:", e), ...handlerOptions });
   let token: string | null = null;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> => {
     const hs: Record<string, string> = { ...headers };

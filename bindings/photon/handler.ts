@@ -15,6 +15,8 @@ export interface PhotonHandlerOptions {
   auth?: TokenIssuer;
   /** Where clients reach the token endpoint (`/auth` shows it); default the request's host. */
   authEndpoint?: { endpoint: string; port: number };
+  /** Sees unexpected exceptions (answered 500 with an empty body, as Photon Controller did). */
+  onInternalError?: (error: unknown) => void;
 }
 export type PhotonHandler = (req: Request) => Promise<Response>;
 
@@ -72,6 +74,7 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
     } catch (error) {
       // a refused request changed nothing that must be kept, but a half-applied one is still written
       p.commit();
+      if (!(error instanceof ApiError)) options.onInternalError?.(error);
       return errorResponse(error, requestId);
     }
   };

@@ -57,10 +57,19 @@ export function match(method: string, path: string): { route: Route; params: Rec
     const params: Record<string, string> = {};
     for (let i = 0; i < segs.length; i++) {
       const want = c.segs[i];
-      if (want.startsWith(":")) params[want.slice(1)] = decodeURIComponent(segs[i]);
+      if (want.startsWith(":")) params[want.slice(1)] = decode(segs[i]);
       else if (want !== segs[i]) continue outer;
     }
     return { route: c.route, params };
   }
   return null;
+}
+
+/** A path segment decoded; a malformed escape is kept as sent (it then names nothing: 404). */
+function decode(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
 }
