@@ -15,7 +15,24 @@ const PHOTON = join(ROOT, ".tools/photon-cli/photon");
 
 let server: ChildProcess;
 let url = "";
-const home = mkdtempSync(join(tmpdir(), "photon-cli-"));
+let home = mkdtempSync(join(tmpdir(), "photon-cli-"));
+const servers: ChildProcess[] = [];
+
+/** Starts `vicsim photon serve …` on a free port; resolves with the URL it prints. */
+async function serve(...args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, "photon", "serve", "--listen", "http://127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  servers.push(child);
+  let out = "";
+  const at = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /photon target set --nocertcheck (\S+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { child, url: at };
+}
 
 /** Runs the real CLI; returns what it printed (stdout), or throws with stderr. */
 function photon(...args: string[]): string {
@@ -40,22 +57,10 @@ beforeAll(async () => {
       throw new Error(`the photon CLI is missing and could not be built: run \`bash scripts/tools/photon-cli.sh\` (${(e as Error).message})`);
     }
   }
-  server = spawn(process.execPath, [CLI, "photon", "serve", "--listen", "http://127.0.0.1:0", "--hosts", "200"], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /photon target set --nocertcheck (\S+)\n/.exec(out);
-      if (m) {
-        url = m[1];
-        resolve();
-      }
-    });
-    server.once("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  ({ child: server, url } = await serve("--hosts", "200"));
 }, 300_000);
 afterAll(() => {
-  server?.kill("SIGTERM");
+  for (const s of servers) s.kill("SIGTERM");
 });
 
 describe("the photon CLI v1.1.1 against vicsim", () => {
@@ -133,4 +138,24 @@ describe("the photon CLI v1.1.1 against vicsim", () => {
     const task = tasks.split("\n")[0].split("\t")[0];
     expect(photon("task", "show", task)).toMatch(new RegExp(`^Task:\\s+${task}\nEntity:\\s+tenant [0-9a-f-]{36}\nState:\\s+COMPLETED\nOperation:\\s+CREATE_TENANT\n`));
   }, 240_000);
+});
+
+describe("the photon CLI v1.1.1 with Lightwave auth (HTTPS)", () => {
+  it("logs in with a password, and a non-administrator is refused and sees only its tenants", async () => {
+    const users = join(home, "users.json");
+    writeFileSync(users, JSON.stringify({ domain: "esxcloud", users: [{ name: "admin", password: "Adm!n", groups: ["ESXCloudAdmins"] }, { name: "dana", password: "d4na", groups: ["dev"] }] }));
+    const s = await serve("--hosts", "20", "--auth", "--users", users);
+    expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    home = mkdtempSync(join(tmpdir(), "photon-cli-auth-"));
+    expect(photon("target", "set", "--nocertcheck", s.url)).toBe(`API target set to '${s.url}'\n`);
+    expect(photonFails("-n", "tenant", "list")).toMatch(/HTTP status: '401', code: 'MissingAuthToken'/);
+    expect(photonFails("target", "login", "-u", "admin@esxcloud", "-p", "wrong")).toMatch(/invalid_grant|Incorrect username or password/);
+    expect(photon("target", "login", "-u", "admin@esxcloud", "-p", "Adm!n")).toBe("Token stored in config file\n");
+    photon("-n", "tenant", "create", "acme");
+    photon("-n", "tenant", "create", "devs", "--security-groups", "esxcloud\\dev");
+    expect(photon("-n", "tenant", "list").trim().split("\n").map((l) => l.split("\t")[1])).toEqual(["acme", "devs"]);
+    photon("target", "login", "-u", "dana@esxcloud", "-p", "d4na");
+    expect(photonFails("-n", "tenant", "create", "other")).toMatch(/HTTP status: '403', code: 'AccessForbidden'/);
+    expect(photon("-n", "tenant", "list").trim().split("\n").map((l) => l.split("\t")[1])).toEqual(["devs"]);
+  }, 120_000);
 });
