@@ -67,7 +67,7 @@ describe("quota rule (API.md §7)", () => {
   });
 });
 
-const GROUP = fc.constantFrom("esxcloud\\ESXCloudAdmins", "esxcloud\\dev", "esxcloud\\ops", "esxcloud\\qa", "other\\dev", "EVERYONE");
+const GROUP = fc.constantFrom<string>("esxcloud\\ESXCloudAdmins", "esxcloud\\dev", "esxcloud\\ops", "esxcloud\\qa", "other\\dev", "EVERYONE");
 const groups = fc.uniqueArray(GROUP, { maxLength: 3 });
 
 describe("authorization table (API.md §5)", () => {
