@@ -232,4 +232,20 @@ describe("photon handler: errors and pagination", () => {
     expect((await call("POST", "/tenants", { name: "acme" })).status).toBe(201);
     expect((await call("GET", `/deployments/${dep}/size`)).body).toMatchObject({ numberHosts: 64, numberTenants: 1, numberDatastores: 8 });
   });
+
+  it("walks the deployment's state machine: deploy only when NOT_DEPLOYED, destroy, delete", async () => {
+    const { call, run, p } = photonHarness();
+    const dep = p.deployment.id;
+    expect((await call("POST", `/deployments/${dep}/deploy`, {})).body).toMatchObject({ code: "StateError", data: { operation: "DEPLOY", state: "READY" } });
+    expect((await call("DELETE", `/deployments/${dep}`)).body).toMatchObject({ code: "StateError", data: { state: "READY" } });
+    expect((await run(`/deployments/${dep}/destroy`)).state).toBe("COMPLETED");
+    expect((await call("GET", `/deployments/${dep}`)).body.state).toBe("NOT_DEPLOYED");
+    const deployed = await run(`/deployments/${dep}/deploy`, { desiredState: "PAUSED" });
+    expect(deployed.steps.map((s: { operation: string }) => s.operation)).toEqual(["PROVISION_CONTROL_PLANE_HOSTS", "PROVISION_CONTROL_PLANE_VMS", "PROVISION_CLOUD_HOSTS"]);
+    expect((await call("GET", `/deployments/${dep}`)).body.state).toBe("PAUSED");
+    await run(`/deployments/${dep}/resume_system`);
+    await run(`/deployments/${dep}/destroy`);
+    expect((await call("DELETE", `/deployments/${dep}`)).status).toBe(201);
+    expect((await call("GET", `/deployments/${dep}`)).body.state).toBe("DELETED");
+  });
 });

@@ -58,6 +58,63 @@ export const deploymentRoutes: Route[] = [
       throw new ApiError(400, "DeploymentAlreadyExist", "Deployment already exists", {});
     },
   },
+  {
+    method: "POST",
+    path: "/deployments/:id/deploy",
+    async run(c) {
+      const d = dep(c);
+      if (d.state !== "NOT_DEPLOYED") throw stateError("deployment", d.id, "DEPLOY", d.state);
+      const want = String((await c.body()).desiredState ?? "READY").toUpperCase();
+      if (!["READY", "PAUSED", "BACKGROUND_PAUSED"].includes(want)) throw new ApiError(400, "InvalidEntity", `desiredState must be READY, PAUSED or BACKGROUND_PAUSED (was ${want})`);
+      d.state = "CREATING";
+      c.p.put("deployment", d);
+      const t = c.p.tasks.queue("PERFORM_DEPLOYMENT", { kind: "deployment", id: d.id }, [
+        ["PROVISION_CONTROL_PLANE_HOSTS", () => undefined],
+        ["PROVISION_CONTROL_PLANE_VMS", () => undefined],
+        [
+          "PROVISION_CLOUD_HOSTS",
+          () => {
+            d.state = want as DeploymentDoc["state"];
+            c.p.put("deployment", d);
+          },
+        ],
+      ], {}, () => {
+        d.state = "ERROR";
+        c.p.put("deployment", d);
+      });
+      return created(c.p.tasks.json(t, c.origin));
+    },
+  },
+  {
+    method: "POST",
+    path: "/deployments/:id/destroy",
+    run(c) {
+      const d = dep(c);
+      if (!["NOT_DEPLOYED", "READY", "ERROR"].includes(d.state)) throw stateError("deployment", d.id, "DESTROY", d.state);
+      const t = c.p.tasks.queue("DESTROY_DEPLOYMENT", { kind: "deployment", id: d.id }, [
+        [
+          "DESTROY_DEPLOYMENT",
+          () => {
+            if (c.p.docs.vm.size > 0) throw new ApiError(400, "ContainerNotEmpty", `Deployment '${d.id}' still runs ${c.p.docs.vm.size} VMs`, { kind: "deployment", id: d.id, message: "VMs remain" });
+            d.state = "NOT_DEPLOYED";
+            c.p.put("deployment", d);
+          },
+        ],
+      ]);
+      return created(c.p.tasks.json(t, c.origin));
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/deployments/:id",
+    run(c) {
+      const d = dep(c);
+      if (!["CREATING", "NOT_DEPLOYED", "DELETED"].includes(d.state)) throw stateError("deployment", d.id, "DELETE_DEPLOYMENT", d.state);
+      d.state = "DELETED";
+      c.p.put("deployment", d);
+      return created(c.p.tasks.json(c.p.tasks.completed("DELETE_DEPLOYMENT", { kind: "deployment", id: d.id }), c.origin));
+    },
+  },
   transition("pause_system", ["READY", "PAUSED", "BACKGROUND_PAUSED"], "PAUSED"),
   transition("pause_background_tasks", ["READY", "PAUSED", "BACKGROUND_PAUSED"], "BACKGROUND_PAUSED"),
   transition("resume_system", ["READY", "PAUSED", "BACKGROUND_PAUSED"], "READY"),

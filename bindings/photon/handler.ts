@@ -53,7 +53,7 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
         }
       }
       const state = p.deployment.state;
-      if (method !== "GET" && (state === "PAUSED" ) && !/\/(resume_system|pause_background_tasks)$/.test(path)) {
+      if (method !== "GET" && state === "PAUSED" && !/\/(resume_system|pause_background_tasks)$/.test(path)) {
         throw new ApiError(403, "SystemPaused", "System is paused");
       }
       const found = match(method, path);
