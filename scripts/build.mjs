@@ -22,6 +22,7 @@ const libraryEntries = [
   ["bindings/vsphere/index.ts", "vsphere"], // the vSphere API (vim25 SOAP) handler, web-standard Request/Response
   ["bindings/vsphere/node.ts", "vsphere-node"], // serveVsphere: Node's HTTPS server for it, self-signed certificate
   ["bindings/simulate/index.ts", "simulate"], // `vicsim simulate` as a library: text in, results out
+  ["bindings/photon/index.ts", "photon"], // the Photon Controller API handler, web-standard Request/Response
 ];
 /** Programs: [entry, output, platform], bundled on their own. */
 const bundles = [["bindings/cli/main.ts", "dist/cli.js", "node"]];
@@ -63,7 +64,7 @@ const common = {
   sourcemap: true,
   loader: { ".wasm": "binary" },
   // Native or Node-only modules stay imports; the browser and Deno entries never reach them statically.
-  external: ["better-sqlite3", "node:*"],
+  external: ["better-sqlite3", "selfsigned", "node:*"],
   logLevel: "warning",
 };
 

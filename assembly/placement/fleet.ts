@@ -7,6 +7,8 @@
  *
  * A host above 0.95 of either resource is rejected. When 64 draws find no eligible host the
  * eligible ones are listed and 4 drawn among them, so a rare constraint is never missed.
+ * Constraints are labels (availability zone, usage and datastore tags, as bits the host must carry)
+ * and an optional pinned host; refusals say which: no host matches (-1), CPU (-2), memory (-3).
  */
 import { scratch_ensure } from "../util/scratch";
 import { rngNext, rngSeed } from "../util/placement-rng";
@@ -17,6 +19,7 @@ import { rngNext, rngSeed } from "../util/placement-rng";
 @inline const TRANSFER_ZERO_MIB: f64 = 1024;
 @inline const NO_MATCH: f64 = -1;
 @inline const FULL: f64 = -2;
+@inline const FULL_MEMORY: f64 = -3;
 
 let fleetN: i32 = 0;
 let cpuOver: f64 = 16;
@@ -153,10 +156,16 @@ export function sched_init(n: i32, seed: u32, cpuOvercommit: f64, memOvercommit:
 let resultScore: f64 = 0;
 let resultCopied: f64 = 0;
 
-/** Places one VM; returns the host, -1 when no host satisfies the constraints, -2 when every sampled host is full. */
-function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32): f64 {
+/** Places one VM; returns the host, -1 when no host satisfies the constraints, -2 (CPU) or -3 (memory) when
+ * every sampled host is full. `pin` ≥ 0 makes that host the only candidate. */
+function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32, pin: i32): f64 {
   let c: i32 = 0;
-  for (let tries = 0; c < SAMPLE && tries < MAX_DRAWS; tries++) {
+  if (pin >= 0) {
+    if (pin >= fleetN || !eligible(pin, want)) return NO_MATCH;
+    unchecked((cand[0] = pin));
+    c = 1;
+  }
+  for (let tries = 0; c < SAMPLE && tries < MAX_DRAWS && pin < 0; tries++) {
     const h = <i32>(rngNext() % <u32>fleetN);
     if (!eligible(h, want)) continue;
     let dup = false;
@@ -182,11 +191,13 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32): f
   let best: i32 = -1;
   let bestScore: f64 = -Infinity;
   let bestCopied: f64 = 0;
+  let memoryShort = false;
   for (let i = 0; i < c; i++) {
     const h = unchecked(cand[i]);
     const r = rec(h);
     const cr = (load<f64>(r + H_USED_V) + vcpus) / (load<f64>(r + H_CORES) * cpuOver);
     const mr = (load<f64>(r + H_USED_M) + mem) / (load<f64>(r + H_MEM) * memOver);
+    if (mr > REJECT_RATIO) memoryShort = true;
     if (cr > REJECT_RATIO || mr > REJECT_RATIO) continue;
     const util = min<f64>(100 - 100 * cr, 100 - 100 * mr);
     const missing = image >= 0 && !hostHasImage(h, image);
@@ -199,7 +210,7 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32): f
       bestCopied = missing ? 1 : 0;
     }
   }
-  if (best < 0) return FULL;
+  if (best < 0) return memoryShort ? FULL_MEMORY : FULL;
   const r = rec(best);
   store<f64>(r + H_USED_V, load<f64>(r + H_USED_V) + vcpus);
   store<f64>(r + H_USED_M, load<f64>(r + H_USED_M) + mem);
@@ -210,22 +221,24 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32): f
 }
 
 /**
- * Places `n` requests read from scratch as (vcpus, memoryMiB, image, imageMiB, labels) and writes
- * (host, score, copied) per request over them, in place (result i ends before request i+1 starts).
+ * Places `n` requests read from scratch as (vcpus, memoryMiB, image, imageMiB, labels[, pinned host or -1])
+ * (`stride` 5 or 6 numbers each) and writes (host, score, copied) per request over them, in place
+ * (result i ends before request i+1 starts).
  */
-export function sched_place_batch(n: i32): i32 {
+export function sched_place_batch(n: i32, stride: i32): i32 {
   const p = scratch_ensure(0);
   for (let i = 0; i < n; i++) {
-    // SAFETY: the host reserved 5n f64 of scratch and copied the requests in.
-    const q = p + (<usize>(i * 5) << 3);
+    // SAFETY: the host reserved stride·n f64 of scratch and copied the requests in.
+    const q = p + (<usize>(i * stride) << 3);
     const vcpus = load<f64>(q);
     const mem = load<f64>(q, 8);
     const image = <i32>load<f64>(q, 16);
     const imageMiB = load<f64>(q, 24);
     const want = <u32>load<f64>(q, 32);
+    const pin = stride > 5 ? <i32>load<f64>(q, 40) : -1;
     resultScore = 0;
     resultCopied = 0;
-    const host = placeOne(vcpus, mem, image, imageMiB, want);
+    const host = placeOne(vcpus, mem, image, imageMiB, want, pin);
     const r = p + (<usize>(i * 3) << 3);
     store<f64>(r, host);
     store<f64>(r, resultScore, 8);
@@ -239,6 +252,18 @@ export function sched_release(h: i32, vcpus: f64, mem: f64): void {
   const r = rec(h);
   store<f64>(r + H_USED_V, max<f64>(0, load<f64>(r + H_USED_V) - vcpus));
   store<f64>(r + H_USED_M, max<f64>(0, load<f64>(r + H_USED_M) - mem));
+}
+
+/** Takes what a VM holds on host `h` without placing it (a VM restored from a state folder). */
+export function sched_reserve(h: i32, vcpus: f64, mem: f64): void {
+  const r = rec(h);
+  store<f64>(r + H_USED_V, load<f64>(r + H_USED_V) + vcpus);
+  store<f64>(r + H_USED_M, load<f64>(r + H_USED_M) + mem);
+}
+
+/** Replaces the labels of host `h` (its availability zone changed). */
+export function sched_set_labels(h: i32, labels: u32): void {
+  store<u32>(rec(h) + H_LABELS, labels);
 }
 
 /** Marks host `h` up (1) or down (0). */

@@ -141,6 +141,8 @@ async function main(argv: string[]): Promise<void> {
       return serve(rest);
     case "simulate":
       return (await import("./simulate.js")).simulateCommand(rest);
+    case "photon":
+      return (await import("./photon.js")).photonCommand(rest);
     case undefined:
     case "-h":
     case "--help":

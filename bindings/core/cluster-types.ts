@@ -259,8 +259,10 @@ export interface FleetRequest {
   /** Image the VM boots from; hosts without it must copy `imageSizeMiB`. */
   image?: number;
   imageSizeMiB?: number;
-  /** Labels the host must carry (all bits). */
+  /** Labels the host must carry (all bits): availability zone, usage and datastore tags. */
   labels?: number;
+  /** The only host the VM may go to (a host affinity). */
+  host?: number;
 }
 
 /** Where the fleet scheduler put a VM (`host` -1 with a reason when refused, in `placeMany`). */
@@ -269,7 +271,12 @@ export interface FleetPlacement {
   score: number;
   imageCopied: boolean;
   reason?: string;
+  /** Photon scheduler's failure code when refused: NoSuchResource, NotEnoughCpuResource, NotEnoughMemoryResource. */
+  code?: FleetFailure;
 }
+
+/** Failure codes of Photon Controller's scheduler, as the RESERVE_RESOURCE step reports them. */
+export type FleetFailure = "NoSuchResource" | "NotEnoughCpuResource" | "NotEnoughMemoryResource";
 
 /** What the wasm `FleetScheduler` and the `ReferenceFleetScheduler` offer. */
 export interface FleetSchedulerApi {
@@ -282,6 +289,9 @@ export interface FleetSchedulerApi {
   setHostUp(host: number, up: boolean): void;
   addImage(host: number, image: number): void;
   hostUsage(host: number): { vcpus: number; memoryMiB: number; up: boolean };
+  /** Takes a VM's resources on `host` without placing it (restoring a fleet's VMs). */
+  reserve(host: number, vcpus: number, memoryMiB: number): void;
+  setHostLabels(host: number, labels: number): void;
 }
 
 // ───────────────────────────── kernel (numbers only) ─────────────────────────────
@@ -312,6 +322,7 @@ export const PLACE_ADMISSION = -2;
 /** Fleet refusal codes. */
 export const FLEET_NO_MATCH = -1;
 export const FLEET_FULL = -2;
+export const FLEET_FULL_MEMORY = -3;
 
 /**
  * The numeric kernel under a cluster: the wasm exports (through scratch) or the reference model.
@@ -360,8 +371,11 @@ export interface PlacementKernel {
 /** The numeric kernel under a fleet scheduler. */
 export interface FleetKernel {
   init(cores: ArrayLike<number>, memoryMiB: ArrayLike<number>, labels: ArrayLike<number>, seed: number, cpuOver: number, memOver: number): void;
-  /** Requests as (vcpus, memoryMiB, image, imageSizeMiB, labels) × n; results as (host, score, copied) × n. */
-  placeBatch(requests: Float64Array, n: number): Float64Array;
+  /** Requests as (vcpus, memoryMiB, image, imageSizeMiB, labels[, pinned host or -1]) × n (`stride` 5 or 6);
+   * results as (host, score, copied) × n. */
+  placeBatch(requests: Float64Array, n: number, stride?: number): Float64Array;
+  reserve(host: number, vcpus: number, memoryMiB: number): void;
+  setLabels(host: number, labels: number): void;
   release(host: number, vcpus: number, memoryMiB: number): void;
   setUp(host: number, up: boolean): void;
   addImage(host: number, image: number): void;

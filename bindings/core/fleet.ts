@@ -8,6 +8,7 @@ import { Scratch } from "./scratch.js";
 import { instantiateCore, type CoreExports } from "./wasm.js";
 import {
   FLEET_FULL,
+  FLEET_FULL_MEMORY,
   FLEET_NO_MATCH,
   type FleetKernel,
   type FleetOptions,
@@ -19,7 +20,9 @@ import {
 /** Exports of the fleet scheduler (assembly/placement/fleet.ts). */
 interface FleetExports extends CoreExports {
   sched_init(n: number, seed: number, cpuOver: number, memOver: number): void;
-  sched_place_batch(n: number): number;
+  sched_place_batch(n: number, stride: number): number;
+  sched_reserve(h: number, vcpus: number, mem: number): void;
+  sched_set_labels(h: number, labels: number): void;
   sched_release(h: number, vcpus: number, mem: number): void;
   sched_set_up(h: number, on: number): void;
   sched_add_image(h: number, image: number): void;
@@ -42,11 +45,17 @@ export class WasmFleetKernel implements FleetKernel {
     view.set(labels, 2 * n);
     this.core.sched_init(n, seed >>> 0, cpuOver, memOver);
   }
-  placeBatch(requests: Float64Array, n: number): Float64Array {
-    this.scratch.reserve(n * 40);
-    this.scratch.f64(n * 5).set(requests.subarray(0, n * 5));
-    const len = this.core.sched_place_batch(n);
+  placeBatch(requests: Float64Array, n: number, stride = 5): Float64Array {
+    this.scratch.reserve(n * stride * 8);
+    this.scratch.f64(n * stride).set(requests.subarray(0, n * stride));
+    const len = this.core.sched_place_batch(n, stride);
     return this.scratch.f64(len).slice();
+  }
+  reserve(host: number, vcpus: number, memoryMiB: number): void {
+    this.core.sched_reserve(host, vcpus, memoryMiB);
+  }
+  setLabels(host: number, labels: number): void {
+    this.core.sched_set_labels(host, labels >>> 0);
   }
   release(host: number, vcpus: number, memoryMiB: number): void {
     this.core.sched_release(host, vcpus, memoryMiB);
@@ -104,7 +113,7 @@ export class FleetScheduler implements FleetSchedulerApi {
   placeMany(requests: FleetRequest[]): FleetPlacement[] {
     if (!Array.isArray(requests)) throw new Error("placeMany takes an array of requests");
     const n = requests.length;
-    if (this.buffer.length < n * 5) this.buffer = new Float64Array(n * 5);
+    if (this.buffer.length < n * 6) this.buffer = new Float64Array(n * 6);
     const b = this.buffer;
     requests.forEach((r, i) => {
       if (!r || typeof r !== "object") throw new Error(`request ${i} is not a request`);
@@ -114,18 +123,25 @@ export class FleetScheduler implements FleetSchedulerApi {
       if (r.image !== undefined && (!Number.isInteger(image) || image < 0 || image > 0x7fffffff)) throw new Error(`request ${i} image ${r.image} is not an image id`);
       const size = r.imageSizeMiB ?? 0;
       if (typeof size !== "number" || !Number.isFinite(size) || size < 0) throw new Error(`request ${i} imageSizeMiB must be a non-negative number, not ${size}`);
-      b[i * 5] = r.vcpus;
-      b[i * 5 + 1] = r.memoryMiB;
-      b[i * 5 + 2] = image;
-      b[i * 5 + 3] = size;
-      b[i * 5 + 4] = checkLabels(r.labels ?? 0, `request ${i} labels`);
+      const pin = r.host ?? -1;
+      if (r.host !== undefined) this.checkHost(r.host);
+      b[i * 6] = r.vcpus;
+      b[i * 6 + 1] = r.memoryMiB;
+      b[i * 6 + 2] = image;
+      b[i * 6 + 3] = size;
+      b[i * 6 + 4] = checkLabels(r.labels ?? 0, `request ${i} labels`);
+      b[i * 6 + 5] = pin;
     });
-    const res = this.kernel.placeBatch(b, n);
+    const res = this.kernel.placeBatch(b, n, 6);
     const out: FleetPlacement[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const host = res[i * 3];
-      if (host === FLEET_NO_MATCH) out[i] = { host: -1, score: 0, imageCopied: false, reason: `no host is up with labels 0x${(requests[i].labels ?? 0).toString(16)}` };
-      else if (host === FLEET_FULL) out[i] = { host: -1, score: 0, imageCopied: false, reason: "not enough resources: every sampled host is above 95% of CPU or memory" };
+      const r = requests[i];
+      if (host === FLEET_NO_MATCH) {
+        const where = r.host !== undefined ? `host ${r.host} is not up with labels 0x${(r.labels ?? 0).toString(16)}` : `no host is up with labels 0x${(r.labels ?? 0).toString(16)}`;
+        out[i] = { host: -1, score: 0, imageCopied: false, reason: where, code: "NoSuchResource" };
+      } else if (host === FLEET_FULL) out[i] = { host: -1, score: 0, imageCopied: false, reason: "not enough resources: every sampled host is above 95% of CPU or memory (CPU)", code: "NotEnoughCpuResource" };
+      else if (host === FLEET_FULL_MEMORY) out[i] = { host: -1, score: 0, imageCopied: false, reason: "not enough resources: every sampled host is above 95% of CPU or memory (memory)", code: "NotEnoughMemoryResource" };
       else out[i] = { host, score: res[i * 3 + 1], imageCopied: res[i * 3 + 2] === 1 };
     }
     return out;
@@ -133,8 +149,8 @@ export class FleetScheduler implements FleetSchedulerApi {
 
   /**
    * Bulk placement without objects: `requests` holds (vcpus, memoryMiB, image or -1, imageSizeMiB,
-   * labels) per VM; returns (host or -1/-2, score, copied 0/1) per VM (-1: no host matches the
-   * labels, -2: every sampled host is above 95 %).
+   * labels) per VM; returns (host or -1/-2/-3, score, copied 0/1) per VM (-1: no host matches the
+   * labels, -2/-3: every sampled host is above 95 %, for CPU / for memory).
    */
   placeBatch(requests: Float64Array): Float64Array {
     const n = requests.length / 5;
@@ -172,6 +188,16 @@ export class FleetScheduler implements FleetSchedulerApi {
     this.checkHost(host);
     if (!Number.isInteger(image) || image < 0 || image > 0x7fffffff) throw new Error(`image ${image} is not an image id`);
     this.kernel.addImage(host, image);
+  }
+  reserve(host: number, vcpus: number, memoryMiB: number): void {
+    this.checkHost(host);
+    positive(vcpus, "vcpus");
+    positive(memoryMiB, "memoryMiB");
+    this.kernel.reserve(host, vcpus, memoryMiB);
+  }
+  setHostLabels(host: number, labels: number): void {
+    this.checkHost(host);
+    this.kernel.setLabels(host, checkLabels(labels, `host ${host} labels`));
   }
   hostUsage(host: number): { vcpus: number; memoryMiB: number; up: boolean } {
     this.checkHost(host);

@@ -48,9 +48,13 @@ export class ReferenceFleetKernel implements FleetKernel {
   private eligible(h: number, want: number): boolean {
     return this.up[h] !== 0 && ((this.labels[h] & want) >>> 0) === want;
   }
-  private placeOne(vcpus: number, mem: number, image: number, imageMiB: number, want: number): number[] {
+  private placeOne(vcpus: number, mem: number, image: number, imageMiB: number, want: number, pin: number): number[] {
     const cand: number[] = [];
-    for (let tries = 0; cand.length < SAMPLE && tries < MAX_DRAWS; tries++) {
+    if (pin >= 0) {
+      if (pin >= this.n || !this.eligible(pin, want)) return [-1, 0, 0];
+      cand.push(pin);
+    }
+    for (let tries = 0; cand.length < SAMPLE && tries < MAX_DRAWS && pin < 0; tries++) {
       const h = this.next() % this.n;
       if (!this.eligible(h, want)) continue;
       if (cand.includes(h)) continue;
@@ -72,9 +76,11 @@ export class ReferenceFleetKernel implements FleetKernel {
     let best = -1;
     let bestScore = -Infinity;
     let bestCopied = 0;
+    let memoryShort = false;
     for (const h of cand) {
       const cr = (this.usedV[h] + vcpus) / (this.cores[h] * this.cpuOver);
       const mr = (this.usedM[h] + mem) / (this.mem[h] * this.memOver);
+      if (mr > REJECT_RATIO) memoryShort = true;
       if (cr > REJECT_RATIO || mr > REJECT_RATIO) continue;
       const util = Math.min(100 - 100 * cr, 100 - 100 * mr);
       const missing = image >= 0 && !this.images.has(h * 2 ** 32 + image);
@@ -87,19 +93,27 @@ export class ReferenceFleetKernel implements FleetKernel {
         bestCopied = missing ? 1 : 0;
       }
     }
-    if (best < 0) return [-2, 0, 0];
+    if (best < 0) return [memoryShort ? -3 : -2, 0, 0];
     this.usedV[best] += vcpus;
     this.usedM[best] += mem;
     if (image >= 0) this.images.add(best * 2 ** 32 + image);
     return [best, bestScore, bestCopied];
   }
-  placeBatch(requests: Float64Array, n: number): Float64Array {
+  placeBatch(requests: Float64Array, n: number, stride = 5): Float64Array {
     const out = new Float64Array(n * 3);
     for (let i = 0; i < n; i++) {
-      const q = i * 5;
-      out.set(this.placeOne(requests[q], requests[q + 1], requests[q + 2], requests[q + 3], requests[q + 4] >>> 0), i * 3);
+      const q = i * stride;
+      const pin = stride > 5 ? requests[q + 5] : -1;
+      out.set(this.placeOne(requests[q], requests[q + 1], requests[q + 2], requests[q + 3], requests[q + 4] >>> 0, pin), i * 3);
     }
     return out;
+  }
+  reserve(host: number, vcpus: number, memoryMiB: number): void {
+    this.usedV[host] += vcpus;
+    this.usedM[host] += memoryMiB;
+  }
+  setLabels(host: number, labels: number): void {
+    this.labels[host] = labels >>> 0;
   }
   release(host: number, vcpus: number, memoryMiB: number): void {
     this.usedV[host] = Math.max(0, this.usedV[host] - vcpus);

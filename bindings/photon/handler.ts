@@ -1,0 +1,92 @@
+/**
+ * The Photon Controller 1.x API as a web-standard `(Request) => Promise<Response>` handler over a
+ * `PhotonPlatform`: auth filter, the paused-system rule, routing, the transaction's commit, the wire format.
+ */
+import { ApiError } from "./errors.js";
+import { authorize } from "./auth.js";
+import type { PhotonPlatform } from "./platform.js";
+import { match } from "./routes.js";
+import type { Ctx } from "./route.js";
+import { OAuthError, type TokenIssuer } from "./tokens.js";
+import { errorResponse, json, readJson } from "./wire.js";
+
+export interface PhotonHandlerOptions {
+  /** Lightwave: when given, every request but the open paths needs a bearer token. */
+  auth?: TokenIssuer;
+  /** Where clients reach the token endpoint (`/auth` shows it); default the request's host. */
+  authEndpoint?: { endpoint: string; port: number };
+  /** Sees unexpected exceptions (answered 500 with an empty body, as Photon Controller did). */
+  onInternalError?: (error: unknown) => void;
+}
+export type PhotonHandler = (req: Request) => Promise<Response>;
+
+const OPEN = ["/auth", "/available", "/api"];
+let requestSeq = 0;
+
+/** Builds the handler. */
+export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOptions = {}): PhotonHandler {
+  const issuer = options.auth;
+  if (issuer) {
+    p.authDomain = issuer.domain;
+    p.authShown = { enabled: true, endpoint: options.authEndpoint?.endpoint, port: options.authEndpoint?.port, tenant: issuer.domain };
+  }
+  return async (req: Request): Promise<Response> => {
+    const requestId = `${(++requestSeq).toString(16).padStart(8, "0")}-${Date.now().toString(16)}`;
+    try {
+      const url = new URL(req.url);
+      const path = url.pathname.replace(/\/networks(?=\/|$)/g, "/subnets").replace(/\/+$/, "") || "/";
+      const method = req.method.toUpperCase();
+      if (path === "/openidconnect/token" && method === "POST") return await token(issuer, req);
+      if (path === "/auth" && method === "GET") {
+        const shown = p.authShown.enabled ? { enabled: true, endpoint: p.authShown.endpoint ?? url.hostname, port: p.authShown.port ?? Number(url.port || 443) } : { enabled: false };
+        return json(200, shown, requestId);
+      }
+      let caller = null;
+      if (issuer && !OPEN.some((o) => path.toLowerCase().startsWith(o))) {
+        const h = req.headers.get("authorization");
+        if (!h) throw new ApiError(401, "MissingAuthToken", "Missing auth token");
+        const m = /^Bearer (.+)$/.exec(h);
+        if (!m) throw new ApiError(400, "MalformedAuthToken", "Auth token is malformed");
+        if (!(issuer.sharedSecret && m[1] === issuer.sharedSecret)) {
+          caller = await issuer.verify(m[1]);
+          authorize(p, caller, issuer.domain, method, path);
+        }
+      }
+      const state = p.deployment.state;
+      if (method !== "GET" && state === "PAUSED" && !/\/(resume_system|pause_background_tasks)$/.test(path)) {
+        throw new ApiError(403, "SystemPaused", "System is paused");
+      }
+      const found = match(method, path);
+      if (!found) throw new ApiError(404, "NotFound", `Route ${method} ${url.pathname} not found`);
+      let parsed: Promise<Record<string, unknown>> | null = null;
+      const ctx: Ctx = {
+        p,
+        params: found.params,
+        query: url.searchParams,
+        origin: url.origin,
+        body: () => (parsed ??= readJson(req)),
+        request: req,
+        caller,
+      };
+      const reply = await found.route.run(ctx);
+      p.commit();
+      return json(reply.status, reply.body, requestId);
+    } catch (error) {
+      // a refused request changed nothing that must be kept, but a half-applied one is still written
+      p.commit();
+      if (!(error instanceof ApiError)) options.onInternalError?.(error);
+      return errorResponse(error, requestId);
+    }
+  };
+}
+
+async function token(issuer: TokenIssuer | undefined, req: Request): Promise<Response> {
+  const answer = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+  if (!issuer) return answer(400, { error: "invalid_request", error_description: "authentication is not enabled on this deployment" });
+  try {
+    return answer(200, await issuer.grant(new URLSearchParams(await req.text())));
+  } catch (e) {
+    if (e instanceof OAuthError) return answer(400, { error: e.error, error_description: e.description });
+    throw e;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * VMware's own `photon` CLI (v1.1.1, built by scripts/tools/photon-cli.sh) against `vicsim photon serve`
+ * through a socket: the tenant and administrator story of that era, asserting what the CLI prints.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const CLI = join(ROOT, "dist/cli.js");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+const PHOTON = join(ROOT, ".tools/photon-cli/photon");
+
+let server: ChildProcess;
+let url = "";
+let home = mkdtempSync(join(tmpdir(), "photon-cli-"));
+const servers: ChildProcess[] = [];
+
+/** Starts `vicsim photon serve …` on a free port; resolves with the URL it prints. */
+async function serve(...args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, "photon", "serve", "--listen", "http://127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  servers.push(child);
+  let out = "";
+  const at = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /photon target set --nocertcheck (\S+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { child, url: at };
+}
+
+/** Runs the real CLI; returns what it printed (stdout), or throws with stderr. */
+function photon(...args: string[]): string {
+  return execFileSync(PHOTON, args, { env: { ...process.env, HOME: home }, encoding: "utf8", timeout: 60_000 });
+}
+/** Runs it expecting failure; returns stdout + stderr. */
+function photonFails(...args: string[]): string {
+  try {
+    photon(...args);
+  } catch (e) {
+    const x = e as { stdout: string; stderr: string };
+    return x.stdout + x.stderr;
+  }
+  throw new Error(`photon ${args.join(" ")} succeeded`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(PHOTON)) {
+    try {
+      execFileSync("bash", [join(ROOT, "scripts/tools/photon-cli.sh")], { stdio: "pipe", timeout: 300_000 });
+    } catch (e) {
+      throw new Error(`the photon CLI is missing and could not be built: run \`bash scripts/tools/photon-cli.sh\` (${(e as Error).message})`);
+    }
+  }
+  ({ child: server, url } = await serve("--hosts", "200"));
+}, 300_000);
+afterAll(() => {
+  for (const s of servers) s.kill("SIGTERM");
+});
+
+describe("the photon CLI v1.1.1 against vicsim", () => {
+  it("drives the tenant and administrator story", () => {
+    expect(photon("target", "set", "--nocertcheck", url)).toBe(`API target set to '${url}'\n`);
+    expect(photon("target", "info")).toBe("Version: '1.1.1-vicsim'\nNetwork Type: 'NOT_CONFIGURED'\n");
+    expect(photon("-n", "tenant", "create", "acme")).toMatch(/^[0-9a-f-]{36}\n$/);
+    expect(photon("tenant", "set", "acme")).toBe("Tenant set to 'acme'\n");
+    expect(photon("-n", "tenant", "list")).toMatch(/^[0-9a-f-]{36}\tacme\n$/);
+    photon("-n", "resource-ticket", "create", "--name", "gold", "--limits", "vm.memory 200 GB, vm 40 COUNT, vm.cpu 100 COUNT");
+    expect(photon("-n", "resource-ticket", "list")).toMatch(/\tgold\t/);
+    photon("-n", "project", "create", "--resource-ticket", "gold", "--name", "dev", "--limits", "vm.memory 100 GB, vm 20 COUNT, vm.cpu 50 COUNT");
+    expect(photon("project", "set", "dev")).toBe("Project set to 'dev'\n");
+    photon("-n", "flavor", "create", "--name", "small", "--kind", "vm", "--cost", "vm.memory 4 GB, vm 1 COUNT, vm.cpu 2 COUNT");
+    photon("-n", "flavor", "create", "--name", "eph", "--kind", "ephemeral-disk", "--cost", "ephemeral-disk 1 COUNT");
+    photon("-n", "flavor", "create", "--name", "pd", "--kind", "persistent-disk", "--cost", "persistent-disk 1 COUNT");
+    expect(photon("flavor", "list")).toMatch(/small\s+vm\s/);
+
+    const ova = join(home, "kube.ova");
+    writeFileSync(ova, Buffer.alloc(300_000, 7));
+    const image = photon("-n", "image", "create", ova, "-n", "kube", "-i", "EAGER").trim();
+    expect(image).toMatch(/^[0-9a-f-]{36}$/);
+    expect(photon("image", "list")).toMatch(new RegExp(`${image}\\s+kube\\s+READY\\s+300000\\s+EAGER\\s+100.0%`));
+
+    const vm = photon("-n", "vm", "create", "--name", "web-1", "--flavor", "small", "--disks", "boot eph boot=true", "--image", image).trim();
+    expect(photon("-n", "vm", "list")).toBe(`${vm}\tweb-1\tSTOPPED\n`);
+    photon("-n", "vm", "start", vm);
+    const shown = photon("vm", "show", vm);
+    expect(shown).toMatch(/State:\s+STARTED/);
+    expect(shown).toMatch(/Host:\s+10\.0\.\d+\.\d+/);
+    expect(photon("-n", "vm", "networks", vm)).toMatch(/^VM Network\t00:50:56:[0-9a-f:]{8}\t192\.168\.\d+\.\d+\t255\.255\.0\.0\tCONNECTED\n$/);
+    // a powered-on VM is not deleted: the task's DELETE_VM step fails
+    expect(photonFails("-n", "vm", "delete", vm)).toMatch(/InvalidVmState/);
+    photon("-n", "vm", "stop", vm);
+    expect(photon("-n", "vm", "list")).toBe(`${vm}\tweb-1\tSTOPPED\n`);
+
+    const disk = photon("-n", "disk", "create", "--name", "d1", "--flavor", "pd", "--capacityGB", "2").trim();
+    expect(photon("-n", "disk", "list")).toBe(`${disk}\td1\tDETACHED\n`);
+    photon("-n", "vm", "attach-disk", vm, "--disk", disk);
+    expect(photon("-n", "disk", "list")).toBe(`${disk}\td1\tATTACHED\n`);
+    photon("-n", "vm", "detach-disk", vm, "--disk", disk);
+    photon("-n", "disk", "delete", disk);
+    photon("-n", "vm", "delete", vm);
+    expect(photon("-n", "vm", "list")).toBe("");
+
+    // clusters: the administrator enables the type, the tenant creates, resizes and deletes
+    const deployment = photon("-n", "deployment", "list").trim().split("\t")[0];
+    photon("-n", "deployment", "enable-cluster-type", deployment, "-k", "KUBERNETES", "-i", image);
+    const cluster = photon(
+      "-n", "cluster", "create", "-n", "k8s", "-k", "KUBERNETES", "--dns", "10.0.0.2", "--gateway", "10.0.0.1", "--netmask", "255.255.255.0",
+      "--master-ip", "10.0.0.10", "--container-network", "10.2.0.0/16", "--etcd1", "10.0.0.11", "-c", "3", "--wait-for-ready",
+    );
+    expect(cluster).toMatch(/[0-9a-f-]{36}/);
+    const id = /([0-9a-f-]{36})/.exec(cluster)![1];
+    expect(photon("-n", "cluster", "list")).toMatch(new RegExp(`${id}\\tk8s\\tKUBERNETES\\tREADY\\t3`));
+    expect(photon("cluster", "show", id)).toMatch(/Cluster ID:\s+[0-9a-f-]{36}[\s\S]*State:\s+READY/);
+    // 1 master + 1 etcd + 3 workers
+    expect(photon("-n", "cluster", "list-vms", id).trim().split("\n")).toHaveLength(5);
+    photon("-n", "cluster", "resize", id, "5", "--wait-for-ready");
+    expect(photon("-n", "cluster", "list-vms", id).trim().split("\n")).toHaveLength(7);
+    photon("-n", "cluster", "delete", id);
+    expect(photon("-n", "cluster", "list")).toBe("");
+
+    // hosts: a suspended host with no VMs enters maintenance
+    const hosts = photon("-n", "host", "list").trim().split("\n");
+    expect(hosts).toHaveLength(200);
+    const host = hosts[150].split("\t")[0];
+    photon("-n", "host", "suspend", host);
+    photon("-n", "host", "enter-maintenance", host);
+    expect(photon("-n", "host", "show", host)).toMatch(/MAINTENANCE/);
+    expect(photon("-n", "availability-zone", "list").trim().split("\n")).toHaveLength(4);
+    expect(photon("deployment", "show", deployment)).toMatch(/State:\s+READY[\s\S]*KUBERNETES/);
+    const tasks = photon("-n", "task", "list");
+    expect(tasks).toMatch(/^[0-9a-f-]{36}\tCOMPLETED\tCREATE_VM\t\d{13}\t\d+$/m);
+    const task = tasks.split("\n")[0].split("\t")[0];
+    expect(photon("task", "show", task)).toMatch(new RegExp(`^Task:\\s+${task}\nEntity:\\s+tenant [0-9a-f-]{36}\nState:\\s+COMPLETED\nOperation:\\s+CREATE_TENANT\n`));
+  }, 240_000);
+});
+
+describe("the photon CLI v1.1.1 with Lightwave auth (HTTPS)", () => {
+  it("logs in with a password, and a non-administrator is refused and sees only its tenants", async () => {
+    const users = join(home, "users.json");
+    writeFileSync(users, JSON.stringify({ domain: "esxcloud", users: [{ name: "admin", password: "Adm!n", groups: ["ESXCloudAdmins"] }, { name: "dana", password: "d4na", groups: ["dev"] }] }));
+    const s = await serve("--hosts", "20", "--auth", "--users", users);
+    expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    home = mkdtempSync(join(tmpdir(), "photon-cli-auth-"));
+    expect(photon("target", "set", "--nocertcheck", s.url)).toBe(`API target set to '${s.url}'\n`);
+    expect(photonFails("-n", "tenant", "list")).toMatch(/HTTP status: '401', code: 'MissingAuthToken'/);
+    expect(photonFails("target", "login", "-u", "admin@esxcloud", "-p", "wrong")).toMatch(/invalid_grant|Incorrect username or password/);
+    expect(photon("target", "login", "-u", "admin@esxcloud", "-p", "Adm!n")).toBe("Token stored in config file\n");
+    photon("-n", "tenant", "create", "acme");
+    photon("-n", "tenant", "create", "devs", "--security-groups", "esxcloud\\dev");
+    expect(photon("-n", "tenant", "list").trim().split("\n").map((l) => l.split("\t")[1])).toEqual(["acme", "devs"]);
+    photon("target", "login", "-u", "dana@esxcloud", "-p", "d4na");
+    expect(photonFails("-n", "tenant", "create", "other")).toMatch(/HTTP status: '403', code: 'AccessForbidden'/);
+    expect(photon("-n", "tenant", "list").trim().split("\n").map((l) => l.split("\t")[1])).toEqual(["devs"]);
+  }, 120_000);
+});
