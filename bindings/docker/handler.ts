@@ -355,7 +355,8 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
 
   function stats(action: ActionOf<"containerStats">, request: ApiRequest): ApiResponse {
     const c = vch.getContainer(action.id);
-    const first = shape.stats(vch.stats(c.id));
+    let previous = vch.stats(c.id);
+    const first = shape.stats(previous);
     if (!action.stream) return jsonResponse(first);
     const abort = linkedAbort(request);
     async function* body(): AsyncGenerator<Uint8Array> {
@@ -365,11 +366,14 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         if (abort.signal.aborted) return;
         let s;
         try {
-          s = shape.stats(vch.stats(c.id));
+          s = vch.stats(c.id);
         } catch {
           return; // removed: the stream ends as dockerd's does
         }
-        yield utf8(JSON.stringify(s) + "\n");
+        // dockerd's precpu in a stream is the previous object it sent.
+        const next = { ...s, precpu_stats: previous.cpu_stats, preread: previous.read };
+        previous = s;
+        yield utf8(JSON.stringify(shape.stats(next)) + "\n");
       }
     }
     return streamResponse(body(), "application/json", abort);

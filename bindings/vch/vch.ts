@@ -19,6 +19,10 @@ import { Channel } from "./channel.js";
 import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
+import {
+  clusterVmSpec, MIB, memoryMiBOf, NAME_RE, normaliseHosts, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf,
+  validateModel, VCPU_MHZ, volumeMount,
+} from "./config.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import { commandText, humanDuration, parseTime, rfc3339, rfc3339Seconds, ZERO_TIME } from "./format.js";
 import { EmulatedGuest, type Guest, type GuestContext, type GuestProcess, parseSignal } from "./guest.js";
@@ -34,13 +38,6 @@ import type {
 
 // ───────────────────────────── constants ─────────────────────────────
 
-/** vIC's container VM sizes. */
-const MIN_MEMORY_MIB = 512;
-const DEFAULT_MEMORY_MIB = 2048;
-const DEFAULT_VCPUS = 2;
-/** MHz of one vCPU at full use (a 2.6 GHz core). */
-const VCPU_MHZ = 2600;
-const MIB = 1024 * 1024;
 /** Pages a container VM dirties while booting from its template (hostname, hosts, process heap). */
 const BOOT_DIRTY_PAGES = 64;
 /** Virtual ms between batches of guest writes. */
@@ -53,15 +50,11 @@ const LOG_JOURNAL = 200;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 60_000;
-/** CPU demand of a container VM as it powers on (a booting guest is busy); the guest's activity takes over after. */
-const BOOT_CPU_MHZ = 260;
 /** CPU demand of a guest: idle floor plus its activity (0..1) times a busy service's draw. */
 const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
 /** Datastore read bandwidth when a template VM is built on a host (MB/s). */
 const DATASTORE_MBPS = 500;
-const HA_PRIORITY_LABEL = "vsphere.ha.restart-priority";
 const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
-const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
 
 // ───────────────────────────── internal state ─────────────────────────────
@@ -121,9 +114,14 @@ interface Container {
   cpuNs: number;
   cpuSince: number;
   cpuRate: number;
-  precpu: { total: number; system: number; read: number } | null;
   removed: boolean;
   execs: Set<string>;
+  /** Due times (virtual ms) of the guest's own pending timers: when it will act by itself. */
+  guestTimers: Map<number, number>;
+  /** Due time of the pending restart (restart policy backoff), or null. */
+  restartDue: number | null;
+  /** CPU sample taken at the previous guest tick (Docker's precpu): reads never take samples. */
+  precpuSample: { total: number; system: number; read: number } | null;
 }
 
 interface Exec {
@@ -187,6 +185,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private ring: VchEvent[] = [];
   private readonly listeners = new Set<(e: VchEvent) => void>();
   private guestTickArmed = false;
+  private nextTimerKey = 1;
   private closed = false;
   /** Failed hosts HA has not declared dead yet: the failover plan, the container VMs lost, the declaration timer. */
   private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; declaredDeadAt: number; cancel: Cancel }>();
@@ -264,12 +263,17 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.live();
     const end = this.clock.now() + limitMs;
     for (;;) {
-      const pending = [...this.containers.values()].some(
-        (c) => c.rec.state.Restarting || (c.rec.state.Running && c.process && c.process.activity() < 1),
-      );
-      const due = this.clock.nextDue();
-      if ((!pending && this.haPending.size === 0) || due === null || due > end) break;
-      this.clock.runUntil(due);
+      // Only what a container will do by itself counts (a guest timer, a restart, HA's declaration):
+      // `sleep infinity` and services have none, and a sleep that ends after `limitMs` is idle too.
+      let next = Infinity;
+      for (const c of this.containers.values()) {
+        if (c.restartDue !== null) next = Math.min(next, c.restartDue);
+        if (!c.rec.state.Running || c.frozen) continue;
+        for (const due of c.guestTimers.values()) next = Math.min(next, due);
+      }
+      for (const p of this.haPending.values()) next = Math.min(next, p.declaredDeadAt);
+      if (next > end) break;
+      this.clock.runUntil(Math.max(next, this.clock.now()));
     }
   }
 
@@ -446,16 +450,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       }
     }
     const img = this.imageForCreate(config.Image);
-    const hc = this.resolveHostConfig(config.HostConfig ?? {});
-    const memoryMiB = Math.ceil((hc.Memory as number) / MIB);
-    const vcpus = Math.max(1, Math.ceil((hc.NanoCpus as number) / 1e9));
+    const hc = resolveHostConfig(config.HostConfig ?? {});
+    const memoryMiB = memoryMiBOf(hc);
     const networkMode = hc.NetworkMode as string;
     if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.network(networkMode);
     const labels = { ...(img.rec.config.Labels ?? {}), ...(config.Labels ?? {}) };
-    const priority = (labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority;
-    if (!["highest", "high", "medium", "low", "lowest", "disabled"].includes(priority)) {
-      throw invalid(`invalid ${HA_PRIORITY_LABEL} label "${priority}": use highest, high, medium, low, lowest or disabled`);
-    }
+    restartPriorityOf(labels);
     const ports = parsePorts(config.ExposedPorts, hc.PortBindings);
     const binds = parseBinds(hc.Binds);
     const endpoints = config.NetworkingConfig?.EndpointsConfig ?? {};
@@ -464,7 +464,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     // Everything is valid: from here on the create happens.
     const id = this.newId();
     const clean = name ? name.replace(/^\//, "") : this.newName();
-    const resolved = this.resolveConfig(config, img, id, labels);
+    const resolved = resolveConfig(config, img.rec.config, id, labels);
     const [path, ...args] = [...(resolved.Entrypoint ?? []), ...(resolved.Cmd ?? [])];
     const mounts: MountRecord[] = [];
     for (const b of binds) {
@@ -490,13 +490,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       };
     }
     const templateId = this.templateId(img, memoryMiB);
-    const clusterVm = this.cluster.addVm({
-      cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ, shares: hc.CpuShares ? Number(hc.CpuShares) : undefined },
-      memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB, reservation: Math.ceil(Number(hc.MemoryReservation ?? 0) / MIB) || undefined },
-      template: templateId,
-      restartPriority: priority,
-      name: clean,
-    });
+    const clusterVm = this.cluster.addVm(clusterVmSpec(hc, labels, img.rec.profile, templateId, clean));
     const now = this.now();
     const c: Container = {
       rec: {
@@ -518,7 +512,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
       logs: [], listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
       attachedOnce: false, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0, cpuSince: now, cpuRate: 0,
-      precpu: null, removed: false, execs: new Set(),
+      removed: false, execs: new Set(), guestTimers: new Map(), restartDue: null, precpuSample: null,
     };
     this.containers.set(id, c);
     this.names.set(clean, id);
@@ -858,24 +852,25 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   stats(ref: string): ContainerStats {
     const c = this.container(ref);
     const now = this.now();
-    this.accountCpu(c);
     const running = c.rec.state.Running;
     const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
     const system = Math.round(now * 1e6 * vcpus);
+    // A read: the CPU used so far is computed, not accounted (nothing changes by looking).
+    const total = Math.round(this.cpuNsAt(c, now));
     const cpu: CpuStats = {
-      cpu_usage: { total_usage: Math.round(c.cpuNs), usage_in_kernelmode: Math.round(c.cpuNs * 0.2), usage_in_usermode: Math.round(c.cpuNs * 0.8) },
+      cpu_usage: { total_usage: total, usage_in_kernelmode: Math.round(total * 0.2), usage_in_usermode: Math.round(total * 0.8) },
       system_cpu_usage: running ? system : 0,
       online_cpus: running ? vcpus : 0,
       throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
     };
-    const pre = c.precpu;
+    // Docker's precpu: the sample the periodic guest tick took before this read.
+    const pre = c.precpuSample;
     const precpu: CpuStats = {
       cpu_usage: { total_usage: pre?.total ?? 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
       system_cpu_usage: pre?.system ?? 0,
       online_cpus: running ? vcpus : 0,
       throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
     };
-    c.precpu = { total: Math.round(c.cpuNs), system, read: now };
     const vm = c.memVm !== null ? this.mem.vmStats(c.memVm) : null;
     const page = 4096;
     const limit = Number(c.rec.hostConfig.Memory);
@@ -883,8 +878,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (running) {
       for (const n of Object.keys(c.rec.networks)) {
         if (n === "host" || n === "none") continue;
-        const rx = Math.round((now - (parseTime(c.rec.state.StartedAt) ?? now)) / 1000) * 120;
-        networks[n === "bridge" ? "eth0" : `eth${Object.keys(networks).length}`] = { rx_bytes: rx, rx_packets: Math.round(rx / 90), rx_errors: 0, rx_dropped: 0, tx_bytes: Math.round(rx / 3), tx_packets: Math.round(rx / 270), tx_errors: 0, tx_dropped: 0 };
+        // The emulated guest sends and receives nothing: its interfaces exist, their counters stay zero.
+        networks[`eth${Object.keys(networks).length}`] = { rx_bytes: 0, rx_packets: 0, rx_errors: 0, rx_dropped: 0, tx_bytes: 0, tx_packets: 0, tx_errors: 0, tx_dropped: 0 };
       }
     }
     return {
@@ -1533,6 +1528,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.guestWrite(c, img, BOOT_DIRTY_PAGES, true);
     const now = this.now();
     c.run++;
+    c.guestTimers.clear();
     const run = c.run;
     const s = c.rec.state;
     Object.assign(s, { Status: "running", Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Error: "", ExitCode: 0, StartedAt: rfc3339(now) });
@@ -1542,6 +1538,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.pendingExit = null;
     c.cpuSince = now;
     c.cpuRate = 0;
+    c.precpuSample = null;
     c.runLogStart = c.logs.length;
     for (const n of Object.keys(c.rec.networks)) this.attachEndpoint(c, n);
     for (const m of c.rec.mounts) if (m.Type === "volume") this.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
@@ -1568,11 +1565,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
   private containerTimer(c: Container, run: number, ms: number, fn: () => void): Cancel {
-    return this.clock.after(ms, () => {
+    const key = this.nextTimerKey++;
+    c.guestTimers.set(key, this.now() + ms);
+    const cancel = this.clock.after(ms, () => {
+      c.guestTimers.delete(key);
       if (c.run !== run || c.removed) return;
       if (c.frozen) c.frozenQueue.push(fn);
       else fn();
     });
+    return () => {
+      c.guestTimers.delete(key);
+      cancel();
+    };
   }
 
   /** The guest process ended by itself or by a signal: die, then the restart policy or auto-remove. */
@@ -1589,8 +1593,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.rec.state.Restarting = true;
       c.rec.state.Status = "restarting";
       this.markContainer(c);
+      c.restartDue = this.now() + delay;
       c.restartTimer = this.clock.after(delay, () => {
         c.restartTimer = null;
+        c.restartDue = null;
         if (c.removed || !c.rec.state.Restarting) return;
         c.rec.restartCount++;
         try {
@@ -1613,6 +1619,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wasRunning = c.rec.state.Running;
     this.accountCpu(c);
     c.run++; // ignore the old guest from now on
+    c.guestTimers.clear();
     for (const execId of c.execs) this.killExec(execId);
     c.process = null;
     if (c.memVm !== null) this.dropVm(c);
@@ -1642,6 +1649,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wasRunning = c.rec.state.Running;
     this.accountCpu(c);
     c.run++;
+    c.guestTimers.clear();
     for (const execId of c.execs) this.killExec(execId);
     c.process = null;
     c.host = null;
@@ -1728,6 +1736,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private cancelRestart(c: Container): void {
     c.restartTimer?.();
     c.restartTimer = null;
+    c.restartDue = null;
   }
 
   private killExec(id: string): void {
@@ -1895,6 +1904,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const img = this.images.get(c.rec.imageId);
         if (!img || !c.process) continue;
         this.accountCpu(c);
+        const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
+        c.precpuSample = { total: Math.round(c.cpuNs), system: Math.round(this.now() * 1e6 * vcpus), read: this.now() };
         const activity = c.process.activity();
         c.cpuRate = activity * 0.1;
         const n = Math.round(img.rec.profile.dirtyPagesPerSecond * activity * (GUEST_TICK_MS / 1000));
@@ -1928,6 +1939,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     };
     this.clock.after(this.drsInterval, drs);
     this.clock.after(this.tpsInterval, tps);
+  }
+
+  /** CPU ns the container has used by `now` (what `accountCpu` would record), without recording it. */
+  private cpuNsAt(c: Container, now: number): number {
+    return c.cpuNs + (c.rec.state.Running && !c.frozen ? (now - c.cpuSince) * 1e6 * c.cpuRate : 0);
   }
 
   private accountCpu(c: Container): void {
@@ -2223,74 +2239,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return n;
   }
 
-  private resolveHostConfig(h: HostConfig): HostConfig {
-    const memory = h.Memory ?? 0;
-    if (typeof memory !== "number" || !Number.isFinite(memory)) throw invalid(`invalid memory limit: ${memory}`);
-    if (memory < 0) throw invalid(`invalid memory limit ${memory}: a memory limit cannot be negative`);
-    if (memory > 0 && memory < MIN_MEMORY_MIB * MIB) throw invalid(`Minimum memory limit allowed is ${MIN_MEMORY_MIB}MB (a container VM needs at least ${MIN_MEMORY_MIB} MiB)`);
-    const nano = h.NanoCpus ?? 0;
-    if (typeof nano !== "number" || nano < 0) throw invalid(`invalid CPU limit: NanoCpus ${nano} cannot be negative`);
-    if (h.CpuShares !== undefined && (typeof h.CpuShares !== "number" || h.CpuShares < 0)) throw invalid(`invalid CPU shares ${h.CpuShares}`);
-    const rp = h.RestartPolicy ?? { Name: "no" };
-    const name = rp.Name ?? "";
-    if (!["", "no", "always", "unless-stopped", "on-failure"].includes(name)) {
-      throw invalid(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
-    }
-    const retries = rp.MaximumRetryCount ?? 0;
-    if (retries < 0) throw invalid("invalid restart policy: maximum retry count cannot be negative");
-    if (retries > 0 && name !== "on-failure") throw invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
-    if (h.AutoRemove && name !== "" && name !== "no") throw invalid("can't create 'AutoRemove' container with restart policy");
-    let mode = h.NetworkMode ?? "default";
-    if (mode === "default" || mode === "") mode = "bridge";
-    return {
-      ...h,
-      Memory: memory > 0 ? memory : DEFAULT_MEMORY_MIB * MIB,
-      NanoCpus: nano > 0 ? nano : DEFAULT_VCPUS * 1e9,
-      RestartPolicy: { Name: name === "" ? "no" : name, MaximumRetryCount: retries },
-      AutoRemove: !!h.AutoRemove,
-      NetworkMode: mode,
-      LogConfig: h.LogConfig?.Type ? h.LogConfig : { Type: "json-file", Config: {} },
-      PortBindings: h.PortBindings ?? {},
-      Binds: h.Binds ?? null,
-    };
-  }
-
-  private resolveConfig(config: ContainerConfig, img: ImageState, id: string, labels: Record<string, string>): ResolvedConfig {
-    const asArgv = (v: string[] | string | null | undefined): string[] | null =>
-      v === undefined || v === null ? null : typeof v === "string" ? ["/bin/sh", "-c", v] : v;
-    const entry = config.Entrypoint !== undefined && config.Entrypoint !== null ? asArgv(config.Entrypoint) : img.rec.config.Entrypoint;
-    let cmd = asArgv(config.Cmd);
-    const entryGiven = config.Entrypoint !== undefined && config.Entrypoint !== null;
-    if ((cmd === null || cmd.length === 0) && !entryGiven) cmd = img.rec.config.Cmd;
-    const env = new Map<string, string>();
-    for (const e of [...img.rec.config.Env, ...(config.Env ?? [])]) {
-      const eq = e.indexOf("=");
-      env.set(eq < 0 ? e : e.slice(0, eq), e);
-    }
-    const hostname = config.Hostname || id.slice(0, 12);
-    return {
-      Hostname: hostname,
-      Domainname: config.Domainname ?? "",
-      User: config.User ?? img.rec.config.User ?? "",
-      AttachStdin: !!config.AttachStdin,
-      AttachStdout: config.AttachStdout ?? false,
-      AttachStderr: config.AttachStderr ?? false,
-      ExposedPorts: { ...(img.rec.config.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) },
-      Tty: !!config.Tty,
-      OpenStdin: !!config.OpenStdin,
-      StdinOnce: !!config.StdinOnce,
-      Env: [...env.values()],
-      Cmd: cmd && cmd.length ? cmd : null,
-      Image: config.Image,
-      Volumes: config.Volumes ?? img.rec.config.Volumes ?? null,
-      WorkingDir: config.WorkingDir || img.rec.config.WorkingDir || "",
-      Entrypoint: entry && entry.length ? entry : null,
-      Labels: labels,
-      ...(config.StopSignal || img.rec.config.StopSignal ? { StopSignal: config.StopSignal || img.rec.config.StopSignal } : {}),
-      ...(config.StopTimeout !== undefined && config.StopTimeout !== null ? { StopTimeout: config.StopTimeout } : {}),
-    };
-  }
-
   private containerAttrs(c: Container): Record<string, string> {
     return { ...c.rec.config.Labels, image: c.rec.image, name: c.rec.name.slice(1) };
   }
@@ -2479,20 +2427,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const rec = stored.rec;
         const img = this.images.get(rec.imageId);
         if (!img) continue;
-        const memoryMiB = Math.ceil(Number(rec.hostConfig.Memory) / MIB);
-        const vcpus = Math.max(1, Math.ceil(Number(rec.hostConfig.NanoCpus) / 1e9));
-        const clusterVm = this.cluster.addVm({
-          cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ },
-          memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB },
-          template: this.templateId(img, memoryMiB),
-          restartPriority: (rec.config.Labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority,
-          name: rec.name.slice(1),
-        });
+        const template = this.templateId(img, memoryMiBOf(rec.hostConfig));
+        const clusterVm = this.cluster.addVm(clusterVmSpec(rec.hostConfig, rec.config.Labels, img.rec.profile, template, rec.name.slice(1)));
         const c: Container = {
           rec, clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
           logs: stored.logs ?? [], listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
           stdin: [], stdinClosed: false, attachedOnce: true, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0,
-          cpuSince: this.now(), cpuRate: 0, precpu: null, removed: false, execs: new Set(),
+          cpuSince: this.now(), cpuRate: 0, removed: false, execs: new Set(), guestTimers: new Map(), restartDue: null,
+          precpuSample: null,
         };
         for (const ep of Object.values(rec.networks)) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
         this.containers.set(id, c);
@@ -2592,65 +2534,6 @@ function size(b: number): string {
   if (b >= 1e6) return `${(b / 1e6).toFixed(2)}MB`;
   if (b >= 1e3) return `${(b / 1e3).toFixed(2)}kB`;
   return `${b}B`;
-}
-
-function normaliseHosts(model: ClusterModel): { name: string; cpuMHz: number; memoryMiB: number }[] {
-  const cpu = model.hostCpuMHz ?? 64_000;
-  const mem = model.hostMemoryMiB ?? 262_144;
-  const list = typeof model.hosts === "number" || model.hosts === undefined ? new Array(model.hosts ?? 8).fill({}) : model.hosts;
-  return list.map((h: { name?: string; cpuMHz?: number; memoryMiB?: number }, i: number) => ({ name: h.name ?? `H${i}`, cpuMHz: h.cpuMHz ?? cpu, memoryMiB: h.memoryMiB ?? mem }));
-}
-
-function validateModel(model: ClusterModel): void {
-  const hosts = normaliseHosts(model);
-  if (!hosts.length) throw invalid("a cluster needs at least one host");
-  if (typeof model.hosts === "number" && (!Number.isInteger(model.hosts) || model.hosts < 1)) throw invalid(`host count must be a positive integer, got ${model.hosts}`);
-  const seen = new Set<string>();
-  for (const h of hosts) {
-    if (seen.has(h.name)) throw invalid(`two hosts are named ${h.name}`);
-    seen.add(h.name);
-    if (!(h.cpuMHz > 0)) throw invalid(`host ${h.name} needs a positive CPU capacity, got ${h.cpuMHz} MHz`);
-    if (!Number.isInteger(h.memoryMiB) || h.memoryMiB < 1024) throw invalid(`host ${h.name} needs at least 1024 MiB of memory, got ${h.memoryMiB}`);
-  }
-  const t = model.drs?.threshold;
-  if (t !== undefined && ![1, 2, 3, 4, 5].includes(t)) throw invalid(`DRS migration threshold must be 1 to 5, got ${t}`);
-}
-
-function parsePorts(exposed: Record<string, object> | null | undefined, bindings: HostConfig["PortBindings"]): PortRecord[] {
-  const out: PortRecord[] = [];
-  const keys = new Set([...Object.keys(exposed ?? {}), ...Object.keys(bindings ?? {})]);
-  for (const k of keys) {
-    const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(k);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalid(`invalid port specification: "${k}"`);
-    const port = Number(m[1]);
-    const type = (m[2] ?? "tcp") as PortRecord["Type"];
-    const bs = bindings?.[k] ?? [];
-    if (!bs?.length) out.push({ PrivatePort: port, Type: type });
-    for (const b of bs ?? []) {
-      const hp = b.HostPort ? Number(b.HostPort) : port;
-      if (!Number.isInteger(hp) || hp < 0 || hp > 65535) throw invalid(`invalid port specification: "${b.HostPort}"`);
-      out.push({ IP: b.HostIp || "0.0.0.0", PrivatePort: port, PublicPort: hp, Type: type });
-    }
-  }
-  return out;
-}
-
-function parseBinds(binds: string[] | null | undefined): { type: "volume" | "bind"; source: string; destination: string; rw: boolean; mode: string }[] {
-  return (binds ?? []).map((b) => {
-    const parts = b.split(":");
-    if (parts.length < 2 || parts.length > 3 || !parts[1].startsWith("/")) throw invalid(`invalid volume specification: '${b}'`);
-    const mode = parts[2] ?? "";
-    const rw = !mode.split(",").includes("ro");
-    const source = parts[0];
-    if (!source) throw invalid(`invalid volume specification: '${b}'`);
-    if (source.startsWith("/")) return { type: "bind" as const, source, destination: parts[1], rw, mode };
-    if (!NAME_RE.test(source)) throw invalid(`invalid volume specification: '${b}'`);
-    return { type: "volume" as const, source, destination: parts[1], rw, mode: mode || "z" };
-  });
-}
-
-function volumeMount(v: VolumeRecord, dest: string, rw: boolean, mode: string): MountRecord {
-  return { Type: "volume", Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: "local", Mode: mode, RW: rw, Propagation: "" };
 }
 
 function ipToInt(ip: string): number {
