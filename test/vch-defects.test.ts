@@ -82,3 +82,71 @@ describe("stats", () => {
     expect(eth0).toEqual({ rx_bytes: 0, rx_packets: 0, rx_errors: 0, rx_dropped: 0, tx_bytes: 0, tx_packets: 0, tx_errors: 0, tx_dropped: 0 });
   });
 });
+
+describe("faults are reported, never swallowed", () => {
+  it("a subscriber that throws is counted and becomes a subscriber-error event; the others still get every event", async () => {
+    const vch = await vchWith();
+    const seen: string[] = [];
+    vch.subscribe(() => {
+      throw new Error("listener broke");
+    });
+    vch.subscribe((e) => seen.push(`${e.Type} ${e.Action}`));
+    vch.createContainer({ Image: "busybox" }, "one");
+    expect(seen).toEqual(["container create", "cluster subscriber-error"]);
+    expect(vch.info().faults.subscriberErrors).toBe(2); // the create, then the fault event itself
+    const kept = [];
+    for await (const e of vch.events({ since: 0, until: vch.now() })) kept.push(e);
+    expect(kept.find((e) => e.Action === "subscriber-error")!.Actor.Attributes.error).toBe("listener broke");
+  });
+
+  it("guest writes a full host refuses become guest-write-failed events and a counter", async () => {
+    const vch = await vchWith({ pull: ["mysql"], cluster: { hosts: 1, hostMemoryMiB: 1024 } });
+    const failed: string[] = [];
+    vch.subscribe((e) => {
+      if (e.Action === "guest-write-failed") failed.push(e.Actor.ID);
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const c = vch.createContainer({ Image: "mysql", HostConfig: { Memory: 512 * 1024 ** 2 } });
+      try {
+        await vch.start(c.id);
+        ids.push(c.id);
+      } catch {
+        break; // no room to power on another: the ones running fill the host
+      }
+    }
+    vch.advance(1_200_000);
+    expect(vch.info().faults.guestWriteFailures).toBeGreaterThan(0);
+    expect(failed.length).toBe(vch.info().faults.guestWriteFailures);
+    expect(ids).toContain(failed[0]);
+  });
+});
+
+describe("bounded memory", () => {
+  it("a logs -f reader that never reads holds at most a log ring's worth; the rest is counted as dropped", async () => {
+    const vch = await vchWith();
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["cat"], OpenStdin: true });
+    await vch.start(c.id);
+    const follow = vch.logs(c.id, { follow: true })[Symbol.asyncIterator]();
+    for (let i = 0; i < 5000; i++) vch.writeStdin(c.id, new TextEncoder().encode(`line ${i}\n`));
+    expect(vch.info().faults.outputDropped).toBe(3000);
+    const first = await follow.next();
+    expect(new TextDecoder().decode(first.value!.data)).toBe("line 3000\n");
+    await follow.return!();
+    // The log ring keeps the last 2,000 chunks.
+    const kept: string[] = [];
+    for await (const chunk of vch.logs(c.id)) kept.push(new TextDecoder().decode(chunk.data));
+    expect(kept.length).toBe(2000);
+    expect(kept[0]).toBe("line 3000\n");
+  });
+
+  it("an events reader that never reads holds at most 1,024 events; the rest is counted as dropped", async () => {
+    const vch = await vchWith();
+    const reader = vch.events({})[Symbol.asyncIterator]();
+    for (let i = 0; i < 1500; i++) vch.tagImage("busybox", "copy", `t${i}`);
+    expect(vch.info().faults.eventsDropped).toBe(1500 - 1024);
+    const first = await reader.next();
+    expect(first.value!.Actor.Attributes.name).toBe("copy:t0");
+    await reader.return!();
+  });
+});

@@ -583,6 +583,12 @@ export interface VchInfo {
   drs: { threshold: number; automation: DrsAutomation; imbalance: number; targetImbalance: number; lastPass: number | null; migrations: number };
   ha: { policy: HaPolicyModel; failoverCapacity: number };
   tps: { salting: TpsSalting; sharedSavedPages: number };
+  /**
+   * Faults met and reported (each also as a `cluster` event): guest writes a full host refused
+   * (`guest-write-failed`), subscribers that threw (`subscriber-error`), events dropped for a
+   * reader that stopped reading, output chunks dropped for a logs/attach reader that stopped reading.
+   */
+  faults: { guestWriteFailures: number; subscriberErrors: number; eventsDropped: number; outputDropped: number };
 }
 
 /** One DRS recommendation (what a pass would move, or moved). */

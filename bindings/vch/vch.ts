@@ -13,9 +13,11 @@
  */
 import type { ClusterApi, FailoverPlan, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
-import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
+import { type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
+import { EventLog } from "./events.js";
+import { Ring } from "./ring.js";
 import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
@@ -97,7 +99,8 @@ interface Container {
   frozen: boolean;
   frozenQueue: (() => void)[];
   pendingExit: number | null;
-  logs: LogLine[];
+  /** The log ring: the last `LOG_RING` chunks, O(1) per line. */
+  logs: Ring<LogLine>;
   listeners: Set<(chunk: OutputChunk | null) => void>;
   waiters: Waiter[];
   manuallyStopped: boolean;
@@ -105,7 +108,7 @@ interface Container {
   stdin: Uint8Array[];
   stdinClosed: boolean;
   attachedOnce: boolean;
-  /** Log index where the current run began (the first attach replays from here). */
+  /** Log sequence number where the current run began (the first attach replays from here). */
   runLogStart: number;
   /** Guest writes: pages written so far in the working set, and a content counter. */
   wsWritten: number;
@@ -182,8 +185,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly volumes = new Map<string, VolumeRecord>();
   private readonly execs = new Map<string, Exec>();
   private readonly ipAlloc = new Map<string, { used: Set<number>; hint: number }>();
-  private ring: VchEvent[] = [];
-  private readonly listeners = new Set<(e: VchEvent) => void>();
+  private readonly eventLog = new EventLog(() => this.clock.now(), (e) => this.pending.events.push(e));
+  /** Faults the VCH met and reported (as events too): `info().faults`. */
+  private readonly faults = { guestWriteFailures: 0, outputDropped: 0 };
   private guestTickArmed = false;
   private nextTimerKey = 1;
   private closed = false;
@@ -510,7 +514,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         mounts,
       },
       clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
-      logs: [], listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
+      logs: new Ring<LogLine>(LOG_RING), listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
       attachedOnce: false, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0, cpuSince: now, cpuRate: 0,
       removed: false, execs: new Set(), guestTimers: new Map(), restartDue: null, precpuSample: null,
     };
@@ -779,14 +783,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wantOut = options.stdout ?? true;
     const wantErr = options.stderr ?? true;
     const stream = options.stream ?? true;
-    const ch = new Channel<OutputChunk>(options.signal);
+    const ch = this.outputReader(options.signal);
     const push = (l: LogLine) => {
       if ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) ch.push(chunkOf(l));
     };
     // Output produced before the first attach of a run is kept for it (`docker run` attaches late).
-    const replayFrom = options.logs ? 0 : !c.attachedOnce && c.rec.state.StartedAt !== ZERO_TIME ? c.runLogStart : c.logs.length;
+    const replayFrom = options.logs ? 0 : !c.attachedOnce && c.rec.state.StartedAt !== ZERO_TIME ? c.runLogStart : c.logs.next;
     c.attachedOnce = true;
-    for (const l of c.logs.slice(replayFrom)) push(l);
+    for (const l of c.logs.from(replayFrom)) push(l);
     this.emit("container", "attach", c.rec.id, this.containerAttrs(c));
     this.commit();
     const running = c.rec.state.Running || c.rec.state.Restarting || c.rec.state.Status === "created";
@@ -801,6 +805,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.listeners.add(listener);
     ch.onClose = () => c.listeners.delete(listener);
     return ch;
+  }
+
+  /**
+   * A logs/attach reader's queue: at most a log ring's worth queued; a reader that stops reading
+   * loses its oldest chunks (as a follower behind a rotated log does), counted in `info().faults`.
+   */
+  private outputReader(signal: AbortSignal | undefined): Channel<OutputChunk> {
+    return new Channel<OutputChunk>(signal, { cap: LOG_RING, overflow: "drop-oldest", onDrop: () => this.faults.outputDropped++ });
   }
 
   /** Sends bytes to the container's stdin (kept until it starts when it has not yet). */
@@ -827,8 +839,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wantErr = options.stderr ?? true;
     const since = options.since ?? -Infinity;
     const until = options.until ?? Infinity;
-    const ch = new Channel<OutputChunk>(options.signal);
-    let lines = c.logs.filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
+    const ch = this.outputReader(options.signal);
+    let lines = c.logs.toArray().filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
     if (options.tail !== undefined && options.tail !== "all") {
       const n = Math.max(0, Math.floor(options.tail));
       lines = n === 0 ? [] : lines.slice(-n);
@@ -1045,34 +1057,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Events from the ring (since/until, virtual ms) then live ones, ending at `until`. */
   events(options: EventsOptions = {}): AsyncIterable<VchEvent> {
-    const since = options.since ?? Infinity;
-    const until = options.until;
-    const ch = new Channel<VchEvent>(options.signal);
-    const pass = (e: VchEvent) => eventMatches(e, options.filters ?? {});
-    const inWindow = (e: VchEvent) => e.timeNano / 1e6 >= (Number.isFinite(since) ? since : Infinity) && (until === undefined || e.timeNano / 1e6 <= until);
-    if (options.since !== undefined) for (const e of this.ring) if (inWindow(e) && pass(e)) ch.push(e);
-    if (until !== undefined && until <= this.now()) {
-      ch.end();
-      return ch;
-    }
-    const listener = (e: VchEvent) => {
-      if (until !== undefined && e.timeNano / 1e6 > until) return ch.end();
-      if (pass(e)) ch.push(e);
-    };
-    this.listeners.add(listener);
-    let cancel: Cancel | null = null;
-    if (until !== undefined) cancel = this.clock.after(until - this.now(), () => ch.end());
-    ch.onClose = () => {
-      this.listeners.delete(listener);
-      cancel?.();
-    };
-    return ch;
+    const filters = options.filters ?? {};
+    return this.eventLog.reader(options, (e) => eventMatches(e, filters), (ms, fn) => this.clock.after(ms, fn));
   }
 
   /** Calls `listener` for every new event; returns the unsubscribe function. */
   subscribe(listener: (event: VchEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.eventLog.subscribe(listener);
   }
 
   // ───────────────────────────── cluster ─────────────────────────────
@@ -1109,6 +1100,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       },
       ha: { policy: this.haPolicy, failoverCapacity: ha.failoverCapacity },
       tps: { salting: this.salting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0) },
+      faults: { ...this.faults, ...this.eventLog.faults },
     };
   }
 
@@ -1539,7 +1531,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.cpuSince = now;
     c.cpuRate = 0;
     c.precpuSample = null;
-    c.runLogStart = c.logs.length;
+    c.runLogStart = c.logs.next;
     for (const n of Object.keys(c.rec.networks)) this.attachEndpoint(c, n);
     for (const m of c.rec.mounts) if (m.Type === "volume") this.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
     this.markContainer(c);
@@ -1761,11 +1753,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private output(c: Container, stream: "stdout" | "stderr", text: string): void {
     const line: LogLine = { s: stream === "stdout" ? 0 : 1, t: this.now(), d: text };
     c.logs.push(line);
-    if (c.logs.length > LOG_RING) {
-      const drop = c.logs.length - LOG_RING;
-      c.logs.splice(0, drop);
-      c.runLogStart = Math.max(0, c.runLogStart - drop);
-    }
     this.markContainer(c);
     const chunk = chunkOf(line);
     for (const l of c.listeners) l(chunk);
@@ -1911,8 +1898,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const n = Math.round(img.rec.profile.dirtyPagesPerSecond * activity * (GUEST_TICK_MS / 1000));
         try {
           this.guestWrite(c, img, n, false);
-        } catch {
-          // The host is out of memory: the guest stalls this round (ESXi would balloon or swap).
+        } catch (e) {
+          // The host is out of memory: the guest stalls this round (ESXi would balloon or swap),
+          // and the stall is reported, never silent.
+          this.faults.guestWriteFailures++;
+          this.emit("cluster", "guest-write-failed", c.rec.id, {
+            name: c.rec.name.slice(1), host: c.host === null ? "" : this.hostNames[c.host], pages: String(n), reason: (e as Error).message,
+          });
         }
         this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity) });
       }
@@ -2295,19 +2287,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   // ───────────────────────────── events and journal ─────────────────────────────
 
   private emit(type: VchEventType, action: string, id: string, attributes: Record<string, string>): void {
-    const ms = this.now();
-    const e: VchEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "local", time: Math.floor(ms / 1000), timeNano: Math.round(ms * 1e6) };
-    this.ring.push(e);
-    if (this.ring.length > EVENT_RING) this.ring.shift();
-    this.pending.events.push(e);
-    if (this.listeners.size === 0) return;
-    for (const l of [...this.listeners]) {
-      try {
-        l(e);
-      } catch {
-        // a subscriber's failure is its own
-      }
-    }
+    this.eventLog.record(type, action, id, attributes);
   }
 
   private mark(kind: RecordKind, key: string): void {
@@ -2365,7 +2345,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       case "container": {
         const c = this.containers.get(key);
         if (!c) return undefined;
-        return { rec: c.rec, logs: c.logs.slice(-LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
+        return { rec: c.rec, logs: c.logs.last(LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
       }
       case "meta":
         return {
@@ -2417,7 +2397,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         for (const t of rec.repoTags) this.tags.set(t, id);
       }
       for (const [name, v] of snap.records.volume) this.volumes.set(name, v as VolumeRecord);
-      this.ring = (snap.events as VchEvent[]).slice(-EVENT_RING);
+      this.eventLog.restore(snap.events as VchEvent[]);
       const restartLater: Container[] = [];
       const removeLater: Container[] = [];
       /** Containers that were running when the VCH closed (a failed host's victim started again by a client among them). */
@@ -2431,7 +2411,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const clusterVm = this.cluster.addVm(clusterVmSpec(rec.hostConfig, rec.config.Labels, img.rec.profile, template, rec.name.slice(1)));
         const c: Container = {
           rec, clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
-          logs: stored.logs ?? [], listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
+          logs: ringOf(stored.logs ?? []), listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
           stdin: [], stdinClosed: false, attachedOnce: true, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0,
           cpuSince: this.now(), cpuRate: 0, removed: false, execs: new Set(), guestTimers: new Map(), restartDue: null,
           precpuSample: null,
@@ -2515,6 +2495,12 @@ interface PendingDeclaration {
   host: number;
   victims: string[];
   declaredDeadAt: number;
+}
+
+function ringOf(lines: LogLine[]): Ring<LogLine> {
+  const ring = new Ring<LogLine>(LOG_RING);
+  for (const l of lines) ring.push(l);
+  return ring;
 }
 
 function chunkOf(l: LogLine): OutputChunk {
