@@ -114,8 +114,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         vch.tagImage(action.name, action.repo, action.tag);
         return emptyResponse(201);
       case "imagePrune": {
-        const dangling = action.filters.dangling?.[0];
-        const r = vch.pruneImages({ dangling: dangling === undefined ? true : !/^(0|false)$/i.test(dangling) });
+        const r = vch.pruneImages({ filters: action.filters });
         return jsonResponse({ ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
       }
 
@@ -212,7 +211,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         vch.disconnectNetwork(action.id, action.container, action.force);
         return emptyResponse(200);
       case "networkPrune":
-        return jsonResponse({ NetworksDeleted: vch.pruneNetworks().deleted });
+        return jsonResponse({ NetworksDeleted: vch.pruneNetworks({ filters: action.filters }).deleted });
 
       // ── volumes ──
       case "volumeList":
@@ -225,8 +224,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         vch.removeVolume(action.name, action.force);
         return emptyResponse(204);
       case "volumePrune": {
-        const all = action.filters.all?.[0];
-        const r = vch.pruneVolumes({ all: all !== undefined && !/^(0|false)$/i.test(all) });
+        const r = vch.pruneVolumes({ filters: action.filters });
         return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
       }
 

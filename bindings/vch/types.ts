@@ -273,6 +273,15 @@ export interface ContainerState {
   /** RFC 3339; `0001-01-01T00:00:00Z` when never. */
   StartedAt: string;
   FinishedAt: string;
+  /** Present when the container has a health check (Docker's `State.Health`). */
+  Health?: HealthState;
+}
+
+/** Docker's `State.Health`: the status, the failing streak and the last five probes. */
+export interface HealthState {
+  Status: "starting" | "healthy" | "unhealthy";
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
 }
 
 /** One network a container is attached to. */
@@ -655,7 +664,8 @@ export interface VirtualContainerHostApi {
   getImage(ref: string): ImageRecord;
   tagImage(ref: string, repo: string, tag?: string): void;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
-  pruneImages(options?: { dangling?: boolean }): { deleted: string[]; spaceReclaimed: number };
+  /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
+  pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
 
   // containers
   createContainer(config: ContainerConfig, name?: string): ContainerRecord;
@@ -670,6 +680,7 @@ export interface VirtualContainerHostApi {
   rename(ref: string, newName: string): void;
   getContainer(ref: string): ContainerRecord;
   listContainers(options?: ListContainersOptions): ContainerRecord[];
+  /** `docker container prune`: filters until, label, label! (any other is refused). */
   pruneContainers(options?: { filters?: ContainerFilters }): { deleted: string[]; spaceReclaimed: number };
 
   // IO
@@ -713,12 +724,14 @@ export interface VirtualContainerHostApi {
   removeNetwork(ref: string): void;
   connectNetwork(network: string, container: string, config?: EndpointConfig): void;
   disconnectNetwork(network: string, container: string, force?: boolean): void;
-  pruneNetworks(): { deleted: string[] };
+  /** `docker network prune`: filters until, label, label! (any other is refused). */
+  pruneNetworks(options?: { filters?: Record<string, string[]> }): { deleted: string[] };
 
   // volumes
   listVolumes(filters?: Record<string, string[]>): VolumeRecord[];
   createVolume(body?: VolumeCreate): VolumeRecord;
   getVolume(name: string): VolumeRecord;
   removeVolume(name: string, force?: boolean): void;
-  pruneVolumes(options?: { all?: boolean }): { deleted: string[]; spaceReclaimed: number };
+  /** `docker volume prune`: filters all, label, label! (any other is refused). */
+  pruneVolumes(options?: { all?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
 }

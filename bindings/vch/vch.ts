@@ -17,6 +17,7 @@ import { type RecordKind, type StoreBatch, type VchStore } from "../store/types.
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
 import { EventLog } from "./events.js";
+import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
 import { Ring } from "./ring.js";
 import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
@@ -118,6 +119,8 @@ interface Container {
   cpuSince: number;
   cpuRate: number;
   removed: boolean;
+  /** Creation order (Docker's before/since compare it). */
+  seq: number;
   execs: Set<string>;
   /** Due times (virtual ms) of the guest's own pending timers: when it will act by itself. */
   guestTimers: Map<number, number>;
@@ -190,6 +193,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly faults = { guestWriteFailures: 0, outputDropped: 0 };
   private guestTickArmed = false;
   private nextTimerKey = 1;
+  /** Creation order of containers. */
+  private nextSeq = 0;
   private closed = false;
   /** Failed hosts HA has not declared dead yet: the failover plan, the container VMs lost, the declaration timer. */
   private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; declaredDeadAt: number; cancel: Cancel }>();
@@ -421,15 +426,19 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes dangling images (no tag, no container); `dangling: false` removes every unused image. */
-  pruneImages(options: { dangling?: boolean } = {}): { deleted: string[]; spaceReclaimed: number } {
+  pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
-    const dangling = options.dangling ?? true;
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.imagePrune);
+    const cutoff = untilCutoff(filters.until, this.now());
+    const dangling = filters.dangling?.length ? filterBool("dangling", filters.dangling[0]) : (options.dangling ?? true);
     const used = new Set([...this.containers.values()].map((c) => c.rec.imageId));
     const result: ImageRemoval = { untagged: [], deleted: [] };
     let space = 0;
     for (const img of [...this.images.values()]) {
       if (used.has(img.rec.id)) continue;
       if (dangling && img.rec.repoTags.length) continue;
+      if (!labelsMatch(filters, img.rec.config.Labels) || !createdBefore(img.rec.created * 1000, cutoff)) continue;
       for (const t of [...img.rec.repoTags]) this.dropTag(t, result);
       space += img.rec.size;
       this.deleteImage(img.rec.id, result);
@@ -516,7 +525,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
       logs: new Ring<LogLine>(LOG_RING), listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
       attachedOnce: false, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0, cpuSince: now, cpuRate: 0,
-      removed: false, execs: new Set(), guestTimers: new Map(), restartDue: null, precpuSample: null,
+      removed: false, seq: this.nextSeq++, execs: new Set(), guestTimers: new Map(), restartDue: null, precpuSample: null,
     };
     this.containers.set(id, c);
     this.names.set(clean, id);
@@ -714,13 +723,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** `docker ps`: running containers (all with `all`), newest first, with Docker's filters. */
   listContainers(options: ListContainersOptions = {}): ContainerRecord[] {
     const filters = options.filters ?? {};
-    const known = new Set(["id", "name", "label", "status", "ancestor", "exited", "before", "since", "health", "network", "volume", "is-task", "publish", "expose"]);
-    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+    checkFilterKeys(filters, FILTER_KEYS.containerList);
     for (const s of filters.status ?? []) {
       if (!["created", "restarting", "running", "removing", "paused", "exited", "dead"].includes(s)) {
         throw invalid(`invalid filter 'status=${s}'`);
       }
     }
+    for (const h of filters.health ?? []) {
+      if (!["starting", "healthy", "unhealthy", "none"].includes(h)) throw invalid(`Unrecognised filter value for health: ${h}`);
+    }
+    const isTask = (filters["is-task"] ?? []).map((v) => filterBool("is-task", v));
+    const publish = (filters.publish ?? []).map((v) => portFilter("publish", v));
+    const expose = (filters.expose ?? []).map((v) => portFilter("expose", v));
     let list = [...this.containers.values()].filter((c) => !c.removed);
     list.reverse(); // insertion order is creation order: newest first
     const all = options.all || filters.status?.length || filters.exited?.length;
@@ -733,45 +747,52 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         return null;
       }
     };
-    const before = filters.before?.length ? this.container(filters.before[0]) : null;
-    const since = filters.since?.length ? this.container(filters.since[0]) : null;
-    const order = [...this.containers.keys()];
+    // Creation order numbers: one comparison per container (no index scans).
+    const before = filters.before?.length ? this.container(filters.before[0]).seq : null;
+    const since = filters.since?.length ? this.container(filters.since[0]).seq : null;
     list = list.filter((c) => {
       const r = c.rec;
       return (
         match(filters.id, (v) => r.id.startsWith(v)) &&
         match(filters.name, (v) => new RegExp(v).test(r.name.slice(1)) || r.name === v) &&
-        (filters.label ?? []).every((v) => {
-          const eq = v.indexOf("=");
-          return eq < 0 ? v in r.config.Labels : r.config.Labels[v.slice(0, eq)] === v.slice(eq + 1);
-        }) &&
+        labelsMatch(filters, r.config.Labels) &&
         match(filters.status, (v) => r.state.Status === v) &&
         match(filters.exited, (v) => r.state.Status === "exited" && r.state.ExitCode === Number(v)) &&
         match(filters.ancestor, (v) => r.image === v || r.imageId === imageIdsOf(v) || r.imageId.slice(7).startsWith(v)) &&
         match(filters.network, (v) => v in r.networks || Object.values(r.networks).some((n) => n.NetworkID === v)) &&
         match(filters.volume, (v) => r.mounts.some((m) => m.Name === v || m.Destination === v)) &&
-        (!before || order.indexOf(r.id) < order.indexOf(before.rec.id)) &&
-        (!since || order.indexOf(r.id) > order.indexOf(since.rec.id))
+        match(filters.health, (v) => (r.state.Health?.Status ?? "none") === v) &&
+        // No container here is a swarm task.
+        isTask.every((want) => want === false) &&
+        match(filters.isolation, (v) => String(r.hostConfig.Isolation || "default") === v) &&
+        publish.every((p) => r.ports.some((x) => x.PublicPort !== undefined && p.matches(x.PublicPort, x.Type))) &&
+        expose.every((p) => r.ports.some((x) => p.matches(x.PrivatePort, x.Type))) &&
+        (before === null || c.seq < before) &&
+        (since === null || c.seq > since)
       );
     });
     if (options.limit && options.limit > 0) list = list.slice(0, options.limit);
     return list.map((c) => this.view(c));
   }
 
-  /** Removes every stopped container (`docker container prune`). */
+  /** Removes every stopped container (`docker container prune`; filters until, label, label!). */
   pruneContainers(options: { filters?: ContainerFilters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
-    const label = options.filters?.label ?? [];
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.containerPrune);
+    const cutoff = untilCutoff(filters.until, this.now());
     const deleted: string[] = [];
+    let space = 0;
     for (const c of [...this.containers.values()]) {
       const s = c.rec.state;
       if (c.removed || s.Running || s.Restarting || s.Status === "removing") continue;
-      if (!label.every((v) => (v.includes("=") ? c.rec.config.Labels[v.split("=")[0]] === v.slice(v.indexOf("=") + 1) : v in c.rec.config.Labels))) continue;
+      if (!labelsMatch(filters, c.rec.config.Labels) || !createdBefore(parseTime(c.rec.created), cutoff)) continue;
+      space += c.wsWritten * 4096;
       this.destroy(c, false);
       deleted.push(c.rec.id);
     }
     this.commit();
-    return { deleted, spaceReclaimed: 0 };
+    return { deleted, spaceReclaimed: space };
   }
 
   // ───────────────────────────── IO ─────────────────────────────
@@ -1410,13 +1431,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes unused custom networks. */
-  pruneNetworks(): { deleted: string[] } {
+  pruneNetworks(options: { filters?: Filters } = {}): { deleted: string[] } {
     this.live();
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.networkPrune);
+    const cutoff = untilCutoff(filters.until, this.now());
     const deleted: string[] = [];
     for (const n of [...this.networks.values()]) {
       if (PREDEFINED_NETWORKS.includes(n.Name)) continue;
+      if (!labelsMatch(filters, n.Labels) || !createdBefore(parseTime(n.Created), cutoff)) continue;
       if ([...this.containers.values()].some((c) => !c.removed && n.Name in c.rec.networks)) continue;
       this.networks.delete(n.Id);
+      this.ipAlloc.delete(n.Id);
       this.unmark("network", n.Id);
       this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
       deleted.push(n.Name);
@@ -1474,12 +1500,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes unused anonymous volumes (every unused one with `all`). */
-  pruneVolumes(options: { all?: boolean } = {}): { deleted: string[]; spaceReclaimed: number } {
+  pruneVolumes(options: { all?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.volumePrune);
+    const all = filters.all?.length ? filterBool("all", filters.all[0]) : !!options.all;
     const deleted: string[] = [];
     for (const v of [...this.volumes.values()]) {
       if (this.volumeUsers(v.Name).length) continue;
-      if (!options.all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
+      if (!all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
+      if (!labelsMatch(filters, v.Labels)) continue;
       this.deleteVolume(v.Name);
       deleted.push(v.Name);
     }
@@ -2413,7 +2443,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
           rec, clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
           logs: ringOf(stored.logs ?? []), listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
           stdin: [], stdinClosed: false, attachedOnce: true, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0,
-          cpuSince: this.now(), cpuRate: 0, removed: false, execs: new Set(), guestTimers: new Map(), restartDue: null,
+          cpuSince: this.now(), cpuRate: 0, removed: false, seq: this.nextSeq++, execs: new Set(), guestTimers: new Map(), restartDue: null,
           precpuSample: null,
         };
         for (const ep of Object.values(rec.networks)) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
@@ -2530,36 +2560,12 @@ function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
-function eventMatches(e: VchEvent, filters: Record<string, string[]>): boolean {
-  for (const [key, values] of Object.entries(filters)) {
-    if (!values.length) continue;
-    const attrs = e.Actor.Attributes;
-    const ok = values.some((v) => {
-      switch (key) {
-        case "type":
-          return e.Type === v;
-        case "event":
-          return e.Action === v || e.Action.startsWith(`${v}:`);
-        case "container":
-          return e.Type === "container" && (e.Actor.ID.startsWith(v) || attrs.name === v);
-        case "image":
-          return attrs.image === v || e.Actor.ID === v || attrs.name === v;
-        case "label": {
-          const eq = v.indexOf("=");
-          return eq < 0 ? v in attrs : attrs[v.slice(0, eq)] === v.slice(eq + 1);
-        }
-        case "network":
-          return e.Type === "network" && (e.Actor.ID.startsWith(v) || attrs.name === v);
-        case "volume":
-          return e.Type === "volume" && e.Actor.ID === v;
-        case "host":
-          return attrs.host === v || attrs.from === v || attrs.to === v;
-        default:
-          return true;
-      }
-    });
-    if (!ok) return false;
-  }
-  return true;
+/** A `publish` / `expose` filter value: `80`, `80/tcp`, `8000-8080/udp`. */
+function portFilter(key: string, v: string): { matches: (port: number, type: string) => boolean } {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
+  if (!m) throw invalid(`invalid filter '${key}=${v}'`);
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  const proto = m[3] ?? "tcp";
+  return { matches: (port, type) => port >= lo && port <= hi && type === proto };
 }
-
