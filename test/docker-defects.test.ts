@@ -79,3 +79,34 @@ describe("prune applies every filter it accepts, and refuses any other with dock
     expect(vch.listVolumes().map((v) => v.Name)).toEqual(["v1"]);
   });
 });
+
+describe("the web-standard handler uses only what Node, Deno and browsers all have", () => {
+  it("docker logs --tail N through the browser entry with no setImmediate in the global scope", async () => {
+    const saved = globalThis.setImmediate;
+    // @ts-expect-error: a browser's global scope has no setImmediate
+    delete globalThis.setImmediate;
+    try {
+      const browser = await import("../bindings/browser.js");
+      const { createDockerHandler: create } = await import("../bindings/docker/handler.js");
+      const v = await browser.VirtualContainerHost.open({ clock: { mode: "manual" }, seed: 7 });
+      vch = v;
+      await v.pullImage("busybox");
+      const c = v.createContainer({ Image: "busybox", Cmd: ["sh", "-c", "echo one; echo two; echo three"] }, "lines");
+      await v.start(c.id);
+      const h = create(v);
+      const r = await h(new Request(`${V}/containers/lines/logs?stdout=1&tail=2`));
+      expect(r.status).toBe(200);
+      const body = new Uint8Array(await r.arrayBuffer());
+      // Two multiplexed frames (8-byte header each), the last two lines.
+      const text: string[] = [];
+      for (let i = 0; i < body.length; ) {
+        const n = new DataView(body.buffer, body.byteOffset + i + 4, 4).getUint32(0);
+        text.push(new TextDecoder().decode(body.subarray(i + 8, i + 8 + n)));
+        i += 8 + n;
+      }
+      expect(text).toEqual(["two\n", "three\n"]);
+    } finally {
+      globalThis.setImmediate = saved;
+    }
+  });
+});

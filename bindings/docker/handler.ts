@@ -304,8 +304,7 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
       follow: action.follow,
       signal: abort.signal,
     });
-    const lines = action.tail === undefined ? source : tailLines(source, action.tail);
-    const body = outputStream(lines, tty, action.timestamps);
+    const body = outputStream(source, tty, action.timestamps);
     return streamResponse(body, tty ? RAW : MULTIPLEXED, abort);
   }
 
@@ -423,46 +422,6 @@ async function* outputStream(source: AsyncIterable<OutputChunk>, tty: boolean, t
 }
 
 async function* empty(): AsyncGenerator<OutputChunk> {}
-
-/**
- * Docker's `tail` counts lines, while the VCH keeps output in chunks (one write, possibly several
- * lines). The history arrives at once; live output only after the clock moves, so what is ready
- * before the event loop turns is the history: it is cut to its last `n` lines, the rest flows.
- */
-async function* tailLines(source: AsyncIterable<OutputChunk>, n: number): AsyncGenerator<OutputChunk> {
-  const it = source[Symbol.asyncIterator]();
-  const history: OutputChunk[] = [];
-  let pending = it.next();
-  let live = false;
-  try {
-    for (;;) {
-      const idle = new Promise<"idle">((resolve) => setImmediate(() => resolve("idle")));
-      const r = await Promise.race([pending, idle]);
-      if (r === "idle") {
-        live = true;
-        break;
-      }
-      if (r.done) break;
-      history.push(r.value);
-      pending = it.next();
-    }
-    const lines: OutputChunk[] = [];
-    for (const chunk of history) {
-      const text = new TextDecoder().decode(chunk.data);
-      for (const line of text.split(/(?<=\n)/)) if (line) lines.push({ stream: chunk.stream, time: chunk.time, data: utf8(line) });
-    }
-    yield* n === 0 ? [] : lines.slice(-n);
-    if (!live) return;
-    for (;;) {
-      const r = await pending;
-      if (r.done) return;
-      yield r.value;
-      pending = it.next();
-    }
-  } finally {
-    void it.return?.();
-  }
-}
 
 /** An abort controller that fires when the request's client goes away. */
 function linkedAbort(request: ApiRequest): AbortController {

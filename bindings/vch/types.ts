@@ -383,7 +383,7 @@ export interface LogsOptions {
   stderr?: boolean;
   since?: number;
   until?: number;
-  /** Last N chunks; undefined or "all" = everything. */
+  /** Last N lines (Docker counts lines; a chunk may hold several); undefined or "all" = everything. */
   tail?: number | "all";
   follow?: boolean;
   signal?: AbortSignal;

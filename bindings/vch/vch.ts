@@ -863,8 +863,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const ch = this.outputReader(options.signal);
     let lines = c.logs.toArray().filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
     if (options.tail !== undefined && options.tail !== "all") {
+      // Docker's tail counts lines, and a chunk (one write) may hold several: cut the history here,
+      // where it is known, so no reader has to guess where history ends and live output begins.
       const n = Math.max(0, Math.floor(options.tail));
-      lines = n === 0 ? [] : lines.slice(-n);
+      lines = n === 0 ? [] : lastLines(lines, n);
     }
     for (const l of lines) ch.push(chunkOf(l));
     if (!options.follow || !(c.rec.state.Running || c.rec.state.Restarting) || until <= this.now()) {
@@ -2525,6 +2527,16 @@ interface PendingDeclaration {
   host: number;
   victims: string[];
   declaredDeadAt: number;
+}
+
+/** The last `n` lines of a run of chunks, each line a chunk of its own (stream and time kept). */
+function lastLines(chunks: LogLine[], n: number): LogLine[] {
+  const out: LogLine[] = [];
+  for (let i = chunks.length - 1; i >= 0 && out.length < n; i--) {
+    const parts = chunks[i].d.split(/(?<=\n)/).filter((p) => p !== "");
+    for (let k = parts.length - 1; k >= 0 && out.length < n; k--) out.push({ s: chunks[i].s, t: chunks[i].t, d: parts[k] });
+  }
+  return out.reverse();
 }
 
 function ringOf(lines: LogLine[]): Ring<LogLine> {

@@ -109,6 +109,9 @@ describe("the playground", () => {
     const id = (await run("docker run -d --name hello busybox sh -c 'echo hi from the page'")).trim().split("\n").pop()!;
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     await poll(async () => run("docker logs hello")).toContain("hi from the page");
+    // Browsers have no setImmediate: --tail goes through the handler with only web-standard timers.
+    expect(await run("docker logs --tail 1 hello")).toContain("hi from the page");
+    expect(pageErrors).toEqual([]);
     expect(await run("docker images")).toMatch(/^busybox\s+latest\s+[0-9a-f]{12}/m);
     expect(await run("docker stats --no-stream")).toMatch(/MEM USAGE \/ LIMIT/);
     expect(await run("docker rm -f hello")).toContain("hello");
