@@ -150,3 +150,44 @@ describe("bounded memory", () => {
     await reader.return!();
   });
 });
+
+describe("commands outside the emulated guest's vocabulary", () => {
+  const NOT_FOUND = (cmd: string) => `sh: ${cmd}: not found in vicsim's emulated guest (see docs/guest.md)\n`;
+
+  it("exit 127 at once with a message on stderr: --rm fires, exec ends, the image's service command still serves", async () => {
+    const vch = await vchWith({ pull: ["busybox", "redis"] });
+    const ls = vch.createContainer({ Image: "busybox", Cmd: ["ls", "/"], HostConfig: { AutoRemove: true } });
+    const removed = vch.wait(ls.id, "removed");
+    const logs: string[] = [];
+    const attached = (async () => {
+      for await (const chunk of vch.attach(ls.id, { stream: true })) logs.push(`${chunk.stream}:${new TextDecoder().decode(chunk.data)}`);
+    })();
+    await vch.start(ls.id);
+    await expect(removed).resolves.toEqual({ StatusCode: 127 });
+    await attached;
+    expect(logs).toEqual([`stderr:${NOT_FOUND("ls")}`]);
+    expect(vch.listContainers({ all: true }).map((c) => c.id)).not.toContain(ls.id);
+
+    const redis = vch.createContainer({ Image: "redis" });
+    await vch.start(redis.id);
+    vch.advance(60_000);
+    expect(vch.getContainer(redis.id).state.Running).toBe(true);
+    const exec = vch.createExec(redis.id, { Cmd: ["python", "-c", "print(1)"], AttachStderr: true, AttachStdout: true });
+    const run = vch.startExec(exec);
+    await expect(run.done).resolves.toBe(127);
+    // Under a busybox container the service command of redis is unknown too.
+    const other = vch.createContainer({ Image: "busybox", Cmd: ["redis-server"] });
+    await vch.start(other.id);
+    expect(vch.getContainer(other.id).state).toMatchObject({ Status: "exited", ExitCode: 127 });
+  });
+
+  it("a container labelled vicsim.guest.service=true may run any command as a service", async () => {
+    const vch = await vchWith();
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["myserver", "--port", "80"], Labels: { "vicsim.guest.service": "true" } });
+    await vch.start(c.id);
+    vch.advance(600_000);
+    expect(vch.getContainer(c.id).state.Running).toBe(true);
+    await vch.stop(c.id);
+    expect(vch.getContainer(c.id).state.ExitCode).toBe(0);
+  });
+});

@@ -22,7 +22,23 @@ export const BOOT_CPU_MHZ = 260;
 export const GUEST_OVERHEAD_MIB = 32;
 export const HA_PRIORITY_LABEL = "vsphere.ha.restart-priority";
 export const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** A container labelled with this (`true`) says it is a service: any command it runs may run as one. */
+export const SERVICE_LABEL = "vicsim.guest.service";
 const PRIORITIES = ["highest", "high", "medium", "low", "lowest", "disabled"];
+
+/**
+ * Commands a container's guest may run as long-lived services: `"*"` for a declared service,
+ * otherwise the image's default command (by basename, past entrypoint wrappers; shells are not
+ * services). Anything else outside the emulated vocabulary exits 127.
+ */
+export function serviceCommands(image: ImageConfig, labels: Record<string, string>): string[] {
+  if (/^(1|true|yes)$/i.test(labels[SERVICE_LABEL] ?? "")) return ["*"];
+  let argv = [...(image.Entrypoint ?? []), ...(image.Cmd ?? [])];
+  while (argv.length && /entrypoint\.sh$/.test(argv[0])) argv = argv.slice(1);
+  if (!argv.length) return [];
+  const cmd = argv[0].slice(argv[0].lastIndexOf("/") + 1);
+  return ["sh", "bash", "ash", "dash", "zsh"].includes(cmd) ? [] : [cmd];
+}
 
 /** The container VM's guest memory in MiB (its `-m`). */
 export function memoryMiBOf(hc: HostConfig): number {

@@ -23,7 +23,7 @@ import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
 import {
-  clusterVmSpec, MIB, memoryMiBOf, NAME_RE, normaliseHosts, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf,
+  clusterVmSpec, MIB, serviceCommands, memoryMiBOf, NAME_RE, normaliseHosts, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf,
   validateModel, VCPU_MHZ, volumeMount,
 } from "./config.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
@@ -1019,7 +1019,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const attachOut = !options.detach && e.config.AttachStdout !== false;
     const attachErr = !options.detach && e.config.AttachStderr !== false;
     this.emit("container", `exec_start: ${argv.join(" ")}`, c.rec.id, { ...this.containerAttrs(c), execID: id });
-    const ctx = this.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User);
+    const ctx = this.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User, "exec");
     e.process = this.guest.spawn(argv, ctx, {
       after: (ms, fn) => this.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
@@ -1568,7 +1568,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     for (const m of c.rec.mounts) if (m.Type === "volume") this.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
     this.markContainer(c);
     this.emit("container", "start", c.rec.id, this.containerAttrs(c));
-    const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined);
+    const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined, "main");
     const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
       after: (ms, fn) => this.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
@@ -1790,8 +1790,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     for (const l of c.listeners) l(chunk);
   }
 
-  private guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined): GuestContext {
+  private guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {
+    // The main process may run the image's service command; an exec only when the container declared itself a service.
+    const image = this.images.get(c.rec.imageId)?.rec.config ?? { Cmd: null, Entrypoint: null, Env: [], WorkingDir: "", User: "", ExposedPorts: null, Labels: null, Volumes: null };
+    const services = serviceCommands(image, c.rec.config.Labels);
     return {
+      services: role === "main" || services.includes("*") ? services : [],
       containerId: c.rec.id,
       hostname: c.rec.config.Hostname,
       hostsFile: this.hostsFile(c),
