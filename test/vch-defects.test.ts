@@ -191,3 +191,40 @@ describe("commands outside the emulated guest's vocabulary", () => {
     expect(vch.getContainer(c.id).state.ExitCode).toBe(0);
   });
 });
+
+describe("out of memory while a container VM boots", () => {
+  it("changes nothing and answers Docker's error: no placement, no memory-engine VM, rm frees everything", async () => {
+    const { MemoryEngine } = await import("../bindings/core/memory.js");
+    const { Cluster } = await import("../bindings/core/cluster.js");
+    let mem!: InstanceType<typeof MemoryEngine>;
+    const vch = await vchWith({
+      cluster: { hosts: 1, hostMemoryMiB: 1024 },
+      engines: { memory: (o) => (mem = MemoryEngine.create(o)), cluster: (o) => Cluster.create(o) },
+    });
+    // The template VM of busybox exists on H0 (a first container built it).
+    const first = vch.createContainer({ Image: "busybox", Cmd: ["true"] });
+    await vch.start(first.id);
+    // Ballast: another tenant of the host leaves 40 frames free (a clone fits, its boot writes do not).
+    const ballast = mem.createVm({ host: 0, memoryMiB: 1024 });
+    const take = mem.hostStats(0).free - 40;
+    const gpns = Uint32Array.from({ length: take }, (_, i) => i);
+    const tokens = BigUint64Array.from({ length: take }, (_, i) => BigInt(i + 1) * 0x9e3779b97f4a7c15n & 0xffffffffffffffffn || 1n);
+    mem.writePages(ballast, gpns, tokens);
+    const freeBefore = mem.hostStats(0).free;
+    expect(freeBefore).toBe(40);
+
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] }, "victim");
+    const before = vch.getContainer(c.id);
+    const err = await vch.start(c.id).then(() => null, (e) => e);
+    expect(err).toMatchObject({ name: "VchError", kind: "unavailable" });
+    expect(err.message).toMatch(/^cannot power on the container VM of victim on host H0: host 0 is out of memory/);
+    expect(mem.hostStats(0).free).toBe(freeBefore);
+    const after = vch.getContainer(c.id);
+    expect(after.state).toEqual(before.state);
+    expect(after.host).toBeNull();
+    expect(after.vm).toBeNull();
+    expect(vch.info().hosts[0].containers).toBe(0);
+    vch.remove(c.id);
+    expect(mem.hostStats(0).free).toBe(freeBefore);
+  });
+});

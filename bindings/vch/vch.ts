@@ -1548,8 +1548,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.host = host;
     c.wsWritten = 0;
     c.wsCursor = 0;
-    // Boot dirties a few pages of its own (hostname, hosts file, the process's first heap pages).
-    this.guestWrite(c, img, BOOT_DIRTY_PAGES, true);
+    try {
+      // Boot dirties a few pages of its own (hostname, hosts file, the process's first heap pages).
+      this.guestWrite(c, img, BOOT_DIRTY_PAGES, true);
+    } catch (e) {
+      // The power-on fails as a whole: the clone and the placement go, the container is as it was.
+      this.dropVm(c);
+      c.host = null;
+      this.cluster.powerOff(c.clusterVm);
+      throw new VchError("unavailable", `cannot power on the container VM of ${c.rec.name.slice(1)} on host ${this.hostNames[host]}: ${(e as Error).message}`);
+    }
     const now = this.now();
     c.run++;
     c.guestTimers.clear();
