@@ -196,7 +196,7 @@ describe("out of memory while a container VM boots", () => {
   it("changes nothing and answers Docker's error: no placement, no memory-engine VM, rm frees everything", async () => {
     const { MemoryEngine } = await import("../bindings/core/memory.js");
     const { Cluster } = await import("../bindings/core/cluster.js");
-    let mem!: InstanceType<typeof MemoryEngine>;
+    let mem!: ReturnType<typeof MemoryEngine.create>;
     const vch = await vchWith({
       cluster: { hosts: 1, hostMemoryMiB: 1024 },
       engines: { memory: (o) => (mem = MemoryEngine.create(o)), cluster: (o) => Cluster.create(o) },
@@ -226,5 +226,36 @@ describe("out of memory while a container VM boots", () => {
     expect(vch.info().hosts[0].containers).toBe(0);
     vch.remove(c.id);
     expect(mem.hostStats(0).free).toBe(freeBefore);
+  });
+});
+
+describe("DRS sees the memory engine's demand", () => {
+  // Five mysql container VMs on H0 (H1 in maintenance while they start), ten minutes of guest
+  // writes, then H1 comes back and DRS (threshold 4) looks at the imbalance.
+  const scenario = async (mergeFirst: boolean) => {
+    const vch = await vchWith({
+      pull: ["mysql"],
+      cluster: { hosts: 2, hostMemoryMiB: 4096, ha: { kind: "disabled" }, tps: { salting: "global", intervalMs: 1e12 }, drs: { intervalMs: 1e12, automation: "manual", threshold: 4 } },
+    });
+    vch.enterMaintenance("H1");
+    for (let i = 0; i < 5; i++) {
+      const c = vch.createContainer({ Image: "mysql", HostConfig: { Memory: 1024 ** 3 } });
+      await vch.start(c.id);
+    }
+    vch.advance(600_000);
+    vch.exitMaintenance("H1");
+    let merged = 0;
+    if (mergeFirst) for (let k = 0; k < 10; k++) merged += vch.tpsNow().merged;
+    return { pass: vch.drsNow(), merged };
+  };
+
+  it("a balancing decision changes when TPS merges: the move DRS recommends without merging is not needed after", async () => {
+    const unmerged = await scenario(false);
+    expect(unmerged.pass.recommendations.map((r) => [r.from, r.to])).toEqual([["H0", "H1"]]);
+    const merged = await scenario(true);
+    expect(merged.merged).toBeGreaterThan(10_000);
+    // Merged pages no longer count as the container VMs' own: H0's memory demand, and the imbalance, fall.
+    expect(merged.pass.imbalanceBefore).toBeLessThan(unmerged.pass.imbalanceBefore);
+    expect(merged.pass.recommendations).toEqual([]);
   });
 });

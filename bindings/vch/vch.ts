@@ -23,7 +23,7 @@ import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
 import {
-  clusterVmSpec, MIB, serviceCommands, memoryMiBOf, NAME_RE, normaliseHosts, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf,
+  clusterVmSpec, GUEST_OVERHEAD_MIB, MIB, serviceCommands, memoryMiBOf, NAME_RE, normaliseHosts, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf,
   validateModel, VCPU_MHZ, volumeMount,
 } from "./config.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
@@ -1950,7 +1950,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
             name: c.rec.name.slice(1), host: c.host === null ? "" : this.hostNames[c.host], pages: String(n), reason: (e as Error).message,
           });
         }
-        this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity) });
+        this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity), memory: this.memoryDemand(c) });
       }
       if (any) this.armGuestTick();
     });
@@ -1988,6 +1988,23 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.cpuSince = now;
   }
 
+  /**
+   * What DRS sees of a container VM's memory: what the memory engine says it consumes (frames that
+   * back it alone: merged or template-shared pages are not its own) plus the VM's overhead, in MiB.
+   * TPS merging lowers it and copy-on-write breaks raise it.
+   */
+  private memoryDemand(c: Container): number {
+    if (c.memVm === null || !this.mem.hasVm(c.memVm)) return GUEST_OVERHEAD_MIB;
+    return Math.ceil(this.mem.vmStats(c.memVm).consumed / 256) + GUEST_OVERHEAD_MIB;
+  }
+
+  /** Hands the memory engine's view of every running container VM to the cluster (before DRS decides). */
+  private refreshMemoryDemand(): void {
+    for (const c of this.containers.values()) {
+      if (c.memVm !== null && c.rec.state.Running) this.cluster.setDemand(c.clusterVm, { memory: this.memoryDemand(c) });
+    }
+  }
+
   private tpsPass(): { scanned: number; merged: number } {
     let scanned = 0;
     let merged = 0;
@@ -2003,6 +2020,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** One DRS pass; applied moves become vMotions of container VMs. */
   private drsPass(): DrsPassResult {
     this.drsLast = this.now();
+    this.refreshMemoryDemand();
     const r = this.cluster.balance();
     const recs = r.recommendations.map((m) => ({
       container: this.byClusterVm.get(m.vm) ?? String(m.vm),
@@ -2037,6 +2055,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.mem.destroyVm(old);
     c.memVm = fresh;
     c.host = to;
+    this.cluster.setDemand(c.clusterVm, { memory: this.memoryDemand(c) });
     const est = this.cluster.migrationEstimate({
       memoryPages: stats.granted,
       dirtyPagesPerSecond: img.rec.profile.dirtyPagesPerSecond * (c.process?.activity() ?? 0),
