@@ -110,3 +110,69 @@ describe("the web-standard handler uses only what Node, Deno and browsers all ha
     }
   });
 });
+
+describe("Docker conventions that were accepted and dropped", () => {
+  it("a Healthcheck runs in the guest: State.Health, (healthy) in ps, health_status events, the health filter", async () => {
+    vch = await openVch();
+    const h = createDockerHandler(vch);
+    const events: string[] = [];
+    vch.subscribe((e) => {
+      if (e.Action.startsWith("health_status")) events.push(e.Action);
+    });
+    const ok = await call(h, "POST", "/containers/create?name=ok", { Image: "busybox", Cmd: ["sleep", "infinity"], Healthcheck: { Test: ["CMD", "true"], Interval: 5e9, Retries: 2 } });
+    const bad = await call(h, "POST", "/containers/create?name=bad", { Image: "busybox", Cmd: ["sleep", "infinity"], Healthcheck: { Test: ["CMD-SHELL", "cat /ready || exit 1"], Interval: 5e9, Retries: 2 } });
+    expect([ok.status, bad.status]).toEqual([201, 201]);
+    await vch.start("ok");
+    await vch.start("bad");
+    const starting = await call(h, "GET", "/containers/ok/json");
+    expect(starting.json.State.Health).toEqual({ Status: "starting", FailingStreak: 0, Log: [] });
+    vch.advance(5_000);
+    const ps = await call(h, "GET", "/containers/json");
+    const status = Object.fromEntries(ps.json.map((c: any) => [c.Names[0], c.Status]));
+    expect(status["/ok"]).toMatch(/^Up 5 seconds \(healthy\)$/);
+    expect(status["/bad"]).toMatch(/^Up 5 seconds \(health: starting\)$/);
+    vch.advance(5_000);
+    const inspect = await call(h, "GET", "/containers/bad/json");
+    expect(inspect.json.State.Health.Status).toBe("unhealthy");
+    expect(inspect.json.State.Health.FailingStreak).toBe(2);
+    expect(inspect.json.State.Health.Log[0]).toMatchObject({ ExitCode: 1, Output: "cat: can't open '/ready': No such file or directory\n" });
+    expect(events).toEqual(["health_status: healthy", "health_status: unhealthy"]);
+    const healthy = await call(h, "GET", `/containers/json?${filters({ health: ["healthy"] })}`);
+    expect(healthy.json.map((c: any) => c.Names[0])).toEqual(["/ok"]);
+    const none = await call(h, "GET", `/containers/json?${filters({ health: ["none"] })}`);
+    expect(none.json).toEqual([]);
+    const refused = await call(h, "POST", "/containers/create", { Image: "busybox", Healthcheck: { Test: ["CMD", "true"], Interval: 5 } });
+    expect(refused.status).toBe(400);
+  });
+
+  it("ExecIDs lists the container's exec instances; SizeRw is what its guest wrote", async () => {
+    vch = await openVch();
+    const h = createDockerHandler(vch);
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] }, "box");
+    await vch.start(c.id);
+    const exec = vch.createExec(c.id, { Cmd: ["sleep", "100"] });
+    vch.startExec(exec);
+    vch.advance(60_000);
+    const inspect = await call(h, "GET", "/containers/box/json?size=1");
+    expect(inspect.json.ExecIDs).toEqual([exec]);
+    expect(inspect.json.SizeRw).toBeGreaterThanOrEqual(64 * 4096); // at least the boot writes
+    const ps = await call(h, "GET", "/containers/json?size=1");
+    expect(ps.json[0].SizeRw).toBe(inspect.json.SizeRw);
+  });
+
+  it("publish, expose and is-task filter docker ps", async () => {
+    vch = await openVch({ pull: ["busybox", "nginx"] });
+    const h = createDockerHandler(vch);
+    const web = vch.createContainer({ Image: "nginx", HostConfig: { PortBindings: { "80/tcp": [{ HostPort: "8080" }] } } }, "web");
+    await vch.start(web.id);
+    const plain = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] }, "plain");
+    await vch.start(plain.id);
+    const names = async (f: Record<string, string[]>) => (await call(h, "GET", `/containers/json?${filters(f)}`)).json.map((c: any) => c.Names[0]);
+    expect(await names({ publish: ["8080"] })).toEqual(["/web"]);
+    expect(await names({ publish: ["80"] })).toEqual([]);
+    expect(await names({ expose: ["80/tcp"] })).toEqual(["/web"]);
+    expect(await names({ expose: ["8000-8100"] })).toEqual([]);
+    expect(await names({ "is-task": ["true"] })).toEqual([]);
+    expect((await names({ "is-task": ["false"] })).sort()).toEqual(["/plain", "/web"]);
+  });
+});

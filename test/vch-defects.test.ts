@@ -259,3 +259,19 @@ describe("DRS sees the memory engine's demand", () => {
     expect(merged.pass.recommendations).toEqual([]);
   });
 });
+
+describe("exec records are bounded", () => {
+  it("an ended exec is inspectable for five minutes, then forgotten; at most 256 ended ones per container", async () => {
+    const vch = await vchWith();
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] });
+    await vch.start(c.id);
+    const first = vch.createExec(c.id, { Cmd: ["true"] });
+    await vch.startExec(first).done;
+    expect(vch.inspectExec(first).ExitCode).toBe(0);
+    for (let i = 0; i < 400; i++) await vch.startExec(vch.createExec(c.id, { Cmd: ["true"] })).done;
+    expect(vch.getContainer(c.id).execIds.length).toBe(256);
+    expect(() => vch.inspectExec(first)).toThrow(/No such exec instance/);
+    vch.advance(5 * 60_000);
+    expect(vch.getContainer(c.id).execIds).toEqual([]);
+  });
+});

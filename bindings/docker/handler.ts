@@ -128,15 +128,15 @@ export function createDockerHandler(vch: VirtualContainerHostApi, options: Docke
         return jsonResponse(
           list.map((c) => {
             const row = shape.containerSummary(c);
-            if (action.size) Object.assign(row, { SizeRw: 0, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+            if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
             return row;
           }),
         );
       }
       case "containerInspect": {
         const c = vch.getContainer(action.id);
-        const out = shape.containerInspect(c);
-        if (action.size) Object.assign(out, { SizeRw: 0, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+        const out = shape.containerInspect(c, c.execIds);
+        if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
         return jsonResponse(out);
       }
       case "containerStart":

@@ -140,6 +140,7 @@ export function resolveConfig(config: ContainerConfig, image: ImageConfig, id: s
     Labels: labels,
     ...(config.StopSignal || image.StopSignal ? { StopSignal: config.StopSignal || image.StopSignal } : {}),
     ...(config.StopTimeout !== undefined && config.StopTimeout !== null ? { StopTimeout: config.StopTimeout } : {}),
+    ...(config.Healthcheck ? { Healthcheck: config.Healthcheck } : image.Healthcheck ? { Healthcheck: image.Healthcheck } : {}),
   };
 }
 

@@ -128,6 +128,7 @@ export interface ImageConfig {
   Labels: Record<string, string> | null;
   StopSignal?: string;
   Volumes?: Record<string, object> | null;
+  Healthcheck?: HealthConfig;
 }
 
 /** An image: Docker's inspect fields plus the template profile. */
@@ -228,6 +229,7 @@ export interface ContainerConfig {
   StopSignal?: string;
   /** Seconds `stop` waits before SIGKILL; default 10. */
   StopTimeout?: number | null;
+  Healthcheck?: HealthConfig | null;
   HostConfig?: HostConfig;
   NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null;
 }
@@ -253,6 +255,21 @@ export interface ResolvedConfig {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** The health check (create body's, else the image's); absent when there is none. */
+  Healthcheck?: HealthConfig;
+}
+
+/**
+ * Docker's health check: `Test` is `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`; durations in
+ * ns (defaults: interval 30 s, timeout 30 s, start period 0, 3 retries).
+ */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** Docker's container states. */
@@ -345,6 +362,10 @@ export interface ContainerRecord {
   statusText: string;
   /** `docker ps` Command text: `"sleep 100"`. */
   commandText: string;
+  /** Exec instances of the container still known (Docker's `ExecIDs`). */
+  execIds: string[];
+  /** Bytes the container's guest has written of its own (its container layer; Docker's `SizeRw`). */
+  sizeRw: number;
 }
 
 /** Filters of `listContainers`, Docker's names: id, name, label, status, ancestor, exited, before, since, health, network, volume. */

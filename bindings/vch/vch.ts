@@ -17,6 +17,7 @@ import { type RecordKind, type StoreBatch, type VchStore } from "../store/types.
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
 import { EventLog } from "./events.js";
+import { checkHealthConfig, healthPlan, healthSuffix, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
 import { Ring } from "./ring.js";
 import { cloneRecord } from "./clone.js";
@@ -50,6 +51,9 @@ const DUPLICATE_POOL = 16;
 /** Output chunks kept per container (and journaled: the most recent `LOG_JOURNAL`). */
 const LOG_RING = 2000;
 const LOG_JOURNAL = 200;
+/** Ended exec records: kept this long (virtual ms; dockerd collects them every 5 minutes), at most this many per container. */
+const EXEC_RETAIN_MS = 5 * 60_000;
+const EXEC_RECORDS = 256;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 60_000;
@@ -90,7 +94,7 @@ interface Waiter {
 }
 
 interface Container {
-  rec: Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm">;
+  rec: Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm" | "execIds" | "sizeRw">;
   clusterVm: number;
   memVm: number | null;
   host: number | null;
@@ -121,7 +125,11 @@ interface Container {
   removed: boolean;
   /** Creation order (Docker's before/since compare it). */
   seq: number;
+  /** Running exec instances. */
   execs: Set<string>;
+  /** Every exec record of the container still kept (`ExecIDs`), and the ended ones, oldest first. */
+  execRecords: Set<string>;
+  endedExecs: string[];
   /** Due times (virtual ms) of the guest's own pending timers: when it will act by itself. */
   guestTimers: Map<number, number>;
   /** Due time of the pending restart (restart policy backoff), or null. */
@@ -463,6 +471,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       }
     }
     const img = this.imageForCreate(config.Image);
+    const badHealth = checkHealthConfig(config.Healthcheck);
+    if (badHealth) throw invalid(badHealth);
     const hc = resolveHostConfig(config.HostConfig ?? {});
     const memoryMiB = memoryMiBOf(hc);
     const networkMode = hc.NetworkMode as string;
@@ -525,7 +535,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
       logs: new Ring<LogLine>(LOG_RING), listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
       attachedOnce: false, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0, cpuSince: now, cpuRate: 0,
-      removed: false, seq: this.nextSeq++, execs: new Set(), guestTimers: new Map(), restartDue: null, precpuSample: null,
+      removed: false, seq: this.nextSeq++, execs: new Set(), execRecords: new Set(), endedExecs: [], guestTimers: new Map(), restartDue: null, precpuSample: null,
     };
     this.containers.set(id, c);
     this.names.set(clean, id);
@@ -979,6 +989,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const argv = typeof config.Cmd === "string" ? ["/bin/sh", "-c", config.Cmd] : config.Cmd;
     if (!Array.isArray(argv) || !argv.length) throw invalid("No exec command specified");
     const id = this.rng.hex(64);
+    c.execRecords.add(id);
     this.execs.set(id, {
       config: { ...config, Cmd: argv },
       container: c.rec.id,
@@ -1033,6 +1044,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         e.rec.ExitCode = status;
         e.process = null;
         c.execs.delete(id);
+        this.execEnded(c, id);
         this.emit("container", "exec_die", c.rec.id, { ...this.containerAttrs(c), execID: id, exitCode: String(status) });
         ch.end();
         resolveDone(status);
@@ -1592,13 +1604,57 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     for (const d of c.stdin) proc.stdin(d);
     c.stdin = [];
     if (c.stdinClosed || !c.rec.config.OpenStdin) proc.closeStdin();
+    const plan = healthPlan(c.rec.config.Healthcheck);
+    if (plan) {
+      s.Health = startingHealth();
+      this.scheduleProbe(c, run, plan, now);
+    }
     this.armGuestTick();
   }
 
+  /**
+   * The next health probe of run `run` in `plan.intervalMs`: the check's command in the guest,
+   * killed at its timeout; the result goes into `State.Health` (a change of status is an event).
+   * Probes do not count as work `runUntilIdle` waits for (they never end a container).
+   */
+  private scheduleProbe(c: Container, run: number, plan: HealthPlan, startedAt: number): void {
+    this.containerTimer(c, run, plan.intervalMs, () => {
+      const health = c.rec.state.Health;
+      if (!health || !c.rec.state.Running) return;
+      const start = this.now();
+      let output = "";
+      let done = false;
+      const finish = (exitCode: number) => {
+        if (done || c.run !== run) return;
+        done = true;
+        cancelTimeout();
+        const changed = recordProbe(health, plan, { start: rfc3339(start), end: rfc3339(this.now()), exitCode, output }, this.now() - startedAt < plan.startPeriodMs);
+        this.markContainer(c);
+        if (changed) this.emit("container", `health_status: ${changed}`, c.rec.id, this.containerAttrs(c));
+        this.scheduleProbe(c, run, plan, startedAt);
+      };
+      const ctx = this.guestContext(c, [], false, false, undefined, undefined, "exec");
+      const probe = this.guest.spawn(plan.argv, ctx, {
+        after: (ms, fn) => this.containerTimer(c, run, ms, fn),
+        write: (_stream, text) => {
+          output += text;
+        },
+        exit: (status) => finish(status),
+      });
+      probe.closeStdin();
+      const cancelTimeout = this.containerTimer(c, run, plan.timeoutMs, () => {
+        if (done) return;
+        output = `Health check exceeded timeout (${plan.timeoutMs / 1000}s)`;
+        probe.signal(9);
+        finish(-1);
+      }, false);
+    }, false);
+  }
+
   /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
-  private containerTimer(c: Container, run: number, ms: number, fn: () => void): Cancel {
+  private containerTimer(c: Container, run: number, ms: number, fn: () => void, tracked = true): Cancel {
     const key = this.nextTimerKey++;
-    c.guestTimers.set(key, this.now() + ms);
+    if (tracked) c.guestTimers.set(key, this.now() + ms);
     const cancel = this.clock.after(ms, () => {
       c.guestTimers.delete(key);
       if (c.run !== run || c.removed) return;
@@ -1741,8 +1797,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.byClusterVm.delete(c.clusterVm);
     this.containers.delete(c.rec.id);
     this.names.delete(c.rec.name.slice(1));
-    for (const e of c.execs) this.execs.delete(e);
-    for (const [id, e] of this.execs) if (e.container === c.rec.id) this.execs.delete(id);
+    for (const id of c.execRecords) this.execs.delete(id);
+    c.execRecords.clear();
+    c.endedExecs = [];
     this.unmark("container", c.rec.id);
     this.emit("container", "destroy", c.rec.id, this.containerAttrs(c));
     for (const m of c.rec.mounts) {
@@ -1771,6 +1828,24 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.restartDue = null;
   }
 
+  /**
+   * An exec ended: its record stays for inspection (`docker exec` reads its exit code) for
+   * `EXEC_RETAIN_MS`, as dockerd's exec garbage collection keeps it, and at most `EXEC_RECORDS`
+   * ended ones per container are kept.
+   */
+  private execEnded(c: Container, id: string): void {
+    c.endedExecs.push(id);
+    if (c.endedExecs.length > EXEC_RECORDS) this.forgetExec(c, c.endedExecs[0]);
+    this.clock.after(EXEC_RETAIN_MS, () => this.forgetExec(c, id));
+  }
+
+  private forgetExec(c: Container, id: string): void {
+    if (!c.execRecords.delete(id)) return;
+    this.execs.delete(id);
+    const i = c.endedExecs.indexOf(id);
+    if (i >= 0) c.endedExecs.splice(i, 1);
+  }
+
   private killExec(id: string): void {
     const e = this.execs.get(id);
     if (!e || !e.rec.Running) return;
@@ -1778,6 +1853,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     e.rec.Running = false;
     e.rec.ExitCode = 137;
     e.process = null;
+    const c = this.containers.get(e.container);
+    if (c) this.execEnded(c, id);
     e.channel?.end();
     e.finish?.(137);
   }
@@ -2304,6 +2381,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     r.vm = c.memVm;
     r.statusText = this.statusText(c);
     r.commandText = commandText(c.rec.path, c.rec.args);
+    r.execIds = [...c.execRecords];
+    r.sizeRw = c.wsWritten * 4096;
     return r;
   }
 
@@ -2313,7 +2392,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (s.Status === "removing") return "Removal In Progress";
     if (s.Dead) return "Dead";
     if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
-    if (s.Running) return `Up ${humanDuration(now - (parseTime(s.StartedAt) ?? now))}${s.Paused ? " (Paused)" : ""}`;
+    if (s.Running) return `Up ${humanDuration(now - (parseTime(s.StartedAt) ?? now))}${s.Paused ? " (Paused)" : healthSuffix(s.Health)}`;
     if (s.FinishedAt !== ZERO_TIME) return `Exited (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
     return "Created";
   }
@@ -2476,7 +2555,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
           rec, clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
           logs: ringOf(stored.logs ?? []), listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
           stdin: [], stdinClosed: false, attachedOnce: true, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0,
-          cpuSince: this.now(), cpuRate: 0, removed: false, seq: this.nextSeq++, execs: new Set(), guestTimers: new Map(), restartDue: null,
+          cpuSince: this.now(), cpuRate: 0, removed: false, seq: this.nextSeq++, execs: new Set(), execRecords: new Set(), endedExecs: [], guestTimers: new Map(), restartDue: null,
           precpuSample: null,
         };
         for (const ep of Object.values(rec.networks)) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
