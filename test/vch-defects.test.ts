@@ -275,3 +275,15 @@ describe("exec records are bounded", () => {
     expect(vch.getContainer(c.id).execIds).toEqual([]);
   });
 });
+
+describe("template VMs are bounded per host", () => {
+  it("41 containers of 41 different -m sizes run one after another on a 1 GiB host", async () => {
+    const vch = await vchWith({ cluster: { hosts: 1, hostMemoryMiB: 1024 } });
+    for (let i = 0; i < 41; i++) {
+      const c = vch.createContainer({ Image: "busybox", Cmd: ["true"], HostConfig: { Memory: (512 + i) * 1024 ** 2 } });
+      await vch.start(c.id);
+      expect(vch.getContainer(c.id).state).toMatchObject({ Status: "exited", ExitCode: 0 });
+    }
+    expect(vch.info().hosts[0].templates.length).toBeLessThanOrEqual(8);
+  });
+});

@@ -51,6 +51,8 @@ const DUPLICATE_POOL = 16;
 /** Output chunks kept per container (and journaled: the most recent `LOG_JOURNAL`). */
 const LOG_RING = 2000;
 const LOG_JOURNAL = 200;
+/** Template VMs kept per host (least recently used retired first). */
+const TEMPLATES_PER_HOST = 8;
 /** Ended exec records: kept this long (virtual ms; dockerd collects them every 5 minutes), at most this many per container. */
 const EXEC_RETAIN_MS = 5 * 60_000;
 const EXEC_RECORDS = 256;
@@ -1906,7 +1908,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private ensureTemplate(img: ImageState, memoryMiB: number, host: number): TemplateVm {
     const key = `${img.rec.id}/${memoryMiB}/${host}`;
     const found = this.templates.get(key);
-    if (found) return found;
+    if (found) {
+      // Most recently used last: the map's order is the eviction order.
+      this.templates.delete(key);
+      this.templates.set(key, found);
+      return found;
+    }
+    this.evictTemplates(host);
     const vm = this.mem.createVm({ host, memoryMiB, salt: this.saltFor(img) });
     const p = img.rec.profile;
     const pages = Math.min(p.bootPages, memoryMiB * 256);
@@ -1948,6 +1956,23 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       img.templateIds.set(memoryMiB, id);
     }
     return id;
+  }
+
+  /**
+   * Keeps at most `TEMPLATES_PER_HOST - 1` template VMs on `host` before another is built, retiring
+   * the least recently used: one per (image, size) kept until the image went let 41 sizes fill a
+   * 1 GiB host. A retired template's frames live on in the running clones that share them.
+   */
+  private evictTemplates(host: number): void {
+    const onHost = [...this.templates].filter(([, t]) => t.host === host);
+    for (let i = 0; i <= onHost.length - TEMPLATES_PER_HOST; i++) this.retireTemplate(onHost[i][0], onHost[i][1]);
+  }
+
+  private retireTemplate(key: string, t: TemplateVm): void {
+    if (this.mem.hasVm(t.vm)) this.mem.destroyVm(t.vm);
+    this.templates.delete(key);
+    const img = this.images.get(t.imageId);
+    if (img) this.cluster.setTemplateOnHost(this.templateId(img, t.memoryMiB), t.host, false);
   }
 
   private dropTemplatesOn(host: number): void {
