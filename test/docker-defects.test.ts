@@ -176,3 +176,20 @@ describe("Docker conventions that were accepted and dropped", () => {
     expect((await names({ "is-task": ["false"] })).sort()).toEqual(["/plain", "/web"]);
   });
 });
+
+describe("list filters the endpoints accept are applied", () => {
+  it("network ls applies dangling and scope; image ls applies until", async () => {
+    vch = await openVch();
+    const h = createDockerHandler(vch);
+    await call(h, "POST", "/networks/create", { Name: "used" });
+    await call(h, "POST", "/networks/create", { Name: "idle" });
+    vch.createContainer({ Image: "busybox", HostConfig: { NetworkMode: "used" } });
+    const names = async (f: Record<string, string[]>) => (await call(h, "GET", `/networks?${filters(f)}`)).json.map((n: any) => n.Name).sort();
+    expect(await names({ dangling: ["true"] })).toEqual(["idle"]);
+    expect(await names({ scope: ["swarm"] })).toEqual([]);
+    expect((await names({ scope: ["local"] })).length).toBe(5);
+    // busybox "was built" long before the virtual clock's now: until=1h keeps it, until=1970 hides it.
+    expect((await call(h, "GET", `/images/json?${filters({ until: ["1h"] })}`)).json.length).toBe(1);
+    expect((await call(h, "GET", `/images/json?${filters({ until: ["1970-01-02T00:00:00Z"] })}`)).json).toEqual([]);
+  });
+});

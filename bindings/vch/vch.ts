@@ -1359,8 +1359,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Every network (filters: name, id, driver, label, type). */
   listNetworks(filters: Record<string, string[]> = {}): NetworkRecord[] {
+    checkFilterKeys(filters, FILTER_KEYS.networkList);
+    const dangling = (filters.dangling ?? []).map((v) => filterBool("dangling", v));
     return [...this.networks.values()]
       .filter((n) =>
+        (!filters.scope?.length || filters.scope.includes(n.Scope)) &&
+        dangling.every((want) => want === (!PREDEFINED_NETWORKS.includes(n.Name) && !this.networkInUse(n))) &&
         (!filters.name?.length || filters.name.some((v) => n.Name.includes(v))) &&
         (!filters.id?.length || filters.id.some((v) => n.Id.startsWith(v))) &&
         (!filters.driver?.length || filters.driver.includes(n.Driver)) &&
@@ -1471,6 +1475,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Every volume (filters: name, label, dangling, driver). */
   listVolumes(filters: Record<string, string[]> = {}): VolumeRecord[] {
+    checkFilterKeys(filters, FILTER_KEYS.volumeList);
     return [...this.volumes.values()]
       .filter((v) =>
         (!filters.name?.length || filters.name.some((x) => v.Name.includes(x))) &&
@@ -2216,6 +2221,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.ipAlloc.set(n.Id, a);
     }
     return a;
+  }
+
+  /** Has any container an endpoint on `n`? */
+  private networkInUse(n: NetworkRecord): boolean {
+    for (const c of this.containers.values()) if (!c.removed && n.Name in c.rec.networks) return true;
+    return false;
   }
 
   private networkByName(name: string): NetworkRecord | undefined {
