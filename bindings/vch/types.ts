@@ -612,7 +612,8 @@ export interface VchInfo {
   memTotal: number;
   drs: { threshold: number; automation: DrsAutomation; imbalance: number; targetImbalance: number; lastPass: number | null; migrations: number };
   ha: { policy: HaPolicyModel; failoverCapacity: number };
-  tps: { salting: TpsSalting; sharedSavedPages: number };
+  /** TPS: the salting, what sharing saves now, and the frames TPS scans merged since the VCH opened. */
+  tps: { salting: TpsSalting; sharedSavedPages: number; mergedPages: number };
   /**
    * Faults met and reported (each also as a `cluster` event): guest writes a full host refused
    * (`guest-write-failed`), subscribers that threw (`subscriber-error`), events dropped for a

@@ -184,6 +184,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly vmotionMBps: number;
   private haPolicy: HaPolicyModel;
   private drsLast: number | null = null;
+  /** Frames TPS scans merged since the VCH opened. */
+  private tpsMerged = 0;
   private drsMigrations = 0;
 
   private readonly images = new Map<string, ImageState>();
@@ -1136,7 +1138,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         targetImbalance: this.cluster.targetImbalance(), lastPass: this.drsLast, migrations: this.drsMigrations,
       },
       ha: { policy: this.haPolicy, failoverCapacity: ha.failoverCapacity },
-      tps: { salting: this.salting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0) },
+      tps: { salting: this.salting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0), mergedPages: this.tpsMerged },
       faults: { ...this.faults, ...this.eventLog.faults },
     };
   }
@@ -2121,6 +2123,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       scanned += r.scanned;
       merged += r.merged;
     }
+    this.tpsMerged += merged;
     return { scanned, merged };
   }
 
