@@ -1,6 +1,8 @@
 /**
  * Public types of the Virtual Container Host: the cluster model, Docker-shaped records (images,
  * containers, networks, volumes, execs, events, stats) and the `VirtualContainerHostApi` surface.
+ * Why this file is long: it is the one contract the three doors (Docker, vSphere, simulate) code
+ * against, kept in one place so a change to it is seen whole; it holds declarations only.
  *
  * The VCH speaks Docker's model (state machine, config field names, event shapes) and knows nothing
  * of HTTP; the Docker API adapter maps these records onto JSON bodies and `VchError` kinds onto
