@@ -60,8 +60,10 @@ const LOG_RING = 2000;
 const LOG_JOURNAL = 200;
 /** Template VMs kept per host (least recently used retired first). */
 const TEMPLATES_PER_HOST = 8;
-/** Ended exec records: kept this long (virtual ms; dockerd collects them every 5 minutes), at most this many per container. */
-const EXEC_RETAIN_MS = 5 * 60_000;
+/**
+ * Ended exec records kept per container (the oldest go first). A count, not a time: at a sped-up
+ * clock a virtual retention would forget an exec before its client inspects its exit code.
+ */
 const EXEC_RECORDS = 256;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
@@ -1845,14 +1847,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /**
-   * An exec ended: its record stays for inspection (`docker exec` reads its exit code) for
-   * `EXEC_RETAIN_MS`, as dockerd's exec garbage collection keeps it, and at most `EXEC_RECORDS`
-   * ended ones per container are kept.
+   * An exec ended: its record stays for inspection (`docker exec` reads its exit code), and at most
+   * `EXEC_RECORDS` ended ones per container are kept; removing the container drops its own.
    */
   private execEnded(c: Container, id: string): void {
     c.endedExecs.push(id);
     if (c.endedExecs.length > EXEC_RECORDS) this.forgetExec(c, c.endedExecs[0]);
-    this.clock.after(EXEC_RETAIN_MS, () => this.forgetExec(c, id));
   }
 
   private forgetExec(c: Container, id: string): void {
