@@ -4,7 +4,7 @@ import { VirtualClock } from "../bindings/vch/clock.js";
 import { EmulatedGuest, parseScript, parseSignal, type GuestContext } from "../bindings/vch/guest.js";
 
 /** Runs argv in the emulated guest on a manual clock; returns output, status and when it exited. */
-function runGuest(argv: string[], opts: { stdin?: string[]; advance?: number; signal?: number; env?: string[] } = {}) {
+function runGuest(argv: string[], opts: { stdin?: string[]; advance?: number; signal?: number; env?: string[]; services?: string[] } = {}) {
   const clock = new VirtualClock({ mode: "manual", start: 0 });
   let out = "";
   let err = "";
@@ -13,6 +13,7 @@ function runGuest(argv: string[], opts: { stdin?: string[]; advance?: number; si
   const ctx: GuestContext = {
     containerId: "c".repeat(64), hostname: "abcdef123456", hostsFile: "127.0.0.1\tlocalhost\n", env: opts.env ?? ["PATH=/bin"],
     workingDir: "/srv", user: "", tty: false, openStdin: opts.stdin !== undefined, now: () => clock.now(),
+    services: opts.services ?? [],
   };
   const p = new EmulatedGuest().spawn(argv, ctx, {
     after: (ms, fn) => clock.after(ms, fn),
@@ -58,10 +59,14 @@ describe("emulated guest vocabulary", () => {
     ["pwd is the working dir", ["pwd"], { out: "/srv\n", status: 0 }],
     ["a comment ends the line", ["sh", "-c", "echo a # echo b"], { out: "a\n", status: 0 }],
     ["an entrypoint script execs its arguments", ["docker-entrypoint.sh", "echo", "ok"], { out: "ok\n", status: 0 }],
-    ["unknown commands are services", ["myserver", "--port", "80"], { status: null }, { advance: 1e7 }],
-    ["a service ends cleanly on SIGTERM", ["nginx", "-g", "daemon off;"], { status: 0 }, { signal: 15 }],
+    ["a container declared a service runs any command until stopped", ["myserver", "--port", "80"], { status: null }, { advance: 1e7, services: ["*"] }],
+    ["the image's service command runs until stopped", ["redis-server", "--appendonly", "yes"], { status: null }, { advance: 1e7, services: ["redis-server"] }],
+    ["a command outside the vocabulary exits 127 at once, saying so on stderr", ["ls", "/"], { out: "", err: "sh: ls: not found in vicsim's emulated guest (see docs/guest.md)\n", status: 127, exitedAt: 0 }, { advance: 1e7 }],
+    ["another image's service command is not one here", ["nginx"], { err: "sh: nginx: not found in vicsim's emulated guest (see docs/guest.md)\n", status: 127 }, { services: ["redis-server"] }],
+    ["an unknown word does not halt a script", ["sh", "-c", "mkdir /x; python -c 'print(1)' || echo fallback; echo after"], { out: "fallback\nafter\n", status: 0 }],
+    ["a service ends cleanly on SIGTERM", ["nginx", "-g", "daemon off;"], { status: 0 }, { signal: 15, services: ["nginx"] }],
     ["a plain process dies of SIGTERM", ["sleep", "100"], { status: 143 }, { signal: 15 }],
-    ["SIGKILL is 137 for anyone", ["redis-server"], { status: 137 }, { signal: 9 }],
+    ["SIGKILL is 137 for anyone", ["redis-server"], { status: 137 }, { signal: 9, services: ["redis-server"] }],
     ["SIGWINCH is ignored", ["sleep", "100"], { status: null }, { signal: 28 }],
     ["cat echoes stdin until it closes", ["cat"], { out: "a\nb\n", status: 0 }, { stdin: ["a\n", "b\n"] }],
     ["sh reads commands from stdin", ["sh"], { out: "x\n", status: 3 }, { stdin: ["echo x\n", "exit 3\n"] }],

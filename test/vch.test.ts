@@ -395,8 +395,12 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     expect(s.vm!.private).toBeGreaterThanOrEqual(64); // the boot writes
     expect(s.vm!.shared).toBeGreaterThan(0); // the template's pages
     expect(s.memory_stats.usage).toBe(s.vm!.consumed * 4096);
-    const again = vch.stats(id);
-    expect(again.precpu_stats.cpu_usage.total_usage).toBe(s.cpu_stats.cpu_usage.total_usage);
+    // precpu is the sample of the last guest tick (30 s in: the one at 30 s), not of the last read.
+    expect(s.precpu_stats.cpu_usage.total_usage).toBe(s.cpu_stats.cpu_usage.total_usage);
+    vch.advance(5_000);
+    const later = vch.stats(id);
+    expect(later.precpu_stats.cpu_usage.total_usage).toBe(s.cpu_stats.cpu_usage.total_usage);
+    expect(later.cpu_stats.cpu_usage.total_usage).toBeGreaterThan(s.cpu_stats.cpu_usage.total_usage);
   });
 });
 

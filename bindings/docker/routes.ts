@@ -4,6 +4,7 @@
  */
 import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./actions.js";
 import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson, type ApiRequest } from "./http.js";
+import { FILTER_KEYS } from "../vch/filters.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
 export interface RouteInput {
@@ -138,7 +139,7 @@ route("GET", "/images/json", ({ query }) => ({
   digests: queryBool(query, "digests"),
   filters: parseFilters(query.get("filters"), ["before", "dangling", "label", "reference", "since", "until"]),
 }));
-route("POST", "/images/prune", ({ query }) => ({ kind: "imagePrune", filters: parseFilters(query.get("filters"), ["dangling", "label", "until"]) }));
+route("POST", "/images/prune", ({ query }) => ({ kind: "imagePrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.imagePrune) }));
 route("GET", "/images/{name*}/json", ({ params }) => ({ kind: "imageInspect", name: checkReference(params.name, "image") }));
 route("POST", "/images/{name*}/tag", ({ params, query }) => {
   const repo = query.get("repo") ?? "";
@@ -161,9 +162,7 @@ route("GET", "/containers/json", ({ query }) => {
     // dockerd treats 0 and negative limits (docker-py sends -1) as no limit.
     limit: limit !== undefined && limit > 0 ? limit : undefined,
     size: queryBool(query, "size"),
-    filters: parseFilters(query.get("filters"), [
-      "ancestor", "before", "expose", "exited", "health", "id", "isolation", "is-task", "label", "name", "network", "publish", "since", "status", "volume",
-    ]),
+    filters: parseFilters(query.get("filters"), FILTER_KEYS.containerList),
   };
 });
 route("POST", "/containers/create", async ({ query, request }) => {
@@ -177,7 +176,7 @@ route("POST", "/containers/create", async ({ query, request }) => {
   const body = await readJson(request);
   return { kind: "containerCreate", name, config: checkCreateBody(body) };
 });
-route("POST", "/containers/prune", ({ query }) => ({ kind: "containerPrune", filters: parseFilters(query.get("filters"), ["label", "until"]) }));
+route("POST", "/containers/prune", ({ query }) => ({ kind: "containerPrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.containerPrune) }));
 route("GET", "/containers/{id}/json", ({ params, query }) => ({ kind: "containerInspect", id: params.id, size: queryBool(query, "size") }));
 route("POST", "/containers/{id}/start", ({ params, query }) => {
   if (query.get("checkpoint")) return { kind: "unimplemented", what: "checkpoints" };
@@ -261,7 +260,7 @@ route("GET", "/exec/{id}/json", ({ params }) => ({ kind: "execInspect", id: para
 route("POST", "/exec/{id}/resize", ({ params, query }) => ({ kind: "execResize", id: params.id, ...terminalSize(query) }));
 
 // ── networks ──────────────────────────────────────────────────────────────────────────────────
-route("GET", "/networks", ({ query }) => ({ kind: "networkList", filters: parseFilters(query.get("filters"), ["dangling", "driver", "id", "label", "name", "scope", "type"]) }));
+route("GET", "/networks", ({ query }) => ({ kind: "networkList", filters: parseFilters(query.get("filters"), FILTER_KEYS.networkList) }));
 route("POST", "/networks/create", async ({ request }) => {
   const body = await readJson(request);
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("invalid network create body: expected a JSON object with Name");
@@ -272,7 +271,7 @@ route("POST", "/networks/create", async ({ request }) => {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.Name)) throw badRequest(`invalid network name ${JSON.stringify(b.Name.slice(0, 200))}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   return { kind: "networkCreate", config: b as Record<string, unknown> & { Name: string } };
 });
-route("POST", "/networks/prune", ({ query }) => ({ kind: "networkPrune", filters: parseFilters(query.get("filters"), ["label", "until"]) }));
+route("POST", "/networks/prune", ({ query }) => ({ kind: "networkPrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.networkPrune) }));
 route("GET", "/networks/{id}", ({ params, query }) => ({ kind: "networkInspect", id: params.id, verbose: queryBool(query, "verbose") }));
 route("DELETE", "/networks/{id}", ({ params }) => ({ kind: "networkRemove", id: params.id }));
 route("POST", "/networks/{id}/connect", async ({ params, request }) => {
@@ -291,7 +290,7 @@ route("POST", "/networks/{id}/disconnect", async ({ params, request }) => {
 });
 
 // ── volumes ───────────────────────────────────────────────────────────────────────────────────
-route("GET", "/volumes", ({ query }) => ({ kind: "volumeList", filters: parseFilters(query.get("filters"), ["dangling", "driver", "label", "name"]) }));
+route("GET", "/volumes", ({ query }) => ({ kind: "volumeList", filters: parseFilters(query.get("filters"), FILTER_KEYS.volumeList) }));
 route("POST", "/volumes/create", async ({ request }) => {
   const b = objectBody(await readJson(request, 1 << 20, {}), "volume create");
   for (const [k, t] of [["Name", "string"], ["Driver", "string"], ["DriverOpts", "stringMap"], ["Labels", "stringMap"]] as const) checkField(b, k, t, "volume create");
@@ -299,7 +298,7 @@ route("POST", "/volumes/create", async ({ request }) => {
     throw badRequest(`"${(b.Name as string).slice(0, 200)}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
   return { kind: "volumeCreate", config: b as { Name?: string } };
 });
-route("POST", "/volumes/prune", ({ query }) => ({ kind: "volumePrune", filters: parseFilters(query.get("filters"), ["all", "label"]) }));
+route("POST", "/volumes/prune", ({ query }) => ({ kind: "volumePrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.volumePrune) }));
 route("GET", "/volumes/{name}", ({ params }) => ({ kind: "volumeInspect", name: params.name }));
 route("DELETE", "/volumes/{name}", ({ params, query }) => ({ kind: "volumeRemove", name: params.name, force: queryBool(query, "force") }));
 

@@ -294,6 +294,8 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
     ["DRS", `${i.drs.automation}, threshold ${i.drs.threshold}, imbalance ${i.drs.imbalance.toFixed(3)} (target ${i.drs.targetImbalance.toFixed(3)}), ${i.drs.migrations} migrations`],
     ["HA", `${i.ha.policy.kind}, failover capacity ${i.ha.failoverCapacity} hosts`],
     ["TPS", `salting ${i.tps.salting}, ${mib(i.tps.sharedSavedPages)} saved by sharing`],
+    // Faults are reported, never swallowed: each also came as a `cluster` event.
+    ["Faults", `${i.faults.guestWriteFailures} guest writes refused (host out of memory), ${i.faults.subscriberErrors} subscriber errors, ${i.faults.eventsDropped} events and ${i.faults.outputDropped} output chunks dropped for readers that stopped reading`],
   ];
   for (const h of i.hosts)
     driverStatus.push([
@@ -356,7 +358,7 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
     SecurityOptions: [],
     Warnings: [],
     // vSphere's view of the VCH's cluster beside Docker's fields (the CLI prints DriverStatus).
-    Cluster: { hosts: i.hosts, drs: i.drs, ha: i.ha, tps: i.tps, memTotalGiB: i.memTotal / GIB },
+    Cluster: { hosts: i.hosts, drs: i.drs, ha: i.ha, tps: i.tps, faults: i.faults, memTotalGiB: i.memTotal / GIB },
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * Public types of the Virtual Container Host: the cluster model, Docker-shaped records (images,
  * containers, networks, volumes, execs, events, stats) and the `VirtualContainerHostApi` surface.
+ * Why this file is long: it is the one contract the three doors (Docker, vSphere, simulate) code
+ * against, kept in one place so a change to it is seen whole; it holds declarations only.
  *
  * The VCH speaks Docker's model (state machine, config field names, event shapes) and knows nothing
  * of HTTP; the Docker API adapter maps these records onto JSON bodies and `VchError` kinds onto
@@ -128,6 +130,7 @@ export interface ImageConfig {
   Labels: Record<string, string> | null;
   StopSignal?: string;
   Volumes?: Record<string, object> | null;
+  Healthcheck?: HealthConfig;
 }
 
 /** An image: Docker's inspect fields plus the template profile. */
@@ -228,6 +231,7 @@ export interface ContainerConfig {
   StopSignal?: string;
   /** Seconds `stop` waits before SIGKILL; default 10. */
   StopTimeout?: number | null;
+  Healthcheck?: HealthConfig | null;
   HostConfig?: HostConfig;
   NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null;
 }
@@ -253,6 +257,21 @@ export interface ResolvedConfig {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** The health check (create body's, else the image's); absent when there is none. */
+  Healthcheck?: HealthConfig;
+}
+
+/**
+ * Docker's health check: `Test` is `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`; durations in
+ * ns (defaults: interval 30 s, timeout 30 s, start period 0, 3 retries).
+ */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** Docker's container states. */
@@ -273,6 +292,15 @@ export interface ContainerState {
   /** RFC 3339; `0001-01-01T00:00:00Z` when never. */
   StartedAt: string;
   FinishedAt: string;
+  /** Present when the container has a health check (Docker's `State.Health`). */
+  Health?: HealthState;
+}
+
+/** Docker's `State.Health`: the status, the failing streak and the last five probes. */
+export interface HealthState {
+  Status: "starting" | "healthy" | "unhealthy";
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
 }
 
 /** One network a container is attached to. */
@@ -336,6 +364,10 @@ export interface ContainerRecord {
   statusText: string;
   /** `docker ps` Command text: `"sleep 100"`. */
   commandText: string;
+  /** Exec instances of the container still known (Docker's `ExecIDs`). */
+  execIds: string[];
+  /** Bytes the container's guest has written of its own (its container layer; Docker's `SizeRw`). */
+  sizeRw: number;
 }
 
 /** Filters of `listContainers`, Docker's names: id, name, label, status, ancestor, exited, before, since, health, network, volume. */
@@ -374,7 +406,7 @@ export interface LogsOptions {
   stderr?: boolean;
   since?: number;
   until?: number;
-  /** Last N chunks; undefined or "all" = everything. */
+  /** Last N lines (Docker counts lines; a chunk may hold several); undefined or "all" = everything. */
   tail?: number | "all";
   follow?: boolean;
   signal?: AbortSignal;
@@ -582,7 +614,14 @@ export interface VchInfo {
   memTotal: number;
   drs: { threshold: number; automation: DrsAutomation; imbalance: number; targetImbalance: number; lastPass: number | null; migrations: number };
   ha: { policy: HaPolicyModel; failoverCapacity: number };
-  tps: { salting: TpsSalting; sharedSavedPages: number };
+  /** TPS: the salting, what sharing saves now, and the frames TPS scans merged since the VCH opened. */
+  tps: { salting: TpsSalting; sharedSavedPages: number; mergedPages: number };
+  /**
+   * Faults met and reported (each also as a `cluster` event): guest writes a full host refused
+   * (`guest-write-failed`), subscribers that threw (`subscriber-error`), events dropped for a
+   * reader that stopped reading, output chunks dropped for a logs/attach reader that stopped reading.
+   */
+  faults: { guestWriteFailures: number; subscriberErrors: number; eventsDropped: number; outputDropped: number };
 }
 
 /** One DRS recommendation (what a pass would move, or moved). */
@@ -649,7 +688,8 @@ export interface VirtualContainerHostApi {
   getImage(ref: string): ImageRecord;
   tagImage(ref: string, repo: string, tag?: string): void;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
-  pruneImages(options?: { dangling?: boolean }): { deleted: string[]; spaceReclaimed: number };
+  /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
+  pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
 
   // containers
   createContainer(config: ContainerConfig, name?: string): ContainerRecord;
@@ -664,6 +704,7 @@ export interface VirtualContainerHostApi {
   rename(ref: string, newName: string): void;
   getContainer(ref: string): ContainerRecord;
   listContainers(options?: ListContainersOptions): ContainerRecord[];
+  /** `docker container prune`: filters until, label, label! (any other is refused). */
   pruneContainers(options?: { filters?: ContainerFilters }): { deleted: string[]; spaceReclaimed: number };
 
   // IO
@@ -713,12 +754,14 @@ export interface VirtualContainerHostApi {
   removeNetwork(ref: string): void;
   connectNetwork(network: string, container: string, config?: EndpointConfig): void;
   disconnectNetwork(network: string, container: string, force?: boolean): void;
-  pruneNetworks(): { deleted: string[] };
+  /** `docker network prune`: filters until, label, label! (any other is refused). */
+  pruneNetworks(options?: { filters?: Record<string, string[]> }): { deleted: string[] };
 
   // volumes
   listVolumes(filters?: Record<string, string[]>): VolumeRecord[];
   createVolume(body?: VolumeCreate): VolumeRecord;
   getVolume(name: string): VolumeRecord;
   removeVolume(name: string, force?: boolean): void;
-  pruneVolumes(options?: { all?: boolean }): { deleted: string[]; spaceReclaimed: number };
+  /** `docker volume prune`: filters all, label, label! (any other is refused). */
+  pruneVolumes(options?: { all?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
 }

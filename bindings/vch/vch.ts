@@ -10,15 +10,30 @@
  *   every 60 s      ─▶ TPS scan per host;   every 300 s ─▶ DRS pass (vMotion when applied)
  *
  * Every mutating method journals its changes before it returns (or resolves).
+ *
+ * Why this file is long: it is the facade and still holds, as sections of one class, the container
+ * registry, Docker's state machine, the container VM binding (the only code that calls the memory
+ * engine and the cluster), networks with IPAM, volumes, exec and the journal. Config resolution
+ * (config.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
+ * channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved out; docs/architecture.md
+ * maps what is where and what moves next.
  */
 import type { ClusterApi, FailoverPlan, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
-import { EVENT_RING, type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
+import { type RecordKind, type StoreBatch, type VchStore } from "../store/types.js";
 import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
 import { Channel } from "./channel.js";
+import { EventLog } from "./events.js";
+import { checkHealthConfig, healthPlan, healthSuffix, recordProbe, startingHealth, type HealthPlan } from "./health.js";
+import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
+import { Ring } from "./ring.js";
 import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
+import {
+  clusterVmSpec, GUEST_OVERHEAD_MIB, MIB, serviceCommands, memoryMiBOf, NAME_RE, normaliseHosts, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf,
+  validateModel, VCPU_MHZ, volumeMount,
+} from "./config.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import { commandText, humanDuration, parseTime, rfc3339, rfc3339Seconds, ZERO_TIME } from "./format.js";
 import { EmulatedGuest, type Guest, type GuestContext, type GuestProcess, parseSignal } from "./guest.js";
@@ -34,13 +49,6 @@ import type {
 
 // ───────────────────────────── constants ─────────────────────────────
 
-/** vIC's container VM sizes. */
-const MIN_MEMORY_MIB = 512;
-const DEFAULT_MEMORY_MIB = 2048;
-const DEFAULT_VCPUS = 2;
-/** MHz of one vCPU at full use (a 2.6 GHz core). */
-const VCPU_MHZ = 2600;
-const MIB = 1024 * 1024;
 /** Pages a container VM dirties while booting from its template (hostname, hosts, process heap). */
 const BOOT_DIRTY_PAGES = 64;
 /** Virtual ms between batches of guest writes. */
@@ -50,18 +58,21 @@ const DUPLICATE_POOL = 16;
 /** Output chunks kept per container (and journaled: the most recent `LOG_JOURNAL`). */
 const LOG_RING = 2000;
 const LOG_JOURNAL = 200;
+/** Template VMs kept per host (least recently used retired first). */
+const TEMPLATES_PER_HOST = 8;
+/**
+ * Ended exec records kept per container (the oldest go first). A count, not a time: at a sped-up
+ * clock a virtual retention would forget an exec before its client inspects its exit code.
+ */
+const EXEC_RECORDS = 256;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 60_000;
-/** CPU demand of a container VM as it powers on (a booting guest is busy); the guest's activity takes over after. */
-const BOOT_CPU_MHZ = 260;
 /** CPU demand of a guest: idle floor plus its activity (0..1) times a busy service's draw. */
 const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
 /** Datastore read bandwidth when a template VM is built on a host (MB/s). */
 const DATASTORE_MBPS = 500;
-const HA_PRIORITY_LABEL = "vsphere.ha.restart-priority";
 const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
-const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
 
 // ───────────────────────────── internal state ─────────────────────────────
@@ -94,7 +105,7 @@ interface Waiter {
 }
 
 interface Container {
-  rec: Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm">;
+  rec: Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm" | "execIds" | "sizeRw">;
   clusterVm: number;
   memVm: number | null;
   host: number | null;
@@ -104,7 +115,8 @@ interface Container {
   frozen: boolean;
   frozenQueue: (() => void)[];
   pendingExit: number | null;
-  logs: LogLine[];
+  /** The log ring: the last `LOG_RING` chunks, O(1) per line. */
+  logs: Ring<LogLine>;
   listeners: Set<(chunk: OutputChunk | null) => void>;
   waiters: Waiter[];
   manuallyStopped: boolean;
@@ -112,7 +124,7 @@ interface Container {
   stdin: Uint8Array[];
   stdinClosed: boolean;
   attachedOnce: boolean;
-  /** Log index where the current run began (the first attach replays from here). */
+  /** Log sequence number where the current run began (the first attach replays from here). */
   runLogStart: number;
   /** Guest writes: pages written so far in the working set, and a content counter. */
   wsWritten: number;
@@ -121,9 +133,20 @@ interface Container {
   cpuNs: number;
   cpuSince: number;
   cpuRate: number;
-  precpu: { total: number; system: number; read: number } | null;
   removed: boolean;
+  /** Creation order (Docker's before/since compare it). */
+  seq: number;
+  /** Running exec instances. */
   execs: Set<string>;
+  /** Every exec record of the container still kept (`ExecIDs`), and the ended ones, oldest first. */
+  execRecords: Set<string>;
+  endedExecs: string[];
+  /** Due times (virtual ms) of the guest's own pending timers: when it will act by itself. */
+  guestTimers: Map<number, number>;
+  /** Due time of the pending restart (restart policy backoff), or null. */
+  restartDue: number | null;
+  /** CPU sample taken at the previous guest tick (Docker's precpu): reads never take samples. */
+  precpuSample: { total: number; system: number; read: number } | null;
 }
 
 interface Exec {
@@ -170,6 +193,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly vmotionMBps: number;
   private haPolicy: HaPolicyModel;
   private drsLast: number | null = null;
+  /** Frames TPS scans merged since the VCH opened. */
+  private tpsMerged = 0;
   private drsMigrations = 0;
 
   private readonly images = new Map<string, ImageState>();
@@ -184,9 +209,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly volumes = new Map<string, VolumeRecord>();
   private readonly execs = new Map<string, Exec>();
   private readonly ipAlloc = new Map<string, { used: Set<number>; hint: number }>();
-  private ring: VchEvent[] = [];
-  private readonly listeners = new Set<(e: VchEvent) => void>();
+  private readonly eventLog = new EventLog(() => this.clock.now(), (e) => this.pending.events.push(e));
+  /** Faults the VCH met and reported (as events too): `info().faults`. */
+  private readonly faults = { guestWriteFailures: 0, outputDropped: 0 };
   private guestTickArmed = false;
+  private nextTimerKey = 1;
+  /** Creation order of containers. */
+  private nextSeq = 0;
   private closed = false;
   /** Failed hosts HA has not declared dead yet: the failover plan, the container VMs lost, the declaration timer. */
   private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; declaredDeadAt: number; cancel: Cancel }>();
@@ -264,12 +293,17 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.live();
     const end = this.clock.now() + limitMs;
     for (;;) {
-      const pending = [...this.containers.values()].some(
-        (c) => c.rec.state.Restarting || (c.rec.state.Running && c.process && c.process.activity() < 1),
-      );
-      const due = this.clock.nextDue();
-      if ((!pending && this.haPending.size === 0) || due === null || due > end) break;
-      this.clock.runUntil(due);
+      // Only what a container will do by itself counts (a guest timer, a restart, HA's declaration):
+      // `sleep infinity` and services have none, and a sleep that ends after `limitMs` is idle too.
+      let next = Infinity;
+      for (const c of this.containers.values()) {
+        if (c.restartDue !== null) next = Math.min(next, c.restartDue);
+        if (!c.rec.state.Running || c.frozen) continue;
+        for (const due of c.guestTimers.values()) next = Math.min(next, due);
+      }
+      for (const p of this.haPending.values()) next = Math.min(next, p.declaredDeadAt);
+      if (next > end) break;
+      this.clock.runUntil(Math.max(next, this.clock.now()));
     }
   }
 
@@ -413,15 +447,19 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes dangling images (no tag, no container); `dangling: false` removes every unused image. */
-  pruneImages(options: { dangling?: boolean } = {}): { deleted: string[]; spaceReclaimed: number } {
+  pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
-    const dangling = options.dangling ?? true;
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.imagePrune);
+    const cutoff = untilCutoff(filters.until, this.now());
+    const dangling = filters.dangling?.length ? filterBool("dangling", filters.dangling[0]) : (options.dangling ?? true);
     const used = new Set([...this.containers.values()].map((c) => c.rec.imageId));
     const result: ImageRemoval = { untagged: [], deleted: [] };
     let space = 0;
     for (const img of [...this.images.values()]) {
       if (used.has(img.rec.id)) continue;
       if (dangling && img.rec.repoTags.length) continue;
+      if (!labelsMatch(filters, img.rec.config.Labels) || !createdBefore(img.rec.created * 1000, cutoff)) continue;
       for (const t of [...img.rec.repoTags]) this.dropTag(t, result);
       space += img.rec.size;
       this.deleteImage(img.rec.id, result);
@@ -446,16 +484,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       }
     }
     const img = this.imageForCreate(config.Image);
-    const hc = this.resolveHostConfig(config.HostConfig ?? {});
-    const memoryMiB = Math.ceil((hc.Memory as number) / MIB);
-    const vcpus = Math.max(1, Math.ceil((hc.NanoCpus as number) / 1e9));
+    const badHealth = checkHealthConfig(config.Healthcheck);
+    if (badHealth) throw invalid(badHealth);
+    const hc = resolveHostConfig(config.HostConfig ?? {});
+    const memoryMiB = memoryMiBOf(hc);
     const networkMode = hc.NetworkMode as string;
     if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.network(networkMode);
     const labels = { ...(img.rec.config.Labels ?? {}), ...(config.Labels ?? {}) };
-    const priority = (labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority;
-    if (!["highest", "high", "medium", "low", "lowest", "disabled"].includes(priority)) {
-      throw invalid(`invalid ${HA_PRIORITY_LABEL} label "${priority}": use highest, high, medium, low, lowest or disabled`);
-    }
+    restartPriorityOf(labels);
     const ports = parsePorts(config.ExposedPorts, hc.PortBindings);
     const binds = parseBinds(hc.Binds);
     const endpoints = config.NetworkingConfig?.EndpointsConfig ?? {};
@@ -464,7 +500,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     // Everything is valid: from here on the create happens.
     const id = this.newId();
     const clean = name ? name.replace(/^\//, "") : this.newName();
-    const resolved = this.resolveConfig(config, img, id, labels);
+    const resolved = resolveConfig(config, img.rec.config, id, labels);
     const [path, ...args] = [...(resolved.Entrypoint ?? []), ...(resolved.Cmd ?? [])];
     const mounts: MountRecord[] = [];
     for (const b of binds) {
@@ -490,13 +526,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       };
     }
     const templateId = this.templateId(img, memoryMiB);
-    const clusterVm = this.cluster.addVm({
-      cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ, shares: hc.CpuShares ? Number(hc.CpuShares) : undefined },
-      memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB, reservation: Math.ceil(Number(hc.MemoryReservation ?? 0) / MIB) || undefined },
-      template: templateId,
-      restartPriority: priority,
-      name: clean,
-    });
+    const clusterVm = this.cluster.addVm(clusterVmSpec(hc, labels, img.rec.profile, templateId, clean));
     const now = this.now();
     const c: Container = {
       rec: {
@@ -516,9 +546,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         mounts,
       },
       clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
-      logs: [], listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
+      logs: new Ring<LogLine>(LOG_RING), listeners: new Set(), waiters: [], manuallyStopped: false, restartTimer: null, stdin: [], stdinClosed: false,
       attachedOnce: false, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0, cpuSince: now, cpuRate: 0,
-      precpu: null, removed: false, execs: new Set(),
+      removed: false, seq: this.nextSeq++, execs: new Set(), execRecords: new Set(), endedExecs: [], guestTimers: new Map(), restartDue: null, precpuSample: null,
     };
     this.containers.set(id, c);
     this.names.set(clean, id);
@@ -716,13 +746,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** `docker ps`: running containers (all with `all`), newest first, with Docker's filters. */
   listContainers(options: ListContainersOptions = {}): ContainerRecord[] {
     const filters = options.filters ?? {};
-    const known = new Set(["id", "name", "label", "status", "ancestor", "exited", "before", "since", "health", "network", "volume", "is-task", "publish", "expose"]);
-    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+    checkFilterKeys(filters, FILTER_KEYS.containerList);
     for (const s of filters.status ?? []) {
       if (!["created", "restarting", "running", "removing", "paused", "exited", "dead"].includes(s)) {
         throw invalid(`invalid filter 'status=${s}'`);
       }
     }
+    for (const h of filters.health ?? []) {
+      if (!["starting", "healthy", "unhealthy", "none"].includes(h)) throw invalid(`Unrecognised filter value for health: ${h}`);
+    }
+    const isTask = (filters["is-task"] ?? []).map((v) => filterBool("is-task", v));
+    const publish = (filters.publish ?? []).map((v) => portFilter("publish", v));
+    const expose = (filters.expose ?? []).map((v) => portFilter("expose", v));
     let list = [...this.containers.values()].filter((c) => !c.removed);
     list.reverse(); // insertion order is creation order: newest first
     const all = options.all || filters.status?.length || filters.exited?.length;
@@ -735,45 +770,52 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         return null;
       }
     };
-    const before = filters.before?.length ? this.container(filters.before[0]) : null;
-    const since = filters.since?.length ? this.container(filters.since[0]) : null;
-    const order = [...this.containers.keys()];
+    // Creation order numbers: one comparison per container (no index scans).
+    const before = filters.before?.length ? this.container(filters.before[0]).seq : null;
+    const since = filters.since?.length ? this.container(filters.since[0]).seq : null;
     list = list.filter((c) => {
       const r = c.rec;
       return (
         match(filters.id, (v) => r.id.startsWith(v)) &&
         match(filters.name, (v) => new RegExp(v).test(r.name.slice(1)) || r.name === v) &&
-        (filters.label ?? []).every((v) => {
-          const eq = v.indexOf("=");
-          return eq < 0 ? v in r.config.Labels : r.config.Labels[v.slice(0, eq)] === v.slice(eq + 1);
-        }) &&
+        labelsMatch(filters, r.config.Labels) &&
         match(filters.status, (v) => r.state.Status === v) &&
         match(filters.exited, (v) => r.state.Status === "exited" && r.state.ExitCode === Number(v)) &&
         match(filters.ancestor, (v) => r.image === v || r.imageId === imageIdsOf(v) || r.imageId.slice(7).startsWith(v)) &&
         match(filters.network, (v) => v in r.networks || Object.values(r.networks).some((n) => n.NetworkID === v)) &&
         match(filters.volume, (v) => r.mounts.some((m) => m.Name === v || m.Destination === v)) &&
-        (!before || order.indexOf(r.id) < order.indexOf(before.rec.id)) &&
-        (!since || order.indexOf(r.id) > order.indexOf(since.rec.id))
+        match(filters.health, (v) => (r.state.Health?.Status ?? "none") === v) &&
+        // No container here is a swarm task.
+        isTask.every((want) => want === false) &&
+        match(filters.isolation, (v) => String(r.hostConfig.Isolation || "default") === v) &&
+        publish.every((p) => r.ports.some((x) => x.PublicPort !== undefined && p.matches(x.PublicPort, x.Type))) &&
+        expose.every((p) => r.ports.some((x) => p.matches(x.PrivatePort, x.Type))) &&
+        (before === null || c.seq < before) &&
+        (since === null || c.seq > since)
       );
     });
     if (options.limit && options.limit > 0) list = list.slice(0, options.limit);
     return list.map((c) => this.view(c));
   }
 
-  /** Removes every stopped container (`docker container prune`). */
+  /** Removes every stopped container (`docker container prune`; filters until, label, label!). */
   pruneContainers(options: { filters?: ContainerFilters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
-    const label = options.filters?.label ?? [];
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.containerPrune);
+    const cutoff = untilCutoff(filters.until, this.now());
     const deleted: string[] = [];
+    let space = 0;
     for (const c of [...this.containers.values()]) {
       const s = c.rec.state;
       if (c.removed || s.Running || s.Restarting || s.Status === "removing") continue;
-      if (!label.every((v) => (v.includes("=") ? c.rec.config.Labels[v.split("=")[0]] === v.slice(v.indexOf("=") + 1) : v in c.rec.config.Labels))) continue;
+      if (!labelsMatch(filters, c.rec.config.Labels) || !createdBefore(parseTime(c.rec.created), cutoff)) continue;
+      space += c.wsWritten * 4096;
       this.destroy(c, false);
       deleted.push(c.rec.id);
     }
     this.commit();
-    return { deleted, spaceReclaimed: 0 };
+    return { deleted, spaceReclaimed: space };
   }
 
   // ───────────────────────────── IO ─────────────────────────────
@@ -785,14 +827,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wantOut = options.stdout ?? true;
     const wantErr = options.stderr ?? true;
     const stream = options.stream ?? true;
-    const ch = new Channel<OutputChunk>(options.signal);
+    const ch = this.outputReader(options.signal);
     const push = (l: LogLine) => {
       if ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) ch.push(chunkOf(l));
     };
     // Output produced before the first attach of a run is kept for it (`docker run` attaches late).
-    const replayFrom = options.logs ? 0 : !c.attachedOnce && c.rec.state.StartedAt !== ZERO_TIME ? c.runLogStart : c.logs.length;
+    const replayFrom = options.logs ? 0 : !c.attachedOnce && c.rec.state.StartedAt !== ZERO_TIME ? c.runLogStart : c.logs.next;
     c.attachedOnce = true;
-    for (const l of c.logs.slice(replayFrom)) push(l);
+    for (const l of c.logs.from(replayFrom)) push(l);
     this.emit("container", "attach", c.rec.id, this.containerAttrs(c));
     this.commit();
     const running = c.rec.state.Running || c.rec.state.Restarting || c.rec.state.Status === "created";
@@ -807,6 +849,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.listeners.add(listener);
     ch.onClose = () => c.listeners.delete(listener);
     return ch;
+  }
+
+  /**
+   * A logs/attach reader's queue: at most a log ring's worth queued; a reader that stops reading
+   * loses its oldest chunks (as a follower behind a rotated log does), counted in `info().faults`.
+   */
+  private outputReader(signal: AbortSignal | undefined): Channel<OutputChunk> {
+    return new Channel<OutputChunk>(signal, { cap: LOG_RING, overflow: "drop-oldest", onDrop: () => this.faults.outputDropped++ });
   }
 
   /** Sends bytes to the container's stdin (kept until it starts when it has not yet). */
@@ -833,11 +883,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wantErr = options.stderr ?? true;
     const since = options.since ?? -Infinity;
     const until = options.until ?? Infinity;
-    const ch = new Channel<OutputChunk>(options.signal);
-    let lines = c.logs.filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
+    const ch = this.outputReader(options.signal);
+    let lines = c.logs.toArray().filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
     if (options.tail !== undefined && options.tail !== "all") {
+      // Docker's tail counts lines, and a chunk (one write) may hold several: cut the history here,
+      // where it is known, so no reader has to guess where history ends and live output begins.
       const n = Math.max(0, Math.floor(options.tail));
-      lines = n === 0 ? [] : lines.slice(-n);
+      lines = n === 0 ? [] : lastLines(lines, n);
     }
     for (const l of lines) ch.push(chunkOf(l));
     if (!options.follow || !(c.rec.state.Running || c.rec.state.Restarting) || until <= this.now()) {
@@ -858,24 +910,25 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   stats(ref: string): ContainerStats {
     const c = this.container(ref);
     const now = this.now();
-    this.accountCpu(c);
     const running = c.rec.state.Running;
     const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
     const system = Math.round(now * 1e6 * vcpus);
+    // A read: the CPU used so far is computed, not accounted (nothing changes by looking).
+    const total = Math.round(this.cpuNsAt(c, now));
     const cpu: CpuStats = {
-      cpu_usage: { total_usage: Math.round(c.cpuNs), usage_in_kernelmode: Math.round(c.cpuNs * 0.2), usage_in_usermode: Math.round(c.cpuNs * 0.8) },
+      cpu_usage: { total_usage: total, usage_in_kernelmode: Math.round(total * 0.2), usage_in_usermode: Math.round(total * 0.8) },
       system_cpu_usage: running ? system : 0,
       online_cpus: running ? vcpus : 0,
       throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
     };
-    const pre = c.precpu;
+    // Docker's precpu: the sample the periodic guest tick took before this read.
+    const pre = c.precpuSample;
     const precpu: CpuStats = {
       cpu_usage: { total_usage: pre?.total ?? 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
       system_cpu_usage: pre?.system ?? 0,
       online_cpus: running ? vcpus : 0,
       throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
     };
-    c.precpu = { total: Math.round(c.cpuNs), system, read: now };
     const vm = c.memVm !== null ? this.mem.vmStats(c.memVm) : null;
     const page = 4096;
     const limit = Number(c.rec.hostConfig.Memory);
@@ -883,8 +936,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (running) {
       for (const n of Object.keys(c.rec.networks)) {
         if (n === "host" || n === "none") continue;
-        const rx = Math.round((now - (parseTime(c.rec.state.StartedAt) ?? now)) / 1000) * 120;
-        networks[n === "bridge" ? "eth0" : `eth${Object.keys(networks).length}`] = { rx_bytes: rx, rx_packets: Math.round(rx / 90), rx_errors: 0, rx_dropped: 0, tx_bytes: Math.round(rx / 3), tx_packets: Math.round(rx / 270), tx_errors: 0, tx_dropped: 0 };
+        // The emulated guest sends and receives nothing: its interfaces exist, their counters stay zero.
+        networks[`eth${Object.keys(networks).length}`] = { rx_bytes: 0, rx_packets: 0, rx_errors: 0, rx_dropped: 0, tx_bytes: 0, tx_packets: 0, tx_errors: 0, tx_dropped: 0 };
       }
     }
     return {
@@ -949,6 +1002,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const argv = typeof config.Cmd === "string" ? ["/bin/sh", "-c", config.Cmd] : config.Cmd;
     if (!Array.isArray(argv) || !argv.length) throw invalid("No exec command specified");
     const id = this.rng.hex(64);
+    c.execRecords.add(id);
     this.execs.set(id, {
       config: { ...config, Cmd: argv },
       container: c.rec.id,
@@ -989,7 +1043,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const attachOut = !options.detach && e.config.AttachStdout !== false;
     const attachErr = !options.detach && e.config.AttachStderr !== false;
     this.emit("container", `exec_start: ${argv.join(" ")}`, c.rec.id, { ...this.containerAttrs(c), execID: id });
-    const ctx = this.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User);
+    const ctx = this.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User, "exec");
     e.process = this.guest.spawn(argv, ctx, {
       after: (ms, fn) => this.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
@@ -1003,6 +1057,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         e.rec.ExitCode = status;
         e.process = null;
         c.execs.delete(id);
+        this.execEnded(c, id);
         this.emit("container", "exec_die", c.rec.id, { ...this.containerAttrs(c), execID: id, exitCode: String(status) });
         ch.end();
         resolveDone(status);
@@ -1050,34 +1105,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Events from the ring (since/until, virtual ms) then live ones, ending at `until`. */
   events(options: EventsOptions = {}): AsyncIterable<VchEvent> {
-    const since = options.since ?? Infinity;
-    const until = options.until;
-    const ch = new Channel<VchEvent>(options.signal);
-    const pass = (e: VchEvent) => eventMatches(e, options.filters ?? {});
-    const inWindow = (e: VchEvent) => e.timeNano / 1e6 >= (Number.isFinite(since) ? since : Infinity) && (until === undefined || e.timeNano / 1e6 <= until);
-    if (options.since !== undefined) for (const e of this.ring) if (inWindow(e) && pass(e)) ch.push(e);
-    if (until !== undefined && until <= this.now()) {
-      ch.end();
-      return ch;
-    }
-    const listener = (e: VchEvent) => {
-      if (until !== undefined && e.timeNano / 1e6 > until) return ch.end();
-      if (pass(e)) ch.push(e);
-    };
-    this.listeners.add(listener);
-    let cancel: Cancel | null = null;
-    if (until !== undefined) cancel = this.clock.after(until - this.now(), () => ch.end());
-    ch.onClose = () => {
-      this.listeners.delete(listener);
-      cancel?.();
-    };
-    return ch;
+    const filters = options.filters ?? {};
+    return this.eventLog.reader(options, (e) => eventMatches(e, filters), (ms, fn) => this.clock.after(ms, fn));
   }
 
   /** Calls `listener` for every new event; returns the unsubscribe function. */
   subscribe(listener: (event: VchEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.eventLog.subscribe(listener);
   }
 
   // ───────────────────────────── cluster ─────────────────────────────
@@ -1113,7 +1147,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         targetImbalance: this.cluster.targetImbalance(), lastPass: this.drsLast, migrations: this.drsMigrations,
       },
       ha: { policy: this.haPolicy, failoverCapacity: ha.failoverCapacity },
-      tps: { salting: this.salting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0) },
+      tps: { salting: this.salting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0), mergedPages: this.tpsMerged },
+      faults: { ...this.faults, ...this.eventLog.faults },
     };
   }
 
@@ -1371,8 +1406,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Every network (filters: name, id, driver, label, type). */
   listNetworks(filters: Record<string, string[]> = {}): NetworkRecord[] {
+    checkFilterKeys(filters, FILTER_KEYS.networkList);
+    const dangling = (filters.dangling ?? []).map((v) => filterBool("dangling", v));
     return [...this.networks.values()]
       .filter((n) =>
+        (!filters.scope?.length || filters.scope.includes(n.Scope)) &&
+        dangling.every((want) => want === (!PREDEFINED_NETWORKS.includes(n.Name) && !this.networkInUse(n))) &&
         (!filters.name?.length || filters.name.some((v) => n.Name.includes(v))) &&
         (!filters.id?.length || filters.id.some((v) => n.Id.startsWith(v))) &&
         (!filters.driver?.length || filters.driver.includes(n.Driver)) &&
@@ -1459,13 +1498,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes unused custom networks. */
-  pruneNetworks(): { deleted: string[] } {
+  pruneNetworks(options: { filters?: Filters } = {}): { deleted: string[] } {
     this.live();
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.networkPrune);
+    const cutoff = untilCutoff(filters.until, this.now());
     const deleted: string[] = [];
     for (const n of [...this.networks.values()]) {
       if (PREDEFINED_NETWORKS.includes(n.Name)) continue;
+      if (!labelsMatch(filters, n.Labels) || !createdBefore(parseTime(n.Created), cutoff)) continue;
       if ([...this.containers.values()].some((c) => !c.removed && n.Name in c.rec.networks)) continue;
       this.networks.delete(n.Id);
+      this.ipAlloc.delete(n.Id);
       this.unmark("network", n.Id);
       this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
       deleted.push(n.Name);
@@ -1478,6 +1522,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Every volume (filters: name, label, dangling, driver). */
   listVolumes(filters: Record<string, string[]> = {}): VolumeRecord[] {
+    checkFilterKeys(filters, FILTER_KEYS.volumeList);
     return [...this.volumes.values()]
       .filter((v) =>
         (!filters.name?.length || filters.name.some((x) => v.Name.includes(x))) &&
@@ -1523,12 +1568,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes unused anonymous volumes (every unused one with `all`). */
-  pruneVolumes(options: { all?: boolean } = {}): { deleted: string[]; spaceReclaimed: number } {
+  pruneVolumes(options: { all?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, FILTER_KEYS.volumePrune);
+    const all = filters.all?.length ? filterBool("all", filters.all[0]) : !!options.all;
     const deleted: string[] = [];
     for (const v of [...this.volumes.values()]) {
       if (this.volumeUsers(v.Name).length) continue;
-      if (!options.all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
+      if (!all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
+      if (!labelsMatch(filters, v.Labels)) continue;
       this.deleteVolume(v.Name);
       deleted.push(v.Name);
     }
@@ -1565,10 +1614,19 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.host = host;
     c.wsWritten = 0;
     c.wsCursor = 0;
-    // Boot dirties a few pages of its own (hostname, hosts file, the process's first heap pages).
-    this.guestWrite(c, img, BOOT_DIRTY_PAGES, true);
+    try {
+      // Boot dirties a few pages of its own (hostname, hosts file, the process's first heap pages).
+      this.guestWrite(c, img, BOOT_DIRTY_PAGES, true);
+    } catch (e) {
+      // The power-on fails as a whole: the clone and the placement go, the container is as it was.
+      this.dropVm(c);
+      c.host = null;
+      this.cluster.powerOff(c.clusterVm);
+      throw new VchError("unavailable", `cannot power on the container VM of ${c.rec.name.slice(1)} on host ${this.hostNames[host]}: ${(e as Error).message}`);
+    }
     const now = this.now();
     c.run++;
+    c.guestTimers.clear();
     const run = c.run;
     const s = c.rec.state;
     Object.assign(s, { Status: "running", Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Error: "", ExitCode: 0, StartedAt: rfc3339(now) });
@@ -1578,12 +1636,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     c.pendingExit = null;
     c.cpuSince = now;
     c.cpuRate = 0;
-    c.runLogStart = c.logs.length;
+    c.precpuSample = null;
+    c.runLogStart = c.logs.next;
     for (const n of Object.keys(c.rec.networks)) this.attachEndpoint(c, n);
     for (const m of c.rec.mounts) if (m.Type === "volume") this.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
     this.markContainer(c);
     this.emit("container", "start", c.rec.id, this.containerAttrs(c));
-    const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined);
+    const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined, "main");
     const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
       after: (ms, fn) => this.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
@@ -1599,16 +1658,67 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     for (const d of c.stdin) proc.stdin(d);
     c.stdin = [];
     if (c.stdinClosed || !c.rec.config.OpenStdin) proc.closeStdin();
+    const plan = healthPlan(c.rec.config.Healthcheck);
+    if (plan) {
+      s.Health = startingHealth();
+      this.scheduleProbe(c, run, plan, now);
+    }
     this.armGuestTick();
   }
 
+  /**
+   * The next health probe of run `run` in `plan.intervalMs`: the check's command in the guest,
+   * killed at its timeout; the result goes into `State.Health` (a change of status is an event).
+   * Probes do not count as work `runUntilIdle` waits for (they never end a container).
+   */
+  private scheduleProbe(c: Container, run: number, plan: HealthPlan, startedAt: number): void {
+    this.containerTimer(c, run, plan.intervalMs, () => {
+      const health = c.rec.state.Health;
+      if (!health || !c.rec.state.Running) return;
+      const start = this.now();
+      let output = "";
+      let done = false;
+      const finish = (exitCode: number) => {
+        if (done || c.run !== run) return;
+        done = true;
+        cancelTimeout();
+        const changed = recordProbe(health, plan, { start: rfc3339(start), end: rfc3339(this.now()), exitCode, output }, this.now() - startedAt < plan.startPeriodMs);
+        this.markContainer(c);
+        if (changed) this.emit("container", `health_status: ${changed}`, c.rec.id, this.containerAttrs(c));
+        this.scheduleProbe(c, run, plan, startedAt);
+      };
+      const ctx = this.guestContext(c, [], false, false, undefined, undefined, "exec");
+      const probe = this.guest.spawn(plan.argv, ctx, {
+        after: (ms, fn) => this.containerTimer(c, run, ms, fn),
+        write: (_stream, text) => {
+          output += text;
+        },
+        exit: (status) => finish(status),
+      });
+      probe.closeStdin();
+      const cancelTimeout = this.containerTimer(c, run, plan.timeoutMs, () => {
+        if (done) return;
+        output = `Health check exceeded timeout (${plan.timeoutMs / 1000}s)`;
+        probe.signal(9);
+        finish(-1);
+      }, false);
+    }, false);
+  }
+
   /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
-  private containerTimer(c: Container, run: number, ms: number, fn: () => void): Cancel {
-    return this.clock.after(ms, () => {
+  private containerTimer(c: Container, run: number, ms: number, fn: () => void, tracked = true): Cancel {
+    const key = this.nextTimerKey++;
+    if (tracked) c.guestTimers.set(key, this.now() + ms);
+    const cancel = this.clock.after(ms, () => {
+      c.guestTimers.delete(key);
       if (c.run !== run || c.removed) return;
       if (c.frozen) c.frozenQueue.push(fn);
       else fn();
     });
+    return () => {
+      c.guestTimers.delete(key);
+      cancel();
+    };
   }
 
   /** The guest process ended by itself or by a signal: die, then the restart policy or auto-remove. */
@@ -1625,8 +1735,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.rec.state.Restarting = true;
       c.rec.state.Status = "restarting";
       this.markContainer(c);
+      c.restartDue = this.now() + delay;
       c.restartTimer = this.clock.after(delay, () => {
         c.restartTimer = null;
+        c.restartDue = null;
         if (c.removed || !c.rec.state.Restarting) return;
         c.rec.restartCount++;
         try {
@@ -1649,6 +1761,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wasRunning = c.rec.state.Running;
     this.accountCpu(c);
     c.run++; // ignore the old guest from now on
+    c.guestTimers.clear();
     for (const execId of c.execs) this.killExec(execId);
     c.process = null;
     if (c.memVm !== null) this.dropVm(c);
@@ -1678,6 +1791,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const wasRunning = c.rec.state.Running;
     this.accountCpu(c);
     c.run++;
+    c.guestTimers.clear();
     for (const execId of c.execs) this.killExec(execId);
     c.process = null;
     c.host = null;
@@ -1737,8 +1851,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.byClusterVm.delete(c.clusterVm);
     this.containers.delete(c.rec.id);
     this.names.delete(c.rec.name.slice(1));
-    for (const e of c.execs) this.execs.delete(e);
-    for (const [id, e] of this.execs) if (e.container === c.rec.id) this.execs.delete(id);
+    for (const id of c.execRecords) this.execs.delete(id);
+    c.execRecords.clear();
+    c.endedExecs = [];
     this.unmark("container", c.rec.id);
     this.emit("container", "destroy", c.rec.id, this.containerAttrs(c));
     for (const m of c.rec.mounts) {
@@ -1764,6 +1879,23 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private cancelRestart(c: Container): void {
     c.restartTimer?.();
     c.restartTimer = null;
+    c.restartDue = null;
+  }
+
+  /**
+   * An exec ended: its record stays for inspection (`docker exec` reads its exit code), and at most
+   * `EXEC_RECORDS` ended ones per container are kept; removing the container drops its own.
+   */
+  private execEnded(c: Container, id: string): void {
+    c.endedExecs.push(id);
+    if (c.endedExecs.length > EXEC_RECORDS) this.forgetExec(c, c.endedExecs[0]);
+  }
+
+  private forgetExec(c: Container, id: string): void {
+    if (!c.execRecords.delete(id)) return;
+    this.execs.delete(id);
+    const i = c.endedExecs.indexOf(id);
+    if (i >= 0) c.endedExecs.splice(i, 1);
   }
 
   private killExec(id: string): void {
@@ -1773,6 +1905,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     e.rec.Running = false;
     e.rec.ExitCode = 137;
     e.process = null;
+    const c = this.containers.get(e.container);
+    if (c) this.execEnded(c, id);
     e.channel?.end();
     e.finish?.(137);
   }
@@ -1788,18 +1922,17 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private output(c: Container, stream: "stdout" | "stderr", text: string): void {
     const line: LogLine = { s: stream === "stdout" ? 0 : 1, t: this.now(), d: text };
     c.logs.push(line);
-    if (c.logs.length > LOG_RING) {
-      const drop = c.logs.length - LOG_RING;
-      c.logs.splice(0, drop);
-      c.runLogStart = Math.max(0, c.runLogStart - drop);
-    }
     this.markContainer(c);
     const chunk = chunkOf(line);
     for (const l of c.listeners) l(chunk);
   }
 
-  private guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined): GuestContext {
+  private guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {
+    // The main process may run the image's service command; an exec only when the container declared itself a service.
+    const image = this.images.get(c.rec.imageId)?.rec.config ?? { Cmd: null, Entrypoint: null, Env: [], WorkingDir: "", User: "", ExposedPorts: null, Labels: null, Volumes: null };
+    const services = serviceCommands(image, c.rec.config.Labels);
     return {
+      services: role === "main" || services.includes("*") ? services : [],
       containerId: c.rec.id,
       hostname: c.rec.config.Hostname,
       hostsFile: this.hostsFile(c),
@@ -1825,7 +1958,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private ensureTemplate(img: ImageState, memoryMiB: number, host: number): TemplateVm {
     const key = `${img.rec.id}/${memoryMiB}/${host}`;
     const found = this.templates.get(key);
-    if (found) return found;
+    if (found) {
+      // Most recently used last: the map's order is the eviction order.
+      this.templates.delete(key);
+      this.templates.set(key, found);
+      return found;
+    }
+    this.evictTemplates(host);
     const vm = this.mem.createVm({ host, memoryMiB, salt: this.saltFor(img) });
     const p = img.rec.profile;
     const pages = Math.min(p.bootPages, memoryMiB * 256);
@@ -1867,6 +2006,23 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       img.templateIds.set(memoryMiB, id);
     }
     return id;
+  }
+
+  /**
+   * Keeps at most `TEMPLATES_PER_HOST - 1` template VMs on `host` before another is built, retiring
+   * the least recently used: one per (image, size) kept until the image went let 41 sizes fill a
+   * 1 GiB host. A retired template's frames live on in the running clones that share them.
+   */
+  private evictTemplates(host: number): void {
+    const onHost = [...this.templates].filter(([, t]) => t.host === host);
+    for (let i = 0; i <= onHost.length - TEMPLATES_PER_HOST; i++) this.retireTemplate(onHost[i][0], onHost[i][1]);
+  }
+
+  private retireTemplate(key: string, t: TemplateVm): void {
+    if (this.mem.hasVm(t.vm)) this.mem.destroyVm(t.vm);
+    this.templates.delete(key);
+    const img = this.images.get(t.imageId);
+    if (img) this.cluster.setTemplateOnHost(this.templateId(img, t.memoryMiB), t.host, false);
   }
 
   private dropTemplatesOn(host: number): void {
@@ -1931,15 +2087,22 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const img = this.images.get(c.rec.imageId);
         if (!img || !c.process) continue;
         this.accountCpu(c);
+        const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
+        c.precpuSample = { total: Math.round(c.cpuNs), system: Math.round(this.now() * 1e6 * vcpus), read: this.now() };
         const activity = c.process.activity();
         c.cpuRate = activity * 0.1;
         const n = Math.round(img.rec.profile.dirtyPagesPerSecond * activity * (GUEST_TICK_MS / 1000));
         try {
           this.guestWrite(c, img, n, false);
-        } catch {
-          // The host is out of memory: the guest stalls this round (ESXi would balloon or swap).
+        } catch (e) {
+          // The host is out of memory: the guest stalls this round (ESXi would balloon or swap),
+          // and the stall is reported, never silent.
+          this.faults.guestWriteFailures++;
+          this.emit("cluster", "guest-write-failed", c.rec.id, {
+            name: c.rec.name.slice(1), host: c.host === null ? "" : this.hostNames[c.host], pages: String(n), reason: (e as Error).message,
+          });
         }
-        this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity) });
+        this.cluster.setDemand(c.clusterVm, { cpu: cpuDemand(activity), memory: this.memoryDemand(c) });
       }
       if (any) this.armGuestTick();
     });
@@ -1966,10 +2129,32 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.clock.after(this.tpsInterval, tps);
   }
 
+  /** CPU ns the container has used by `now` (what `accountCpu` would record), without recording it. */
+  private cpuNsAt(c: Container, now: number): number {
+    return c.cpuNs + (c.rec.state.Running && !c.frozen ? (now - c.cpuSince) * 1e6 * c.cpuRate : 0);
+  }
+
   private accountCpu(c: Container): void {
     const now = this.now();
     if (c.rec.state.Running && !c.frozen) c.cpuNs += (now - c.cpuSince) * 1e6 * c.cpuRate;
     c.cpuSince = now;
+  }
+
+  /**
+   * What DRS sees of a container VM's memory: what the memory engine says it consumes (frames that
+   * back it alone: merged or template-shared pages are not its own) plus the VM's overhead, in MiB.
+   * TPS merging lowers it and copy-on-write breaks raise it.
+   */
+  private memoryDemand(c: Container): number {
+    if (c.memVm === null || !this.mem.hasVm(c.memVm)) return GUEST_OVERHEAD_MIB;
+    return Math.ceil(this.mem.vmStats(c.memVm).consumed / 256) + GUEST_OVERHEAD_MIB;
+  }
+
+  /** Hands the memory engine's view of every running container VM to the cluster (before DRS decides). */
+  private refreshMemoryDemand(): void {
+    for (const c of this.containers.values()) {
+      if (c.memVm !== null && c.rec.state.Running) this.cluster.setDemand(c.clusterVm, { memory: this.memoryDemand(c) });
+    }
   }
 
   private tpsPass(): { scanned: number; merged: number } {
@@ -1981,12 +2166,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       scanned += r.scanned;
       merged += r.merged;
     }
+    this.tpsMerged += merged;
     return { scanned, merged };
   }
 
   /** One DRS pass; applied moves become vMotions of container VMs. */
   private drsPass(): DrsPassResult {
     this.drsLast = this.now();
+    this.refreshMemoryDemand();
     const r = this.cluster.balance();
     const recs = r.recommendations.map((m) => ({
       container: this.byClusterVm.get(m.vm) ?? String(m.vm),
@@ -2021,6 +2208,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.mem.destroyVm(old);
     c.memVm = fresh;
     c.host = to;
+    this.cluster.setDemand(c.clusterVm, { memory: this.memoryDemand(c) });
     const est = this.cluster.migrationEstimate({
       memoryPages: stats.granted,
       dirtyPagesPerSecond: img.rec.profile.dirtyPagesPerSecond * (c.process?.activity() ?? 0),
@@ -2079,6 +2267,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.ipAlloc.set(n.Id, a);
     }
     return a;
+  }
+
+  /** Has any container an endpoint on `n`? */
+  private networkInUse(n: NetworkRecord): boolean {
+    for (const c of this.containers.values()) if (!c.removed && n.Name in c.rec.networks) return true;
+    return false;
   }
 
   private networkByName(name: string): NetworkRecord | undefined {
@@ -2259,74 +2453,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return n;
   }
 
-  private resolveHostConfig(h: HostConfig): HostConfig {
-    const memory = h.Memory ?? 0;
-    if (typeof memory !== "number" || !Number.isFinite(memory)) throw invalid(`invalid memory limit: ${memory}`);
-    if (memory < 0) throw invalid(`invalid memory limit ${memory}: a memory limit cannot be negative`);
-    if (memory > 0 && memory < MIN_MEMORY_MIB * MIB) throw invalid(`Minimum memory limit allowed is ${MIN_MEMORY_MIB}MB (a container VM needs at least ${MIN_MEMORY_MIB} MiB)`);
-    const nano = h.NanoCpus ?? 0;
-    if (typeof nano !== "number" || nano < 0) throw invalid(`invalid CPU limit: NanoCpus ${nano} cannot be negative`);
-    if (h.CpuShares !== undefined && (typeof h.CpuShares !== "number" || h.CpuShares < 0)) throw invalid(`invalid CPU shares ${h.CpuShares}`);
-    const rp = h.RestartPolicy ?? { Name: "no" };
-    const name = rp.Name ?? "";
-    if (!["", "no", "always", "unless-stopped", "on-failure"].includes(name)) {
-      throw invalid(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
-    }
-    const retries = rp.MaximumRetryCount ?? 0;
-    if (retries < 0) throw invalid("invalid restart policy: maximum retry count cannot be negative");
-    if (retries > 0 && name !== "on-failure") throw invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
-    if (h.AutoRemove && name !== "" && name !== "no") throw invalid("can't create 'AutoRemove' container with restart policy");
-    let mode = h.NetworkMode ?? "default";
-    if (mode === "default" || mode === "") mode = "bridge";
-    return {
-      ...h,
-      Memory: memory > 0 ? memory : DEFAULT_MEMORY_MIB * MIB,
-      NanoCpus: nano > 0 ? nano : DEFAULT_VCPUS * 1e9,
-      RestartPolicy: { Name: name === "" ? "no" : name, MaximumRetryCount: retries },
-      AutoRemove: !!h.AutoRemove,
-      NetworkMode: mode,
-      LogConfig: h.LogConfig?.Type ? h.LogConfig : { Type: "json-file", Config: {} },
-      PortBindings: h.PortBindings ?? {},
-      Binds: h.Binds ?? null,
-    };
-  }
-
-  private resolveConfig(config: ContainerConfig, img: ImageState, id: string, labels: Record<string, string>): ResolvedConfig {
-    const asArgv = (v: string[] | string | null | undefined): string[] | null =>
-      v === undefined || v === null ? null : typeof v === "string" ? ["/bin/sh", "-c", v] : v;
-    const entry = config.Entrypoint !== undefined && config.Entrypoint !== null ? asArgv(config.Entrypoint) : img.rec.config.Entrypoint;
-    let cmd = asArgv(config.Cmd);
-    const entryGiven = config.Entrypoint !== undefined && config.Entrypoint !== null;
-    if ((cmd === null || cmd.length === 0) && !entryGiven) cmd = img.rec.config.Cmd;
-    const env = new Map<string, string>();
-    for (const e of [...img.rec.config.Env, ...(config.Env ?? [])]) {
-      const eq = e.indexOf("=");
-      env.set(eq < 0 ? e : e.slice(0, eq), e);
-    }
-    const hostname = config.Hostname || id.slice(0, 12);
-    return {
-      Hostname: hostname,
-      Domainname: config.Domainname ?? "",
-      User: config.User ?? img.rec.config.User ?? "",
-      AttachStdin: !!config.AttachStdin,
-      AttachStdout: config.AttachStdout ?? false,
-      AttachStderr: config.AttachStderr ?? false,
-      ExposedPorts: { ...(img.rec.config.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) },
-      Tty: !!config.Tty,
-      OpenStdin: !!config.OpenStdin,
-      StdinOnce: !!config.StdinOnce,
-      Env: [...env.values()],
-      Cmd: cmd && cmd.length ? cmd : null,
-      Image: config.Image,
-      Volumes: config.Volumes ?? img.rec.config.Volumes ?? null,
-      WorkingDir: config.WorkingDir || img.rec.config.WorkingDir || "",
-      Entrypoint: entry && entry.length ? entry : null,
-      Labels: labels,
-      ...(config.StopSignal || img.rec.config.StopSignal ? { StopSignal: config.StopSignal || img.rec.config.StopSignal } : {}),
-      ...(config.StopTimeout !== undefined && config.StopTimeout !== null ? { StopTimeout: config.StopTimeout } : {}),
-    };
-  }
-
   private containerAttrs(c: Container): Record<string, string> {
     return { ...c.rec.config.Labels, image: c.rec.image, name: c.rec.name.slice(1) };
   }
@@ -2337,6 +2463,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     r.vm = c.memVm;
     r.statusText = this.statusText(c);
     r.commandText = commandText(c.rec.path, c.rec.args);
+    r.execIds = [...c.execRecords];
+    r.sizeRw = c.wsWritten * 4096;
     return r;
   }
 
@@ -2346,7 +2474,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     if (s.Status === "removing") return "Removal In Progress";
     if (s.Dead) return "Dead";
     if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
-    if (s.Running) return `Up ${humanDuration(now - (parseTime(s.StartedAt) ?? now))}${s.Paused ? " (Paused)" : ""}`;
+    if (s.Running) return `Up ${humanDuration(now - (parseTime(s.StartedAt) ?? now))}${s.Paused ? " (Paused)" : healthSuffix(s.Health)}`;
     if (s.FinishedAt !== ZERO_TIME) return `Exited (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
     return "Created";
   }
@@ -2383,19 +2511,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   // ───────────────────────────── events and journal ─────────────────────────────
 
   private emit(type: VchEventType, action: string, id: string, attributes: Record<string, string>): void {
-    const ms = this.now();
-    const e: VchEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "local", time: Math.floor(ms / 1000), timeNano: Math.round(ms * 1e6) };
-    this.ring.push(e);
-    if (this.ring.length > EVENT_RING) this.ring.shift();
-    this.pending.events.push(e);
-    if (this.listeners.size === 0) return;
-    for (const l of [...this.listeners]) {
-      try {
-        l(e);
-      } catch {
-        // a subscriber's failure is its own
-      }
-    }
+    this.eventLog.record(type, action, id, attributes);
   }
 
   private mark(kind: RecordKind, key: string): void {
@@ -2453,7 +2569,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       case "container": {
         const c = this.containers.get(key);
         if (!c) return undefined;
-        return { rec: c.rec, logs: c.logs.slice(-LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
+        return { rec: c.rec, logs: c.logs.last(LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.host };
       }
       case "meta":
         return {
@@ -2505,7 +2621,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         for (const t of rec.repoTags) this.tags.set(t, id);
       }
       for (const [name, v] of snap.records.volume) this.volumes.set(name, v as VolumeRecord);
-      this.ring = (snap.events as VchEvent[]).slice(-EVENT_RING);
+      this.eventLog.restore(snap.events as VchEvent[]);
       const restartLater: Container[] = [];
       const removeLater: Container[] = [];
       /** Containers that were running when the VCH closed (a failed host's victim started again by a client among them). */
@@ -2515,20 +2631,14 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const rec = stored.rec;
         const img = this.images.get(rec.imageId);
         if (!img) continue;
-        const memoryMiB = Math.ceil(Number(rec.hostConfig.Memory) / MIB);
-        const vcpus = Math.max(1, Math.ceil(Number(rec.hostConfig.NanoCpus) / 1e9));
-        const clusterVm = this.cluster.addVm({
-          cpu: { demand: BOOT_CPU_MHZ, limit: vcpus * VCPU_MHZ },
-          memory: { demand: img.rec.profile.memoryMiB + 32, limit: memoryMiB },
-          template: this.templateId(img, memoryMiB),
-          restartPriority: (rec.config.Labels[HA_PRIORITY_LABEL] ?? "medium") as ClusterPriority,
-          name: rec.name.slice(1),
-        });
+        const template = this.templateId(img, memoryMiBOf(rec.hostConfig));
+        const clusterVm = this.cluster.addVm(clusterVmSpec(rec.hostConfig, rec.config.Labels, img.rec.profile, template, rec.name.slice(1)));
         const c: Container = {
           rec, clusterVm, memVm: null, host: null, process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null,
-          logs: stored.logs ?? [], listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
+          logs: ringOf(stored.logs ?? []), listeners: new Set(), waiters: [], manuallyStopped: !!stored.manuallyStopped, restartTimer: null,
           stdin: [], stdinClosed: false, attachedOnce: true, runLogStart: 0, wsWritten: 0, wsCursor: 0, serial: 0, cpuNs: 0,
-          cpuSince: this.now(), cpuRate: 0, precpu: null, removed: false, execs: new Set(),
+          cpuSince: this.now(), cpuRate: 0, removed: false, seq: this.nextSeq++, execs: new Set(), execRecords: new Set(), endedExecs: [], guestTimers: new Map(), restartDue: null,
+          precpuSample: null,
         };
         for (const ep of Object.values(rec.networks)) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
         this.containers.set(id, c);
@@ -2611,6 +2721,22 @@ interface PendingDeclaration {
   declaredDeadAt: number;
 }
 
+/** The last `n` lines of a run of chunks, each line a chunk of its own (stream and time kept). */
+function lastLines(chunks: LogLine[], n: number): LogLine[] {
+  const out: LogLine[] = [];
+  for (let i = chunks.length - 1; i >= 0 && out.length < n; i--) {
+    const parts = chunks[i].d.split(/(?<=\n)/).filter((p) => p !== "");
+    for (let k = parts.length - 1; k >= 0 && out.length < n; k--) out.push({ s: chunks[i].s, t: chunks[i].t, d: parts[k] });
+  }
+  return out.reverse();
+}
+
+function ringOf(lines: LogLine[]): Ring<LogLine> {
+  const ring = new Ring<LogLine>(LOG_RING);
+  for (const l of lines) ring.push(l);
+  return ring;
+}
+
 function chunkOf(l: LogLine): OutputChunk {
   return { stream: l.s === 0 ? "stdout" : "stderr", data: encoder.encode(l.d), time: l.t };
 }
@@ -2630,65 +2756,6 @@ function size(b: number): string {
   return `${b}B`;
 }
 
-function normaliseHosts(model: ClusterModel): { name: string; cpuMHz: number; memoryMiB: number }[] {
-  const cpu = model.hostCpuMHz ?? 64_000;
-  const mem = model.hostMemoryMiB ?? 262_144;
-  const list = typeof model.hosts === "number" || model.hosts === undefined ? new Array(model.hosts ?? 8).fill({}) : model.hosts;
-  return list.map((h: { name?: string; cpuMHz?: number; memoryMiB?: number }, i: number) => ({ name: h.name ?? `H${i}`, cpuMHz: h.cpuMHz ?? cpu, memoryMiB: h.memoryMiB ?? mem }));
-}
-
-function validateModel(model: ClusterModel): void {
-  const hosts = normaliseHosts(model);
-  if (!hosts.length) throw invalid("a cluster needs at least one host");
-  if (typeof model.hosts === "number" && (!Number.isInteger(model.hosts) || model.hosts < 1)) throw invalid(`host count must be a positive integer, got ${model.hosts}`);
-  const seen = new Set<string>();
-  for (const h of hosts) {
-    if (seen.has(h.name)) throw invalid(`two hosts are named ${h.name}`);
-    seen.add(h.name);
-    if (!(h.cpuMHz > 0)) throw invalid(`host ${h.name} needs a positive CPU capacity, got ${h.cpuMHz} MHz`);
-    if (!Number.isInteger(h.memoryMiB) || h.memoryMiB < 1024) throw invalid(`host ${h.name} needs at least 1024 MiB of memory, got ${h.memoryMiB}`);
-  }
-  const t = model.drs?.threshold;
-  if (t !== undefined && ![1, 2, 3, 4, 5].includes(t)) throw invalid(`DRS migration threshold must be 1 to 5, got ${t}`);
-}
-
-function parsePorts(exposed: Record<string, object> | null | undefined, bindings: HostConfig["PortBindings"]): PortRecord[] {
-  const out: PortRecord[] = [];
-  const keys = new Set([...Object.keys(exposed ?? {}), ...Object.keys(bindings ?? {})]);
-  for (const k of keys) {
-    const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(k);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalid(`invalid port specification: "${k}"`);
-    const port = Number(m[1]);
-    const type = (m[2] ?? "tcp") as PortRecord["Type"];
-    const bs = bindings?.[k] ?? [];
-    if (!bs?.length) out.push({ PrivatePort: port, Type: type });
-    for (const b of bs ?? []) {
-      const hp = b.HostPort ? Number(b.HostPort) : port;
-      if (!Number.isInteger(hp) || hp < 0 || hp > 65535) throw invalid(`invalid port specification: "${b.HostPort}"`);
-      out.push({ IP: b.HostIp || "0.0.0.0", PrivatePort: port, PublicPort: hp, Type: type });
-    }
-  }
-  return out;
-}
-
-function parseBinds(binds: string[] | null | undefined): { type: "volume" | "bind"; source: string; destination: string; rw: boolean; mode: string }[] {
-  return (binds ?? []).map((b) => {
-    const parts = b.split(":");
-    if (parts.length < 2 || parts.length > 3 || !parts[1].startsWith("/")) throw invalid(`invalid volume specification: '${b}'`);
-    const mode = parts[2] ?? "";
-    const rw = !mode.split(",").includes("ro");
-    const source = parts[0];
-    if (!source) throw invalid(`invalid volume specification: '${b}'`);
-    if (source.startsWith("/")) return { type: "bind" as const, source, destination: parts[1], rw, mode };
-    if (!NAME_RE.test(source)) throw invalid(`invalid volume specification: '${b}'`);
-    return { type: "volume" as const, source, destination: parts[1], rw, mode: mode || "z" };
-  });
-}
-
-function volumeMount(v: VolumeRecord, dest: string, rw: boolean, mode: string): MountRecord {
-  return { Type: "volume", Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: "local", Mode: mode, RW: rw, Propagation: "" };
-}
-
 function ipToInt(ip: string): number {
   return ip.split(".").reduce((s, x) => s * 256 + Number(x), 0);
 }
@@ -2697,36 +2764,12 @@ function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
-function eventMatches(e: VchEvent, filters: Record<string, string[]>): boolean {
-  for (const [key, values] of Object.entries(filters)) {
-    if (!values.length) continue;
-    const attrs = e.Actor.Attributes;
-    const ok = values.some((v) => {
-      switch (key) {
-        case "type":
-          return e.Type === v;
-        case "event":
-          return e.Action === v || e.Action.startsWith(`${v}:`);
-        case "container":
-          return e.Type === "container" && (e.Actor.ID.startsWith(v) || attrs.name === v);
-        case "image":
-          return attrs.image === v || e.Actor.ID === v || attrs.name === v;
-        case "label": {
-          const eq = v.indexOf("=");
-          return eq < 0 ? v in attrs : attrs[v.slice(0, eq)] === v.slice(eq + 1);
-        }
-        case "network":
-          return e.Type === "network" && (e.Actor.ID.startsWith(v) || attrs.name === v);
-        case "volume":
-          return e.Type === "volume" && e.Actor.ID === v;
-        case "host":
-          return attrs.host === v || attrs.from === v || attrs.to === v;
-        default:
-          return true;
-      }
-    });
-    if (!ok) return false;
-  }
-  return true;
+/** A `publish` / `expose` filter value: `80`, `80/tcp`, `8000-8080/udp`. */
+function portFilter(key: string, v: string): { matches: (port: number, type: string) => boolean } {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
+  if (!m) throw invalid(`invalid filter '${key}=${v}'`);
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  const proto = m[3] ?? "tcp";
+  return { matches: (port, type) => port >= lo && port <= hi && type === proto };
 }
-

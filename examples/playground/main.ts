@@ -10,17 +10,15 @@ import { clock, Timeline } from "./timeline.js";
 
 const PAGE = 4096;
 const TICK_MS = 100;
-/** Virtual ms between TPS scans. The page schedules them (not the VCH) so it can count what TPS merges. */
-const TPS_EVERY_MS = 60_000;
 const CLUSTER = { hosts: 6, hostCpuMHz: 24_000, hostMemoryMiB: 4096 } as const;
 
-/** Opens the playground's VCH: manual clock (the page drives it), TPS left to the page's own schedule. */
+/** Opens the playground's VCH: manual clock (the page drives it); TPS scans run inside the VCH every 60 s. */
 async function openVch(salting: TpsSalting, start?: number): Promise<VirtualContainerHost> {
   return VirtualContainerHost.open({
     name: "playground",
     seed: 7,
     clock: { mode: "manual", start },
-    cluster: { ...CLUSTER, tps: { salting, intervalMs: Number.MAX_SAFE_INTEGER } },
+    cluster: { ...CLUSTER, tps: { salting, intervalMs: 60_000 } },
   });
 }
 /** Commands prefilled for images whose default command is an interactive shell (it would exit at once). */
@@ -75,16 +73,14 @@ class Playground {
   private readonly console: DockerConsole;
   private handler: (request: Request) => Promise<Response>;
   private unsubscribe: () => void;
-  /** Frames TPS has merged since the cluster was built (pages). */
-  private tpsMerged = 0;
-  private nextTps: number;
+  /** The VCH's count of frames TPS merged when the current salting began (the page shows what merged since). */
+  private tpsMergedBase = 0;
 
   constructor(private vch: VirtualContainerHost) {
     this.timeline = new Timeline($<HTMLCanvasElement>("timeline"));
     this.handler = createDockerHandler(vch);
     this.console = new DockerConsole((request) => this.handler(request), () => this.vch.now());
     this.unsubscribe = vch.subscribe((event) => this.onEvent(event));
-    this.nextTps = vch.now() + TPS_EVERY_MS;
     this.expose();
   }
 
@@ -93,12 +89,9 @@ class Playground {
     (globalThis as unknown as { vicsim: unknown }).vicsim = { vch: this.vch, handler: this.handler };
   }
 
-  /** Runs a TPS scan on every host, counting what it merged. */
+  /** Runs a TPS scan on every host now (the VCH also scans on its own schedule). */
   private tps(): { scanned: number; merged: number } {
-    const r = this.vch.tpsNow();
-    this.tpsMerged += r.merged;
-    this.nextTps = this.vch.now() + TPS_EVERY_MS;
-    return r;
+    return this.vch.tpsNow();
   }
 
   /**
@@ -111,8 +104,7 @@ class Playground {
     const running = this.vch.listContainers();
     for (const c of running) await this.vch.restart(c.id, { timeout: 0 });
     // The restarted container VMs start with nothing merged: count TPS afresh.
-    this.tpsMerged = 0;
-    this.nextTps = this.vch.now() + TPS_EVERY_MS;
+    this.tpsMergedBase = this.vch.info().tps.mergedPages;
     this.timeline.mark({ t: this.vch.now(), kind: "maintenance" });
     return `TPS salting is now "${salting}": ${running.length} container VM(s) restarted under it`;
   }
@@ -180,11 +172,7 @@ class Playground {
     if (!this.playing) return;
     const started = performance.now();
     const target = this.vch.now() + TICK_MS * this.speed;
-    // TPS runs on the page's schedule, in step with virtual time.
-    while (this.nextTps <= target) {
-      this.vch.advance(Math.max(0, this.nextTps - this.vch.now()));
-      this.tps();
-    }
+    // TPS scans, DRS passes and guest writes all run inside the VCH as virtual time moves.
     this.vch.advance(target - this.vch.now());
     // Slow down rather than freeze the page when the simulation cannot keep up with the chosen speed.
     if (performance.now() - started > TICK_MS * 2 && this.speed > 1) {
@@ -507,7 +495,7 @@ class Playground {
       priv += m.private;
     }
     // TPS's share: what its scans merged (some of it may since have been broken again by writes).
-    const tps = Math.min(saved, this.tpsMerged);
+    const tps = Math.min(saved, info.tps.mergedPages - this.tpsMergedBase);
     const clone = saved - tps;
     const mapped = used + saved;
     $("memory").innerHTML = `<table>

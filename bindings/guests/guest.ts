@@ -1,0 +1,75 @@
+/**
+ * The Guest interface: what runs inside a container VM. The VCH starts a process for an argv with
+ * a context (hostname, environment, files it may read) and the container VM's side (timers on the
+ * virtual clock, output, exit); a guest answers with a process it can signal and feed stdin.
+ *
+ * Implementations: the emulated guest (./emulated.ts, a documented vocabulary, deterministic), and
+ * real runtimes that plug in here later.
+ */
+import type { Cancel } from "../vch/clock.js";
+
+
+/** Signal numbers (Linux x86-64) by name, without the SIG prefix. */
+export const SIGNALS: Record<string, number> = {
+  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
+  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22,
+  URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30, SYS: 31,
+};
+
+/** Parses `SIGTERM`, `TERM`, `15`, `sigkill` into a signal number; null when unknown. */
+export function parseSignal(signal: string | number): number | null {
+  if (typeof signal === "number") return Number.isInteger(signal) && signal >= 1 && signal <= 64 ? signal : null;
+  const s = signal.trim().toUpperCase();
+  if (/^\d+$/.test(s)) return parseSignal(Number(s));
+  const name = s.startsWith("SIG") ? s.slice(3) : s;
+  if (/^RTMIN(\+\d+)?$/.test(name)) return 34 + Number(name.slice(6) || 0);
+  return SIGNALS[name] ?? null;
+}
+
+/** What the guest knows about the container VM it runs in. */
+export interface GuestContext {
+  containerId: string;
+  hostname: string;
+  /** Contents of /etc/hosts. */
+  hostsFile: string;
+  env: string[];
+  workingDir: string;
+  user: string;
+  tty: boolean;
+  /** Stdin is attached and may deliver data. */
+  openStdin: boolean;
+  /** Virtual ms since the epoch (for `date`). */
+  now(): number;
+  /**
+   * Commands that may run as long-lived services (the image's default service command, by
+   * basename); any command when the container declared itself a service (`"*"`). Anything else the
+   * guest cannot run exits 127.
+   */
+  services?: readonly string[];
+}
+
+/** The guest's side of the container VM: timers on the virtual clock, output, exit. */
+export interface GuestIo {
+  after(ms: number, fn: () => void): Cancel;
+  write(stream: "stdout" | "stderr", text: string): void;
+  /** The process ended with `status`; called once. */
+  exit(status: number): void;
+}
+
+/** A running guest process. */
+export interface GuestProcess {
+  /** Delivers a signal (the process may call `io.exit`). */
+  signal(signal: number): void;
+  stdin(data: Uint8Array): void;
+  closeStdin(): void;
+  /** 0 (idle) … 1 (serving): scales the container VM's dirty rate. */
+  activity(): number;
+  /** The process table as `top` shows it: [pid, command line]. */
+  processes(): [number, string][];
+}
+
+/** A guest implementation: starts a process for an argv inside a container VM. */
+export interface Guest {
+  spawn(argv: string[], ctx: GuestContext, io: GuestIo): GuestProcess;
+}
+
