@@ -1354,8 +1354,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return r;
   }
 
-  /** `docker system df`. */
-  // ───────────── vSphere door additions (port these onto the redesigned VCH) ─────────────
+  // ───────────── for the vSphere door: vMotion to a chosen host, memory without CPU accounting ─────────────
 
   /**
    * vMotion of a powered-on container VM to `host`, as vCenter's MigrateVM does (pre-copy model,
@@ -1389,8 +1388,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return c.memVm === null ? null : this.mem.vmStats(c.memVm);
   }
 
-  // ───────────── end of vSphere door additions ─────────────
-
+  /** `docker system df`. */
   diskUsage(): DiskUsage {
     const list = [...this.containers.values()].filter((c) => !c.removed);
     const images = [...this.images.values()];
