@@ -270,8 +270,11 @@ async function serveRequest(handler: Dispatch, req: IncomingMessage, res: Server
   if (!req.complete) req.resume();
 }
 
-/** Writes a stream to a Node writable, honouring backpressure; lets the stream go when the writable closes. */
-async function pump(body: AsyncIterable<Uint8Array>, out: NodeJS.WritableStream & { destroyed: boolean }, abort?: AbortController): Promise<void> {
+/** Milliseconds between a hijacked response's head and its stream's first bytes (see serveHijack). */
+const HIJACK_GAP_MS = 50;
+
+/** Writes a stream to a Node writable, honouring backpressure (its first bytes not before `notBefore`); lets the stream go when the writable closes. */
+async function pump(body: AsyncIterable<Uint8Array>, out: NodeJS.WritableStream & { destroyed: boolean }, abort?: AbortController, notBefore?: Promise<void>): Promise<void> {
   const it = body[Symbol.asyncIterator]();
   const e = out as unknown as NodeJS.EventEmitter;
   const onClose = (): void => {
@@ -283,6 +286,11 @@ async function pump(body: AsyncIterable<Uint8Array>, out: NodeJS.WritableStream 
     for (;;) {
       const { done, value } = await it.next();
       if (done || out.destroyed) break;
+      if (notBefore) {
+        await notBefore;
+        notBefore = undefined;
+        if (out.destroyed) break;
+      }
       if (!out.write(value))
         await new Promise<void>((resolve) => {
           const go = (): void => {
@@ -363,9 +371,14 @@ async function serveHijack(handler: Dispatch, req: IncomingMessage, socket: Dupl
   let headLines = "HTTP/1.1 101 UPGRADED\r\n";
   headLines += `Content-Type: ${response.headers["Content-Type"]}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`;
   for (const [k, v] of Object.entries(response.headers)) if (k !== "Content-Type") headLines += `${k}: ${v}\r\n`;
-  socket.write(headLines + "\r\n");
+  // The stream's first bytes wait HIJACK_GAP_MS after the head has gone out. docker-py reads the head
+  // through a buffered reader and then reads the raw socket: stream bytes that reach it together with
+  // the head are swallowed by that buffer (an exec's or a replayed log's whole output, seen 4 times in
+  // 100 execs). dockerd leaves this gap by starting a process; the emulated guest answers at once.
+  const headSent = new Promise<void>((resolve) => socket.write(headLines + "\r\n", () => resolve()));
+  const streamFrom = headSent.then(() => new Promise<void>((resolve) => setTimeout(resolve, HIJACK_GAP_MS)));
   try {
-    await pump(response.body, socket as unknown as NodeJS.WritableStream & { destroyed: boolean }, response.abort);
+    await pump(response.body, socket as unknown as NodeJS.WritableStream & { destroyed: boolean }, response.abort, streamFrom);
   } catch {
     // client gone
   }
