@@ -1,4 +1,7 @@
 /** Placement kernel: one cluster per wasm instance, held in flat arrays indexed by host and VM id.
+ * Why this file is long: initial placement, the balancing pass, rules, evacuation and HA all read the
+ * same flat arrays through the @inline accessors below, and mirror test/reference/cluster.ts section by
+ * section; it splits along those passes once the arrays have a module of their own.
  *
  *   host h: cpuCap memCap │ state failover │ wantCpu wantMem resCpu resMem nvm   (Σ over its VMs)
  *   VM v:   alive host    │ cpu{D,R,L,S} mem{D,R,L,S} │ template prio │ rules[]

@@ -1,4 +1,6 @@
 /**
+ * Why this file is long: one typed, validated wrapper per kernel export (hosts, VMs, rules, DRS, HA,
+ * maintenance, vMotion), each checking input in the caller's terms before the kernel sees it.
  * `Cluster`: a simulated vSphere cluster whose placement, DRS balancing, rules, maintenance mode,
  * HA and vMotion cost run in the wasm core. This file validates input in the caller's terms,
  * keeps names and rule texts, and turns the kernel's numbers into plain objects; the kernel

@@ -1,4 +1,11 @@
 /**
+ * Why this file is long: it is the facade and still holds, as sections of one class, the container
+ * registry, Docker's state machine, the container VM binding (the only code that calls the memory
+ * engine and the cluster), networks with IPAM, volumes, exec and the journal. Config resolution
+ * (config.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
+ * channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved out; docs/architecture.md
+ * maps what is where and what moves next.
+ *
  * The Virtual Container Host: images as template VMs, containers as container VMs instant-cloned
  * from them on the hosts of a simulated vSphere cluster, Docker's state machine and events, a
  * virtual clock, and a journal in the state folder.
@@ -10,13 +17,6 @@
  *   every 60 s      ─▶ TPS scan per host;   every 300 s ─▶ DRS pass (vMotion when applied)
  *
  * Every mutating method journals its changes before it returns (or resolves).
- *
- * Why this file is long: it is the facade and still holds, as sections of one class, the container
- * registry, Docker's state machine, the container VM binding (the only code that calls the memory
- * engine and the cluster), networks with IPAM, volumes, exec and the journal. Config resolution
- * (config.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
- * channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved out; docs/architecture.md
- * maps what is where and what moves next.
  */
 import type { ClusterApi, FailoverPlan, RestartPriority as ClusterPriority } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
