@@ -11,7 +11,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
+import { send } from "./http.js";
 import type { BenchCase } from "./harness.js";
 
 const CLIENTS = 8;
@@ -39,18 +40,6 @@ const server = http.createServer((req, res) => {
 server.listen(0, "127.0.0.1", () => console.log("export DOCKER_HOST=tcp://127.0.0.1:" + server.address().port));
 `;
 
-function send(agent: Agent, port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const r = request({ host: "127.0.0.1", port, method, path, agent, headers: body ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } : {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    r.on("error", reject);
-    r.end(body);
-  });
-}
 
 /** Runs create + start + remove cycles from CLIENTS concurrent clients for `ms`; returns the cycles and the elapsed ms. */
 async function cycles(port: number, ms: number): Promise<{ cycles: number; ms: number }> {

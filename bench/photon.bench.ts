@@ -13,6 +13,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { send } from "./http.js";
 import { FleetScheduler } from "../bindings/core/fleet.js";
 import type { FleetRequest, FleetSchedulerApi } from "../bindings/core/cluster-types.js";
 import { Fleet } from "../bindings/photon/fleet.js";
@@ -63,18 +64,6 @@ server.keepAliveTimeout = 65000;
 server.listen(0, "127.0.0.1", () => console.log("photon target set --nocertcheck http://127.0.0.1:" + server.address().port));
 `;
 
-function send(agent: Agent, port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const r = request({ host: "127.0.0.1", port, method, path, agent, headers: body ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } : {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    r.on("error", reject);
-    r.end(body);
-  });
-}
 function startServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
