@@ -15,13 +15,15 @@ export class ReferenceFleetKernel implements FleetKernel {
   private n = 0;
   private cpuOver = 16;
   private memOver = 1;
-  private cores: number[] = [];
-  private mem: number[] = [];
-  private labels: number[] = [];
-  private up: number[] = [];
-  private usedV: number[] = [];
-  private usedM: number[] = [];
+  // Typed arrays indexed by host, as the wasm's host records; (host, image) pairs in one Set of numbers.
+  private cores = new Float64Array(0);
+  private mem = new Float64Array(0);
+  private labels = new Uint32Array(0);
+  private up = new Uint8Array(0);
+  private usedV = new Float64Array(0);
+  private usedM = new Float64Array(0);
   private images = new Set<number>();
+  private readonly cand: number[] = [];
   private x = 1;
 
   private next(): number {
@@ -34,12 +36,12 @@ export class ReferenceFleetKernel implements FleetKernel {
   }
   init(cores: ArrayLike<number>, memoryMiB: ArrayLike<number>, labels: ArrayLike<number>, seed: number, cpuOver: number, memOver: number): void {
     this.n = cores.length;
-    this.cores = Array.from(cores);
-    this.mem = Array.from(memoryMiB);
-    this.labels = Array.from(labels, (l) => l >>> 0);
-    this.up = new Array<number>(this.n).fill(1);
-    this.usedV = new Array<number>(this.n).fill(0);
-    this.usedM = new Array<number>(this.n).fill(0);
+    this.cores = Float64Array.from(cores);
+    this.mem = Float64Array.from(memoryMiB);
+    this.labels = Uint32Array.from(labels, (l) => l >>> 0);
+    this.up = new Uint8Array(this.n).fill(1);
+    this.usedV = new Float64Array(this.n);
+    this.usedM = new Float64Array(this.n);
     this.images.clear();
     this.cpuOver = cpuOver;
     this.memOver = memOver;
@@ -48,10 +50,12 @@ export class ReferenceFleetKernel implements FleetKernel {
   private eligible(h: number, want: number): boolean {
     return this.up[h] !== 0 && ((this.labels[h] & want) >>> 0) === want;
   }
-  private placeOne(vcpus: number, mem: number, image: number, imageMiB: number, want: number, pin: number): number[] {
-    const cand: number[] = [];
+  /** Places one request and writes [host or code, score, copied] at `out[at..at+3]`. */
+  private placeOne(vcpus: number, mem: number, image: number, imageMiB: number, want: number, pin: number, out: Float64Array, at: number): void {
+    const cand = this.cand;
+    cand.length = 0;
     if (pin >= 0) {
-      if (pin >= this.n || !this.eligible(pin, want)) return [-1, 0, 0];
+      if (pin >= this.n || !this.eligible(pin, want)) return void (out[at] = -1);
       cand.push(pin);
     }
     for (let tries = 0; cand.length < SAMPLE && tries < MAX_DRAWS && pin < 0; tries++) {
@@ -63,7 +67,7 @@ export class ReferenceFleetKernel implements FleetKernel {
     if (cand.length === 0) {
       const list: number[] = [];
       for (let h = 0; h < this.n; h++) if (this.eligible(h, want)) list.push(h);
-      if (list.length === 0) return [-1, 0, 0];
+      if (list.length === 0) return void (out[at] = -1);
       const k = Math.min(SAMPLE, list.length);
       for (let i = 0; i < k; i++) {
         const j = i + (this.next() % (list.length - i));
@@ -93,18 +97,20 @@ export class ReferenceFleetKernel implements FleetKernel {
         bestCopied = missing ? 1 : 0;
       }
     }
-    if (best < 0) return [memoryShort ? -3 : -2, 0, 0];
+    if (best < 0) return void (out[at] = memoryShort ? -3 : -2);
     this.usedV[best] += vcpus;
     this.usedM[best] += mem;
     if (image >= 0) this.images.add(best * 2 ** 32 + image);
-    return [best, bestScore, bestCopied];
+    out[at] = best;
+    out[at + 1] = bestScore;
+    out[at + 2] = bestCopied;
   }
   placeBatch(requests: Float64Array, n: number, stride = 5): Float64Array {
     const out = new Float64Array(n * 3);
     for (let i = 0; i < n; i++) {
       const q = i * stride;
       const pin = stride > 5 ? requests[q + 5] : -1;
-      out.set(this.placeOne(requests[q], requests[q + 1], requests[q + 2], requests[q + 3], requests[q + 4] >>> 0, pin), i * 3);
+      this.placeOne(requests[q], requests[q + 1], requests[q + 2], requests[q + 3], requests[q + 4] >>> 0, pin, out, i * 3);
     }
     return out;
   }
