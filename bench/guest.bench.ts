@@ -64,9 +64,9 @@ const startCase: BenchCase = {
 
 const tpsCase: BenchCase = {
   name: "guest.tps.10py",
-  title: "host frames used by ten Python guests (--quick: three): clone + TPS vs private VMs",
+  title: "host frames used by ten Python guests (--quick: two): clone + TPS vs private VMs",
   async run({ quick }) {
-    const n = quick ? 3 : 10;
+    const n = quick ? 2 : 10;
     const shared = MemoryEngine.create({ hosts: 1, hostMemoryMiB: 4096 });
     const guests = new RealGuests({ engine: shared, host: 0, salt: 3 });
     await pythonTemplate();
