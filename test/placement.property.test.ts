@@ -1,13 +1,14 @@
 // The wasm Cluster and the ReferenceCluster driven by the same random operations: every result,
 // every error message, every host load and every VM's host must agree exactly. Invariants are
 // checked on the way: no host reserved beyond capacity, no broken must or anti-affinity rule,
-// a balancing pass never raises the imbalance.
+// a balancing pass never raises the imbalance. Rules come and go, so removed rule ids are reused:
+// both kernels must hand out the same ids and hold the same number of rule slots.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Cluster } from "../bindings/core/cluster.js";
+import { Cluster, WasmPlacementKernel } from "../bindings/core/cluster.js";
 import { FleetScheduler } from "../bindings/core/fleet.js";
-import type { ClusterApi, HaPolicy, Rule, VmSpec } from "../bindings/core/cluster-types.js";
-import { ReferenceCluster } from "./reference/cluster.js";
+import type { ClusterApi, HaPolicy, PlacementKernel, Rule, VmSpec } from "../bindings/core/cluster-types.js";
+import { ReferenceCluster, ReferencePlacementKernel } from "./reference/cluster.js";
 import { ReferenceFleetScheduler } from "./reference/fleet.js";
 
 const PRIORITIES = ["highest", "high", "medium", "low", "lowest", "disabled"] as const;
@@ -66,6 +67,13 @@ const opArb = (withFailures: boolean): fc.Arbitrary<Op> => {
       hosts: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
     }),
     fc.record({ op: fc.constant("unrule" as const), i: fc.nat() }),
+    fc.record({ op: fc.constant("unrule" as const), i: fc.nat() }),
+    fc.record({
+      op: fc.constant("rule" as const),
+      kind: fc.constantFrom("vm-host-must" as const, "vm-host-should" as const),
+      vms: fc.tuple(fc.nat()),
+      hosts: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+    }),
     fc.record({ op: fc.constant("balance" as const), threshold: fc.constantFrom(1, 2, 3, 4, 5) as fc.Arbitrary<1 | 2 | 3 | 4 | 5>, full: fc.boolean() }),
     fc.record({ op: fc.constant("balance" as const), threshold: fc.constant(5 as const), full: fc.constant(true) }),
     fc.record({ op: fc.constant("plan" as const), h: fc.nat() }),
@@ -175,6 +183,7 @@ function observe(c: ClusterApi, vms: number[]) {
     hosts: vms.map((v) => (c.hasVm(v) ? c.vmHost(v) : -2)),
     states: Array.from({ length: c.hostCount }, (_, h) => c.hostState(h)),
     ha: c.haAdmission(),
+    rules: c.rules(),
   };
 }
 
@@ -193,16 +202,33 @@ function checkInvariants(c: ClusterApi, hostsSpec: { cpuMHz: number; memoryMiB: 
 }
 
 function run(hostsSpec: { cpuMHz: number; memoryMiB: number }[], ops: Op[], withFailures: boolean): void {
-  const w = new Cluster({ hosts: hostsSpec });
-  const r = new ReferenceCluster({ hosts: hostsSpec });
+  const wk: PlacementKernel = new WasmPlacementKernel();
+  const rk: PlacementKernel = new ReferencePlacementKernel();
+  const w = new Cluster({ hosts: hostsSpec }, wk);
+  const r = new Cluster({ hosts: hostsSpec }, rk);
   const vms: number[] = [];
+  /** Every rule id handed out, removed ones included: removing one again is an error until it is reused. */
   const rules: number[] = [];
+  let peak = 0;
   for (const op of ops) {
+    const live = w.rules().map((x) => x.id);
+    const slots = wk.ruleSlots();
     const a = apply(w, op, vms, rules);
     const b = apply(r, op, vms, rules);
     expect(a).toEqual(b);
     if (op.op === "add" && Array.isArray(a)) vms.push(a[0] as number);
-    if (op.op === "rule" && typeof a === "number") rules.push(a);
+    if (op.op === "rule") {
+      // an added rule (even one refused at once) takes a removed rule's id while there is one
+      if (slots > live.length) expect(wk.ruleSlots()).toBe(slots);
+      peak = Math.max(peak, live.length + 1);
+      if (typeof a === "number") {
+        expect(live).not.toContain(a);
+        if (!rules.includes(a)) rules.push(a);
+      }
+    }
+    // rule storage: as many slots as the most rules ever held at once, the same in both kernels
+    expect(wk.ruleSlots()).toBe(rk.ruleSlots());
+    expect(wk.ruleSlots()).toBeLessThanOrEqual(peak);
     if (op.op === "balance" && !(a as { error?: string }).error) {
       const res = a as { imbalanceBefore: number; imbalanceAfter: number };
       expect(res.imbalanceAfter).toBeLessThanOrEqual(res.imbalanceBefore + 1e-12);

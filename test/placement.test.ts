@@ -1,9 +1,9 @@
 // Worked numbers for the placement core's published formulas, and its behaviour on small clusters,
 // run on both the wasm Cluster and the ReferenceCluster.
 import { describe, expect, it } from "vitest";
-import { Cluster, drsPriority, targetImbalanceFor } from "../bindings/core/cluster.js";
-import type { ClusterApi, ClusterOptions } from "../bindings/core/cluster-types.js";
-import { ReferenceCluster, drsPriority as refPriority, precopy } from "./reference/cluster.js";
+import { Cluster, WasmPlacementKernel, drsPriority, targetImbalanceFor } from "../bindings/core/cluster.js";
+import type { ClusterApi, ClusterOptions, PlacementKernel, Rule } from "../bindings/core/cluster-types.js";
+import { ReferenceCluster, ReferencePlacementKernel, drsPriority as refPriority, precopy } from "./reference/cluster.js";
 
 const impls: [string, (o: ClusterOptions) => ClusterApi][] = [
   ["wasm", (o) => new Cluster(o)],
@@ -130,6 +130,60 @@ describe.each(impls)("%s cluster", (_name, make) => {
     // No longer in the anti-affinity rule: it may join b's host.
     c.addRule({ kind: "vm-host-must", vms: [d], hosts: [c.vmHost(b)] });
     expect(c.placeVm(d).host).toBe(c.vmHost(b));
+  });
+
+  // Three equal hosts; VMs a, b, c placed in that order. The new rule pins c to host 0, so without
+  // any other rule a → 0, b → 1, c → 0. Each old rule, were it still there, would change that.
+  const oldRules: [string, (a: number, b: number, c: number) => Rule, (number | string)[]][] = [
+    ["vm-host-must", (a, b) => ({ kind: "vm-host-must", vms: [a, b], hosts: [2] }), [2, 2, 0]],
+    ["vm-host-should", (a, b) => ({ kind: "vm-host-should", vms: [a, b], hosts: [2] }), [2, 2, 0]],
+    ["vm-affinity", (a, b) => ({ kind: "vm-affinity", vms: [a, b] }), [0, 0, 0]],
+    ["vm-anti-affinity", (a, _b, c) => ({ kind: "vm-anti-affinity", vms: [a, c] }), [0, 1, "refused"]],
+  ];
+  it.each(oldRules)("a removed %s rule's id goes to the next rule added, which has none of its members or behaviour", (_kind, oldRule, withOld) => {
+    const setup = () => {
+      const c = make({ hosts: hosts(3) });
+      const vms = [0, 1, 2].map(() => c.addVm({ cpu: { demand: 500 }, memory: { demand: 500 } }));
+      return { c, vms: vms as [number, number, number] };
+    };
+    const newRule = (vms: number[]): Rule => ({ kind: "vm-host-must", vms: [vms[2]], hosts: [0] });
+    const placeEach = (c: ClusterApi, vms: number[]) =>
+      vms.map((v) => {
+        try {
+          return c.placeVm(v).host;
+        } catch {
+          return "refused";
+        }
+      });
+    // the old rule still in place: it changes where the VMs go
+    const kept = setup();
+    kept.c.addRule(oldRule(...kept.vms));
+    kept.c.addRule(newRule(kept.vms));
+    expect(placeEach(kept.c, kept.vms)).toEqual(withOld);
+
+    const { c, vms } = setup();
+    const old = c.addRule(oldRule(...vms));
+    c.removeRule(old);
+    const id = c.addRule(newRule(vms));
+    expect(id).toBe(old);
+    expect(c.rules()).toEqual([{ id, rule: newRule(vms) }]);
+    expect(placeEach(c, vms)).toEqual([0, 1, 0]);
+    // removing one of the old rule's VMs leaves the new rule as it is
+    c.removeVm(vms[0]);
+    expect(c.rules()).toEqual([{ id, rule: newRule(vms) }]);
+    expect(() => c.removeRule(id + 1)).toThrow(`rule ${id + 1} does not exist`);
+  });
+
+  it("rule ids are reused last-in first-out", () => {
+    const c = make({ hosts: hosts(2) });
+    const vms = [0, 1, 2, 3].map(() => c.addVm({ cpu: { demand: 100 }, memory: { demand: 100 } }));
+    const ids = [0, 1, 2].map((i) => c.addRule({ kind: "vm-affinity", vms: [vms[i], vms[i + 1]] }));
+    expect(ids).toEqual([0, 1, 2]);
+    c.removeRule(0);
+    c.removeRule(2);
+    expect(c.addRule({ kind: "vm-host-must", vms: [vms[0]], hosts: [1] })).toBe(2);
+    expect(c.addRule({ kind: "vm-host-must", vms: [vms[3]], hosts: [1] })).toBe(0);
+    expect(c.addRule({ kind: "vm-host-must", vms: [vms[2]], hosts: [1] })).toBe(3);
   });
 
   it("HA slots: worked example with mixed reservations", () => {
@@ -373,3 +427,29 @@ describe("standby", () => {
     expect(c.hostState(idle)).toBe("connected");
   });
 });
+
+describe.each([
+  ["wasm", () => new WasmPlacementKernel()],
+  ["reference", () => new ReferencePlacementKernel()],
+] as [string, () => PlacementKernel][])("%s kernel rule storage", (_name, kernel) => {
+  it("stays bounded while 10 000 rules are added and removed (a must rule per pinned power-on)", () => {
+    const k = kernel();
+    const c = new Cluster({ hosts: hosts(4) }, k);
+    const vms = Array.from({ length: 6 }, () => c.addVm({ cpu: { demand: 200 }, memory: { demand: 200 } }));
+    // two rules that stay for the whole run
+    c.addRule({ kind: "vm-anti-affinity", vms: [vms[0], vms[1]] });
+    c.addRule({ kind: "vm-host-should", vms: [vms[2]], hosts: [3] });
+    for (let i = 0; i < 10_000; i++) {
+      const vm = vms[2 + (i % 4)];
+      const host = i % 4;
+      const rule = c.addRule({ kind: "vm-host-must", vms: [vm], hosts: [host] });
+      expect(rule).toBe(2);
+      expect(c.placeVm(vm).host).toBe(host);
+      c.removeRule(rule);
+      c.powerOff(vm);
+    }
+    expect(k.ruleSlots()).toBe(3);
+    expect(c.rules().map((r) => r.id)).toEqual([0, 1]);
+  });
+});
+

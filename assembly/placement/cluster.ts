@@ -79,6 +79,10 @@ const vmNRules = new Array<i32>();
 const ruleKind = new Array<i32>();
 const ruleVms = new Array<Array<i32>>();
 const ruleHosts = new Array<Array<i32>>();
+/** Ids of removed rules, reused last-in first-out like the VM ids, so a long-running cluster that adds
+ * and removes rules (a must rule per pinned power-on) holds only as many rule slots as it ever had
+ * rules at once. */
+const freeRules = new Array<i32>();
 /** Template → one byte per host (1: the host holds it); looked up once per placement. */
 const templates = new Map<i32, StaticArray<u8>>();
 /** Cached load of each host, refreshed whenever its sums change (same formula, same value). */
@@ -450,17 +454,29 @@ export function place_template_has(t: i32, h: i32): i32 {
 
 // ───────────────────────────── rules ─────────────────────────────
 
-/** Adds a rule of `kind` over `nvms` VMs then `nhosts` hosts read from scratch; returns its id. */
+/** Adds a rule of `kind` over `nvms` VMs then `nhosts` hosts read from scratch; returns its id
+ * (the most recently removed rule's id when there is one). */
 export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
   pin();
-  const r = len(ruleKind);
-  const vms = new Array<i32>();
-  const hosts = new Array<i32>();
+  let r: i32;
+  let vms: Array<i32>;
+  let hosts: Array<i32>;
+  if (len(freeRules) > 0) {
+    // a removed rule's slot: its member lists were emptied on removal and are filled afresh
+    r = freeRules.pop();
+    ruleKind[r] = kind;
+    vms = ruleVms[r];
+    hosts = ruleHosts[r];
+  } else {
+    r = len(ruleKind);
+    vms = new Array<i32>();
+    hosts = new Array<i32>();
+    ruleKind.push(kind);
+    ruleVms.push(vms);
+    ruleHosts.push(hosts);
+  }
   for (let i = 0; i < nvms; i++) vms.push(<i32>input(i));
   for (let i = 0; i < nhosts; i++) hosts.push(<i32>input(nvms + i));
-  ruleKind.push(kind);
-  ruleVms.push(vms);
-  ruleHosts.push(hosts);
   for (let i = 0; i < nvms; i++) {
     const v = vms[i];
     if (vmRules[v] === NO_RULES) vmRules[v] = new Array<i32>();
@@ -470,7 +486,7 @@ export function place_rule_add(kind: i32, nvms: i32, nhosts: i32): i32 {
   return r;
 }
 
-/** Removes a rule. */
+/** Removes a rule: its VMs leave it, and its id goes to the next rule added. */
 export function place_rule_remove(r: i32): void {
   pin();
   const vms = getA(ruleVms, r);
@@ -479,7 +495,14 @@ export function place_rule_remove(r: i32): void {
     list.splice(list.indexOf(r), 1);
     vmNRules[vms[i]] = list.length;
   }
-  ruleVms[r] = new Array<i32>();
+  vms.length = 0;
+  ruleHosts[r].length = 0;
+  freeRules.push(r);
+}
+
+/** Rule slots held: the most rules ever present at once (live rules plus removed ids awaiting reuse). */
+export function place_rule_slots(): i32 {
+  return len(ruleKind);
 }
 
 /** First VM that breaks rule `r` as placed now, or -1. */

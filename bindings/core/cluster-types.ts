@@ -339,8 +339,12 @@ export interface PlacementKernel {
   vmHost(vm: number): number;
   templateSet(template: number, host: number, on: boolean): void;
   templateHas(template: number, host: number): boolean;
+  /** Adds a rule; its id is the most recently removed rule's, else the next new one. */
   ruleAdd(kind: number, vms: number[], hosts: number[]): number;
+  /** Removes a rule; its id goes to the next rule added. */
   ruleRemove(rule: number): void;
+  /** Rule slots held: the most rules ever present at once. */
+  ruleSlots(): number;
   /** First VM that breaks the rule as placed now, or -1. */
   ruleViolation(rule: number): number;
   /** Host chosen (and taken), -1 none (see `lastMask`), -2 admission refused. */

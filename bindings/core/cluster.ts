@@ -585,6 +585,7 @@ interface PlacementExports extends CoreExports {
   place_rule_add(kind: number, nvms: number, nhosts: number): number;
   place_rule_remove(r: number): void;
   place_rule_violation(r: number): number;
+  place_rule_slots(): number;
   place_vm_place(v: number, mode: number): number;
   place_vms(n: number): number;
   place_last_mask(): number;
@@ -654,6 +655,9 @@ export class WasmPlacementKernel implements PlacementKernel {
   }
   ruleViolation(rule: number): number {
     return this.core.place_rule_violation(rule);
+  }
+  ruleSlots(): number {
+    return this.core.place_rule_slots();
   }
   place(vm: number, mode: number): number {
     return this.core.place_vm_place(vm, mode);

@@ -80,7 +80,8 @@ export class ReferencePlacementKernel implements PlacementKernel {
   vmRules: number[][] = [];
   // rules
   ruleKind: number[] = [];
-  ruleActive: number[] = [];
+  /** Ids of removed rules, reused last-in first-out. */
+  freeRules: number[] = [];
   ruleVms: number[][] = [];
   ruleHosts: number[][] = [];
   /** Template → hosts that hold it; looked up once per placement. */
@@ -205,21 +206,31 @@ export class ReferencePlacementKernel implements PlacementKernel {
     return this.templates.get(t)?.has(h) ?? false;
   }
   ruleAdd(kind: number, vms: number[], hosts: number[]): number {
-    const r = this.ruleKind.length;
-    this.ruleKind.push(kind);
-    this.ruleActive.push(1);
-    this.ruleVms.push(vms.slice());
-    this.ruleHosts.push(hosts.slice());
+    let r = this.freeRules.pop();
+    if (r !== undefined) {
+      this.ruleKind[r] = kind;
+      this.ruleVms[r] = vms.slice();
+      this.ruleHosts[r] = hosts.slice();
+    } else {
+      r = this.ruleKind.length;
+      this.ruleKind.push(kind);
+      this.ruleVms.push(vms.slice());
+      this.ruleHosts.push(hosts.slice());
+    }
     for (const v of vms) this.vmRules[v].push(r);
     return r;
   }
   ruleRemove(r: number): void {
-    this.ruleActive[r] = 0;
     for (const v of this.ruleVms[r]) {
       const list = this.vmRules[v];
       list.splice(list.indexOf(r), 1);
     }
     this.ruleVms[r] = [];
+    this.ruleHosts[r] = [];
+    this.freeRules.push(r);
+  }
+  ruleSlots(): number {
+    return this.ruleKind.length;
   }
   ruleViolation(r: number): number {
     const k = this.ruleKind[r];
