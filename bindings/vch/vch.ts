@@ -1,8 +1,8 @@
 /**
  * Why this file is long: it is the facade and still holds, as sections of one class, the container
  * registry, Docker's state machine, the container VM binding (the only code that calls the memory
- * engine and the cluster), volumes, exec and the journal. Config resolution (config.ts), networks
- * with IPAM (networks.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
+ * engine and the cluster), exec and the journal. Config resolution (config.ts), networks with IPAM
+ * (networks.ts), volumes (volumes.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
  * channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved out; docs/architecture.md
  * maps what is where and what moves next.
  *
@@ -28,6 +28,7 @@ import { checkHealthConfig, healthPlan, healthSuffix, recordProbe, startingHealt
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
 import { Networks, PREDEFINED_NETWORKS } from "./networks.js";
 import { Ring } from "./ring.js";
+import { ANONYMOUS_VOLUME_LABEL, Volumes } from "./volumes.js";
 import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
@@ -36,7 +37,7 @@ import {
   validateModel, VCPU_MHZ, volumeMount,
 } from "./config.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
-import { commandText, humanDuration, parseTime, rfc3339, rfc3339Seconds, ZERO_TIME } from "./format.js";
+import { commandText, humanDuration, parseTime, rfc3339, ZERO_TIME } from "./format.js";
 import { EmulatedGuest, type Guest, type GuestContext, type GuestProcess, parseSignal } from "./guest.js";
 import { hash32, mix32, randomName, Rng, setToken, token } from "./rng.js";
 import type {
@@ -73,7 +74,6 @@ const RESTART_BACKOFF_MAX_MS = 60_000;
 const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
 /** Datastore read bandwidth when a template VM is built on a host (MB/s). */
 const DATASTORE_MBPS = 500;
-const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
 
 // ───────────────────────────── internal state ─────────────────────────────
 
@@ -206,7 +206,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly names = new Map<string, string>();
   private readonly byClusterVm = new Map<number, string>();
   private readonly nets = new Networks();
-  private readonly volumes = new Map<string, VolumeRecord>();
+  private readonly vols = new Volumes();
   private readonly execs = new Map<string, Exec>();
   private readonly eventLog = new EventLog(() => this.clock.now(), (e) => this.pending.events.push(e));
   /** Faults the VCH met and reported (as events too): `info().faults`. */
@@ -504,7 +504,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const mounts: MountRecord[] = [];
     for (const b of binds) {
       if (b.type === "volume") {
-        const v = this.volumes.get(b.source) ?? this.createVolumeRecord(b.source, {}, false);
+        const v = this.vols.get(b.source) ?? this.createVolumeRecord(b.source, {});
         mounts.push(volumeMount(v, b.destination, b.rw, b.mode));
       } else {
         mounts.push({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: "rprivate" });
@@ -512,7 +512,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     for (const dest of Object.keys({ ...(img.rec.config.Volumes ?? {}), ...(config.Volumes ?? {}) })) {
       if (mounts.some((m) => m.Destination === dest)) continue;
-      const v = this.createVolumeRecord(this.rng.hex(64), { [ANONYMOUS_VOLUME_LABEL]: "" }, true);
+      const v = this.createVolumeRecord(this.rng.hex(64), { [ANONYMOUS_VOLUME_LABEL]: "" });
       mounts.push(volumeMount(v, dest, true, ""));
     }
     const networks: Record<string, EndpointRecord> = {};
@@ -1395,7 +1395,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       LayersSize: images.reduce((s, i) => s + i.rec.size, 0),
       Images: images.map((i) => ({ Id: i.rec.id, RepoTags: i.rec.repoTags, Size: i.rec.size, Containers: list.filter((c) => c.rec.imageId === i.rec.id).length, Created: i.rec.created })),
       Containers: list.map((c) => ({ Id: c.rec.id, Names: [c.rec.name], Image: c.rec.image, SizeRw: c.wsWritten * 4096, State: c.rec.state.Status })),
-      Volumes: [...this.volumes.values()].map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.volumeUsers(v.Name).length } })),
+      Volumes: this.vols.all().map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.volumeUsers(v.Name).length } })),
     };
   }
 
@@ -1474,33 +1474,23 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Every volume (filters: name, label, dangling, driver). */
   listVolumes(filters: Record<string, string[]> = {}): VolumeRecord[] {
-    checkFilterKeys(filters, FILTER_KEYS.volumeList);
-    return [...this.volumes.values()]
-      .filter((v) =>
-        (!filters.name?.length || filters.name.some((x) => v.Name.includes(x))) &&
-        (!filters.driver?.length || filters.driver.includes(v.Driver)) &&
-        (!filters.dangling?.length || filters.dangling.some((d) => (d === "true" || d === "1") === (this.volumeUsers(v.Name).length === 0))) &&
-        (filters.label ?? []).every((x) => (x.includes("=") ? v.Labels[x.split("=")[0]] === x.slice(x.indexOf("=") + 1) : x in v.Labels)))
-      .map((v) => structuredClone(v));
+    return this.vols.list(filters, this.volumesInUse());
   }
 
   /** Creates a volume (a random name when none is given); creating an existing name returns it. */
   createVolume(body: VolumeCreate = {}): VolumeRecord {
     this.live();
-    if (body.Name !== undefined && body.Name !== "" && !NAME_RE.test(body.Name)) {
-      throw invalid(`create ${body.Name}: "${body.Name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-    }
-    if (body.Driver && body.Driver !== "local") throw notFound(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found`);
-    const existing = body.Name ? this.volumes.get(body.Name) : undefined;
-    if (existing) return structuredClone(existing);
-    const v = this.createVolumeRecord(body.Name || this.rng.hex(64), body.Labels ?? {}, !body.Name, body.DriverOpts ?? {});
+    const { volume, created } = this.vols.create(body, this.rng, this.now());
+    if (!created) return structuredClone(volume);
+    this.mark("volume", volume.Name);
+    this.emit("volume", "create", volume.Name, { driver: "local" });
     this.commit();
-    return structuredClone(v);
+    return structuredClone(volume);
   }
 
   /** A volume by name. */
   getVolume(name: string): VolumeRecord {
-    const v = this.volumes.get(name);
+    const v = this.vols.get(name);
     if (!v) throw notFound(`get ${name}: no such volume`);
     return structuredClone(v);
   }
@@ -1508,30 +1498,19 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Removes a volume; refused while a container uses it. */
   removeVolume(name: string, force = false): void {
     this.live();
-    const v = this.volumes.get(name);
-    if (!v) {
-      if (force) return;
-      throw notFound(`get ${name}: no such volume`);
-    }
-    const users = this.volumeUsers(name);
-    if (users.length) throw conflict(`remove ${name}: volume is in use - [${users.join(", ")}]`);
-    this.deleteVolume(name);
+    if (!this.vols.remove(name, force, this.volumeUsers(name))) return;
+    this.unmark("volume", name);
+    this.emit("volume", "destroy", name, { driver: "local" });
     this.commit();
   }
 
   /** Removes unused anonymous volumes (every unused one with `all`). */
   pruneVolumes(options: { all?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
-    const filters = options.filters ?? {};
-    checkFilterKeys(filters, FILTER_KEYS.volumePrune);
-    const all = filters.all?.length ? filterBool("all", filters.all[0]) : !!options.all;
-    const deleted: string[] = [];
-    for (const v of [...this.volumes.values()]) {
-      if (this.volumeUsers(v.Name).length) continue;
-      if (!all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
-      if (!labelsMatch(filters, v.Labels)) continue;
-      this.deleteVolume(v.Name);
-      deleted.push(v.Name);
+    const deleted = this.vols.prune(options, this.volumesInUse());
+    for (const name of deleted) {
+      this.unmark("volume", name);
+      this.emit("volume", "destroy", name, { driver: "local" });
     }
     this.commit();
     return { deleted, spaceReclaimed: 0 };
@@ -1810,7 +1789,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.emit("container", "destroy", c.rec.id, this.containerAttrs(c));
     for (const m of c.rec.mounts) {
       if (m.Type !== "volume" || !m.Name) continue;
-      const v = this.volumes.get(m.Name);
+      const v = this.vols.get(m.Name);
       if (v && (volumes || c.rec.hostConfig.AutoRemove) && ANONYMOUS_VOLUME_LABEL in v.Labels && !this.volumeUsers(m.Name).length) this.deleteVolume(m.Name);
     }
     for (const l of c.listeners) l(null);
@@ -2205,21 +2184,24 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return used;
   }
 
-  private createVolumeRecord(name: string, labels: Record<string, string>, _anonymous: boolean, options: Record<string, string> = {}): VolumeRecord {
-    const v: VolumeRecord = {
-      Name: name, Driver: "local", Mountpoint: `/var/lib/docker/volumes/${name}/_data`, CreatedAt: rfc3339Seconds(this.now()),
-      Labels: labels, Options: options, Scope: "local",
-    };
-    this.volumes.set(name, v);
+  private createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord {
+    const v = this.vols.add(name, labels, this.now());
     this.mark("volume", name);
     this.emit("volume", "create", name, { driver: "local" });
     return v;
   }
 
   private deleteVolume(name: string): void {
-    this.volumes.delete(name);
+    this.vols.delete(name);
     this.unmark("volume", name);
     this.emit("volume", "destroy", name, { driver: "local" });
+  }
+
+  /** Names of the volumes some container mounts. */
+  private volumesInUse(): Set<string> {
+    const used = new Set<string>();
+    for (const c of this.containers.values()) if (!c.removed) for (const m of c.rec.mounts) if (m.Name !== undefined) used.add(m.Name);
+    return used;
   }
 
   private volumeUsers(name: string): string[] {
@@ -2461,7 +2443,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       case "network":
         return this.nets.get(key);
       case "volume":
-        return this.volumes.get(key);
+        return this.vols.get(key);
       case "container": {
         const c = this.containers.get(key);
         if (!c) return undefined;
@@ -2512,7 +2494,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         this.images.set(id, { rec, templateIds: new Map() });
         for (const t of rec.repoTags) this.tags.set(t, id);
       }
-      for (const [name, v] of snap.records.volume) this.volumes.set(name, v as VolumeRecord);
+      for (const [name, v] of snap.records.volume) this.vols.restore(name, v as VolumeRecord);
       this.eventLog.restore(snap.events as VchEvent[]);
       const restartLater: Container[] = [];
       const removeLater: Container[] = [];
