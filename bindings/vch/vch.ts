@@ -2,9 +2,9 @@
  * Why this file is long: it is the facade and still holds, as sections of one class, the container
  * registry, Docker's state machine, the container VM binding (the only code that calls the memory
  * engine and the cluster), exec and the journal. Config resolution (config.ts), networks with IPAM
- * (networks.ts), volumes (volumes.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
- * channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved out; docs/architecture.md
- * maps what is where and what moves next.
+ * (networks.ts), volumes (volumes.ts), filters (filters.ts), events (events.ts), health checks
+ * (health.ts), rings and channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved
+ * out; docs/architecture.md maps what is where and what moves next.
  *
  * The Virtual Container Host: images as template VMs, containers as container VMs instant-cloned
  * from them on the hosts of a simulated vSphere cluster, Docker's state machine and events, a
