@@ -1,10 +1,10 @@
 /**
  * Why this file is long: it is the facade and still holds, as sections of one class, the container
  * registry, Docker's state machine, the container VM binding (the only code that calls the memory
- * engine and the cluster), networks with IPAM, volumes, exec and the journal. Config resolution
- * (config.ts), filters (filters.ts), events (events.ts), health checks (health.ts), rings and
- * channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved out; docs/architecture.md
- * maps what is where and what moves next.
+ * engine and the cluster), exec and the journal. Config resolution (config.ts), networks with IPAM
+ * (networks.ts), volumes (volumes.ts), filters (filters.ts), events (events.ts), health checks
+ * (health.ts), rings and channels (ring.ts, channel.ts) and the guest (bindings/guests/) have moved
+ * out; docs/architecture.md maps what is where and what moves next.
  *
  * The Virtual Container Host: images as template VMs, containers as container VMs instant-cloned
  * from them on the hosts of a simulated vSphere cluster, Docker's state machine and events, a
@@ -26,7 +26,9 @@ import { Channel } from "./channel.js";
 import { EventLog } from "./events.js";
 import { checkHealthConfig, healthPlan, healthSuffix, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
+import { Networks, PREDEFINED_NETWORKS } from "./networks.js";
 import { Ring } from "./ring.js";
+import { ANONYMOUS_VOLUME_LABEL, Volumes } from "./volumes.js";
 import { cloneRecord } from "./clone.js";
 import { type Cancel, VirtualClock } from "./clock.js";
 import { wasmEngines, type VchEngines } from "./engines.js";
@@ -35,7 +37,7 @@ import {
   validateModel, VCPU_MHZ, volumeMount,
 } from "./config.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
-import { commandText, humanDuration, parseTime, rfc3339, rfc3339Seconds, ZERO_TIME } from "./format.js";
+import { commandText, humanDuration, parseTime, rfc3339, ZERO_TIME } from "./format.js";
 import { EmulatedGuest, type Guest, type GuestContext, type GuestProcess, parseSignal } from "./guest.js";
 import { hash32, mix32, randomName, Rng, setToken, token } from "./rng.js";
 import type {
@@ -72,8 +74,6 @@ const RESTART_BACKOFF_MAX_MS = 60_000;
 const cpuDemand = (activity: number) => Math.round(10 + activity * 250);
 /** Datastore read bandwidth when a template VM is built on a host (MB/s). */
 const DATASTORE_MBPS = 500;
-const ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous";
-const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
 
 // ───────────────────────────── internal state ─────────────────────────────
 
@@ -205,10 +205,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly containers = new Map<string, Container>();
   private readonly names = new Map<string, string>();
   private readonly byClusterVm = new Map<number, string>();
-  private readonly networks = new Map<string, NetworkRecord>();
-  private readonly volumes = new Map<string, VolumeRecord>();
+  private readonly nets = new Networks();
+  private readonly vols = new Volumes();
   private readonly execs = new Map<string, Exec>();
-  private readonly ipAlloc = new Map<string, { used: Set<number>; hint: number }>();
   private readonly eventLog = new EventLog(() => this.clock.now(), (e) => this.pending.events.push(e));
   /** Faults the VCH met and reported (as events too): `info().faults`. */
   private readonly faults = { guestWriteFailures: 0, outputDropped: 0 };
@@ -489,13 +488,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const hc = resolveHostConfig(config.HostConfig ?? {});
     const memoryMiB = memoryMiBOf(hc);
     const networkMode = hc.NetworkMode as string;
-    if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.network(networkMode);
+    if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.nets.resolve(networkMode);
     const labels = { ...(img.rec.config.Labels ?? {}), ...(config.Labels ?? {}) };
     restartPriorityOf(labels);
     const ports = parsePorts(config.ExposedPorts, hc.PortBindings);
     const binds = parseBinds(hc.Binds);
     const endpoints = config.NetworkingConfig?.EndpointsConfig ?? {};
-    for (const n of Object.keys(endpoints)) if (!PREDEFINED_NETWORKS.includes(n)) this.network(n);
+    for (const n of Object.keys(endpoints)) if (!PREDEFINED_NETWORKS.includes(n)) this.nets.resolve(n);
 
     // Everything is valid: from here on the create happens.
     const id = this.newId();
@@ -505,7 +504,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const mounts: MountRecord[] = [];
     for (const b of binds) {
       if (b.type === "volume") {
-        const v = this.volumes.get(b.source) ?? this.createVolumeRecord(b.source, {}, false);
+        const v = this.vols.get(b.source) ?? this.createVolumeRecord(b.source, {});
         mounts.push(volumeMount(v, b.destination, b.rw, b.mode));
       } else {
         mounts.push({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: "rprivate" });
@@ -513,7 +512,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     for (const dest of Object.keys({ ...(img.rec.config.Volumes ?? {}), ...(config.Volumes ?? {}) })) {
       if (mounts.some((m) => m.Destination === dest)) continue;
-      const v = this.createVolumeRecord(this.rng.hex(64), { [ANONYMOUS_VOLUME_LABEL]: "" }, true);
+      const v = this.createVolumeRecord(this.rng.hex(64), { [ANONYMOUS_VOLUME_LABEL]: "" });
       mounts.push(volumeMount(v, dest, true, ""));
     }
     const networks: Record<string, EndpointRecord> = {};
@@ -521,7 +520,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     for (const n of netNames) {
       if (n.startsWith("container:")) continue;
       networks[n] = {
-        NetworkID: this.networks.get(n)?.Id ?? "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
+        NetworkID: this.nets.get(n)?.Id ?? "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
         Aliases: (endpoints[n]?.Aliases as string[] | undefined) ?? null,
       };
     }
@@ -1396,7 +1395,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       LayersSize: images.reduce((s, i) => s + i.rec.size, 0),
       Images: images.map((i) => ({ Id: i.rec.id, RepoTags: i.rec.repoTags, Size: i.rec.size, Containers: list.filter((c) => c.rec.imageId === i.rec.id).length, Created: i.rec.created })),
       Containers: list.map((c) => ({ Id: c.rec.id, Names: [c.rec.name], Image: c.rec.image, SizeRw: c.wsWritten * 4096, State: c.rec.state.Status })),
-      Volumes: [...this.volumes.values()].map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.volumeUsers(v.Name).length } })),
+      Volumes: this.vols.all().map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.volumeUsers(v.Name).length } })),
     };
   }
 
@@ -1404,64 +1403,28 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Every network (filters: name, id, driver, label, type). */
   listNetworks(filters: Record<string, string[]> = {}): NetworkRecord[] {
-    checkFilterKeys(filters, FILTER_KEYS.networkList);
-    const dangling = (filters.dangling ?? []).map((v) => filterBool("dangling", v));
-    return [...this.networks.values()]
-      .filter((n) =>
-        (!filters.scope?.length || filters.scope.includes(n.Scope)) &&
-        dangling.every((want) => want === (!PREDEFINED_NETWORKS.includes(n.Name) && !this.networkInUse(n))) &&
-        (!filters.name?.length || filters.name.some((v) => n.Name.includes(v))) &&
-        (!filters.id?.length || filters.id.some((v) => n.Id.startsWith(v))) &&
-        (!filters.driver?.length || filters.driver.includes(n.Driver)) &&
-        (!filters.type?.length || filters.type.includes(PREDEFINED_NETWORKS.includes(n.Name) ? "builtin" : "custom")) &&
-        (filters.label ?? []).every((v) => (v.includes("=") ? n.Labels[v.split("=")[0]] === v.slice(v.indexOf("=") + 1) : v in n.Labels)))
-      .map((n) => this.networkView(n));
+    return this.nets.list(filters, this.networksInUse());
   }
 
   /** Creates a network (bridge driver, next free 172.x.0.0/16). */
   createNetwork(body: NetworkCreate): NetworkRecord {
     this.live();
-    if (!body?.Name) throw invalid("network name cannot be empty");
-    if (!NAME_RE.test(body.Name) && body.Name.length > 1) throw invalid(`invalid network name "${body.Name}"`);
-    if ([...this.networks.values()].some((n) => n.Name === body.Name)) throw conflict(`network with name ${body.Name} already exists`);
-    const driver = body.Driver || "bridge";
-    if (!["bridge", "overlay", "macvlan", "ipvlan"].includes(driver)) throw notFound(`plugin "${driver}" not found`);
-    let subnet = body.IPAM?.Config?.[0]?.Subnet;
-    let gateway = body.IPAM?.Config?.[0]?.Gateway;
-    if (!subnet) {
-      const used = new Set([...this.networks.values()].flatMap((n) => n.IPAM.Config.map((c) => c.Subnet)));
-      for (let b = 18; b < 32 && !subnet; b++) if (!used.has(`172.${b}.0.0/16`)) subnet = `172.${b}.0.0/16`;
-      for (let b = 0; b < 256 && !subnet; b++) if (!used.has(`192.168.${b}.0/20`)) subnet = `192.168.${b}.0/20`;
-    }
-    if (!subnet || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(subnet)) throw invalid(`invalid subnet ${subnet}`);
-    gateway ??= subnet.replace(/\.\d+\/\d+$/, ".1");
-    const n: NetworkRecord = {
-      Name: body.Name, Id: this.rng.hex(64), Created: rfc3339(this.now()), Scope: "local", Driver: driver, EnableIPv6: false,
-      IPAM: { Driver: "default", Options: {}, Config: [{ Subnet: subnet, Gateway: gateway }] },
-      Internal: !!body.Internal, Attachable: !!body.Attachable, Ingress: false, Containers: {},
-      Options: body.Options ?? {}, Labels: body.Labels ?? {},
-    };
-    this.networks.set(n.Id, n);
+    const n = this.nets.create(body, this.rng, this.now());
     this.mark("network", n.Id);
-    this.emit("network", "create", n.Id, { name: n.Name, type: driver });
+    this.emit("network", "create", n.Id, { name: n.Name, type: n.Driver });
     this.commit();
-    return this.networkView(n);
+    return this.nets.view(n);
   }
 
   /** A network by id, id prefix or name. */
   getNetwork(ref: string): NetworkRecord {
-    return this.networkView(this.network(ref));
+    return this.nets.view(this.nets.resolve(ref));
   }
 
   /** Removes a network; refused for predefined ones and while containers are attached. */
   removeNetwork(ref: string): void {
     this.live();
-    const n = this.network(ref);
-    if (PREDEFINED_NETWORKS.includes(n.Name)) throw conflict(`${n.Name} is a pre-defined network and cannot be removed`);
-    const users = [...this.containers.values()].filter((c) => !c.removed && n.Name in c.rec.networks);
-    if (users.length) throw conflict(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
-    this.networks.delete(n.Id);
-    this.ipAlloc.delete(n.Id);
+    const n = this.nets.remove(ref, this.networksInUse());
     this.unmark("network", n.Id);
     this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
     this.commit();
@@ -1470,7 +1433,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Connects a container to a network (an address at once if it runs). */
   connectNetwork(network: string, container: string, config: EndpointConfig = {}): void {
     this.live();
-    const n = this.network(network);
+    const n = this.nets.resolve(network);
     const c = this.container(container);
     if (n.Name in c.rec.networks) throw conflict(`endpoint with name ${c.rec.name.slice(1)} already exists in network ${n.Name}`);
     const mode = String(c.rec.hostConfig.NetworkMode);
@@ -1486,7 +1449,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Disconnects a container from a network. */
   disconnectNetwork(network: string, container: string, _force = false): void {
     this.live();
-    const n = this.network(network);
+    const n = this.nets.resolve(network);
     const c = this.container(container);
     if (!(n.Name in c.rec.networks)) throw notFound(`container ${c.rec.id} is not connected to network ${n.Name}`);
     if (c.rec.state.Running) this.detachEndpoint(c, n.Name);
@@ -1498,55 +1461,36 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Removes unused custom networks. */
   pruneNetworks(options: { filters?: Filters } = {}): { deleted: string[] } {
     this.live();
-    const filters = options.filters ?? {};
-    checkFilterKeys(filters, FILTER_KEYS.networkPrune);
-    const cutoff = untilCutoff(filters.until, this.now());
-    const deleted: string[] = [];
-    for (const n of [...this.networks.values()]) {
-      if (PREDEFINED_NETWORKS.includes(n.Name)) continue;
-      if (!labelsMatch(filters, n.Labels) || !createdBefore(parseTime(n.Created), cutoff)) continue;
-      if ([...this.containers.values()].some((c) => !c.removed && n.Name in c.rec.networks)) continue;
-      this.networks.delete(n.Id);
-      this.ipAlloc.delete(n.Id);
+    const deleted = this.nets.prune(options.filters ?? {}, this.now(), this.networksInUse());
+    for (const n of deleted) {
       this.unmark("network", n.Id);
       this.emit("network", "destroy", n.Id, { name: n.Name, type: n.Driver });
-      deleted.push(n.Name);
     }
     this.commit();
-    return { deleted };
+    return { deleted: deleted.map((n) => n.Name) };
   }
 
   // ───────────────────────────── volumes ─────────────────────────────
 
   /** Every volume (filters: name, label, dangling, driver). */
   listVolumes(filters: Record<string, string[]> = {}): VolumeRecord[] {
-    checkFilterKeys(filters, FILTER_KEYS.volumeList);
-    return [...this.volumes.values()]
-      .filter((v) =>
-        (!filters.name?.length || filters.name.some((x) => v.Name.includes(x))) &&
-        (!filters.driver?.length || filters.driver.includes(v.Driver)) &&
-        (!filters.dangling?.length || filters.dangling.some((d) => (d === "true" || d === "1") === (this.volumeUsers(v.Name).length === 0))) &&
-        (filters.label ?? []).every((x) => (x.includes("=") ? v.Labels[x.split("=")[0]] === x.slice(x.indexOf("=") + 1) : x in v.Labels)))
-      .map((v) => structuredClone(v));
+    return this.vols.list(filters, this.volumesInUse());
   }
 
   /** Creates a volume (a random name when none is given); creating an existing name returns it. */
   createVolume(body: VolumeCreate = {}): VolumeRecord {
     this.live();
-    if (body.Name !== undefined && body.Name !== "" && !NAME_RE.test(body.Name)) {
-      throw invalid(`create ${body.Name}: "${body.Name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-    }
-    if (body.Driver && body.Driver !== "local") throw notFound(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found`);
-    const existing = body.Name ? this.volumes.get(body.Name) : undefined;
-    if (existing) return structuredClone(existing);
-    const v = this.createVolumeRecord(body.Name || this.rng.hex(64), body.Labels ?? {}, !body.Name, body.DriverOpts ?? {});
+    const { volume, created } = this.vols.create(body, this.rng, this.now());
+    if (!created) return structuredClone(volume);
+    this.mark("volume", volume.Name);
+    this.emit("volume", "create", volume.Name, { driver: "local" });
     this.commit();
-    return structuredClone(v);
+    return structuredClone(volume);
   }
 
   /** A volume by name. */
   getVolume(name: string): VolumeRecord {
-    const v = this.volumes.get(name);
+    const v = this.vols.get(name);
     if (!v) throw notFound(`get ${name}: no such volume`);
     return structuredClone(v);
   }
@@ -1554,30 +1498,19 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Removes a volume; refused while a container uses it. */
   removeVolume(name: string, force = false): void {
     this.live();
-    const v = this.volumes.get(name);
-    if (!v) {
-      if (force) return;
-      throw notFound(`get ${name}: no such volume`);
-    }
-    const users = this.volumeUsers(name);
-    if (users.length) throw conflict(`remove ${name}: volume is in use - [${users.join(", ")}]`);
-    this.deleteVolume(name);
+    if (!this.vols.remove(name, force, this.volumeUsers(name))) return;
+    this.unmark("volume", name);
+    this.emit("volume", "destroy", name, { driver: "local" });
     this.commit();
   }
 
   /** Removes unused anonymous volumes (every unused one with `all`). */
   pruneVolumes(options: { all?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     this.live();
-    const filters = options.filters ?? {};
-    checkFilterKeys(filters, FILTER_KEYS.volumePrune);
-    const all = filters.all?.length ? filterBool("all", filters.all[0]) : !!options.all;
-    const deleted: string[] = [];
-    for (const v of [...this.volumes.values()]) {
-      if (this.volumeUsers(v.Name).length) continue;
-      if (!all && !(ANONYMOUS_VOLUME_LABEL in v.Labels)) continue;
-      if (!labelsMatch(filters, v.Labels)) continue;
-      this.deleteVolume(v.Name);
-      deleted.push(v.Name);
+    const deleted = this.vols.prune(options, this.volumesInUse());
+    for (const name of deleted) {
+      this.unmark("volume", name);
+      this.emit("volume", "destroy", name, { driver: "local" });
     }
     this.commit();
     return { deleted, spaceReclaimed: 0 };
@@ -1856,7 +1789,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.emit("container", "destroy", c.rec.id, this.containerAttrs(c));
     for (const m of c.rec.mounts) {
       if (m.Type !== "volume" || !m.Name) continue;
-      const v = this.volumes.get(m.Name);
+      const v = this.vols.get(m.Name);
       if (v && (volumes || c.rec.hostConfig.AutoRemove) && ANONYMOUS_VOLUME_LABEL in v.Labels && !this.volumeUsers(m.Name).length) this.deleteVolume(m.Name);
     }
     for (const l of c.listeners) l(null);
@@ -2230,98 +2163,45 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   // ───────────────────────────── networks & volumes (internal) ─────────────────────────────
 
   private attachEndpoint(c: Container, name: string): void {
-    const n = this.networkByName(name);
-    const ep = c.rec.networks[name];
-    if (!n || !ep) return;
-    ep.NetworkID = n.Id;
-    if (n.Driver !== "host" && n.Driver !== "null") {
-      const cfg = n.IPAM.Config[0];
-      const [addr, bits] = cfg.Subnet.split("/");
-      const base = ipToInt(addr);
-      const size = 2 ** (32 - Number(bits));
-      const alloc = this.ipAllocator(n);
-      const gateway = ipToInt(cfg.Gateway) - base;
-      // Lowest free host number from the hint on (.0 is the network, .1 usually the gateway).
-      let k = alloc.hint;
-      while (k < size - 1 && (alloc.used.has(k) || k === gateway)) k++;
-      if (k >= size - 1) throw new VchError("unavailable", `no available IPv4 addresses on network ${n.Name}`);
-      alloc.used.add(k);
-      alloc.hint = k + 1;
-      const ip = intToIp(base + k);
-      const mac = `02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`;
-      Object.assign(ep, { EndpointID: this.rng.hex(64), Gateway: cfg.Gateway, IPAddress: ip, IPPrefixLen: Number(bits), MacAddress: mac });
-      n.Containers[c.rec.id] = { Name: c.rec.name.slice(1), EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: `${ip}/${bits}`, IPv6Address: "" };
-      this.mark("network", n.Id);
-    }
+    const done = this.nets.attach(c.rec.id, c.rec.name.slice(1), name, c.rec.networks[name], this.rng);
+    if (!done) return;
+    const n = done.network;
+    if (done.addressed) this.mark("network", n.Id);
     this.emit("network", "connect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
   }
 
-  /** Addresses in use on a network, by host number, with a hint at the lowest free one. */
-  private ipAllocator(n: NetworkRecord): { used: Set<number>; hint: number } {
-    let a = this.ipAlloc.get(n.Id);
-    if (!a) {
-      const base = ipToInt(n.IPAM.Config[0].Subnet.split("/")[0]);
-      a = { used: new Set(Object.values(n.Containers).map((x) => ipToInt(x.IPv4Address.split("/")[0]) - base)), hint: 2 };
-      this.ipAlloc.set(n.Id, a);
-    }
-    return a;
-  }
-
-  /** Has any container an endpoint on `n`? */
-  private networkInUse(n: NetworkRecord): boolean {
-    for (const c of this.containers.values()) if (!c.removed && n.Name in c.rec.networks) return true;
-    return false;
-  }
-
-  private networkByName(name: string): NetworkRecord | undefined {
-    for (const n of this.networks.values()) if (n.Name === name) return n;
-    return undefined;
-  }
-
   private detachEndpoint(c: Container, name: string): void {
-    const n = this.networkByName(name);
-    const ep = c.rec.networks[name];
-    if (!n || !ep) return;
-    const held = n.Containers[c.rec.id];
-    if (held && n.IPAM.Config[0]) {
-      const alloc = this.ipAllocator(n);
-      const k = ipToInt(held.IPv4Address.split("/")[0]) - ipToInt(n.IPAM.Config[0].Subnet.split("/")[0]);
-      alloc.used.delete(k);
-      alloc.hint = Math.min(alloc.hint, k);
-    }
-    delete n.Containers[c.rec.id];
-    Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
+    const n = this.nets.detach(c.rec.id, name, c.rec.networks[name]);
+    if (!n) return;
     this.mark("network", n.Id);
     this.emit("network", "disconnect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
   }
 
-  private networkView(n: NetworkRecord): NetworkRecord {
-    return structuredClone(n);
+  /** Names of the networks some container has an endpoint on. */
+  private networksInUse(): Set<string> {
+    const used = new Set<string>();
+    for (const c of this.containers.values()) if (!c.removed) for (const n of Object.keys(c.rec.networks)) used.add(n);
+    return used;
   }
 
-  private network(ref: string): NetworkRecord {
-    const exact = [...this.networks.values()].find((n) => n.Id === ref || n.Name === ref);
-    if (exact) return exact;
-    const byPrefix = [...this.networks.values()].filter((n) => n.Id.startsWith(ref));
-    if (byPrefix.length === 1 && ref.length > 0) return byPrefix[0];
-    throw notFound(`network ${ref} not found`);
-  }
-
-  private createVolumeRecord(name: string, labels: Record<string, string>, _anonymous: boolean, options: Record<string, string> = {}): VolumeRecord {
-    const v: VolumeRecord = {
-      Name: name, Driver: "local", Mountpoint: `/var/lib/docker/volumes/${name}/_data`, CreatedAt: rfc3339Seconds(this.now()),
-      Labels: labels, Options: options, Scope: "local",
-    };
-    this.volumes.set(name, v);
+  private createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord {
+    const v = this.vols.add(name, labels, this.now());
     this.mark("volume", name);
     this.emit("volume", "create", name, { driver: "local" });
     return v;
   }
 
   private deleteVolume(name: string): void {
-    this.volumes.delete(name);
+    this.vols.delete(name);
     this.unmark("volume", name);
     this.emit("volume", "destroy", name, { driver: "local" });
+  }
+
+  /** Names of the volumes some container mounts. */
+  private volumesInUse(): Set<string> {
+    const used = new Set<string>();
+    for (const c of this.containers.values()) if (!c.removed) for (const m of c.rec.mounts) if (m.Name !== undefined) used.add(m.Name);
+    return used;
   }
 
   private volumeUsers(name: string): string[] {
@@ -2561,9 +2441,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       case "image":
         return this.images.get(key)?.rec;
       case "network":
-        return this.networks.get(key);
+        return this.nets.get(key);
       case "volume":
-        return this.volumes.get(key);
+        return this.vols.get(key);
       case "container": {
         const c = this.containers.get(key);
         if (!c) return undefined;
@@ -2604,13 +2484,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     if (this.store) this.pending.put.push({ kind: "meta", key: "generation", value: generation });
     if (!snap || ![...snap.records.network.values()].length) {
-      this.createDefaultNetworks();
+      for (const id of this.nets.createDefaults(this.rng, this.now())) this.mark("network", id);
     } else {
-      for (const [k, v] of snap.records.network) {
-        const n = v as NetworkRecord;
-        n.Containers = {};
-        this.networks.set(k, n);
-      }
+      for (const [k, v] of snap.records.network) this.nets.restore(k, v as NetworkRecord);
     }
     if (snap) {
       for (const [id, v] of snap.records.image) {
@@ -2618,7 +2494,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         this.images.set(id, { rec, templateIds: new Map() });
         for (const t of rec.repoTags) this.tags.set(t, id);
       }
-      for (const [name, v] of snap.records.volume) this.volumes.set(name, v as VolumeRecord);
+      for (const [name, v] of snap.records.volume) this.vols.restore(name, v as VolumeRecord);
       this.eventLog.restore(snap.events as VchEvent[]);
       const restartLater: Container[] = [];
       const removeLater: Container[] = [];
@@ -2689,25 +2565,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     const cancel = this.clock.after(wait, () => this.declareDead(h));
     this.haPending.set(h, { plan, victims: p.victims, declaredDeadAt: this.now() + wait, cancel });
   }
-
-  private createDefaultNetworks(): void {
-    const mk = (name: string, driver: string, subnet: string | null, options: Record<string, string>) => {
-      const id = this.rng.hex(64);
-      this.networks.set(id, {
-        Name: name, Id: id, Created: rfc3339(this.now()), Scope: "local", Driver: driver, EnableIPv6: false,
-        IPAM: { Driver: "default", Options: null, Config: subnet ? [{ Subnet: subnet, Gateway: subnet.replace(/\.0\/16$/, ".1") }] : [] },
-        Internal: false, Attachable: false, Ingress: false, Containers: {}, Options: options, Labels: {},
-      });
-      this.mark("network", id);
-    };
-    mk("bridge", "bridge", "172.17.0.0/16", {
-      "com.docker.network.bridge.default_bridge": "true", "com.docker.network.bridge.enable_icc": "true",
-      "com.docker.network.bridge.enable_ip_masquerade": "true", "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
-      "com.docker.network.bridge.name": "docker0", "com.docker.network.driver.mtu": "1500",
-    });
-    mk("host", "host", null, {});
-    mk("none", "null", null, {});
-  }
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -2752,14 +2609,6 @@ function size(b: number): string {
   if (b >= 1e6) return `${(b / 1e6).toFixed(2)}MB`;
   if (b >= 1e3) return `${(b / 1e3).toFixed(2)}kB`;
   return `${b}B`;
-}
-
-function ipToInt(ip: string): number {
-  return ip.split(".").reduce((s, x) => s * 256 + Number(x), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
 /** A `publish` / `expose` filter value: `80`, `80/tcp`, `8000-8080/udp`. */

@@ -1,0 +1,211 @@
+/**
+ * Networks with IPAM: the network records, their subnets, and the addresses handed to container
+ * endpoints. The facade journals and emits around these calls: every method returns what it
+ * changed (a record, an endpoint attached or detached) and never calls back into the VCH.
+ */
+import { conflict, invalid, notFound, VchError } from "./errors.js";
+import { checkFilterKeys, createdBefore, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
+import { NAME_RE } from "./config.js";
+import { parseTime, rfc3339 } from "./format.js";
+import type { Rng } from "./rng.js";
+import type { EndpointRecord, NetworkCreate, NetworkRecord } from "./types.js";
+
+/** Docker's networks every VCH has; they cannot be removed. */
+export const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
+
+/** Addresses in use on one network, by host number, with a hint at the lowest free one. */
+interface IpAllocation {
+  used: Set<number>;
+  hint: number;
+}
+
+export class Networks {
+  private readonly byId = new Map<string, NetworkRecord>();
+  private readonly ipAlloc = new Map<string, IpAllocation>();
+
+  /** Every network (filters: name, id, driver, label, type); `inUse` names the networks with an endpoint. */
+  list(filters: Record<string, string[]>, inUse: Set<string>): NetworkRecord[] {
+    checkFilterKeys(filters, FILTER_KEYS.networkList);
+    const dangling = (filters.dangling ?? []).map((v) => filterBool("dangling", v));
+    return [...this.byId.values()]
+      .filter((n) =>
+        (!filters.scope?.length || filters.scope.includes(n.Scope)) &&
+        dangling.every((want) => want === (!PREDEFINED_NETWORKS.includes(n.Name) && !inUse.has(n.Name))) &&
+        (!filters.name?.length || filters.name.some((v) => n.Name.includes(v))) &&
+        (!filters.id?.length || filters.id.some((v) => n.Id.startsWith(v))) &&
+        (!filters.driver?.length || filters.driver.includes(n.Driver)) &&
+        (!filters.type?.length || filters.type.includes(PREDEFINED_NETWORKS.includes(n.Name) ? "builtin" : "custom")) &&
+        (filters.label ?? []).every((v) => (v.includes("=") ? n.Labels[v.split("=")[0]] === v.slice(v.indexOf("=") + 1) : v in n.Labels)))
+      .map((n) => this.view(n));
+  }
+
+  /** Creates a network (bridge driver, next free 172.x.0.0/16) and returns its record. */
+  create(body: NetworkCreate, rng: Rng, now: number): NetworkRecord {
+    if (!body?.Name) throw invalid("network name cannot be empty");
+    if (!NAME_RE.test(body.Name) && body.Name.length > 1) throw invalid(`invalid network name "${body.Name}"`);
+    if ([...this.byId.values()].some((n) => n.Name === body.Name)) throw conflict(`network with name ${body.Name} already exists`);
+    const driver = body.Driver || "bridge";
+    if (!["bridge", "overlay", "macvlan", "ipvlan"].includes(driver)) throw notFound(`plugin "${driver}" not found`);
+    let subnet = body.IPAM?.Config?.[0]?.Subnet;
+    let gateway = body.IPAM?.Config?.[0]?.Gateway;
+    if (!subnet) {
+      const used = new Set([...this.byId.values()].flatMap((n) => n.IPAM.Config.map((c) => c.Subnet)));
+      for (let b = 18; b < 32 && !subnet; b++) if (!used.has(`172.${b}.0.0/16`)) subnet = `172.${b}.0.0/16`;
+      for (let b = 0; b < 256 && !subnet; b++) if (!used.has(`192.168.${b}.0/20`)) subnet = `192.168.${b}.0/20`;
+    }
+    if (!subnet || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(subnet)) throw invalid(`invalid subnet ${subnet}`);
+    gateway ??= subnet.replace(/\.\d+\/\d+$/, ".1");
+    const n: NetworkRecord = {
+      Name: body.Name, Id: rng.hex(64), Created: rfc3339(now), Scope: "local", Driver: driver, EnableIPv6: false,
+      IPAM: { Driver: "default", Options: {}, Config: [{ Subnet: subnet, Gateway: gateway }] },
+      Internal: !!body.Internal, Attachable: !!body.Attachable, Ingress: false, Containers: {},
+      Options: body.Options ?? {}, Labels: body.Labels ?? {},
+    };
+    this.byId.set(n.Id, n);
+    return n;
+  }
+
+  /** Removes a network and returns it; refused for predefined ones and while containers are attached. */
+  remove(ref: string, inUse: Set<string>): NetworkRecord {
+    const n = this.resolve(ref);
+    if (PREDEFINED_NETWORKS.includes(n.Name)) throw conflict(`${n.Name} is a pre-defined network and cannot be removed`);
+    if (inUse.has(n.Name)) throw conflict(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
+    this.drop(n);
+    return n;
+  }
+
+  /** Removes unused custom networks (filters: label, until) and returns them. */
+  prune(filters: Filters, now: number, inUse: Set<string>): NetworkRecord[] {
+    checkFilterKeys(filters, FILTER_KEYS.networkPrune);
+    const cutoff = untilCutoff(filters.until, now);
+    const deleted: NetworkRecord[] = [];
+    for (const n of [...this.byId.values()]) {
+      if (PREDEFINED_NETWORKS.includes(n.Name)) continue;
+      if (!labelsMatch(filters, n.Labels) || !createdBefore(parseTime(n.Created), cutoff)) continue;
+      if (inUse.has(n.Name)) continue;
+      this.drop(n);
+      deleted.push(n);
+    }
+    return deleted;
+  }
+
+  /**
+   * Gives a container's endpoint on network `name` an address (none on host and null drivers).
+   * Returns the network and whether its record changed, or null when there is no such network.
+   */
+  attach(containerId: string, containerName: string, name: string, ep: EndpointRecord | undefined, rng: Rng): { network: NetworkRecord; addressed: boolean } | null {
+    const n = this.byName(name);
+    if (!n || !ep) return null;
+    ep.NetworkID = n.Id;
+    if (n.Driver === "host" || n.Driver === "null") return { network: n, addressed: false };
+    const cfg = n.IPAM.Config[0];
+    const [addr, bits] = cfg.Subnet.split("/");
+    const base = ipToInt(addr);
+    const size = 2 ** (32 - Number(bits));
+    const alloc = this.allocation(n);
+    const gateway = ipToInt(cfg.Gateway) - base;
+    // Lowest free host number from the hint on (.0 is the network, .1 usually the gateway).
+    let k = alloc.hint;
+    while (k < size - 1 && (alloc.used.has(k) || k === gateway)) k++;
+    if (k >= size - 1) throw new VchError("unavailable", `no available IPv4 addresses on network ${n.Name}`);
+    alloc.used.add(k);
+    alloc.hint = k + 1;
+    const ip = intToIp(base + k);
+    const mac = `02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`;
+    Object.assign(ep, { EndpointID: rng.hex(64), Gateway: cfg.Gateway, IPAddress: ip, IPPrefixLen: Number(bits), MacAddress: mac });
+    n.Containers[containerId] = { Name: containerName, EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: `${ip}/${bits}`, IPv6Address: "" };
+    return { network: n, addressed: true };
+  }
+
+  /** Releases a container's address on network `name`; returns the network, or null when there is none. */
+  detach(containerId: string, name: string, ep: EndpointRecord | undefined): NetworkRecord | null {
+    const n = this.byName(name);
+    if (!n || !ep) return null;
+    const held = n.Containers[containerId];
+    if (held && n.IPAM.Config[0]) {
+      const alloc = this.allocation(n);
+      const k = ipToInt(held.IPv4Address.split("/")[0]) - ipToInt(n.IPAM.Config[0].Subnet.split("/")[0]);
+      alloc.used.delete(k);
+      alloc.hint = Math.min(alloc.hint, k);
+    }
+    delete n.Containers[containerId];
+    Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
+    return n;
+  }
+
+  /** A network by id, id prefix or name. */
+  resolve(ref: string): NetworkRecord {
+    const exact = [...this.byId.values()].find((n) => n.Id === ref || n.Name === ref);
+    if (exact) return exact;
+    const byPrefix = [...this.byId.values()].filter((n) => n.Id.startsWith(ref));
+    if (byPrefix.length === 1 && ref.length > 0) return byPrefix[0];
+    throw notFound(`network ${ref} not found`);
+  }
+
+  /** The record as journaled (by id). */
+  get(id: string): NetworkRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  /** A copy the caller may keep. */
+  view(n: NetworkRecord): NetworkRecord {
+    return structuredClone(n);
+  }
+
+  /** A journaled network back (without endpoints: containers attach again when they start). */
+  restore(id: string, n: NetworkRecord): void {
+    n.Containers = {};
+    this.byId.set(id, n);
+  }
+
+  /** Docker's bridge, host and none networks; returns their ids. */
+  createDefaults(rng: Rng, now: number): string[] {
+    const ids: string[] = [];
+    const mk = (name: string, driver: string, subnet: string | null, options: Record<string, string>) => {
+      const id = rng.hex(64);
+      this.byId.set(id, {
+        Name: name, Id: id, Created: rfc3339(now), Scope: "local", Driver: driver, EnableIPv6: false,
+        IPAM: { Driver: "default", Options: null, Config: subnet ? [{ Subnet: subnet, Gateway: subnet.replace(/\.0\/16$/, ".1") }] : [] },
+        Internal: false, Attachable: false, Ingress: false, Containers: {}, Options: options, Labels: {},
+      });
+      ids.push(id);
+    };
+    mk("bridge", "bridge", "172.17.0.0/16", {
+      "com.docker.network.bridge.default_bridge": "true", "com.docker.network.bridge.enable_icc": "true",
+      "com.docker.network.bridge.enable_ip_masquerade": "true", "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
+      "com.docker.network.bridge.name": "docker0", "com.docker.network.driver.mtu": "1500",
+    });
+    mk("host", "host", null, {});
+    mk("none", "null", null, {});
+    return ids;
+  }
+
+  private byName(name: string): NetworkRecord | undefined {
+    for (const n of this.byId.values()) if (n.Name === name) return n;
+    return undefined;
+  }
+
+  private drop(n: NetworkRecord): void {
+    this.byId.delete(n.Id);
+    this.ipAlloc.delete(n.Id);
+  }
+
+  /** The allocation of `n`, rebuilt from its endpoints on first use. */
+  private allocation(n: NetworkRecord): IpAllocation {
+    let a = this.ipAlloc.get(n.Id);
+    if (!a) {
+      const base = ipToInt(n.IPAM.Config[0].Subnet.split("/")[0]);
+      a = { used: new Set(Object.values(n.Containers).map((x) => ipToInt(x.IPv4Address.split("/")[0]) - base)), hint: 2 };
+      this.ipAlloc.set(n.Id, a);
+    }
+    return a;
+  }
+}
+
+function ipToInt(ip: string): number {
+  return ip.split(".").reduce((s, x) => s * 256 + Number(x), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
