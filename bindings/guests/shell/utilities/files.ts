@@ -195,19 +195,35 @@ function copy(ctx: CommandContext, src: string, dst: string, recursive: boolean,
   if (preserve && st.kind !== "symlink") { ctx.fs.chmod(dst, st.mode); ctx.fs.utimes(dst, st.mtime); }
 }
 
+/** Where `s` lands when copied, moved or linked to `tp`: inside it when it is a directory, else `tp` itself. */
+function destination(s: string, tp: string, intoDir: boolean): string {
+  return intoDir ? `${tp}/${s.replace(/\/+$/, "").split("/").pop()}` : tp;
+}
+
+/**
+ * The operands of cp and mv: SOURCE... TARGET, where several sources need TARGET to be a directory.
+ * Null (after busybox's message) when the operands do not make sense.
+ */
+async function operands(ctx: CommandContext, rest: string[]): Promise<{ target: string; tp: string; intoDir: boolean } | null> {
+  if (rest.length < 2) { await warn(ctx, "missing file operand"); return null; }
+  const target = rest[rest.length - 1];
+  const tp = abs(ctx, target);
+  const intoDir = ctx.fs.exists(tp) && ctx.fs.stat(tp).kind === "dir";
+  if (rest.length > 2 && !intoDir) { await warn(ctx, `'${target}' is not a directory`); return null; }
+  return { target, tp, intoDir };
+}
+
 const cp: Utility = async (ctx) => {
   const { flags, rest } = getopt(ctx.argv, "rRapfdPLv");
   const recursive = flags.has("r") || flags.has("R") || flags.has("a");
   const preserve = flags.has("p") || flags.has("a");
-  if (rest.length < 2) { await warn(ctx, "missing file operand"); return 1; }
-  const target = rest[rest.length - 1];
-  const tp = abs(ctx, target);
-  const intoDir = ctx.fs.exists(tp) && ctx.fs.stat(tp).kind === "dir";
-  if (rest.length > 2 && !intoDir) { await warn(ctx, `'${target}' is not a directory`); return 1; }
+  const ops = await operands(ctx, rest);
+  if (!ops) return 1;
+  const { target, tp, intoDir } = ops;
   let status = 0;
   for (const s of rest.slice(0, -1)) {
     const sp = abs(ctx, s);
-    const dst = intoDir ? `${tp}/${s.replace(/\/+$/, "").split("/").pop()}` : tp;
+    const dst = destination(s, tp, intoDir);
     try {
       const st = ctx.fs.stat(sp);
       if (st.kind === "dir" && !recursive) { await warn(ctx, `omitting directory '${s}'`); status = 1; continue; }
@@ -226,15 +242,13 @@ const cp: Utility = async (ctx) => {
 
 const mv: Utility = async (ctx) => {
   const { rest } = getopt(ctx.argv, "fin");
-  if (rest.length < 2) { await warn(ctx, "missing file operand"); return 1; }
-  const target = rest[rest.length - 1];
-  const tp = abs(ctx, target);
-  const intoDir = ctx.fs.exists(tp) && ctx.fs.stat(tp).kind === "dir";
-  if (rest.length > 2 && !intoDir) { await warn(ctx, `'${target}' is not a directory`); return 1; }
+  const ops = await operands(ctx, rest);
+  if (!ops) return 1;
+  const { tp, intoDir } = ops;
   let status = 0;
   for (const s of rest.slice(0, -1)) {
     const sp = abs(ctx, s);
-    const dst = intoDir ? `${tp}/${s.replace(/\/+$/, "").split("/").pop()}` : tp;
+    const dst = destination(s, tp, intoDir);
     try {
       ctx.fs.lstat(sp);
     } catch (e) {
@@ -269,7 +283,7 @@ const ln: Utility = async (ctx) => {
   const intoDir = ctx.fs.exists(tp) && ctx.fs.stat(tp).kind === "dir" && !flags.has("n");
   let status = 0;
   for (const s of rest.length === 1 ? rest : rest.slice(0, -1)) {
-    const link = intoDir ? `${tp}/${s.replace(/\/+$/, "").split("/").pop()}` : tp;
+    const link = destination(s, tp, intoDir);
     try {
       if (flags.has("f") && ctx.fs.resolve(link, false).stat) ctx.fs.unlink(link);
       ctx.fs.symlink(s, link, ctx.user);
