@@ -7,12 +7,12 @@
  * every change on disk before the answer). All three are measured in alternating rounds, and each
  * server's CPU time (from /proc) per cycle is reported beside the rate.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent } from "node:http";
-import { send } from "./http.js";
+import { send, startServer } from "./http.js";
 import type { BenchCase } from "./harness.js";
 
 const CLIENTS = 8;
@@ -96,18 +96,8 @@ async function round(side: Side, ms: number): Promise<void> {
 }
 
 /** Starts a server process and resolves with it and its port once it printed its DOCKER_HOST line. */
-function startServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /DOCKER_HOST=tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code} before listening: ${out}`)));
-  });
-}
+/** The line a server prints once it listens (group 1 = port). */
+const DOCKER_LISTENING = /DOCKER_HOST=tcp:\/\/127\.0\.0\.1:(\d+)/;
 
 const rate = (s: Side) => (s.cycles * 1000) / s.ms;
 const cpuPerCycle = (s: Side) => Math.round(s.cpuUs / s.cycles);
@@ -123,9 +113,9 @@ export const cases: BenchCase[] = [
       // `vicsim serve` with its defaults (8 hosts, real-time clock), as `npm start` runs it; and with --state.
       const servers: { child: ChildProcess; port: number }[] = [];
       try {
-        servers.push(await startServer(["-e", BARE_SERVER]));
-        servers.push(await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error"]));
-        servers.push(await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error", "--state", stateDir]));
+        servers.push(await startServer(["-e", BARE_SERVER], DOCKER_LISTENING));
+        servers.push(await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error"], DOCKER_LISTENING));
+        servers.push(await startServer([CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error", "--state", stateDir], DOCKER_LISTENING));
         const [bare, memory, state]: Side[] = servers.map(({ child, port }) => ({ port, pid: child.pid!, cycles: 0, ms: 0, cpuUs: 0 }));
         for (const side of [memory, state]) {
           const pulled = await send(new Agent(), side.port, "POST", "/v1.50/images/create?fromImage=busybox&tag=latest");

@@ -10,10 +10,10 @@
  * - `photon.place.32k`: the wasm fleet scheduler placing with constraints (zone, datastore, usage tag,
  *   pinned hosts) in steady state (each batch released again), beside the reference model.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { send } from "./http.js";
+import { send, startServer } from "./http.js";
 import { FleetScheduler } from "../bindings/core/fleet.js";
 import type { FleetRequest, FleetSchedulerApi } from "../bindings/core/cluster-types.js";
 import { Fleet } from "../bindings/photon/fleet.js";
@@ -64,18 +64,8 @@ server.keepAliveTimeout = 65000;
 server.listen(0, "127.0.0.1", () => console.log("photon target set --nocertcheck http://127.0.0.1:" + server.address().port));
 `;
 
-function startServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /target set --nocertcheck http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code} before listening: ${out}`)));
-  });
-}
+/** The line a server prints once it listens (group 1 = port). */
+const PHOTON_LISTENING = /target set --nocertcheck http:\/\/127\.0\.0\.1:(\d+)/;
 
 /** Sets up a tenant, a project with room for many VMs, flavors and an image; returns the create path and body. */
 async function tenantSetup(port: number): Promise<{ path: string; body: string }> {
@@ -223,8 +213,8 @@ export const cases: BenchCase[] = [
       if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
       // with 256 clients each round ends with the requests in flight: quick keeps to 2 short rounds
       const ms = quick ? 1600 : 15000;
-      const vicsim = await startServer([CLI, "photon", "serve", "--listen", "http://127.0.0.1:0", "--hosts", String(HOSTS)]);
-      const bare = await startServer(["-e", BARE_SERVER]);
+      const vicsim = await startServer([CLI, "photon", "serve", "--listen", "http://127.0.0.1:0", "--hosts", String(HOSTS)], PHOTON_LISTENING);
+      const bare = await startServer(["-e", BARE_SERVER], PHOTON_LISTENING);
       try {
         const target = await tenantSetup(vicsim.port);
         if (!quick) {
