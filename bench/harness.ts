@@ -82,3 +82,14 @@ export function pairedRates(steps: (() => number)[], opsPerStep: number[], minMs
   }
   return steps.map((_, k) => (count[k] * opsPerStep[k] * 1000) / time[k]);
 }
+
+/** Deterministic xorshift32 stream of numbers in [0, 1), so every run builds the same scenario. */
+export function stream(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}

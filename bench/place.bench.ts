@@ -7,7 +7,7 @@ import { FleetScheduler } from "../bindings/core/fleet.js";
 import type { BalanceResult, ClusterApi, ClusterOptions, FailoverPlan, FleetRequest, FleetSchedulerApi } from "../bindings/core/cluster-types.js";
 import { ReferenceCluster } from "../test/reference/cluster.js";
 import { ReferenceFleetScheduler } from "../test/reference/fleet.js";
-import type { BenchCase } from "./harness.js";
+import { type BenchCase, stream } from "./harness.js";
 
 /**
  * Rates of `a` and `b` measured in alternating slices of about 50 ms, so both see the same machine
@@ -32,17 +32,6 @@ function paired(a: () => void, b: () => void, opsPerCall: number, ms: number): [
     }
   }
   return [(calls[0] * opsPerCall * 1000) / time[0], (calls[1] * opsPerCall * 1000) / time[1]];
-}
-
-/** Deterministic xorshift32 stream for the scenarios. */
-function stream(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
 }
 
 const hosts64 = (): ClusterOptions => ({

@@ -11,20 +11,9 @@ import type { PolicyName } from "../bindings/simulate/scenario.js";
 import { runPolicy, type RunOptions } from "../bindings/simulate/simulate.js";
 import type { Workload } from "../bindings/simulate/workload.js";
 import { ReferenceLrMmt } from "../test/reference/lrmmt.js";
-import type { BenchCase } from "./harness.js";
+import { type BenchCase, stream } from "./harness.js";
 
 const TRACE = new URL("../../shared/traces/planetlab/20110303", import.meta.url).pathname;
-
-/** Deterministic xorshift32 stream. */
-function stream(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 /** Peak-ish RSS: the process's resident set right after the run, MB. */
 const rssMB = (): number => Math.round(process.memoryUsage().rss / 1e6);
