@@ -1,26 +1,11 @@
 // Regression tests of defects found in the VCH: each states what a user saw and now sees instead.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { VirtualContainerHost } from "../bindings/vch/vch.js";
-import { openVch } from "./fixtures/vch-helpers.js";
+import { describe, expect, it } from "vitest";
+import { openVch, scratchStates } from "./fixtures/vch-helpers.js";
 
-let open: VirtualContainerHost[] = [];
-const dirs: string[] = [];
-const stateDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "vicsim-defects-"));
-  dirs.push(d);
-  return join(d, "state");
-};
-afterEach(async () => {
-  for (const v of open) await v.close();
-  open = [];
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { stateDir, track } = scratchStates("vicsim-defects-");
 const vchWith = async (options: Parameters<typeof openVch>[0] = {}) => {
   const v = await openVch(options);
-  open.push(v);
+  track(v);
   return v;
 };
 const GiB = 1024 ** 3;
@@ -35,7 +20,6 @@ describe("restore registers the same container VM as create (one spec)", () => {
     a.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] }, "second");
     await expect(a.start("second")).rejects.toThrow(/HA admission control/);
     await a.close();
-    open = [];
 
     const b = await vchWith({ stateDir: dir, cluster, pull: [] });
     expect(b.getContainer("reserved").state.Running).toBe(true);

@@ -1,28 +1,14 @@
 // Durability: what the VCH acknowledged is in the state folder, across close/reopen and a SIGKILL.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../bindings/store/memory.js";
-import type { VirtualContainerHost } from "../bindings/vch/vch.js";
-import { collect, openVch } from "./fixtures/vch-helpers.js";
+import { collect, openVch, scratchStates } from "./fixtures/vch-helpers.js";
 
-const dirs: string[] = [];
-let open: VirtualContainerHost[] = [];
-const stateDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "vicsim-vch-"));
-  dirs.push(d);
-  return join(d, "state");
-};
-afterEach(async () => {
-  for (const v of open) await v.close();
-  open = [];
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { stateDir, track } = scratchStates("vicsim-vch-");
 const openAt = async (dir: string, pull: string[] = ["busybox"]) => {
   const v = await openVch({ stateDir: dir, pull });
-  open.push(v);
+  track(v);
   return v;
 };
 
@@ -46,7 +32,6 @@ describe("state folder", () => {
     const events = [] as unknown[];
     for await (const e of a.events({ since: 0, until: a.now() })) events.push(e);
     await a.close();
-    open = [];
 
     const b = await openAt(dir, []);
     const after = b.listContainers({ all: true });
@@ -87,7 +72,6 @@ describe("state folder", () => {
     await a.start(stoppedAlways.id);
     await a.stop(stoppedAlways.id);
     await a.close();
-    open = [];
     const b = await openAt(dir, []);
     for (const policy of ["always", "unless-stopped"]) {
       const c = b.getContainer(ids[policy]);
@@ -111,7 +95,7 @@ describe("state folder", () => {
     a.enterMaintenance("H2");
     await a.close();
     const b = await openVch({ stateDir: dir, cluster: { hosts: 4 }, pull: [] });
-    open.push(b);
+    track(b);
     expect(b.info().hosts.map((h) => h.state)).toEqual(["connected", "failed", "maintenance", "connected"]);
     const c = b.createContainer({ Image: "busybox", Cmd: ["sleep", "100"] });
     await b.start(c.id);
@@ -135,7 +119,7 @@ describe("state folder", () => {
     await a.close();
 
     const b = await openVch({ stateDir: dir, cluster, pull: [] });
-    open.push(b);
+    track(b);
     expect(b.info().hosts.map((h) => h.state)).toEqual(["connected", "failed", "connected"]);
     for (const id of victims) expect(b.getContainer(id).state).toMatchObject({ Running: false, ExitCode: 255, Error: "host H1 failed" });
     const restarts: string[] = [];
@@ -152,10 +136,9 @@ describe("state folder", () => {
       expect(["H0", "H2"]).toContain(c.host!.name);
     }
     await b.close();
-    open = open.filter((v) => v !== b);
     // Declared once: a third opening has nothing left to restart.
     const d = await openVch({ stateDir: dir, cluster, pull: [] });
-    open.push(d);
+    track(d);
     const again: string[] = [];
     d.subscribe((e) => {
       if (e.Action.startsWith("ha-")) again.push(e.Action);
@@ -170,10 +153,10 @@ describe("state folder", () => {
     a.createContainer({ Image: "busybox" }, "kept");
     await a.close();
     const b = await openVch({ store, pull: [] });
-    open.push(b);
+    track(b);
     expect(b.getContainer("kept").name).toBe("/kept");
     const c = await openVch();
-    open.push(c);
+    track(c);
     expect(() => c.getContainer("kept")).toThrow("No such container: kept");
   });
 
