@@ -8,7 +8,9 @@ import { Channel } from "../vch/channel.js";
 import type { ActionOf } from "./actions.js";
 import type { DockerConnection } from "./handler.js";
 import { STDERR, STDOUT, emptyResponse, frame, jsonResponse, rfc3339Nano, streamResponse, utf8, type ApiRequest, type ApiResponse } from "./http.js";
+import { pullMessage } from "./progress.js";
 import * as shape from "./shape.js";
+import { dockerStats } from "./stats.js";
 
 const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 const RAW = "application/vnd.docker.raw-stream";
@@ -54,7 +56,7 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
     const started = new Promise<void>((resolve) => (first = resolve));
     const done = vch
       .pullImage(ref, (p) => {
-        queue.push(utf8(JSON.stringify(p) + "\n"));
+        queue.push(utf8(JSON.stringify(pullMessage(p)) + "\n"));
         first();
       })
       .then(
@@ -133,7 +135,7 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
 
   function stats(action: ActionOf<"containerStats">, request: ApiRequest): ApiResponse {
     const c = vch.getContainer(action.id);
-    let previous = vch.stats(c.id);
+    let previous = dockerStats(vch.statsSample(c.id));
     const first = shape.stats(previous);
     if (!action.stream) return jsonResponse(first);
     const abort = linkedAbort(request);
@@ -144,7 +146,7 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
         if (abort.signal.aborted) return;
         let s;
         try {
-          s = vch.stats(c.id);
+          s = dockerStats(vch.statsSample(c.id));
         } catch {
           return; // removed: the stream ends as dockerd's does
         }

@@ -34,14 +34,18 @@ export class EventLog {
   /** `now`: virtual ms; `journal`: receives every event recorded (the facade journals them). */
   constructor(private readonly now: () => number, private readonly journal: (e: VchEvent) => void) {}
 
-  /** Records an event: ring, journal, subscribers. */
+  /** Records an event now: ring, journal, subscribers. */
   record(type: VchEventType, action: string, id: string, attributes: Record<string, string>): VchEvent {
-    const ms = this.now();
-    const e: VchEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "local", time: Math.floor(ms / 1000), timeNano: Math.round(ms * 1e6) };
-    this.ring.push(e);
+    const e = makeEvent(type, action, id, attributes, this.now());
     this.journal(e);
-    this.deliver(e);
+    this.publish(e);
     return e;
+  }
+
+  /** Publishes an event the caller has already journaled: ring, then subscribers. */
+  publish(e: VchEvent): void {
+    this.ring.push(e);
+    this.deliver(e);
   }
 
   private deliver(e: VchEvent): void {
@@ -120,4 +124,9 @@ export class EventLog {
     };
     return ch;
   }
+}
+
+/** An event in Docker's shape at virtual time `ms`. */
+export function makeEvent(type: VchEventType, action: string, id: string, attributes: Record<string, string>, ms: number): VchEvent {
+  return { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "local", time: Math.floor(ms / 1000), timeNano: Math.round(ms * 1e6) };
 }

@@ -412,6 +412,30 @@ export interface LogsOptions {
   signal?: AbortSignal;
 }
 
+/** A container's resource use as the VCH samples it, in no client's shape (Docker's is built from it in bindings/docker/stats.ts). */
+export interface StatsSample {
+  id: string;
+  /** `/web` */
+  name: string;
+  running: boolean;
+  /** Virtual ms of the sample. */
+  read: number;
+  vcpus: number;
+  /** CPU ns the container used so far, and the host's CPU ns for its vCPUs since the epoch. */
+  cpuNs: number;
+  systemNs: number;
+  /** The sample the previous guest tick took (null before the first tick of a run). */
+  previous: { cpuNs: number; systemNs: number; read: number } | null;
+  /** Processes: the main one and running execs (0 when stopped). */
+  pids: number;
+  /** Bytes: the memory limit (the container VM's guest size). */
+  memoryLimit: number;
+  /** The container VM's memory in pages; null without a container VM. */
+  vm: VmMemory | null;
+  /** Networks the container has an interface on while running (eth0, eth1, … in this order). */
+  interfaces: string[];
+}
+
 /** Docker's stats object (what `GET /containers/{id}/stats` returns), plus the memory engine's view. */
 export interface ContainerStats {
   read: string;
@@ -712,6 +736,9 @@ export interface VirtualContainerHostApi {
   writeStdin(ref: string, data: Uint8Array): void;
   closeStdin(ref: string): void;
   logs(ref: string, options?: LogsOptions): AsyncIterable<OutputChunk>;
+  /** A neutral sample: CPU ns so far (reading changes nothing), the last guest tick's sample, memory pages, interfaces. */
+  statsSample(ref: string): StatsSample;
+  /** Docker's stats object built from `statsSample` (bindings/docker/stats.ts). */
   stats(ref: string): ContainerStats;
   top(ref: string, psArgs?: string): TopResult;
   resize(ref: string, height: number, width: number): void;

@@ -1,0 +1,454 @@
+/**
+ * Docker's container state machine: start (power the container VM on through the binding, spawn
+ * the guest, health probes), the guest's timers (deferred while paused, dropped with their run),
+ * exits and restart policies (Docker's backoff), stop and kill with a timeout, waiters, removal,
+ * output into the log ring and to attached readers, CPU accounting and the periodic guest tick.
+ *
+ * Why this file is long: a container's life is one state machine, and its transitions (boot,
+ * exit, abandon on host failure, terminate, destroy) read and write the same runtime fields, so
+ * they stay together where each can be checked against the others.
+ */
+import type { Cancel } from "./clock.js";
+import { serviceCommands } from "./config.js";
+import { chunkOf, containerAttrs, type Container, type LogLine, type Waiter } from "./container.js";
+import type { ContainerVms } from "./container-vm.js";
+import type { VchContext } from "./context.js";
+import { conflict } from "./errors.js";
+import type { Execs } from "./execs.js";
+import { parseTime, rfc3339 } from "./format.js";
+import type { Guest, GuestContext } from "./guest.js";
+import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
+import type { Images } from "./images.js";
+import type { Networks } from "./networks.js";
+import type { ContainerRegistry } from "./registry.js";
+import { hash32 } from "./rng.js";
+import type { RestartPolicy, VolumeRecord } from "./types.js";
+import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
+
+/** Virtual ms between batches of guest writes. */
+const GUEST_TICK_MS = 10_000;
+/** Docker's restart backoff: 100 ms doubling, capped at one minute. */
+const RESTART_BACKOFF_MS = 100;
+const RESTART_BACKOFF_MAX_MS = 60_000;
+
+/** What the state machine works with. */
+export interface LifecycleDeps {
+  ctx: VchContext;
+  registry: ContainerRegistry;
+  images: Images;
+  vms: ContainerVms;
+  nets: Networks;
+  vols: Volumes;
+  guest: Guest;
+  /** The first container VM runs: the periodic DRS and TPS passes begin. */
+  onFirstRun: () => void;
+}
+
+export class ContainerLifecycle {
+  private readonly ctx: VchContext;
+  private readonly registry: ContainerRegistry;
+  private readonly images: Images;
+  private readonly vms: ContainerVms;
+  private readonly nets: Networks;
+  private readonly vols: Volumes;
+  private readonly guest: Guest;
+  private readonly onFirstRun: () => void;
+  /** Set once the exec module exists (they call each other). */
+  execs!: Execs;
+  /** Containers whose guest runs (the guest tick visits only these). */
+  readonly running = new Set<Container>();
+  /** Containers waiting out a restart policy's backoff (`runUntilIdle` waits for these). */
+  readonly restarting = new Set<Container>();
+  private guestTickArmed = false;
+  private nextTimerKey = 1;
+
+  constructor(deps: LifecycleDeps) {
+    this.ctx = deps.ctx;
+    this.registry = deps.registry;
+    this.images = deps.images;
+    this.vms = deps.vms;
+    this.nets = deps.nets;
+    this.vols = deps.vols;
+    this.guest = deps.guest;
+    this.onFirstRun = deps.onFirstRun;
+  }
+
+  /** Powers the container VM on (placing it, unless HA already chose `placedOn`) and starts the guest. */
+  bootContainer(c: Container, placedOn: number | null): void {
+    const img = this.images.get(c.rec.imageId);
+    if (!img) throw conflict(`image ${c.rec.imageId} of container ${c.rec.id} no longer exists`);
+    this.vms.powerOn(c, img, placedOn);
+    const now = this.ctx.now();
+    c.rt.run++;
+    c.rt.guestTimers.clear();
+    const run = c.rt.run;
+    const s = c.rec.state;
+    Object.assign(s, { Status: "running", Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Error: "", ExitCode: 0, StartedAt: rfc3339(now) });
+    s.Pid = 1000 + (hash32(`${c.rec.id}/${run}`) % 60000);
+    c.rt.frozen = false;
+    c.rt.frozenQueue = [];
+    c.rt.pendingExit = null;
+    c.rt.cpuSince = now;
+    c.rt.cpuRate = 0;
+    c.rt.precpuSample = null;
+    c.rt.runLogStart = c.logs.next;
+    for (const n of Object.keys(c.rec.networks)) this.attachEndpoint(c, n);
+    for (const m of c.rec.mounts) if (m.Type === "volume") this.ctx.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
+    this.running.add(c);
+    this.ctx.markContainer(c);
+    this.ctx.emit("container", "start", c.rec.id, containerAttrs(c));
+    const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined, "main");
+    const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
+      after: (ms, fn) => this.containerTimer(c, run, ms, fn),
+      write: (stream, text) => {
+        if (c.rt.run === run) this.output(c, c.rec.config.Tty ? "stdout" : stream, text);
+      },
+      exit: (status) => {
+        if (c.rt.run !== run) return;
+        if (c.rt.frozen) c.rt.pendingExit = status;
+        else this.processExited(c, status);
+      },
+    });
+    c.rt.process = proc;
+    for (const d of c.rt.stdin) proc.stdin(d);
+    c.rt.stdin = [];
+    if (c.rt.stdinClosed || !c.rec.config.OpenStdin) proc.closeStdin();
+    const plan = healthPlan(c.rec.config.Healthcheck);
+    if (plan) {
+      s.Health = startingHealth();
+      this.scheduleProbe(c, run, plan, now);
+    }
+    this.armGuestTick();
+  }
+
+  /**
+   * The next health probe of run `run` in `plan.intervalMs`: the check's command in the guest,
+   * killed at its timeout; the result goes into `State.Health` (a change of status is an event).
+   * Probes do not count as work `runUntilIdle` waits for (they never end a container).
+   */
+  scheduleProbe(c: Container, run: number, plan: HealthPlan, startedAt: number): void {
+    this.containerTimer(c, run, plan.intervalMs, () => {
+      const health = c.rec.state.Health;
+      if (!health || !c.rec.state.Running) return;
+      const start = this.ctx.now();
+      let output = "";
+      let done = false;
+      const finish = (exitCode: number) => {
+        if (done || c.rt.run !== run) return;
+        done = true;
+        cancelTimeout();
+        const changed = recordProbe(health, plan, { start: rfc3339(start), end: rfc3339(this.ctx.now()), exitCode, output }, this.ctx.now() - startedAt < plan.startPeriodMs);
+        this.ctx.markContainer(c);
+        if (changed) this.ctx.emit("container", `health_status: ${changed}`, c.rec.id, containerAttrs(c));
+        this.scheduleProbe(c, run, plan, startedAt);
+      };
+      const ctx = this.guestContext(c, [], false, false, undefined, undefined, "exec");
+      const probe = this.guest.spawn(plan.argv, ctx, {
+        after: (ms, fn) => this.containerTimer(c, run, ms, fn),
+        write: (_stream, text) => {
+          output += text;
+        },
+        exit: (status) => finish(status),
+      });
+      probe.closeStdin();
+      const cancelTimeout = this.containerTimer(c, run, plan.timeoutMs, () => {
+        if (done) return;
+        output = `Health check exceeded timeout (${plan.timeoutMs / 1000}s)`;
+        probe.signal(9);
+        finish(-1);
+      }, false);
+    }, false);
+  }
+
+  /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
+  containerTimer(c: Container, run: number, ms: number, fn: () => void, tracked = true): Cancel {
+    const key = this.nextTimerKey++;
+    if (tracked) c.rt.guestTimers.set(key, this.ctx.now() + ms);
+    const cancel = this.ctx.clock.after(ms, () => {
+      c.rt.guestTimers.delete(key);
+      if (c.rt.run !== run || c.removed) return;
+      if (c.rt.frozen) c.rt.frozenQueue.push(fn);
+      else fn();
+    });
+    return () => {
+      c.rt.guestTimers.delete(key);
+      cancel();
+    };
+  }
+
+  /** The guest process ended by itself or by a signal: die, then the restart policy or auto-remove. */
+  processExited(c: Container, status: number): void {
+    const policy = (c.rec.hostConfig.RestartPolicy ?? { Name: "no" }) as RestartPolicy;
+    this.setExited(c, status, true);
+    if (c.removed) return;
+    const restart =
+      !c.manuallyStopped &&
+      (policy.Name === "always" || policy.Name === "unless-stopped" ||
+        (policy.Name === "on-failure" && status !== 0 && (!policy.MaximumRetryCount || c.rec.restartCount < policy.MaximumRetryCount)));
+    if (restart) {
+      const delay = Math.min(RESTART_BACKOFF_MS * 2 ** Math.min(c.rec.restartCount, 20), RESTART_BACKOFF_MAX_MS);
+      c.rec.state.Restarting = true;
+      c.rec.state.Status = "restarting";
+      this.ctx.markContainer(c);
+      c.rt.restartDue = this.ctx.now() + delay;
+      this.restarting.add(c);
+      c.rt.restartTimer = this.ctx.clock.after(delay, () => {
+        c.rt.restartTimer = null;
+        c.rt.restartDue = null;
+        this.restarting.delete(c);
+        if (c.removed || !c.rec.state.Restarting) return;
+        c.rec.restartCount++;
+        try {
+          this.bootContainer(c, null);
+        } catch (e) {
+          c.rec.state.Restarting = false;
+          c.rec.state.Status = "exited";
+          c.rec.state.Error = (e as Error).message;
+          this.ctx.markContainer(c);
+          this.wakeWaiters(c, "exit");
+        }
+      });
+      return;
+    }
+    if (c.rec.hostConfig.AutoRemove) this.destroy(c, true);
+  }
+
+  /** Marks the container exited with `status`, powering its container VM off. */
+  setExited(c: Container, status: number, emitDie: boolean): void {
+    const wasRunning = c.rec.state.Running;
+    this.accountCpu(c);
+    c.rt.run++; // ignore the old guest from now on
+    c.rt.guestTimers.clear();
+    for (const execId of c.rt.execs) this.execs.kill(execId);
+    c.rt.process = null;
+    this.vms.powerOff(c, wasRunning);
+    this.running.delete(c);
+    const s = c.rec.state;
+    const now = this.ctx.now();
+    Object.assign(s, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status, FinishedAt: rfc3339(now) });
+    c.rt.frozen = false;
+    c.rt.frozenQueue = [];
+    if (wasRunning) {
+      if (emitDie) {
+        const started = parseTime(s.StartedAt) ?? now;
+        this.ctx.emit("container", "die", c.rec.id, { ...containerAttrs(c), exitCode: String(status), execDuration: String(Math.round((now - started) / 1000)) });
+      }
+      for (const n of Object.keys(c.rec.networks)) this.detachEndpoint(c, n);
+      for (const m of c.rec.mounts) if (m.Type === "volume") this.ctx.emit("volume", "unmount", m.Name!, { container: c.rec.id, driver: "local" });
+    }
+    this.ctx.markContainer(c);
+    for (const l of c.rt.listeners) l(null);
+    c.rt.listeners.clear();
+    this.wakeWaiters(c, "exit");
+  }
+
+  /** The container VM was lost with its host: the run ends (status 255) without a guest exit. */
+  abandonRun(c: Container, status: number, error: string): void {
+    const wasRunning = c.rec.state.Running;
+    this.accountCpu(c);
+    c.rt.run++;
+    c.rt.guestTimers.clear();
+    for (const execId of c.rt.execs) this.execs.kill(execId);
+    c.rt.process = null;
+    c.vm.host = null;
+    this.running.delete(c);
+    Object.assign(c.rec.state, { Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status, Error: error, FinishedAt: rfc3339(this.ctx.now()) });
+    if (wasRunning) {
+      this.ctx.emit("container", "die", c.rec.id, { ...containerAttrs(c), exitCode: String(status) });
+      for (const n of Object.keys(c.rec.networks)) this.detachEndpoint(c, n);
+    }
+    this.ctx.markContainer(c);
+    if (error) {
+      for (const l of c.rt.listeners) l(null);
+      c.rt.listeners.clear();
+      this.wakeWaiters(c, "exit");
+    }
+  }
+
+  /** Signals the container and waits (virtual time) until it exits; SIGKILL after `timeout` s. */
+  async terminate(c: Container, sig: number, timeout: number): Promise<void> {
+    if (c.rec.state.Paused) {
+      c.rt.frozen = false;
+      c.rec.state.Paused = false;
+      c.rec.state.Status = "running";
+      this.thaw(c);
+      if (!c.rec.state.Running) return;
+    }
+    const run = c.rt.run;
+    this.ctx.emit("container", "kill", c.rec.id, { ...containerAttrs(c), signal: String(sig) });
+    c.rt.process?.signal(sig);
+    this.ctx.settle();
+    if (c.rt.run !== run || !c.rec.state.Running) return;
+    if (timeout >= 0) {
+      const exited = new Promise<void>((resolve, reject) => {
+        const w: Waiter = { condition: "next-exit", resolve: () => resolve(), reject };
+        c.rt.waiters.push(w);
+      });
+      const cancel = this.ctx.clock.after(timeout * 1000, () => {
+        if (c.rt.run === run && c.rec.state.Running) {
+          this.ctx.emit("container", "kill", c.rec.id, { ...containerAttrs(c), signal: "9" });
+          c.rt.process?.signal(9);
+        }
+      });
+      this.ctx.settle();
+      await exited;
+      cancel();
+    } else {
+      await new Promise<void>((resolve, reject) => c.rt.waiters.push({ condition: "next-exit", resolve: () => resolve(), reject }));
+    }
+  }
+
+  /** Removes the container: its container VM, its name, its anonymous volumes with `volumes`. */
+  destroy(c: Container, volumes: boolean): void {
+    if (c.removed) return;
+    if (c.rec.state.Running) this.setExited(c, c.rec.state.ExitCode, false);
+    this.cancelRestart(c);
+    c.removed = true;
+    this.vms.unregister(c);
+    this.registry.delete(c);
+    this.execs.forgetAll(c);
+    this.ctx.journal.unmark("container", c.rec.id);
+    this.ctx.emit("container", "destroy", c.rec.id, containerAttrs(c));
+    for (const m of c.rec.mounts) {
+      if (m.Type !== "volume" || !m.Name) continue;
+      const v = this.vols.get(m.Name);
+      if (v && (volumes || c.rec.hostConfig.AutoRemove) && ANONYMOUS_VOLUME_LABEL in v.Labels && !this.registry.volumeUsers(m.Name).length) this.deleteVolume(m.Name);
+    }
+    for (const l of c.rt.listeners) l(null);
+    c.rt.listeners.clear();
+    this.wakeWaiters(c, "removed");
+  }
+
+  wakeWaiters(c: Container, what: "exit" | "removed"): void {
+    const code = { StatusCode: c.rec.state.ExitCode };
+    const keep: Waiter[] = [];
+    for (const w of c.rt.waiters) {
+      if (what === "removed" || w.condition !== "removed") w.resolve(code);
+      else keep.push(w);
+    }
+    c.rt.waiters = keep;
+  }
+
+  cancelRestart(c: Container): void {
+    c.rt.restartTimer?.();
+    c.rt.restartTimer = null;
+    c.rt.restartDue = null;
+    this.restarting.delete(c);
+  }
+
+  /** Runs what came due while the container was frozen, and an exit that happened meanwhile. */
+  thaw(c: Container): void {
+    const queued = c.rt.frozenQueue;
+    c.rt.frozenQueue = [];
+    for (const fn of queued) fn();
+    const pending = c.rt.pendingExit;
+    c.rt.pendingExit = null;
+    if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
+  }
+
+  /** Appends output to the container's log and hands it to attached readers. */
+  output(c: Container, stream: "stdout" | "stderr", text: string): void {
+    const line: LogLine = { s: stream === "stdout" ? 0 : 1, t: this.ctx.now(), d: text };
+    c.logs.push(line);
+    this.ctx.markContainer(c);
+    const chunk = chunkOf(line);
+    for (const l of c.rt.listeners) l(chunk);
+  }
+
+  guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {
+    // The main process may run the image's service command; an exec only when the container declared itself a service.
+    const image = this.images.get(c.rec.imageId)?.config ?? { Cmd: null, Entrypoint: null, Env: [], WorkingDir: "", User: "", ExposedPorts: null, Labels: null, Volumes: null };
+    const services = serviceCommands(image, c.rec.config.Labels);
+    return {
+      services: role === "main" || services.includes("*") ? services : [],
+      containerId: c.rec.id,
+      hostname: c.rec.config.Hostname,
+      hostsFile: this.hostsFile(c),
+      env: [...c.rec.config.Env, ...extraEnv],
+      workingDir: workdir || c.rec.config.WorkingDir,
+      user: user || c.rec.config.User,
+      tty,
+      openStdin,
+      now: () => this.ctx.now(),
+    };
+  }
+
+  hostsFile(c: Container): string {
+    const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
+    let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+    if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
+    return s;
+  }
+
+
+  /** Periodic guest writes of every running, unpaused container VM. */
+  armGuestTick(): void {
+    if (this.guestTickArmed || this.ctx.closed) return;
+    this.guestTickArmed = true;
+    this.ctx.clock.after(GUEST_TICK_MS, () => {
+      this.guestTickArmed = false;
+      let any = false;
+      for (const c of this.running) {
+        if (c.vm.mem === null) continue;
+        any = true;
+        if (c.rt.frozen) continue;
+        const img = this.images.get(c.rec.imageId);
+        if (!img || !c.rt.process) continue;
+        this.accountCpu(c);
+        const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
+        c.rt.precpuSample = { total: Math.round(c.rt.cpuNs), system: Math.round(this.ctx.now() * 1e6 * vcpus), read: this.ctx.now() };
+        const activity = c.rt.process.activity();
+        c.rt.cpuRate = activity * 0.1;
+        this.vms.tick(c, img, activity, GUEST_TICK_MS);
+      }
+      if (any) this.armGuestTick();
+    });
+    this.onFirstRun();
+  }
+
+  /** CPU ns the container has used by `now` (what `accountCpu` would record), without recording it. */
+  cpuNsAt(c: Container, now: number): number {
+    return c.rt.cpuNs + (c.rec.state.Running && !c.rt.frozen ? (now - c.rt.cpuSince) * 1e6 * c.rt.cpuRate : 0);
+  }
+
+  accountCpu(c: Container): void {
+    const now = this.ctx.now();
+    if (c.rec.state.Running && !c.rt.frozen) c.rt.cpuNs += (now - c.rt.cpuSince) * 1e6 * c.rt.cpuRate;
+    c.rt.cpuSince = now;
+  }
+
+  // ───────────────────────────── networks & volumes (internal) ─────────────────────────────
+
+  attachEndpoint(c: Container, name: string): void {
+    const done = this.nets.attach(c.rec.id, c.rec.name.slice(1), name, c.rec.networks[name], this.ctx.rng);
+    if (!done) return;
+    const n = done.network;
+    if (done.addressed) this.ctx.journal.mark("network", n.Id);
+    this.ctx.emit("network", "connect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
+  }
+
+  detachEndpoint(c: Container, name: string): void {
+    const n = this.nets.detach(c.rec.id, name, c.rec.networks[name]);
+    if (!n) return;
+    this.ctx.journal.mark("network", n.Id);
+    this.ctx.emit("network", "disconnect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
+  }
+
+  createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord {
+    const v = this.vols.add(name, labels, this.ctx.now());
+    this.ctx.journal.mark("volume", name);
+    this.ctx.emit("volume", "create", name, { driver: "local" });
+    return v;
+  }
+
+  deleteVolume(name: string): void {
+    this.vols.delete(name);
+    this.volumeDeleted(name);
+  }
+
+  /** A volume went: the journal forgets it and `destroy` is emitted. */
+  volumeDeleted(name: string): void {
+    this.ctx.journal.unmark("volume", name);
+    this.ctx.emit("volume", "destroy", name, { driver: "local" });
+  }
+}
