@@ -1,5 +1,8 @@
 // Regression tests of defects found in the VCH: each states what a user saw and now sees instead.
 import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../bindings/store/memory.js";
+import type { StoreBatch } from "../bindings/store/types.js";
+import type { OutputChunk } from "../bindings/vch/types.js";
 import { openVch, scratchStates } from "./fixtures/vch-helpers.js";
 
 const { stateDir, track } = scratchStates("vicsim-defects-");
@@ -273,3 +276,87 @@ describe("template VMs are bounded per host", () => {
     expect(vch.info().hosts[0].templates.length).toBeLessThanOrEqual(8);
   });
 });
+
+describe("a chatty container with a state folder", () => {
+  it("costs one journal commit a virtual second, not one per output line; the journal trails by at most a second and close writes the rest", async () => {
+    const store = new CountingStore();
+    const vch = await vchWith({ store });
+    const script = Array.from({ length: 450 }, (_, i) => `echo line${i}; sleep 0.01`).join("; ");
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sh", "-c", script] }, "chatty");
+    await vch.start(c.id);
+    const before = store.commits;
+    for (let i = 0; i < 400; i++) vch.advance(10); // a line every step: 4 virtual seconds, 400 settles
+    expect(store.commits - before).toBeLessThanOrEqual(5);
+    const live = await collectText(vch.logs(c.id));
+    expect(live).toContain("line399\n");
+    const last = await collectText(vch.logs(c.id, { tail: 1 }));
+    const journaled = (store.load().records.container.get(c.id) as { logs: { t: number; d: string }[] }).logs;
+    expect(vch.now() - journaled.at(-1)!.t).toBeLessThanOrEqual(1000);
+    await vch.close();
+    const again = await vchWith({ store, pull: [] });
+    expect(await collectText(again.logs("chatty", { tail: 1 }))).toBe(last);
+  });
+});
+
+describe("a restart policy's power-on that fails is reported, never swallowed", () => {
+  it("becomes a restart-failed event and a counter (the container stays exited with the reason)", async () => {
+    const vch = await vchWith({ cluster: { hosts: 1 } });
+    const seen: string[] = [];
+    vch.subscribe((e) => {
+      if (e.Action === "restart-failed") seen.push(`${e.Actor.Attributes.name}: ${e.Actor.Attributes.reason}`);
+    });
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sh", "-c", "exit 3"], HostConfig: { RestartPolicy: { Name: "always" } } }, "crashy");
+    await vch.start(c.id);
+    expect(vch.getContainer(c.id).state.Restarting).toBe(true);
+    vch.failHost("H0"); // the only host: the backoff's power-on has nowhere to go
+    vch.advance(1_000);
+    const s = vch.getContainer(c.id).state;
+    expect(s.Status).toBe("exited");
+    expect(s.Error).toMatch(/no host of the cluster can run container crashy/);
+    expect(seen).toEqual([`crashy: ${s.Error}`]);
+    expect(vch.info().faults.restartFailures).toBe(1);
+  });
+});
+
+describe("health checks across a reopened state folder", () => {
+  it("before the first probe, inspect shows the journaled probes with status starting (dockerd keeps the log when a check restarts)", async () => {
+    const dir = stateDir();
+    const a = await vchWith({ stateDir: dir });
+    const c = a.createContainer({
+      Image: "busybox", Cmd: ["sleep", "infinity"],
+      Healthcheck: { Test: ["CMD", "true"], Interval: 5e9, Retries: 1 }, HostConfig: { RestartPolicy: { Name: "always" } },
+    }, "checked");
+    await a.start(c.id);
+    a.advance(11_000); // two probes
+    const before = a.getContainer(c.id).state.Health!;
+    expect(before.Status).toBe("healthy");
+    expect(before.Log).toHaveLength(2);
+    await a.close();
+
+    const b = await vchWith({ stateDir: dir, pull: [] });
+    const restored = b.getContainer("checked");
+    expect(restored.state.Running).toBe(true);
+    expect(restored.state.Health).toEqual({ Status: "starting", FailingStreak: 0, Log: before.Log });
+    expect(restored.statusText).toMatch(/\(health: starting\)$/);
+    b.advance(5_000);
+    const after = b.getContainer("checked").state.Health!;
+    expect(after.Status).toBe("healthy");
+    expect(after.Log.slice(0, 2)).toEqual(before.Log);
+    expect(after.Log).toHaveLength(3);
+  });
+});
+
+/** A journal in memory that counts the commits that wrote something. */
+class CountingStore extends MemoryStore {
+  commits = 0;
+  override commit(batch: StoreBatch): void {
+    if (batch.put.length || batch.delete.length || batch.events.length) this.commits++;
+    super.commit(batch);
+  }
+}
+
+async function collectText(chunks: AsyncIterable<OutputChunk>): Promise<string> {
+  let text = "";
+  for await (const c of chunks) text += new TextDecoder().decode(c.data);
+  return text;
+}

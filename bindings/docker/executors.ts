@@ -2,6 +2,7 @@
  * The Docker door's executors, keyed by action kind: each turns one typed action (routes.ts) into
  * calls on the VCH and shapes the answer (shape.ts). Streaming kinds live in streams.ts.
  */
+import { VchError } from "../vch/errors.js";
 import type { ImageRecord, VirtualContainerHostApi } from "../vch/types.js";
 import type { Action, ActionOf, Filters } from "./actions.js";
 import type { DockerConnection } from "./handler.js";
@@ -241,10 +242,12 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
+/** `f()`, or `otherwise` when what it reads is gone (a VCH "no such …"); any other error is thrown. */
 function safe<T>(f: () => T, otherwise: T): T {
   try {
     return f();
-  } catch {
-    return otherwise;
+  } catch (error) {
+    if (error instanceof VchError && error.kind === "notFound") return otherwise;
+    throw error;
   }
 }

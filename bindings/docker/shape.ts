@@ -295,7 +295,7 @@ export function info(i: VchInfo, id: string): Record<string, unknown> {
     ["HA", `${i.ha.policy.kind}, failover capacity ${i.ha.failoverCapacity} hosts`],
     ["TPS", `salting ${i.tps.salting}, ${mib(i.tps.sharedSavedPages)} saved by sharing`],
     // Faults are reported, never swallowed: each also came as a `cluster` event.
-    ["Faults", `${i.faults.guestWriteFailures} guest writes refused (host out of memory), ${i.faults.subscriberErrors} subscriber errors, ${i.faults.eventsDropped} events and ${i.faults.outputDropped} output chunks dropped for readers that stopped reading`],
+    ["Faults", `${i.faults.guestWriteFailures} guest writes refused (host out of memory), ${i.faults.restartFailures} restarts that could not power on, ${i.faults.subscriberErrors} subscriber errors, ${i.faults.eventsDropped} events and ${i.faults.outputDropped} output chunks dropped for readers that stopped reading`],
   ];
   for (const h of i.hosts)
     driverStatus.push([

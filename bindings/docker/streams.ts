@@ -4,7 +4,8 @@
  * here keeps state beyond one stream.
  */
 import type { OutputChunk, VirtualContainerHostApi } from "../vch/types.js";
-import { Channel } from "../vch/channel.js";
+import { Channel, untilGone } from "../vch/channel.js";
+import { VchError } from "../vch/errors.js";
 import type { ActionOf } from "./actions.js";
 import type { DockerConnection } from "./handler.js";
 import { STDERR, STDOUT, emptyResponse, frame, jsonResponse, rfc3339Nano, streamResponse, utf8, type ApiRequest, type ApiResponse } from "./http.js";
@@ -107,10 +108,12 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
 
   async function pumpStdin(id: string, stdin: AsyncIterable<Uint8Array>, closeAtEnd: boolean): Promise<void> {
     try {
-      for await (const data of stdin) if (data.length) vch.writeStdin(id, data);
+      // A client that hangs up ends its input (untilGone); the container going away (removed, or
+      // the VCH closing: a VchError) ends the pump. Anything else is a fault and is not hidden.
+      for await (const data of untilGone(stdin)) if (data.length) vch.writeStdin(id, data);
       if (closeAtEnd) vch.closeStdin(id);
-    } catch {
-      // The container went away or the client hung up: nothing more to deliver.
+    } catch (error) {
+      if (!(error instanceof VchError)) throw error;
     }
   }
 
@@ -147,8 +150,9 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
         let s;
         try {
           s = dockerStats(vch.statsSample(c.id));
-        } catch {
-          return; // removed: the stream ends as dockerd's does
+        } catch (error) {
+          if (error instanceof VchError && error.kind === "notFound") return; // removed: the stream ends as dockerd's does
+          throw error;
         }
         // dockerd's precpu in a stream is the previous object it sent.
         const next = { ...s, precpu_stats: previous.cpu_stats, preread: previous.read };

@@ -101,3 +101,31 @@ export class Channel<T> implements AsyncIterable<T> {
     }
   }
 }
+
+/**
+ * A client's input stream: a client that goes away (its stream errors) ends its input. Only the
+ * stream's own failure is taken as that; an error of what consumes the chunks is not caught here.
+ */
+export async function* untilGone<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      let r: IteratorResult<T>;
+      try {
+        r = await it.next();
+      } catch {
+        finished = true;
+        return; // the client went away: end of input
+      }
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    // The consumer stopped early: the source is told, as a for-await over it would.
+    if (!finished) await it.return?.();
+  }
+}

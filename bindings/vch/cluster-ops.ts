@@ -25,7 +25,7 @@ export interface PendingDeclaration {
 
 export class ClusterOps {
   /** Failed hosts HA has not declared dead yet: the failover plan, the container VMs lost, the declaration timer. */
-  private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; declaredDeadAt: number; cancel: Cancel }>();
+  private readonly haPending = new Map<number, { plan: FailoverPlan; victims: string[]; declaredDeadAt: number; cancel: Cancel; lost?: Map<string, string> }>();
   drsLast: number | null = null;
   private periodicArmed = false;
 
@@ -113,7 +113,7 @@ export class ClusterOps {
     for (const id of pending.victims) {
       const c = this.registry.get(id);
       if (!c || restarted.has(id) || c.rec.state.Running || c.rec.state.Restarting) continue;
-      const reason = reasons.get(c.vm.cluster) ?? "not restarted";
+      const reason = reasons.get(c.vm.cluster) ?? pending.lost?.get(id) ?? "not restarted";
       this.ctx.emit("cluster", "ha-restart-failed", c.rec.id, { name: c.rec.name.slice(1), from, reason });
     }
   }
@@ -167,20 +167,22 @@ export class ClusterOps {
    */
   resumeDeclaration(p: PendingDeclaration): void {
     const h = p.host;
+    /** Victims with no room on the host any more (admission control, reservations): HA reports them, with this reason. */
+    const lost = new Map<string, string>();
     for (const id of p.victims) {
       const c = this.registry.get(id);
       if (!c) continue;
       try {
         this.vms.placeOnHost(c.vm.cluster, h);
-      } catch {
-        // No room on it any more (admission control, reservations): HA reports it as not restarted.
+      } catch (e) {
+        lost.set(id, `not placed again after the reopen: ${(e as Error).message}`);
       }
     }
     const plan = this.vms.failHosts([h]);
     // A manual clock reopens at its start time: never wait more than a whole declaration.
     const wait = Math.min(plan.declaredDeadAfterMs, Math.max(0, p.declaredDeadAt - this.ctx.now()));
     const cancel = this.ctx.clock.after(wait, () => this.declareDead(h));
-    this.haPending.set(h, { plan, victims: p.victims, declaredDeadAt: this.ctx.now() + wait, cancel });
+    this.haPending.set(h, { plan, victims: p.victims, declaredDeadAt: this.ctx.now() + wait, cancel, lost });
   }
 
   /** Evacuates a host by vMotion (pre-copy cost per move) and puts it in maintenance mode. */

@@ -12,6 +12,7 @@ import type { VchEventType } from "./types.js";
 /** Faults the VCH met and reported (as events too): `info().faults`. */
 export interface VchFaults {
   guestWriteFailures: number;
+  restartFailures: number;
   outputDropped: number;
 }
 
@@ -19,7 +20,7 @@ export class VchContext {
   /** A reopened VCH replaces the stream (restore.ts). */
   rng: Rng;
   closed = false;
-  readonly faults: VchFaults = { guestWriteFailures: 0, outputDropped: 0 };
+  readonly faults: VchFaults = { guestWriteFailures: 0, restartFailures: 0, outputDropped: 0 };
   /** Set by the facade once the journal exists. */
   journal!: Journal;
 
@@ -43,6 +44,6 @@ export class VchContext {
   /** Runs what is due now (zero-delay guest work); the clock's settle journals and emits. */
   settle(): void {
     if (this.clock.mode === "manual") this.clock.runUntil(this.clock.now());
-    else this.journal.commit();
+    else this.journal.settled(this.clock.now());
   }
 }

@@ -4,7 +4,7 @@
  * killed with the container. At most `EXEC_RECORDS` ended records are kept per container, and a
  * container's removal drops its own (no scan of the others).
  */
-import { Channel } from "./channel.js";
+import { Channel, untilGone } from "./channel.js";
 import type { Container } from "./container.js";
 import { containerAttrs } from "./container.js";
 import type { VchContext } from "./context.js";
@@ -32,6 +32,7 @@ interface Exec {
 }
 
 const encoder = new TextEncoder();
+
 
 export class Execs {
   private readonly byId = new Map<string, Exec>();
@@ -112,14 +113,10 @@ export class Execs {
     if (options.stdin) {
       const proc = e.process;
       void (async () => {
-        try {
-          for await (const chunk of options.stdin!) {
-            if (!e.rec.Running) break;
-            proc.stdin(chunk);
-            this.ctx.settle();
-          }
-        } catch {
-          // the client went away: treat as end of input
+        for await (const chunk of untilGone(options.stdin!)) {
+          if (!e.rec.Running) break;
+          proc.stdin(chunk);
+          this.ctx.settle();
         }
         if (e.rec.Running) {
           proc.closeStdin();

@@ -52,9 +52,13 @@ export function checkHealthConfig(check: HealthConfig | null | undefined): strin
   return null;
 }
 
-/** Health as a container starts: `starting`, no streak, no probes. */
-export function startingHealth(): HealthState {
-  return { Status: "starting", FailingStreak: 0, Log: [] };
+/**
+ * Health as a container starts: `starting`, no streak; the probes of earlier runs stay in the log
+ * (dockerd's initHealthMonitor), so a container restarted, or brought back by a reopened state
+ * folder, shows its journaled probes before its first new one.
+ */
+export function startingHealth(previous?: HealthState): HealthState {
+  return { Status: "starting", FailingStreak: 0, Log: previous?.Log ?? [] };
 }
 
 /**

@@ -121,8 +121,9 @@ export class Images {
   idOf(ref: string): string | null {
     try {
       return this.resolve(ref).id;
-    } catch {
-      return null; // a filter naming no image matches nothing
+    } catch (e) {
+      if (e instanceof VchError) return null; // a filter naming no image matches nothing
+      throw e;
     }
   }
 

@@ -115,7 +115,7 @@ export class ContainerLifecycle {
     if (c.rt.stdinClosed || !c.rec.config.OpenStdin) proc.closeStdin();
     const plan = healthPlan(c.rec.config.Healthcheck);
     if (plan) {
-      s.Health = startingHealth();
+      s.Health = startingHealth(s.Health);
       this.scheduleProbe(c, run, plan, now);
     }
     this.armGuestTick();
@@ -203,14 +203,26 @@ export class ContainerLifecycle {
         } catch (e) {
           c.rec.state.Restarting = false;
           c.rec.state.Status = "exited";
-          c.rec.state.Error = (e as Error).message;
-          this.ctx.markContainer(c);
+          this.restartFailed(c, e);
           this.wakeWaiters(c, "exit");
         }
       });
       return;
     }
     if (c.rec.hostConfig.AutoRemove) this.destroy(c, true);
+  }
+
+  /**
+   * A restart the VCH started by itself (a restart policy's backoff, a reopened state folder) could
+   * not power the container VM on: the reason goes into `State.Error`, a `restart-failed` event and
+   * `info().faults.restartFailures`, since no client call is there to hear the error.
+   */
+  restartFailed(c: Container, e: unknown): void {
+    const reason = e instanceof Error ? e.message : String(e);
+    c.rec.state.Error = reason;
+    this.ctx.markContainer(c);
+    this.ctx.faults.restartFailures++;
+    this.ctx.emit("cluster", "restart-failed", c.rec.id, { name: c.rec.name.slice(1), reason });
   }
 
   /** Marks the container exited with `status`, powering its container VM off. */
@@ -350,7 +362,7 @@ export class ContainerLifecycle {
   output(c: Container, stream: "stdout" | "stderr", text: string): void {
     const line: LogLine = { s: stream === "stdout" ? 0 : 1, t: this.ctx.now(), d: text };
     c.logs.push(line);
-    this.ctx.markContainer(c);
+    if (!c.removed) this.ctx.journal.markLog(c.rec.id, line.t);
     const chunk = chunkOf(line);
     for (const l of c.rt.listeners) l(chunk);
   }

@@ -129,7 +129,7 @@ export function restore(p: VchParts, snap: StoreSnapshot | undefined): void {
       try {
         p.lifecycle.bootContainer(c, null);
       } catch (e) {
-        c.rec.state.Error = (e as Error).message;
+        p.lifecycle.restartFailed(c, e);
       }
     }
   }

@@ -645,7 +645,7 @@ export interface VchInfo {
    * (`guest-write-failed`), subscribers that threw (`subscriber-error`), events dropped for a
    * reader that stopped reading, output chunks dropped for a logs/attach reader that stopped reading.
    */
-  faults: { guestWriteFailures: number; subscriberErrors: number; eventsDropped: number; outputDropped: number };
+  faults: { guestWriteFailures: number; restartFailures: number; subscriberErrors: number; eventsDropped: number; outputDropped: number };
 }
 
 /** One DRS recommendation (what a pass would move, or moved). */

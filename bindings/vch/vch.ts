@@ -113,7 +113,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps,
     };
     ctx.journal = new Journal(store, this.eventLog, (kind, key) => serialise(this.parts, kind, key));
-    this.clock.onSettled = () => ctx.journal.commit();
+    this.clock.onSettled = () => ctx.journal.settled(this.clock.now());
   }
 
   /** Opens a VCH: a fresh one, or the one journaled in `stateDir` (containers come back per restart policy). */
