@@ -2,7 +2,7 @@
  * Docker's container state machine: start (power the container VM on through the binding, spawn
  * the guest, health probes), the guest's timers (deferred while paused, dropped with their run),
  * exits and restart policies (Docker's backoff), stop and kill with a timeout, waiters, removal,
- * output into the log ring and to attached readers, CPU accounting and the periodic guest tick.
+ * CPU accounting and the periodic guest tick; the guest's output goes to stdio.ts.
  *
  * Why this file is long: a container's life is one state machine, and its transitions (boot,
  * exit, abandon on host failure, terminate, destroy) read and write the same runtime fields, so
@@ -10,18 +10,19 @@
  */
 import type { Cancel } from "./clock.js";
 import { serviceCommands } from "./config.js";
-import { chunkOf, containerAttrs, type Container, type LogLine, type Waiter } from "./container.js";
+import { containerAttrs, type Container, type Waiter } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
-import { conflict } from "./errors.js";
+import { conflict, invalid, notFound, notModified } from "./errors.js";
 import type { Execs } from "./execs.js";
 import { parseTime, rfc3339 } from "./format.js";
-import type { Guest, GuestContext } from "./guest.js";
+import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import type { Images } from "./images.js";
 import type { Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
+import type { Stdio } from "./stdio.js";
 import type { RestartPolicy, VolumeRecord } from "./types.js";
 import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
 
@@ -40,6 +41,7 @@ export interface LifecycleDeps {
   nets: Networks;
   vols: Volumes;
   guest: Guest;
+  stdio: Stdio;
   /** The first container VM runs: the periodic DRS and TPS passes begin. */
   onFirstRun: () => void;
 }
@@ -52,6 +54,7 @@ export class ContainerLifecycle {
   private readonly nets: Networks;
   private readonly vols: Volumes;
   private readonly guest: Guest;
+  private readonly stdio: Stdio;
   private readonly onFirstRun: () => void;
   /** Set once the exec module exists (they call each other). */
   execs!: Execs;
@@ -70,8 +73,140 @@ export class ContainerLifecycle {
     this.nets = deps.nets;
     this.vols = deps.vols;
     this.guest = deps.guest;
+    this.stdio = deps.stdio;
     this.onFirstRun = deps.onFirstRun;
   }
+
+  // ───────────── the commands clients give ─────────────
+
+  /** Docker's start: refused when paused or marked for removal, `notModified` when running. */
+  start(c: Container): void {
+    const s = c.rec.state;
+    if (s.Paused) throw conflict(`cannot start a paused container, try unpause instead`);
+    if (s.Running) throw notModified(`container ${c.rec.id} is already running`);
+    if (s.Status === "removing" || s.Dead) throw conflict(`container ${c.rec.id} is marked for removal and cannot be started`);
+    this.cancelRestart(c);
+    c.manuallyStopped = false;
+    this.bootContainer(c, null);
+  }
+
+  /** Docker's stop: SIGTERM (or its stop signal), SIGKILL after `timeout` seconds; a restarting one just stops. */
+  async stop(c: Container, options: { timeout?: number; signal?: string }): Promise<void> {
+    const sig = this.stopSignal(c, options.signal);
+    if (c.rec.state.Restarting) {
+      this.cancelRestart(c);
+      c.manuallyStopped = true;
+      this.setExited(c, c.rec.state.ExitCode, false);
+      this.ctx.emit("container", "stop", c.rec.id, containerAttrs(c));
+      return;
+    }
+    if (!c.rec.state.Running) throw notModified(`container ${c.rec.id} is already stopped`);
+    c.manuallyStopped = true;
+    await this.terminate(c, sig, options.timeout ?? c.rec.config.StopTimeout ?? 10);
+    this.ctx.emit("container", "stop", c.rec.id, containerAttrs(c));
+  }
+
+  /** Docker's kill: a signal to a running container (SIGKILL thaws a paused one first). */
+  kill(c: Container, ref: string, signal: string | number): void {
+    const sig = parseSignal(signal);
+    if (sig === null) throw invalid(`Invalid signal: ${signal}`);
+    if (!c.rec.state.Running) throw conflict(`Cannot kill container: ${ref}: Container ${c.rec.id} is not running`);
+    this.ctx.emit("container", "kill", c.rec.id, { ...containerAttrs(c), signal: String(sig) });
+    if (sig === 9 || sig === 15 || sig === 2) c.manuallyStopped = true;
+    if (c.rec.state.Paused && sig === 9) {
+      c.rt.frozen = false;
+      c.rec.state.Paused = false;
+    }
+    c.rt.process?.signal(sig);
+  }
+
+  /** Docker's restart: stop (if running), then start; emits `restart`. */
+  async restart(c: Container, ref: string, options: { timeout?: number; signal?: string }): Promise<void> {
+    this.cancelRestart(c);
+    if (c.rec.state.Running) {
+      if (c.rec.state.Paused) this.unpause(c);
+      c.manuallyStopped = true;
+      await this.terminate(c, this.stopSignal(c, options.signal), options.timeout ?? c.rec.config.StopTimeout ?? 10);
+      this.ctx.emit("container", "stop", c.rec.id, containerAttrs(c));
+    }
+    if (c.removed) throw notFound(`No such container: ${ref}`);
+    c.manuallyStopped = false;
+    this.bootContainer(c, null);
+    this.ctx.emit("container", "restart", c.rec.id, containerAttrs(c));
+  }
+
+  /** Freezes a running container (its container VM stops dirtying memory). */
+  pause(c: Container): void {
+    if (!c.rec.state.Running) throw conflict(`Container ${c.rec.id} is not running`);
+    if (c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is already paused`);
+    this.accountCpu(c);
+    c.rt.frozen = true;
+    c.rec.state.Paused = true;
+    c.rec.state.Status = "paused";
+    this.ctx.markContainer(c);
+    this.ctx.emit("container", "pause", c.rec.id, containerAttrs(c));
+  }
+
+  /** Thaws a paused container (what came due while frozen runs now). */
+  unpause(c: Container): void {
+    if (!c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is not paused`);
+    c.rt.frozen = false;
+    c.rec.state.Paused = false;
+    c.rec.state.Status = "running";
+    c.rt.cpuSince = this.ctx.now();
+    this.ctx.markContainer(c);
+    this.ctx.emit("container", "unpause", c.rec.id, containerAttrs(c));
+    this.thaw(c);
+  }
+
+  /** Waits for a condition: `not-running`, `next-exit` or `removed`. */
+  wait(c: Container, condition: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }> {
+    if (!["not-running", "next-exit", "removed"].includes(condition)) {
+      throw invalid(`invalid condition: "${condition}"`);
+    }
+    if (condition === "not-running" && !c.rec.state.Running && !c.rec.state.Restarting) {
+      return Promise.resolve({ StatusCode: c.rec.state.ExitCode });
+    }
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { condition, resolve, reject };
+      c.rt.waiters.push(w);
+      signal?.addEventListener("abort", () => {
+        c.rt.waiters = c.rt.waiters.filter((x) => x !== w);
+        reject(signal.reason instanceof Error ? signal.reason : new Error("wait aborted"));
+      }, { once: true });
+    });
+  }
+
+  /** Docker's rm: a running or restarting container only when forced (SIGKILL first). */
+  remove(c: Container, options: { force?: boolean; volumes?: boolean }): void {
+    if (c.rec.state.Status === "removing") throw conflict(`removal of container ${c.rec.id} is already in progress`);
+    if ((c.rec.state.Running || c.rec.state.Restarting) && !options.force) {
+      const what = c.rec.state.Paused ? "container is paused and must be unpaused first" : c.rec.state.Restarting ? "container is restarting: stop the container before removing or force remove" : "container is running: stop the container before removing or force remove";
+      throw conflict(`cannot remove container "${c.rec.name}": ${what}`);
+    }
+    if (c.rec.state.Restarting) {
+      this.cancelRestart(c);
+      this.setExited(c, c.rec.state.ExitCode, false);
+    }
+    if (c.rec.state.Running) {
+      c.manuallyStopped = true;
+      this.ctx.emit("container", "kill", c.rec.id, { ...containerAttrs(c), signal: "9" });
+      c.rt.frozen = false;
+      c.rec.state.Paused = false;
+      c.rt.process?.signal(9);
+    }
+    this.destroy(c, options.volumes ?? false);
+  }
+
+  /** The signal a stop sends: the override, the container's StopSignal, or SIGTERM. */
+  private stopSignal(c: Container, override?: string): number {
+    const s = override ?? c.rec.config.StopSignal ?? "SIGTERM";
+    const n = parseSignal(s);
+    if (n === null) throw invalid(`Invalid signal: ${s}`);
+    return n;
+  }
+
+  // ───────────── transitions ─────────────
 
   /** Powers the container VM on (placing it, unless HA already chose `placedOn`) and starts the guest. */
   bootContainer(c: Container, placedOn: number | null): void {
@@ -101,7 +236,7 @@ export class ContainerLifecycle {
     const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
       after: (ms, fn) => this.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
-        if (c.rt.run === run) this.output(c, c.rec.config.Tty ? "stdout" : stream, text);
+        if (c.rt.run === run) this.stdio.output(c, c.rec.config.Tty ? "stdout" : stream, text);
       },
       exit: (status) => {
         if (c.rt.run !== run) return;
@@ -356,15 +491,6 @@ export class ContainerLifecycle {
     const pending = c.rt.pendingExit;
     c.rt.pendingExit = null;
     if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
-  }
-
-  /** Appends output to the container's log and hands it to attached readers. */
-  output(c: Container, stream: "stdout" | "stderr", text: string): void {
-    const line: LogLine = { s: stream === "stdout" ? 0 : 1, t: this.ctx.now(), d: text };
-    c.logs.push(line);
-    if (!c.removed) this.ctx.journal.markLog(c.rec.id, line.t);
-    const chunk = chunkOf(line);
-    for (const l of c.rt.listeners) l(chunk);
   }
 
   guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {

@@ -20,12 +20,12 @@
  */
 import type { VchStore } from "../store/types.js";
 import { dockerStats } from "../docker/stats.js";
-import { Channel } from "./channel.js";
+
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
-import { cloneRecord } from "./clone.js";
-import { MIB, NAME_RE, normaliseHosts, validateModel, VCPU_MHZ } from "./config.js";
-import { chunkOf, containerAttrs, lastLines, LOG_RING, type Container, type LogLine, type Waiter } from "./container.js";
+
+import { NAME_RE, normaliseHosts, validateModel } from "./config.js";
+import { containerAttrs, type Container } from "./container.js";
 import { ContainerVms } from "./container-vm.js";
 import { ContainerFactory } from "./create.js";
 import { VchContext } from "./context.js";
@@ -34,9 +34,9 @@ import { conflict, invalid, notFound, notModified, VchError } from "./errors.js"
 import { EventLog } from "./events.js";
 import { Execs } from "./execs.js";
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
-import { commandText, humanDuration, parseTime, ZERO_TIME } from "./format.js";
-import { EmulatedGuest, type Guest, parseSignal } from "./guest.js";
-import { healthSuffix } from "./health.js";
+import { parseTime } from "./format.js";
+import { EmulatedGuest, type Guest } from "./guest.js";
+
 import { Images } from "./images.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
@@ -45,10 +45,12 @@ import { ContainerRegistry } from "./registry.js";
 import { restore, serialise, type VchParts } from "./restore.js";
 import { Rng } from "./rng.js";
 import { sample, type StatsSample } from "./stats.js";
+import { Stdio } from "./stdio.js";
+import { Views } from "./views.js";
 import type {
   AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
-  EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostInfo, HostRef, ImageRecord, ImageRemoval,
-  ListContainersOptions, LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
+  EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
+  LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
 } from "./types.js";
 import { Volumes } from "./volumes.js";
@@ -80,6 +82,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly execs: Execs;
   private readonly clusterOps: ClusterOps;
   private readonly factory: ContainerFactory;
+  private readonly stdio: Stdio;
+  private readonly views: Views;
   private readonly parts: VchParts;
 
   private constructor(options: VchOpenOptions, engines: VchEngines, store: VchStore | null) {
@@ -100,13 +104,15 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     });
     this.images = new Images(ctx, (id) => this.vms.dropTemplatesOf(id));
     const guest = options.guest ?? new EmulatedGuest();
+    this.stdio = new Stdio(ctx);
     this.lifecycle = new ContainerLifecycle({
-      ctx, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols, guest,
+      ctx, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols, guest, stdio: this.stdio,
       onFirstRun: () => this.clusterOps.armPeriodic(),
     });
     this.execs = new Execs(ctx, this.registry, this.lifecycle, guest);
     this.lifecycle.execs = this.execs;
     this.clusterOps = new ClusterOps(ctx, this.registry, this.images, this.vms, this.lifecycle, haPolicy, model.drs?.intervalMs ?? 300_000, model.tps?.intervalMs ?? 60_000);
+    this.views = new Views(ctx, this.registry, this.images, this.vms, this.vols, this.lifecycle, this.clusterOps, this.eventLog);
     this.factory = new ContainerFactory(ctx, this.registry, this.images, this.vms, this.nets, this.vols, this.lifecycle);
     this.parts = {
       ctx, seed: this.seed, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols,
@@ -311,144 +317,43 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Starts a container; resolves when it runs (or has already exited). `notModified` if running. */
   async start(ref: string): Promise<void> {
-    this.tx(() => {
-      const c = this.container(ref);
-      const s = c.rec.state;
-      if (s.Paused) throw conflict(`cannot start a paused container, try unpause instead`);
-      if (s.Running) throw notModified(`container ${c.rec.id} is already running`);
-      if (s.Status === "removing" || s.Dead) throw conflict(`container ${c.rec.id} is marked for removal and cannot be started`);
-      this.lifecycle.cancelRestart(c);
-      c.manuallyStopped = false;
-      this.lifecycle.bootContainer(c, null);
-    });
+    this.tx(() => this.lifecycle.start(this.container(ref)));
   }
 
   /** Stops a container: SIGTERM (or its stop signal), SIGKILL after `timeout` seconds. */
   async stop(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
-    await this.txAsync(async () => {
-      const c = this.container(ref);
-      const sig = this.stopSignal(c, options.signal);
-      if (c.rec.state.Restarting) {
-        this.lifecycle.cancelRestart(c);
-        c.manuallyStopped = true;
-        this.lifecycle.setExited(c, c.rec.state.ExitCode, false);
-        this.ctx.emit("container", "stop", c.rec.id, containerAttrs(c));
-        return;
-      }
-      if (!c.rec.state.Running) throw notModified(`container ${c.rec.id} is already stopped`);
-      c.manuallyStopped = true;
-      await this.lifecycle.terminate(c, sig, options.timeout ?? c.rec.config.StopTimeout ?? 10);
-      this.ctx.emit("container", "stop", c.rec.id, containerAttrs(c));
-    });
+    await this.txAsync(() => this.lifecycle.stop(this.container(ref), options));
   }
 
   /** Sends a signal (default SIGKILL) to a running container. */
   kill(ref: string, signal: string | number = "SIGKILL"): void {
-    this.tx(() => {
-      const c = this.container(ref);
-      const sig = parseSignal(signal);
-      if (sig === null) throw invalid(`Invalid signal: ${signal}`);
-      if (!c.rec.state.Running) throw conflict(`Cannot kill container: ${ref}: Container ${c.rec.id} is not running`);
-      this.ctx.emit("container", "kill", c.rec.id, { ...containerAttrs(c), signal: String(sig) });
-      if (sig === 9 || sig === 15 || sig === 2) c.manuallyStopped = true;
-      if (c.rec.state.Paused && sig === 9) {
-        c.rt.frozen = false;
-        c.rec.state.Paused = false;
-      }
-      c.rt.process?.signal(sig);
-    });
+    this.tx(() => this.lifecycle.kill(this.container(ref), ref, signal));
   }
 
   /** Stops (if running) and starts a container; emits `restart`. */
   async restart(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
-    await this.txAsync(async () => {
-      const c = this.container(ref);
-      this.lifecycle.cancelRestart(c);
-      if (c.rec.state.Running) {
-        if (c.rec.state.Paused) this.unpause(ref);
-        c.manuallyStopped = true;
-        await this.lifecycle.terminate(c, this.stopSignal(c, options.signal), options.timeout ?? c.rec.config.StopTimeout ?? 10);
-        this.ctx.emit("container", "stop", c.rec.id, containerAttrs(c));
-      }
-      if (c.removed) throw notFound(`No such container: ${ref}`);
-      c.manuallyStopped = false;
-      this.lifecycle.bootContainer(c, null);
-      this.ctx.emit("container", "restart", c.rec.id, containerAttrs(c));
-    });
+    await this.txAsync(() => this.lifecycle.restart(this.container(ref), ref, options));
   }
 
   /** Freezes a running container (its container VM stops dirtying memory). */
   pause(ref: string): void {
-    this.tx(() => {
-      const c = this.container(ref);
-      if (!c.rec.state.Running) throw conflict(`Container ${c.rec.id} is not running`);
-      if (c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is already paused`);
-      this.lifecycle.accountCpu(c);
-      c.rt.frozen = true;
-      c.rec.state.Paused = true;
-      c.rec.state.Status = "paused";
-      this.ctx.markContainer(c);
-      this.ctx.emit("container", "pause", c.rec.id, containerAttrs(c));
-    });
+    this.tx(() => this.lifecycle.pause(this.container(ref)));
   }
 
   /** Thaws a paused container (what came due while frozen runs now). */
   unpause(ref: string): void {
-    this.tx(() => {
-      const c = this.container(ref);
-      if (!c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is not paused`);
-      c.rt.frozen = false;
-      c.rec.state.Paused = false;
-      c.rec.state.Status = "running";
-      c.rt.cpuSince = this.now();
-      this.ctx.markContainer(c);
-      this.ctx.emit("container", "unpause", c.rec.id, containerAttrs(c));
-      this.lifecycle.thaw(c);
-    });
+    this.tx(() => this.lifecycle.unpause(this.container(ref)));
   }
 
   /** Waits for a condition: `not-running` (default), `next-exit` or `removed`. */
   wait(ref: string, condition: "not-running" | "next-exit" | "removed" = "not-running", signal?: AbortSignal): Promise<{ StatusCode: number }> {
     this.live();
-    const c = this.container(ref);
-    if (!["not-running", "next-exit", "removed"].includes(condition)) {
-      throw invalid(`invalid condition: "${condition}"`);
-    }
-    if (condition === "not-running" && !c.rec.state.Running && !c.rec.state.Restarting) {
-      return Promise.resolve({ StatusCode: c.rec.state.ExitCode });
-    }
-    return new Promise((resolve, reject) => {
-      const w: Waiter = { condition, resolve, reject };
-      c.rt.waiters.push(w);
-      signal?.addEventListener("abort", () => {
-        c.rt.waiters = c.rt.waiters.filter((x) => x !== w);
-        reject(signal.reason instanceof Error ? signal.reason : new Error("wait aborted"));
-      }, { once: true });
-    });
+    return this.lifecycle.wait(this.container(ref), condition, signal);
   }
 
   /** Removes a container; a running one only when forced (SIGKILL first). */
   remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): void {
-    this.tx(() => {
-      const c = this.container(ref);
-      if (c.rec.state.Status === "removing") throw conflict(`removal of container ${c.rec.id} is already in progress`);
-      if ((c.rec.state.Running || c.rec.state.Restarting) && !options.force) {
-        const what = c.rec.state.Paused ? "container is paused and must be unpaused first" : c.rec.state.Restarting ? "container is restarting: stop the container before removing or force remove" : "container is running: stop the container before removing or force remove";
-        throw conflict(`cannot remove container "${c.rec.name}": ${what}`);
-      }
-      if (c.rec.state.Restarting) {
-        this.lifecycle.cancelRestart(c);
-        this.lifecycle.setExited(c, c.rec.state.ExitCode, false);
-      }
-      if (c.rec.state.Running) {
-        c.manuallyStopped = true;
-        this.ctx.emit("container", "kill", c.rec.id, { ...containerAttrs(c), signal: "9" });
-        c.rt.frozen = false;
-        c.rec.state.Paused = false;
-        c.rt.process?.signal(9);
-      }
-      this.lifecycle.destroy(c, options.volumes ?? false);
-    });
+    this.tx(() => this.lifecycle.remove(this.container(ref), options));
   }
 
   /** Renames a container. */
@@ -474,50 +379,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** `docker ps`: running containers (all with `all`), newest first, with Docker's filters. */
   listContainers(options: ListContainersOptions = {}): ContainerRecord[] {
-    const filters = options.filters ?? {};
-    checkFilterKeys(filters, FILTER_KEYS.containerList);
-    for (const s of filters.status ?? []) {
-      if (!["created", "restarting", "running", "removing", "paused", "exited", "dead"].includes(s)) {
-        throw invalid(`invalid filter 'status=${s}'`);
-      }
-    }
-    for (const h of filters.health ?? []) {
-      if (!["starting", "healthy", "unhealthy", "none"].includes(h)) throw invalid(`Unrecognised filter value for health: ${h}`);
-    }
-    const isTask = (filters["is-task"] ?? []).map((v) => filterBool("is-task", v));
-    const publish = (filters.publish ?? []).map((v) => portFilter("publish", v));
-    const expose = (filters.expose ?? []).map((v) => portFilter("expose", v));
-    const all = options.all || filters.status?.length || filters.exited?.length;
-    // Newest first (creation order). Without `all`, only the running and restarting sets are read.
-    let list = all ? [...this.registry.all()].reverse() : [...this.lifecycle.running, ...this.lifecycle.restarting].sort((a, b) => b.seq - a.seq);
-    const match = (values: string[] | undefined, test: (v: string) => boolean) => !values?.length || values.some(test);
-    const ancestorIds = new Map((filters.ancestor ?? []).map((v) => [v, this.images.idOf(v)]));
-    // Creation order numbers: one comparison per container (no index scans).
-    const before = filters.before?.length ? this.container(filters.before[0]).seq : null;
-    const since = filters.since?.length ? this.container(filters.since[0]).seq : null;
-    list = list.filter((c) => {
-      const r = c.rec;
-      return (
-        match(filters.id, (v) => r.id.startsWith(v)) &&
-        match(filters.name, (v) => new RegExp(v).test(r.name.slice(1)) || r.name === v) &&
-        labelsMatch(filters, r.config.Labels) &&
-        match(filters.status, (v) => r.state.Status === v) &&
-        match(filters.exited, (v) => r.state.Status === "exited" && r.state.ExitCode === Number(v)) &&
-        match(filters.ancestor, (v) => r.image === v || r.imageId === ancestorIds.get(v) || r.imageId.slice(7).startsWith(v)) &&
-        match(filters.network, (v) => v in r.networks || Object.values(r.networks).some((n) => n.NetworkID === v)) &&
-        match(filters.volume, (v) => r.mounts.some((m) => m.Name === v || m.Destination === v)) &&
-        match(filters.health, (v) => (r.state.Health?.Status ?? "none") === v) &&
-        // No container here is a swarm task.
-        isTask.every((want) => want === false) &&
-        match(filters.isolation, (v) => String(r.hostConfig.Isolation || "default") === v) &&
-        publish.every((p) => r.ports.some((x) => x.PublicPort !== undefined && p.matches(x.PublicPort, x.Type))) &&
-        expose.every((p) => r.ports.some((x) => p.matches(x.PrivatePort, x.Type))) &&
-        (before === null || c.seq < before) &&
-        (since === null || c.seq > since)
-      );
-    });
-    if (options.limit && options.limit > 0) list = list.slice(0, options.limit);
-    return list.map((c) => this.view(c));
+    return this.views.list(options);
   }
 
   /** Removes every stopped container (`docker container prune`; filters until, label, label!). */
@@ -544,89 +406,22 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Attaches to a container's output: replays with `logs`, follows with `stream` until it stops. */
   attach(ref: string, options: AttachOptions = {}): AsyncIterable<OutputChunk> {
-    return this.tx(() => {
-      const c = this.container(ref);
-      const wantOut = options.stdout ?? true;
-      const wantErr = options.stderr ?? true;
-      const stream = options.stream ?? true;
-      const ch = this.outputReader(options.signal);
-      const push = (l: LogLine) => {
-        if ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) ch.push(chunkOf(l));
-      };
-      // Output produced before the first attach of a run is kept for it (`docker run` attaches late).
-      const replayFrom = options.logs ? 0 : !c.rt.attachedOnce && c.rec.state.StartedAt !== ZERO_TIME ? c.rt.runLogStart : c.logs.next;
-      c.rt.attachedOnce = true;
-      for (const l of c.logs.from(replayFrom)) push(l);
-      this.ctx.emit("container", "attach", c.rec.id, containerAttrs(c));
-      const running = c.rec.state.Running || c.rec.state.Restarting || c.rec.state.Status === "created";
-      if (!stream || (!running && c.rec.state.Status !== "created")) {
-        ch.end();
-        return ch;
-      }
-      this.follow(c, ch, (chunk) => (chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr));
-      return ch;
-    });
+    return this.tx(() => this.stdio.attach(this.container(ref), options));
   }
 
   /** Sends bytes to the container's stdin (kept until it starts when it has not yet). */
   writeStdin(ref: string, data: Uint8Array): void {
-    this.tx(() => {
-      const c = this.container(ref);
-      if (!c.rec.config.OpenStdin) return;
-      if (c.rt.process && c.rec.state.Running) c.rt.process.stdin(data);
-      else c.rt.stdin.push(data);
-    });
+    this.tx(() => this.stdio.writeStdin(this.container(ref), data));
   }
 
   /** Closes the container's stdin. */
   closeStdin(ref: string): void {
-    this.tx(() => {
-      const c = this.container(ref);
-      c.rt.stdinClosed = true;
-      if (c.rt.process && c.rec.state.Running) c.rt.process.closeStdin();
-    });
+    this.tx(() => this.stdio.closeStdin(this.container(ref)));
   }
 
   /** `docker logs`: stdout/stderr with times (virtual ms), optionally following. */
   logs(ref: string, options: LogsOptions = {}): AsyncIterable<OutputChunk> {
-    const c = this.container(ref);
-    const wantOut = options.stdout ?? true;
-    const wantErr = options.stderr ?? true;
-    const since = options.since ?? -Infinity;
-    const until = options.until ?? Infinity;
-    const ch = this.outputReader(options.signal);
-    let lines = c.logs.toArray().filter((l) => ((l.s === 0 && wantOut) || (l.s === 1 && wantErr)) && l.t >= since && l.t <= until);
-    if (options.tail !== undefined && options.tail !== "all") {
-      // Docker's tail counts lines, and a chunk (one write) may hold several: cut the history here,
-      // where it is known, so no reader has to guess where history ends and live output begins.
-      const n = Math.max(0, Math.floor(options.tail));
-      lines = n === 0 ? [] : lastLines(lines, n);
-    }
-    for (const l of lines) ch.push(chunkOf(l));
-    if (!options.follow || !(c.rec.state.Running || c.rec.state.Restarting) || until <= this.now()) {
-      ch.end();
-      return ch;
-    }
-    this.follow(c, ch, (chunk) => chunk.time >= since && ((chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr)), until);
-    return ch;
-  }
-
-  /**
-   * A logs/attach reader's queue: at most a log ring's worth queued; a reader that stops reading
-   * loses its oldest chunks (as a follower behind a rotated log does), counted in `info().faults`.
-   */
-  private outputReader(signal: AbortSignal | undefined): Channel<OutputChunk> {
-    return new Channel<OutputChunk>(signal, { cap: LOG_RING, overflow: "drop-oldest", onDrop: () => this.ctx.faults.outputDropped++ });
-  }
-
-  /** Follows the container's live output into `ch` until it stops (or past `until`). */
-  private follow(c: Container, ch: Channel<OutputChunk>, pass: (chunk: OutputChunk) => boolean, until = Infinity): void {
-    const listener = (chunk: OutputChunk | null) => {
-      if (chunk === null || chunk.time > until) ch.end();
-      else if (pass(chunk)) ch.push(chunk);
-    };
-    c.rt.listeners.add(listener);
-    ch.onClose = () => c.rt.listeners.delete(listener);
+    return this.stdio.logs(this.container(ref), options);
   }
 
   /** A neutral stats sample: CPU ns used so far (reading changes nothing), the last tick's sample, memory pages. */
@@ -698,41 +493,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** The cluster as `docker info` and a vSphere client would show it. */
   info(): VchInfo {
-    const vms = this.vms;
-    const loads = vms.hostLoads();
-    const list = [...this.registry.all()];
-    const perHost = new Array<number>(vms.hostNames.length).fill(0);
-    for (const c of this.lifecycle.running) if (c.vm.host !== null) perHost[c.vm.host]++;
-    const hosts: HostInfo[] = vms.hostNames.map((name, i) => {
-      const m = vms.hostMemory(i);
-      return {
-        name, index: i, state: vms.hostState(i), cpuMHz: vms.hostCpu[i], memoryMiB: vms.hostMem[i],
-        containers: perHost[i],
-        templates: vms.templatesOn(i).map((id) => this.images.get(id)?.repoTags[0] ?? id),
-        load: loads[i]?.load ?? 0,
-        memory: { capacity: m.capacity, used: m.used, free: m.free, sharedSaved: m.sharedSaved, minFree: m.minFree, state: m.state },
-      };
-    });
-    const ha = vms.haAdmission();
-    return {
-      name: this.name,
-      now: this.now(),
-      containers: list.length,
-      containersRunning: list.filter((c) => c.rec.state.Running && !c.rec.state.Paused).length,
-      containersPaused: list.filter((c) => c.rec.state.Paused).length,
-      containersStopped: list.filter((c) => !c.rec.state.Running).length,
-      images: this.images.size,
-      hosts,
-      ncpu: vms.hostCpu.reduce((s, x) => s + Math.floor(x / VCPU_MHZ), 0),
-      memTotal: vms.hostMem.reduce((s, x) => s + x, 0) * MIB,
-      drs: {
-        threshold: vms.migrationThreshold, automation: vms.automation, imbalance: vms.imbalance(),
-        targetImbalance: vms.targetImbalance(), lastPass: this.clusterOps.drsLast, migrations: vms.drsMigrations,
-      },
-      ha: { policy: this.clusterOps.haPolicy, failoverCapacity: ha.failoverCapacity },
-      tps: { salting: vms.tpsSalting, sharedSavedPages: hosts.reduce((s, h) => s + h.memory.sharedSaved, 0), mergedPages: vms.tpsMerged },
-      faults: { ...this.ctx.faults, ...this.eventLog.faults },
-    };
+    return this.views.info(this.name);
   }
 
   /**
@@ -807,14 +568,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** `docker system df`. */
   diskUsage(): DiskUsage {
-    const list = [...this.registry.all()];
-    const images = [...this.images.all()];
-    return {
-      LayersSize: images.reduce((s, i) => s + i.size, 0),
-      Images: images.map((i) => ({ Id: i.id, RepoTags: i.repoTags, Size: i.size, Containers: this.registry.usersOfImage(i.id).length, Created: i.created })),
-      Containers: list.map((c) => ({ Id: c.rec.id, Names: [c.rec.name], Image: c.rec.image, SizeRw: c.vm.wsWritten * 4096, State: c.rec.state.Status })),
-      Volumes: this.vols.all().map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.registry.volumeUsers(v.Name).length } })),
-    };
+    return this.views.diskUsage();
   }
 
   // ───────────────────────────── networks ─────────────────────────────
@@ -938,35 +692,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return this.registry.resolve(ref);
   }
 
-  private stopSignal(c: Container, override?: string): number {
-    const s = override ?? c.rec.config.StopSignal ?? "SIGTERM";
-    const n = parseSignal(s);
-    if (n === null) throw invalid(`Invalid signal: ${s}`);
-    return n;
-  }
-
   private view(c: Container): ContainerRecord {
-    const r = cloneRecord(c.rec) as ContainerRecord;
-    r.host = c.vm.host === null ? null : { name: this.vms.hostNames[c.vm.host], index: c.vm.host };
-    r.vm = c.vm.mem;
-    r.statusText = this.statusText(c);
-    r.commandText = commandText(c.rec.path, c.rec.args);
-    r.execIds = [...c.rt.execRecords];
-    r.sizeRw = c.vm.wsWritten * 4096;
-    return r;
+    return this.views.view(c);
   }
-
-  private statusText(c: Container): string {
-    const s = c.rec.state;
-    const now = this.now();
-    if (s.Status === "removing") return "Removal In Progress";
-    if (s.Dead) return "Dead";
-    if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
-    if (s.Running) return `Up ${humanDuration(now - (parseTime(s.StartedAt) ?? now))}${s.Paused ? " (Paused)" : healthSuffix(s.Health)}`;
-    if (s.FinishedAt !== ZERO_TIME) return `Exited (${s.ExitCode}) ${humanDuration(now - (parseTime(s.FinishedAt) ?? now))} ago`;
-    return "Created";
-  }
-
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -983,12 +711,3 @@ function clusterHaPolicy(p: HaPolicyModel, hostNames: string[]) {
   };
 }
 
-/** A `publish` / `expose` filter value: `80`, `80/tcp`, `8000-8080/udp`. */
-function portFilter(key: string, v: string): { matches: (port: number, type: string) => boolean } {
-  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
-  if (!m) throw invalid(`invalid filter '${key}=${v}'`);
-  const lo = Number(m[1]);
-  const hi = m[2] ? Number(m[2]) : lo;
-  const proto = m[3] ?? "tcp";
-  return { matches: (port, type) => port >= lo && port <= hi && type === proto };
-}
