@@ -360,3 +360,17 @@ async function collectText(chunks: AsyncIterable<OutputChunk>): Promise<string> 
   for await (const c of chunks) text += new TextDecoder().decode(c.data);
   return text;
 }
+
+describe("events are published once journaled, at the end of a settle", () => {
+  it("an events reader with until gets every event stamped before until, also those of timers in the same settle", async () => {
+    const vch = await vchWith();
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "3"] });
+    await vch.start(c.id);
+    const started = vch.now();
+    const reader = vch.events({ until: started + 5000, filters: { container: [c.id] } });
+    vch.advance(10_000); // the exit at +3 s and the reader's end at +5 s come in the same settle
+    const got: string[] = [];
+    for await (const e of reader) got.push(`${e.Action} @${e.timeNano / 1e6 - started}`);
+    expect(got).toEqual(["die @3000"]);
+  });
+});

@@ -481,7 +481,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Events from the ring (since/until, virtual ms) then live ones, ending at `until`. */
   events(options: EventsOptions = {}): AsyncIterable<VchEvent> {
     const filters = options.filters ?? {};
-    return this.eventLog.reader(options, (e) => eventMatches(e, filters), (ms, fn) => this.clock.after(ms, fn));
+    // The end comes after the settle that reaches `until` has published its events: events are
+    // published once journaled, at the end of the settle, so ending in the timer itself would drop
+    // the ones stamped before `until` by timers of the same settle.
+    return this.eventLog.reader(options, (e) => eventMatches(e, filters), (ms, fn) => this.clock.after(ms, () => queueMicrotask(fn)));
   }
 
   /** Calls `listener` for every new event; returns the unsubscribe function. */
