@@ -121,6 +121,7 @@ const TABLE = [
   "ls; ls d; ls nope; echo $?",
   "mkdir -p x/y && touch x/y/z && find x; find . -name 'f*' -type f",
   "cp f1 c && mv c d/ && ls d && rm d/c && ls d",
+  "mkdir -p e; cp e f1; echo $?; cp e newdir; echo $?; cp -r e f1; echo $?",
   "rm d; rmdir d; mkdir d; echo $?",
   "for i in 3 1 2; do echo $i; done | sort -r | head -n 2",
   "x=5; while [ $x -gt 2 ]; do x=$((x-1)); echo $x; done",

@@ -213,6 +213,17 @@ async function operands(ctx: CommandContext, rest: string[]): Promise<{ target: 
   return { target, tp, intoDir };
 }
 
+/** Why `dst` cannot even be looked at (a file where a directory should be, …); null when it exists or is merely absent. */
+function destinationError(ctx: CommandContext, dst: string): FsError | null {
+  try {
+    ctx.fs.lstat(dst);
+    return null;
+  } catch (e) {
+    if (!(e instanceof FsError)) throw e;
+    return e.code === "ENOENT" ? null : e;
+  }
+}
+
 const cp: Utility = async (ctx) => {
   const { flags, rest } = getopt(ctx.argv, "rRapfdPLv");
   const recursive = flags.has("r") || flags.has("R") || flags.has("a");
@@ -223,12 +234,19 @@ const cp: Utility = async (ctx) => {
   let status = 0;
   for (const s of rest.slice(0, -1)) {
     const sp = abs(ctx, s);
-    const dst = destination(s, tp, intoDir);
+    let dst = destination(s, tp, intoDir);
     try {
       const st = ctx.fs.stat(sp);
+      // busybox copies a directory INTO an existing TARGET even when TARGET is not a directory, and
+      // stats that destination before anything else: `cp dir file` fails on 'file/dir'.
+      const into = intoDir || (st.kind === "dir" && ctx.fs.exists(tp));
+      dst = destination(s, tp, into);
+      const shown = into ? destination(s, target.replace(/\/+$/, ""), true) : target;
+      const unreachable = destinationError(ctx, dst);
+      if (unreachable) { await warn(ctx, `can't stat '${shown}': ${unreachable.message}`); status = 1; continue; }
       if (st.kind === "dir" && !recursive) { await warn(ctx, `omitting directory '${s}'`); status = 1; continue; }
       if (st.kind === "dir" && (dst + "/").startsWith(ctx.fs.realpath(sp) + "/")) { await warn(ctx, `can't copy a directory into itself`); status = 1; continue; }
-      if (ctx.fs.exists(dst) && ctx.fs.realpath(dst) === ctx.fs.realpath(sp)) { await warn(ctx, `'${s}' and '${intoDir ? dst : target}' are the same file`); status = 1; continue; }
+      if (ctx.fs.exists(dst) && ctx.fs.realpath(dst) === ctx.fs.realpath(sp)) { await warn(ctx, `'${s}' and '${into ? dst : target}' are the same file`); status = 1; continue; }
       copy(ctx, sp, dst, recursive, preserve, true);
     } catch (e) {
       if (!(e instanceof FsError)) throw e;
