@@ -193,3 +193,17 @@ describe("list filters the endpoints accept are applied", () => {
     expect((await call(h, "GET", `/images/json?${filters({ until: ["1970-01-02T00:00:00Z"] })}`)).json).toEqual([]);
   });
 });
+
+describe("faults the VCH met on its own show in docker info", () => {
+  it("a restart policy's power-on that failed is counted in the Faults row of DriverStatus", async () => {
+    vch = await openVch({ cluster: { hosts: 1 } });
+    const h = createDockerHandler(vch);
+    const c = vch.createContainer({ Image: "busybox", Cmd: ["sh", "-c", "exit 3"], HostConfig: { RestartPolicy: { Name: "always" } } }, "crashy");
+    await vch.start(c.id);
+    vch.failHost("H0");
+    vch.advance(1_000);
+    const info = await call(h, "GET", "/info");
+    const faults = (info.json.DriverStatus as [string, string][]).find(([k]) => k === "Faults")![1];
+    expect(faults).toContain("1 restarts that could not power on");
+  });
+});
