@@ -71,7 +71,12 @@ async function main(): Promise<void> {
   (globalThis as unknown as { vicsim: unknown }).vicsim = exposed;
 
   controls.wire();
-  wireTabs(loop, {});
+  wireTabs(loop, {
+    photon: () =>
+      void import("./photon/tab.js")
+        .then((m) => (exposed.photon = m.startPhotonTab()))
+        .catch((e) => controls!.status(`the Photon tab failed to start: ${(e as Error).message}`, true)),
+  });
   loop.start();
   loop.frame();
   const info = vch.info();
