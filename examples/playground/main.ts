@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       void import("./photon/tab.js")
         .then((m) => (exposed.photon = m.startPhotonTab()))
         .catch((e) => controls!.status(`the Photon tab failed to start: ${(e as Error).message}`, true)),
+    plan: () => void import("./plan/tab.js").then((m) => m.startPlanTab()),
   });
   loop.start();
   loop.frame();

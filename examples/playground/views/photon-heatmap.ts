@@ -1,16 +1,24 @@
 /**
  * The fleet as a heat map: one pixel per host in an ImageData (no DOM node per host), scaled up by
- * CSS, so 32,768 hosts redraw in well under a frame. Colour: the host's utilisation from green to
+ * CSS, so 32,768 hosts redraw in well under a frame. Colour: the host's utilisation from pale to
  * red while READY; its state otherwise. The selected host is blue.
  */
 import type { PhotonFrame } from "../photon/snapshot.js";
 
-/** RGBA of a READY host at utilisation u (0…1): green → yellow → red at the scheduler's 0.95 limit. */
+/**
+ * RGBA of a READY host at utilisation u (0…1): pale when idle, through green and yellow to red at
+ * the scheduler's 0.95 limit; a square root spreads the low end, where most of a large fleet sits.
+ */
+const RAMP: [number, number, number][] = [[226, 236, 228], [80, 190, 90], [240, 200, 60], [215, 40, 40]];
 function heat(u: number, out: Uint8ClampedArray, i: number): void {
-  const t = Math.min(1, u / 0.95);
-  out[i] = t < 0.5 ? Math.round(60 + 2 * t * 180) : 240;
-  out[i + 1] = t < 0.5 ? 200 : Math.round(200 - (t - 0.5) * 2 * 170);
-  out[i + 2] = 70;
+  const t = Math.sqrt(Math.min(1, u / 0.95)) * (RAMP.length - 1);
+  const k = Math.min(RAMP.length - 2, Math.floor(t));
+  const f = t - k;
+  const a = RAMP[k];
+  const b = RAMP[k + 1];
+  out[i] = a[0] + (b[0] - a[0]) * f;
+  out[i + 1] = a[1] + (b[1] - a[1]) * f;
+  out[i + 2] = a[2] + (b[2] - a[2]) * f;
   out[i + 3] = 255;
 }
 /** Colours of the other states, by index into HOST_STATES. */
