@@ -11,7 +11,7 @@ const NOT_TRACE = /(^|\/)\.|licen[cs]e|readme/i;
 export function workloadFromFiles(dropped: readonly DroppedFile[], format: TraceFormat | undefined, stepSeconds: number): Workload {
   const files = dropped.filter((f) => !NOT_TRACE.test(f.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (files.length === 0) throw new TraceError("(dropped files)", 0, "expected trace files (a PlanetLab or Bitbrains folder, or an Alibaba pod list), found none");
-  const source = commonFolder(files) || files[0].path;
+  const source = commonFolder(files) || (files.length > 1 ? `${files.length} dropped files` : files[0].path);
   const fmt = format ?? detectFormat(files[0].path, files[0].text.split(/\r?\n/, 1)[0] ?? "");
   if (!fmt) throw new TraceError(files[0].path, 1, "cannot tell the trace format from this line: choose planetlab, bitbrains or alibaba");
   if (fmt === "alibaba") {
