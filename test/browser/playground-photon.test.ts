@@ -57,7 +57,7 @@ describe("the Photon tab", () => {
   it("draws the fleet as a heat map, one cell per host, at 1,000 and at 32,768 hosts", async () => {
     await page.waitForFunction(() => (document.getElementById("photon-heatmap") as HTMLCanvasElement).dataset.cells === "1000");
     expect(await heatMapCells()).toEqual({ declared: 1000, drawn: 1000 });
-    expect(await text("#photon-summary")).toMatch(/^1,000 hosts \(1,000 READY\) · 0 VMs on 0 hosts · \d+ fps$/);
+    expect(await text("#photon-summary")).toMatch(/^1,000 hosts \(1,000 READY\) · 0 VMs on 0 hosts · \d+ fps, \d+\.\d ms a frame$/);
     await page.selectOption("#photon-size", "32768");
     await waitStatus(/^a new deployment of 32,768 hosts/);
     await page.waitForFunction(() => (document.getElementById("photon-heatmap") as HTMLCanvasElement).dataset.cells === "32768");
@@ -83,7 +83,7 @@ describe("the Photon tab", () => {
     const globex = await text('#photon-tenants [data-tenant="globex"]');
     expect(globex).toContain("40 of 512 COUNT");
     expect(globex).toContain("10 of 300 COUNT");
-    expect(await text('#photon-tenants [data-tenant="acme"]')).toContain("0 of 8,192 GB");
+    expect(await text('#photon-tenants [data-tenant="acme"]')).toContain("0 of 262,144 GB");
   });
 
   it("shows the scheduler's decision for a VM create: four sampled hosts with scores, the best one chosen", async () => {

@@ -13,7 +13,7 @@ import { takePhotonFrame, type ApiReading, type ClusterView, type TenantView } f
 
 /** Tenants of the story: their ticket limits (GB, COUNT). */
 const TENANTS = [
-  { name: "acme", memoryGB: 8192, cpu: 2048, vms: 1000 },
+  { name: "acme", memoryGB: 262_144, cpu: 65_536, vms: 20_000 },
   { name: "globex", memoryGB: 2048, cpu: 512, vms: 300 },
   { name: "initech", memoryGB: 512, cpu: 128, vms: 100 },
 ];
@@ -217,23 +217,28 @@ export function startPhotonTab(): PhotonTab {
   });
 
   // The frame loop: one snapshot per animation frame, every view drawn from it.
+  // Frames drawn in the last second and the work one costs (snapshot and every view), shown beside the fleet.
   let frames = 0;
-  let fps = 0;
+  let busy = 0;
+  let rate = { fps: 0, ms: 0 };
   let second = performance.now();
   const frame = (t: number) => {
     if (!$("photon-panel").hidden) {
+      const start = performance.now();
       void refresh();
       const f = takePhotonFrame(platform, api, selected);
       heat.render(f);
-      renderFleet(f, fps);
+      renderFleet(f, rate);
       renderTenants(f);
       renderClusters(f);
       renderDecisions(f, name);
       renderSelected(f, name, (h) => platform.fleet.vmCount[h]);
       frames++;
+      busy += performance.now() - start;
       if (t - second >= 1000) {
-        fps = Math.round((frames * 1000) / (t - second));
+        rate = { fps: Math.round((frames * 1000) / (t - second)), ms: busy / frames };
         frames = 0;
+        busy = 0;
         second = t;
       }
     }

@@ -6,14 +6,15 @@ import { $, escapeHtml, setHtml } from "./dom.js";
 /** A host as the API names it: its address. */
 export type HostName = (h: number) => string;
 
-export function renderFleet(f: PhotonFrame, fps: number): void {
+/** `rate`: frames drawn in the last second, and the mean work of one (snapshot and views), ms. */
+export function renderFleet(f: PhotonFrame, rate: { fps: number; ms: number }): void {
   const counts = new Map<string, number>();
   for (let h = 0; h < f.hosts; h++) counts.set(HOST_STATES[f.state[h]], (counts.get(HOST_STATES[f.state[h]]) ?? 0) + 1);
   let busy = 0;
   for (let h = 0; h < f.hosts; h++) if (f.utilisation[h] > 0) busy++;
   $("photon-summary").textContent =
     `${f.hosts.toLocaleString("en-US")} hosts (${[...counts].map(([s, n]) => `${n.toLocaleString("en-US")} ${s}`).join(", ")}) · ` +
-    `${f.vms.toLocaleString("en-US")} VMs on ${busy.toLocaleString("en-US")} hosts · ${fps} fps`;
+    `${f.vms.toLocaleString("en-US")} VMs on ${busy.toLocaleString("en-US")} hosts · ${rate.fps} fps, ${rate.ms.toFixed(1)} ms a frame`;
 }
 
 export function renderTenants(f: PhotonFrame): void {
