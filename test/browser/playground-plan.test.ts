@@ -1,6 +1,8 @@
 // The playground's plan tab in headless Chromium: a small PlanetLab trace dropped into the page runs
 // through `vicsim simulate` in a Web Worker; the results, the figures and the HTML report appear.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -90,6 +92,27 @@ describe("the plan tab", () => {
     expect(pageErrors).toEqual([]);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}playground-plan.png`, fullPage: false });
+  });
+
+  it("takes a folder chosen with the folder picker, by its name, and runs one policy", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vicsim-plan-"));
+    const folder = join(dir, "planetlab-day");
+    mkdirSync(folder);
+    for (const f of planetLab(12)) writeFileSync(join(folder, f.name), f.text);
+    writeFileSync(join(folder, "README"), "not a trace\n");
+    try {
+      await page.setInputFiles("#plan-folder", folder);
+      await waitStatus(/^ready to run/);
+      expect(await text("#plan-files-shown")).toBe("12 trace file(s) (planetlab-day/planetlab-node-00_vm, …)");
+      for (const p of ["lr-mmt", "drs-dpm"]) await page.uncheck(`input[name=plan-policy][value="${p}"]`);
+      await page.fill("#plan-hosts", "6");
+      await page.click("#plan-run");
+      await waitStatus(/^simulated npa in [\d.]+ s: 12 VMs on 6 hosts, /);
+      expect(await page.locator("#plan-summary th[data-policy]").allInnerTexts()).toEqual(["npa"]);
+      expect(await text("#plan-summary h3")).toBe("planetlab-day: planetlab trace planetlab-day");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("says what is wrong with a bad scenario, with its file and line", async () => {

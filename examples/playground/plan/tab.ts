@@ -6,6 +6,7 @@
 import type { PolicyName, PolicyResult, TraceFormat } from "../../../bindings/simulate/index.js";
 import { $, escapeHtml } from "../views/dom.js";
 import type { DroppedFile, PlanMessage, PlanRequest } from "./protocol.js";
+import { traceFiles } from "./workload.js";
 
 const SCENARIO = /\.(ya?ml|json)$/i;
 
@@ -39,7 +40,8 @@ export function startPlanTab(): void {
   };
   const describe = () => {
     const scen = scenario ? `scenario ${scenario.path}; ` : "";
-    $("plan-files-shown").textContent = `${scen}${trace.length.toLocaleString("en-US")} trace file(s)${trace.length ? ` (${escapeHtml(trace[0].path)}${trace.length > 1 ? ", …" : ""})` : ""}`;
+    const files = traceFiles(trace);
+    $("plan-files-shown").textContent = `${scen}${files.length.toLocaleString("en-US")} trace file(s)${files.length ? ` (${files[0].path}${files.length > 1 ? ", …" : ""})` : ""}`;
   };
 
   /** Takes dropped or chosen files: a scenario file by its extension, every other file as the trace. */

@@ -8,8 +8,13 @@ import type { DroppedFile } from "./protocol.js";
 
 const NOT_TRACE = /(^|\/)\.|licen[cs]e|readme/i;
 
+/** The files a workload is read from: no hidden file, licence or readme; sorted by path. */
+export function traceFiles<T extends { path: string }>(dropped: readonly T[]): T[] {
+  return dropped.filter((f) => !NOT_TRACE.test(f.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 export function workloadFromFiles(dropped: readonly DroppedFile[], format: TraceFormat | undefined, stepSeconds: number): Workload {
-  const files = dropped.filter((f) => !NOT_TRACE.test(f.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = traceFiles(dropped);
   if (files.length === 0) throw new TraceError("(dropped files)", 0, "expected trace files (a PlanetLab or Bitbrains folder, or an Alibaba pod list), found none");
   const source = commonFolder(files) || (files.length > 1 ? `${files.length} dropped files` : files[0].path);
   const fmt = format ?? detectFormat(files[0].path, files[0].text.split(/\r?\n/, 1)[0] ?? "");
