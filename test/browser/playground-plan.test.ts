@@ -115,6 +115,18 @@ describe("the plan tab", () => {
     }
   });
 
+  it("runs a dropped scenario's fleet on the trace dropped before it", async () => {
+    const scenario = ["name: two racks", "hosts:", "  - type: G5", "    count: 4", "    cores: 2", "    mhzPerCore: 2660", "    memoryMiB: 4096",
+      "    power: [93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135]", "vms:", "  - { type: small, mhz: 500, memoryMiB: 613 }",
+      "workload:", "  trace: elsewhere/on/the/author/s/disk", "  format: planetlab", ""].join("\n");
+    await dropFiles([{ name: "two-racks.yaml", text: scenario }]);
+    await waitStatus(/^ready to run/);
+    expect(await text("#plan-files-shown")).toBe("scenario two-racks.yaml; 12 trace file(s) (planetlab-day/planetlab-node-00_vm, …)");
+    await page.click("#plan-run");
+    await waitStatus(/^simulated npa in [\d.]+ s: 12 VMs on 4 hosts, /);
+    expect(await text("#plan-summary h3")).toBe("two racks: planetlab trace planetlab-day");
+  });
+
   it("says what is wrong with a bad scenario, with its file and line", async () => {
     await dropFiles([{ name: "plan.yaml", text: "name: bad\nfleet_size: 3\n" }]);
     await page.click("#plan-run");
