@@ -312,18 +312,19 @@ export class LrMmt {
         this.exclPlace.add(h);
       }
     }
-    while (this.exclUnder.size < n) {
-      let under = -1;
-      let minU = 1;
-      for (let h = 0; h < n; h++) {
-        if (this.exclUnder.has(h)) continue;
-        const u = dc.utilisation(h);
-        if (u > 0 && u < minU && !this.allMigratingOrIncomingFirst(h)) {
-          minU = u;
-          under = h;
-        }
-      }
-      if (under < 0) break;
+    // Utilisation is that of the last update, so it stays put through the phase, and a host that is
+    // not excluded keeps its lists (a placement onto it excludes it or is undone): the underloaded
+    // hosts come out in one ascending sort, lowest index first on ties, instead of a scan per pick.
+    const candidates: number[] = [];
+    for (let h = 0; h < n; h++) {
+      const u = dc.utilisation(h);
+      if (u > 0 && u < 1 && !this.exclUnder.has(h)) candidates.push(h);
+    }
+    const util = (h: number): number => dc.utilisation(h);
+    candidates.sort((a, b) => util(a) - util(b) || a - b);
+    for (let next = 0; next < candidates.length; next++) {
+      const under = candidates[next];
+      if (this.exclUnder.has(under) || this.allMigratingOrIncomingFirst(under)) continue;
       this.exclUnder.add(under);
       this.exclPlace.add(under);
       const vms = dc.hostList[under].filter((v) => dc.vmMigrating[v] === 0);
