@@ -94,6 +94,7 @@ export class Datacenter {
   /** Histogram of active hosts' utilisation at every tick, ten 10 % bins. */
   readonly utilisationBins = new Float64Array(10);
   private tickMigrations = 0;
+  private readonly touched = new Set<number>();
 
   /**
    * CloudSim's `getCompletedVms` quirk: a settled VM whose requested MIPS is exactly 0 at an update
@@ -383,18 +384,32 @@ export class Datacenter {
 
   /** Starts a live migration (CloudSim `addMigratingInVm` + the VM_MIGRATE event). */
   startMigration(v: number, target: number, t: number): void {
-    this.hostIn[target].push(v);
-    this.hostList[target].push(v);
-    this.vmMigrating[v]++;
-    this.migrations++;
-    this.tickMigrations++;
-    const done = t + this.m.vmRam[v] / this.m.hostMigrationMiBps[target];
-    const e = { time: done, seq: this.seq++, vm: v, target };
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1].time > done) i--;
-    this.queue.splice(i, 0, e);
-    this.updateHost(target, t);
-    this.updateHost(this.vmHost[v], t);
+    this.startMigrations([[v, target]], t);
+  }
+
+  /**
+   * Starts the migrations a policy decided at `t`, in order. Each source and target is updated once
+   * after all of them start: every update at `t` replaces the entries the one before wrote at `t`,
+   * so only the last counts, and it sees the same lists either way.
+   */
+  startMigrations(moves: readonly (readonly [number, number])[], t: number): void {
+    const touched = this.touched;
+    touched.clear();
+    for (const [v, target] of moves) {
+      this.hostIn[target].push(v);
+      this.hostList[target].push(v);
+      this.vmMigrating[v]++;
+      this.migrations++;
+      this.tickMigrations++;
+      const done = t + this.m.vmRam[v] / this.m.hostMigrationMiBps[target];
+      const e = { time: done, seq: this.seq++, vm: v, target };
+      let i = this.queue.length;
+      while (i > 0 && this.queue[i - 1].time > done) i--;
+      this.queue.splice(i, 0, e);
+      touched.add(target);
+      touched.add(this.vmHost[v]);
+    }
+    for (const h of touched) this.updateHost(h, t);
   }
 
   /** Time of the next migration completion, or Infinity. */
@@ -407,16 +422,27 @@ export class Datacenter {
     const t = this.queue[0].time;
     const updated = t > this.lastProcess;
     if (updated) this.update(t, false);
+    // The lists change as destroy and create would change them; the shares are recomputed once
+    // per host below instead of after every move (nothing reads them in between).
     while (this.queue.length && this.queue[0].time === t) {
       const { vm, target } = this.queue.shift()!;
       const src = this.vmHost[vm];
-      this.destroy(vm, src);
+      const from = this.hostList[src];
+      const i = from.indexOf(vm);
+      if (i >= 0) {
+        from.splice(i, 1);
+        this.hostRamUsed[src] -= this.m.vmRam[vm];
+        this.hostVersion[src]++;
+      }
       const inc = this.hostIn[target];
       inc.splice(inc.indexOf(vm), 1);
       const list = this.hostList[target];
       list.splice(list.indexOf(vm), 1);
       this.vmMigrating[vm]--;
-      this.create(vm, target);
+      list.push(vm);
+      this.vmHost[vm] = target;
+      this.hostRamUsed[target] += this.m.vmRam[vm];
+      this.hostVersion[target]++;
     }
     // Every host was just updated at t; only those changed since (lists, shares or power) need it
     // again: for the others it would write the same entries.

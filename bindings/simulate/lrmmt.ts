@@ -195,29 +195,17 @@ export class LrMmt {
     let best = -1;
     let minPower = Number.MAX_VALUE;
     const active = this.active;
-    let seenTypes = emptyEligible ? 0 : (1 << m.power.length) - 1;
     const allTypes = (1 << m.power.length) - 1;
-    let e = 0; // scan position for empty hosts
-    let nextEmpty = -1;
-    const advance = (): void => {
-      nextEmpty = -1;
-      while (seenTypes !== allTypes && e < m.hostCount) {
-        const h = e++;
-        if (this.inActive[h] || excluded.has(h)) continue;
-        const bit = 1 << m.hostType[h];
-        if (seenTypes & bit) continue;
-        seenTypes |= bit;
-        nextEmpty = h;
-        return;
-      }
-    };
-    advance();
+    let seenTypes = emptyEligible ? 0 : allTypes;
+    let nextEmpty = this.firstEmpty(0, seenTypes, excluded);
+    if (nextEmpty >= 0) seenTypes |= 1 << m.hostType[nextEmpty];
     let i = 0;
     while (i < active.length || nextEmpty >= 0) {
       let h: number;
       if (nextEmpty >= 0 && (i >= active.length || nextEmpty < active[i])) {
         h = nextEmpty;
-        advance();
+        nextEmpty = this.firstEmpty(h + 1, seenTypes, excluded);
+        if (nextEmpty >= 0) seenTypes |= 1 << m.hostType[nextEmpty];
       } else h = active[i++];
       if (excluded.has(h)) continue;
       const diff = this.cost(v, h);
@@ -227,6 +215,18 @@ export class LrMmt {
       }
     }
     return best;
+  }
+
+  /** The first host from `from` on that is empty, not excluded and of a type not in `seenTypes`; -1 if none. */
+  private firstEmpty(from: number, seenTypes: number, excluded: HostSet): number {
+    const m = this.dc.m;
+    if (seenTypes === (1 << m.power.length) - 1) return -1;
+    for (let h = from; h < m.hostCount; h++) {
+      if (this.inActive[h] || excluded.has(h)) continue;
+      if (seenTypes & (1 << m.hostType[h])) continue;
+      return h;
+    }
+    return -1;
   }
 
   /** Power increase of putting `v` on `h`, or +∞ when it does not fit or would overload the host. */
@@ -246,10 +246,7 @@ export class LrMmt {
   /** VMs sorted by current demand, descending, stable (PowerVmList.sortByCpuUtilization). */
   private byDemand(vms: number[]): number[] {
     const d = this.dc.vmDemand;
-    return vms
-      .map((v, i) => [v, i])
-      .sort((a, b) => d[b[0]] - d[a[0]] || a[1] - b[1])
-      .map((x) => x[0]);
+    return vms.slice().sort((a, b) => d[b] - d[a]); // Array.prototype.sort is stable
   }
 
   /** One `optimizeAllocation` call: the migrations to start at this tick. */
@@ -271,10 +268,10 @@ export class LrMmt {
     const touch = (h: number): void => {
       if (!saved.has(h)) saved.set(h, dc.hostIn[h].length ? dc.hostList[h].filter((v) => !dc.hostIn[h].includes(v)) : dc.hostList[h].slice());
     };
-    const movedFrom: [number, number][] = [];
+    const movedFrom: number[] = []; // VM, host it was on: pairs, flat
     const place = (v: number, h: number): void => {
       touch(h);
-      movedFrom.push([v, dc.vmHost[v]]);
+      movedFrom.push(v, dc.vmHost[v]);
       this.createOn(v, h);
     };
     // VM selection: minimum migration time (smallest RAM, first on ties) until the host is not overloaded.
@@ -359,7 +356,7 @@ export class LrMmt {
       dc.hostRamUsed[h] = ram;
       dc.allocate(h);
     }
-    for (let i = movedFrom.length - 1; i >= 0; i--) dc.vmHost[movedFrom[i][0]] = movedFrom[i][1];
+    for (let i = movedFrom.length - 2; i >= 0; i -= 2) dc.vmHost[movedFrom[i]] = movedFrom[i + 1];
     for (const [h, own] of saved) for (const v of own) dc.vmHost[v] = h;
     return moves;
   }

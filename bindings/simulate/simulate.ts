@@ -158,7 +158,7 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
       }
     }
     if (arriving.length) unplaced += policy.placeArrivals(arriving, t).length;
-    for (const [v, h] of policy.tick(t)) dc.startMigration(v, h, t);
+    dc.startMigrations(policy.tick(t), t);
     dc.sample(t);
     if (options.sharing && Math.floor(t / options.sharing.everySeconds) > Math.floor((t - step) / options.sharing.everySeconds)) {
       memorySeries.push({ time: t, ...meter!.measure(dc) });
