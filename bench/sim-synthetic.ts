@@ -5,12 +5,14 @@
  *
  *   npx tsx bench/sim-synthetic.ts [--policies npa,lr-mmt,drs-dpm] [--days 7] [--hosts 1000] [--vms 20000] [--no-memory]
  *
- * Memory sharing is measured every `--memory-every` seconds (default: hourly, as the CLI does).
+ * Memory sharing is measured as the CLI measures it (`sharingInterval`: hourly, 24 times over a
+ * longer run), or every `--memory-every` seconds.
  * `npm run bench -- sim.synthetic` runs a shorter form beside the one-minute budget.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { initCore } from "../bindings/core/wasm.js";
+import { sharingInterval } from "../bindings/simulate/memory.js";
 import { buildModel } from "../bindings/simulate/model.js";
 import { POLICIES, type PolicyName } from "../bindings/simulate/scenario.js";
 import { runPolicy } from "../bindings/simulate/simulate.js";
@@ -36,14 +38,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       hosts: { type: "string", default: "1000" },
       vms: { type: "string", default: "20000" },
       "no-memory": { type: "boolean" },
-      "memory-every": { type: "string", default: "3600" },
+      "memory-every": { type: "string" },
     },
   });
   initCore(readFileSync(new URL("../build/vicsim.release.wasm", import.meta.url)));
   const size = { hosts: Number(values.hosts), vms: Number(values.vms), days: Number(values.days) };
   for (const p of values.policies!.split(",")) {
     if (!POLICIES.includes(p as PolicyName)) throw new Error(`policy ${p}: expected one of ${POLICIES.join(", ")}`);
-    const { result: r, cpuSeconds } = runSynthetic(p as PolicyName, size, values["no-memory"] ? undefined : Number(values["memory-every"]));
+    const { result: r, cpuSeconds } = runSynthetic(p as PolicyName, size, values["no-memory"] ? undefined : values["memory-every"] ? Number(values["memory-every"]) : sharingInterval(size.days * 86_400));
     const line = {
       policy: p,
       ...size,

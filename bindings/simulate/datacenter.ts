@@ -48,6 +48,9 @@ export class Datacenter {
   readonly hostOn: Uint8Array;
   /** The version and power state each host had at its last `updateHost`: unchanged means its entry is current. */
   private readonly updatedVersion: Uint32Array;
+  /** The version at the last share computation, and whether the host was over-subscribed then. */
+  private readonly sharedVersion: Uint32Array;
+  private readonly hostOver: Uint8Array;
   private readonly updatedOn: Uint8Array;
   readonly vmHost: Int32Array;
   readonly vmDemand: Float64Array;
@@ -121,6 +124,8 @@ export class Datacenter {
     this.hostVersion = new Uint32Array(H);
     this.hostOn = new Uint8Array(H);
     this.updatedVersion = new Uint32Array(H);
+    this.sharedVersion = new Uint32Array(H).fill(0xffffffff);
+    this.hostOver = new Uint8Array(H);
     this.updatedOn = new Uint8Array(H);
     this.vmHost = new Int32Array(V).fill(-1);
     this.vmDemand = new Float64Array(V);
@@ -229,6 +234,8 @@ export class Datacenter {
     }
     this.hostAvail[h] = over ? 0 : avail;
     this.hostAllocMips[h] = sum;
+    this.hostOver[h] = over ? 1 : 0;
+    this.sharedVersion[h] = this.hostVersion[h];
     if (!update) return;
     this.hostUtilMips[h] = used;
     const active = this.mode === "powered" ? this.hostOn[h] === 1 : used > 0;
@@ -273,10 +280,22 @@ export class Datacenter {
 
   /** Puts a VM on a host (CloudSim `vmCreate`): appended to the list, its share taken. */
   create(v: number, h: number): void {
-    this.hostList[h].push(v);
+    const list = this.hostList[h];
+    list.push(v);
     this.vmHost[v] = h;
     this.hostRamUsed[h] += this.m.vmRam[v];
-    this.allocate(h);
+    // A VM appended to a host whose shares are current and not over-subscribed takes its share from
+    // what is left: the same sums, in the same order, as recomputing the list.
+    const d = this.vmDemand[v];
+    const pe = this.m.hostPe[h];
+    const r = d > pe ? pe : d;
+    if (this.sharedVersion[h] === this.hostVersion[h] && this.hostOver[h] === 0 && this.hostAvail[h] >= r && !this.hostIn[h].includes(v)) {
+      this.hostAvail[h] -= r;
+      const a = this.vmMigrating[v] > 0 ? r * 0.9 : r;
+      this.vmAlloc[v] = a;
+      this.hostAllocMips[h] += a;
+      this.sharedVersion[h] = ++this.hostVersion[h];
+    } else this.allocate(h);
   }
 
   /** Takes a VM off a host's list (CloudSim `vmDestroy`); the others' shares are recomputed. */

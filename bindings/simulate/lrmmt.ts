@@ -90,7 +90,10 @@ export class LrMmt {
 
   /** Puts a VM on a host, keeping the active list (a host that was empty joins it). */
   private createOn(v: number, h: number): void {
-    this.dc.create(v, h);
+    const dc = this.dc;
+    const cached = this.cacheVersion[h] === dc.hostVersion[h];
+    dc.create(v, h);
+    if (cached) this.appended(h, v);
     if (!this.inActive[h]) {
       this.inActive[h] = 1;
       let i = this.active.length;
@@ -165,6 +168,22 @@ export class LrMmt {
       pred += ((dc.vmMean[v] + ahead * dc.vmSlope[v]) * m.vmMips[v]) / C;
     }
     return pred;
+  }
+
+  /**
+   * Brings a current cache up to date after `v` was appended to the host's list: the prediction sums
+   * the list in order, so adding the last term gives what `refresh` would (unless the horizon moves).
+   */
+  private appended(h: number, v: number): void {
+    const dc = this.dc;
+    const m = dc.m;
+    const maxRam = Math.max(this.cacheMaxRam[h], m.vmRam[v]);
+    const horizon = Math.ceil(maxRam / m.hostMigrationMiBps[h] / this.s.stepSeconds);
+    if (horizon !== this.cacheHorizon[h]) return; // left stale: refreshed when next asked
+    if (dc.vmLongHistory[v] === 1) this.cacheLong[h] = 1;
+    this.cacheMaxRam[h] = maxRam;
+    this.cachePred[h] += ((dc.vmMean[v] + (4.5 + horizon) * dc.vmSlope[v]) * m.vmMips[v]) / m.hostMips[h];
+    this.cacheVersion[h] = dc.hostVersion[h];
   }
 
   private refresh(h: number): void {

@@ -119,6 +119,15 @@ export class SharingMeter {
   }
 }
 
+/**
+ * How often to measure sharing over a run: hourly, or 24 times when the run is longer than a day
+ * (each measurement builds every host's memory on the engine, so a week of a large fleet measured
+ * hourly would spend more time there than in the simulation).
+ */
+export function sharingInterval(lengthSeconds: number): number {
+  return Math.max(3600, Math.ceil(lengthSeconds / 24 / 3600) * 3600);
+}
+
 /** Memory mapped by the VMs on each active host, and what the hosts need for it with sharing (one measurement). */
 export function measureSharing(dc: Datacenter, s: SharingSettings): MemorySummary {
   return new SharingMeter(s).measure(dc);
