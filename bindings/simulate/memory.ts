@@ -23,63 +23,112 @@ export interface SharingSettings {
 
 const PAGES_PER_MIB = 256;
 
-/** Memory mapped by the VMs on each active host, and what the hosts need for it with sharing. */
-export function measureSharing(dc: Datacenter, s: SharingSettings): MemorySummary {
-  const m = dc.m;
-  const hosts: number[] = [];
-  for (let h = 0; h < m.hostCount; h++) if (dc.hostList[h].some((v) => dc.hostIn[h].indexOf(v) < 0)) hosts.push(h);
-  if (hosts.length === 0) return { mappedMiB: 0, consumedMiB: 0, savedMiB: 0, extraVmsWithSharing: 0 };
-  const size = (v: number): number => Math.max(1, Math.ceil(m.vmRam[v] / s.grainMiB)); // modelled pages
-  const space = (pages: number): number => Math.ceil(pages / PAGES_PER_MIB); // the engine sizes VMs in whole MiB
-  // Capacity is sized to hold everything (this measures, it does not constrain): templates + clones.
-  const capacity = hosts.map((h) => Math.ceil(dc.hostList[h].reduce((sum, v) => sum + (2 * size(v)) / PAGES_PER_MIB, 1)));
-  const engine = MemoryEngine.create({ hosts: hosts.length, hostMemoryMiB: capacity });
-  const salt = (): number | undefined => (s.salting === "global" ? 0 : s.salting === "tenant" ? 1 : undefined);
-  let mappedMiB = 0;
-  let consumedPages = 0;
-  let token = 1n;
-  hosts.forEach((h, i) => {
-    const templates = new Map<string, number>();
-    for (const v of dc.hostList[h]) {
-      if (dc.hostIn[h].indexOf(v) >= 0) continue;
-      const pages = size(v);
-      const key = `${m.vmType[v]}:${pages}`;
-      let template = templates.get(key);
-      if (template === undefined) {
-        template = engine.createVm({ host: i, memoryMiB: space(pages) });
+/**
+ * Measures sharing through the run. A host's consumption depends only on what it runs — how many VMs
+ * of each type and size, since TPS scans one host at a time — so each distinct mix is measured on the
+ * engine once and remembered: a consolidated fleet repeats a few dozen mixes hour after hour.
+ */
+export class SharingMeter {
+  private readonly s: SharingSettings;
+  /** Host pages in use after clone and TPS, by mix (`type:pages×count,…`). */
+  private readonly consumed = new Map<string, number>();
+
+  constructor(settings: SharingSettings) {
+    this.s = settings;
+  }
+
+  /** Memory mapped by the VMs on each active host, and what the hosts need for it with sharing. */
+  measure(dc: Datacenter): MemorySummary {
+    const m = dc.m;
+    const s = this.s;
+    const size = (v: number): number => Math.max(1, Math.ceil(m.vmRam[v] / s.grainMiB)); // modelled pages
+    let mappedMiB = 0;
+    let consumedPages = 0;
+    let vms = 0;
+    let ram = 0;
+    const mixes: string[] = [];
+    const unmeasured = new Map<string, [number, number][]>();
+    for (let h = 0; h < m.hostCount; h++) {
+      const list = dc.hostList[h];
+      if (list.length === 0) continue;
+      const incoming = dc.hostIn[h];
+      const counts = new Map<number, number>(); // (type, pages) packed → VMs
+      for (const v of list) {
+        if (incoming.length && incoming.indexOf(v) >= 0) continue;
+        const key = (m.vmType[v] + 1) * 0x100000 + size(v);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        mappedMiB += m.vmRam[v];
+      }
+      if (counts.size === 0) continue;
+      for (const v of list) {
+        vms++;
+        ram += m.vmRam[v];
+      }
+      const groups = [...counts].sort((a, b) => a[0] - b[0]);
+      const mix = groups.map(([k, n]) => `${k}×${n}`).join(",");
+      mixes.push(mix);
+      if (!this.consumed.has(mix)) unmeasured.set(mix, groups);
+    }
+    if (mixes.length === 0) return { mappedMiB: 0, consumedMiB: 0, savedMiB: 0, extraVmsWithSharing: 0 };
+    if (unmeasured.size) this.measureMixes(unmeasured);
+    for (const mix of mixes) consumedPages += this.consumed.get(mix)!;
+    const consumedMiB = consumedPages * s.grainMiB;
+    const saved = Math.max(0, mappedMiB - consumedMiB);
+    return { mappedMiB, consumedMiB, savedMiB: saved, extraVmsWithSharing: vms ? Math.floor(saved / (ram / vms)) : 0 };
+  }
+
+  /** Builds each mix on a host of one engine: a template per type and size, its clones, a TPS pass. */
+  private measureMixes(mixes: Map<string, [number, number][]>): void {
+    const s = this.s;
+    const space = (pages: number): number => Math.ceil(pages / PAGES_PER_MIB); // the engine sizes VMs in whole MiB
+    const entries = [...mixes];
+    // Capacity is sized to hold everything (this measures, it does not constrain): templates + clones.
+    const capacity = entries.map(([, groups]) => Math.ceil(groups.reduce((sum, [k, n]) => sum + (2 * n * (k % 0x100000)) / PAGES_PER_MIB, 1)));
+    const engine = MemoryEngine.create({ hosts: entries.length, hostMemoryMiB: capacity });
+    const salt = s.salting === "global" ? 0 : s.salting === "tenant" ? 1 : undefined;
+    let token = 1;
+    entries.forEach(([mix, groups], i) => {
+      for (const [k, n] of groups) {
+        const pages = k % 0x100000;
+        const type = Math.floor(k / 0x100000) - 1;
+        const template = engine.createVm({ host: i, memoryMiB: space(pages) });
+        // Tokens are written as 32-bit halves (little-endian): no BigInt per page.
         const gpns = new Uint32Array(pages);
         const tokens = new BigUint64Array(pages);
+        const words = new Uint32Array(tokens.buffer);
         for (let p = 0; p < pages; p++) {
           gpns[p] = p;
-          tokens[p] = ((BigInt(m.vmType[v] + 2) << 40n) | BigInt(p)) + 1n; // the guest image: same on every host
+          words[2 * p] = p + 1; // the guest image, (type + 2) << 40 | page, + 1: same on every host
+          words[2 * p + 1] = (type + 2) * 256;
         }
         engine.writePages(template, gpns, tokens);
-        templates.set(key, template);
-      }
-      const clone = engine.instantClone(template, { salt: salt() });
-      const own = Math.round(pages * s.privateFraction);
-      if (own > 0) {
-        const gpns = new Uint32Array(own);
-        const tokens = new BigUint64Array(own);
+        const own = Math.round(pages * s.privateFraction);
         const zeros = Math.round(own * s.zeroFraction);
-        for (let p = 0; p < own; p++) {
-          gpns[p] = p;
-          tokens[p] = p < zeros ? 0n : token++;
+        for (let c = 0; c < n; c++) {
+          const clone = engine.instantClone(template, { salt });
+          if (own === 0) continue;
+          const priv = new BigUint64Array(own);
+          const privWords = new Uint32Array(priv.buffer);
+          for (let p = zeros; p < own; p++) privWords[2 * p] = token++; // zero-filled pages stay 0
+          engine.writePages(clone, gpns.subarray(0, own), priv);
         }
-        engine.writePages(clone, gpns, tokens);
       }
-      mappedMiB += m.vmRam[v];
-    }
-    engine.tpsScan(i, engine.hostStats(i).capacity);
-    consumedPages += engine.hostStats(i).used;
-  });
-  const consumedMiB = consumedPages * s.grainMiB;
-  const saved = Math.max(0, mappedMiB - consumedMiB);
-  let vms = 0;
-  let ram = 0;
-  for (const h of hosts) for (const v of dc.hostList[h]) {
-    vms++;
-    ram += m.vmRam[v];
+      engine.tpsScan(i, engine.hostStats(i).capacity);
+      this.consumed.set(mix, engine.hostStats(i).used);
+    });
   }
-  return { mappedMiB, consumedMiB, savedMiB: saved, extraVmsWithSharing: vms ? Math.floor(saved / (ram / vms)) : 0 };
+}
+
+/**
+ * How often to measure sharing over a run: hourly, or 24 times when the run is longer than a day
+ * (each measurement builds every host's memory on the engine, so a week of a large fleet measured
+ * hourly would spend more time there than in the simulation).
+ */
+export function sharingInterval(lengthSeconds: number): number {
+  return Math.max(3600, Math.ceil(lengthSeconds / 24 / 3600) * 3600);
+}
+
+/** Memory mapped by the VMs on each active host, and what the hosts need for it with sharing (one measurement). */
+export function measureSharing(dc: Datacenter, s: SharingSettings): MemorySummary {
+  return new SharingMeter(s).measure(dc);
 }
