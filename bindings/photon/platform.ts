@@ -3,6 +3,7 @@
  * its scheduler, and the transaction: nouns validate and apply changes through `put`/`remove`, and the
  * door calls `commit` before answering, so what the API acknowledged is in the store.
  */
+import { maintainAll } from "./cluster-maintenance.js";
 import { ApiError } from "./errors.js";
 import { Fleet } from "./fleet.js";
 import { MemoryStore, type PhotonStore, type StoredDoc } from "./store.js";
@@ -18,6 +19,7 @@ import type {
   HostOverride,
   ImageDoc,
   ProjectDoc,
+  SubnetDoc,
   TaskDoc,
   TenantDoc,
   TicketDoc,
@@ -38,6 +40,8 @@ export interface PhotonOptions {
   stepDelayMs?: number;
   /** Lightwave's security groups of the deployment when auth is on (`domain\group`). */
   securityGroups?: string[];
+  /** Period of the clusters' background maintenance, in ms (default one hour, as the controller's). */
+  clusterMaintenanceMs?: number;
 }
 
 type Docs = {
@@ -53,7 +57,7 @@ type Docs = {
   host: Map<string, HostOverride>;
   task: Map<string, TaskDoc>;
   deployment: Map<string, DeploymentDoc>;
-  subnet: Map<string, { id: string }>;
+  subnet: Map<string, SubnetDoc>;
   meta: Map<string, { id: string; value: unknown }>;
 };
 
@@ -124,6 +128,9 @@ export class PhotonPlatform {
     this.fleet = new Fleet(dep.hostCount, dep.racks, dep.seed);
     if (dep.imageDatastores.length === 0) dep.imageDatastores = this.fleet.datastores.filter((d) => d.type === "SHARED_VMFS").map((d) => d.name);
     this.put("deployment", dep);
+    for (const h of [...this.docs.host.values()].filter((x) => x.added).sort((a, b) => a.id - b.id)) {
+      this.fleet.add(h.added!, this.docs.zone.get(h.zone)?.bit ?? null, h.state as never);
+    }
     for (const h of this.docs.host.values()) {
       this.fleet.setState(h.id, h.state as never);
       const z = this.docs.zone.get(h.zone);
@@ -133,7 +140,14 @@ export class PhotonPlatform {
     this.restoreVms();
     this.endInterrupted();
     this.commit();
+    const every = options.clusterMaintenanceMs ?? 3_600_000;
+    this.maintenance = setInterval(() => {
+      if (!this.closed) maintainAll(this);
+    }, every);
+    // the hourly pass never keeps a process alive on its own
+    (this.maintenance as { unref?: () => void }).unref?.();
   }
+  private readonly maintenance: ReturnType<typeof setInterval>;
 
   /** Opens a deployment: from the store's documents when it has them, else a new one of `options.hosts`. */
   static open(options: PhotonOptions = {}): PhotonPlatform {
@@ -230,6 +244,7 @@ export class PhotonPlatform {
     if (this.closed) return;
     this.commit();
     this.closed = true;
+    clearInterval(this.maintenance);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.store.close();

@@ -9,7 +9,9 @@ import { imageRoutes } from "./images.js";
 import { projectRoutes } from "./projects.js";
 import { ok, type Route } from "./route.js";
 import { filterTasks, tenantRoutes } from "./tenants.js";
+import { subnetRoutes } from "./subnets.js";
 import { ticketRoutes } from "./tickets.js";
+import { vmDeviceRoutes } from "./vm-devices.js";
 import { vmRoutes } from "./vms.js";
 import { zoneRoutes } from "./zones.js";
 
@@ -44,7 +46,7 @@ interface Compiled {
   route: Route;
   segs: string[];
 }
-const ALL: Compiled[] = [...tenantRoutes, ...ticketRoutes, ...projectRoutes, ...flavorRoutes, ...imageRoutes, ...vmRoutes, ...diskRoutes, ...clusterRoutes, ...hostRoutes, ...zoneRoutes, ...deploymentRoutes, ...taskRoutes].map((route) => ({
+const ALL: Compiled[] = [...tenantRoutes, ...ticketRoutes, ...projectRoutes, ...flavorRoutes, ...imageRoutes, ...vmRoutes, ...vmDeviceRoutes, ...diskRoutes, ...clusterRoutes, ...hostRoutes, ...zoneRoutes, ...subnetRoutes, ...deploymentRoutes, ...taskRoutes].map((route) => ({
   route,
   segs: route.path.split("/").filter(Boolean),
 }));

@@ -85,6 +85,10 @@ export interface VmDoc {
   labels: number;
   pin: number;
   clusterId?: string;
+  /** Subnets named at create. */
+  subnets?: string[];
+  attachedIsos?: { id: string; name: string; size: number }[];
+  floatingIp?: { networkId: string; address: string };
 }
 export interface DiskDoc {
   id: string;
@@ -118,6 +122,22 @@ export interface ClusterDoc {
   errorReason?: string;
   extendedProperties: Record<string, string>;
 }
+export interface SubnetDoc {
+  id: string;
+  name: string;
+  description?: string;
+  state: "CREATING" | "READY" | "ERROR";
+  isDefault: boolean;
+  portGroups: string[];
+  /** SDN subnets belong to a project; physical ones to the deployment. */
+  projectId?: string;
+  routingType?: string;
+  cidr?: string;
+  lowIpStatic?: string;
+  highIpStatic?: string;
+  lowIpDynamic?: string;
+  highIpDynamic?: string;
+}
 export interface ZoneDoc {
   id: string;
   name: string;
@@ -130,6 +150,8 @@ export interface HostOverride {
   id: number;
   state: string;
   zone: string;
+  /** Set for a host added through the API (the others derive from their index). */
+  added?: { address: string; username: string; password: string; usageTags: string[]; metadata: Record<string, string> };
 }
 export interface DeploymentDoc {
   id: string;
