@@ -27,6 +27,9 @@ import type {
   ZoneDoc,
 } from "./types.js";
 
+/** After the current turn of the event loop: setImmediate in Node, a zero timeout elsewhere. */
+const soon: (f: () => void) => void = typeof setImmediate === "function" ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
+
 export interface PhotonOptions {
   /** Hosts in the deployment (default 1,000). */
   hosts?: number;
@@ -206,16 +209,27 @@ export class PhotonPlatform {
     this.store.write(puts, dels);
   }
 
-  /** Runs `work` after the current request has answered (a task's steps). */
+  /**
+   * Runs `work` after the current request has answered (a task's steps). Work queued in one turn of the
+   * event loop starts together right after it (setImmediate where there is one), so that a task ends
+   * before its client's first poll and the creates of many clients reach the scheduler in one batch.
+   */
   later(work: () => Promise<void>): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.closed) void work().catch(() => undefined);
-    }, 0);
-    this.timers.add(t);
+    this.queued.push(work);
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    soon(() => {
+      this.drainScheduled = false;
+      const batch = this.queued;
+      this.queued = [];
+      if (!this.closed) for (const w of batch) void w().catch(() => undefined);
+    });
   }
-  /** The pause before a task step. */
+  private queued: (() => Promise<void>)[] = [];
+  private drainScheduled = false;
+  /** The pause before a task step (none by default). */
   pause(): Promise<void> {
+    if (this.stepDelayMs === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.timers.delete(t);
