@@ -94,6 +94,8 @@ export class PhotonPlatform {
   readonly zoneByBit: ZoneDoc[] = [];
   private readonly store: PhotonStore;
   private readonly stepDelayMs: number;
+  /** The store keeps nothing: changes need no bookkeeping. */
+  private readonly inMemory: boolean;
   private pending = new Map<string, StoredDoc>();
   private deleted = new Map<string, { kind: DocKind; id: string }>();
   private imageSeq = 0;
@@ -102,6 +104,7 @@ export class PhotonPlatform {
 
   private constructor(options: PhotonOptions) {
     this.store = options.store ?? new MemoryStore();
+    this.inMemory = this.store instanceof MemoryStore;
     this.stepDelayMs = options.stepDelayMs ?? 0;
     const stored = this.store.load();
     for (const d of stored) (this.docs[d.kind] as Map<string, unknown>).set(d.id, d.body);
@@ -188,6 +191,7 @@ export class PhotonPlatform {
     const d = doc as { id: string | number };
     const id = String(d.id);
     (this.docs[kind] as Map<string, unknown>).set(id, doc);
+    if (this.inMemory) return;
     const key = `${kind}\u0000${id}`;
     this.deleted.delete(key);
     this.pending.set(key, { kind, id, body: doc });
@@ -195,6 +199,7 @@ export class PhotonPlatform {
   /** Removes a document, at the next commit. */
   remove(kind: DocKind, id: string): void {
     (this.docs[kind] as Map<string, unknown>).delete(id);
+    if (this.inMemory) return;
     const key = `${kind}\u0000${id}`;
     this.pending.delete(key);
     this.deleted.set(key, { kind, id });
