@@ -26,7 +26,8 @@ export function deploymentJson(p: PhotonPlatform, d: DeploymentDoc, origin: stri
     networkConfiguration: { sdnEnabled: false },
     loadBalancerEnabled: d.loadBalancerEnabled,
     loadBalancerAddress: p.fleet.address(0),
-    migrationStatus: { completedDataMigrationCycles: 0, dataMigrationCycleProgress: 0, dataMigrationCycleSize: 0, vibsUploaded: 0, vibsUploading: 0 },
+    // no VIBs: the simulated hosts need no agent upload
+    migrationStatus: { completedDataMigrationCycles: d.migration?.cycles ?? 0, dataMigrationCycleProgress: d.migration?.lastCycleSize ?? 0, dataMigrationCycleSize: d.migration?.lastCycleSize ?? 0, vibsUploaded: 0, vibsUploading: 0 },
     clusterConfigurations: d.clusterConfigurations,
   };
 }

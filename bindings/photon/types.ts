@@ -165,6 +165,8 @@ export interface DeploymentDoc {
   /** Availability zones the hosts were racked in at creation (each with its datastores). */
   racks: number;
   seed: number;
+  /** A migration from another controller: its API origin and the data-migration cycles run. */
+  migration?: { source: string; cycles: number; lastCycleSize: number; finished?: boolean };
 }
 export interface StepDoc {
   sequence: number;
