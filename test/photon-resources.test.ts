@@ -219,6 +219,44 @@ describe("photon VM devices", () => {
   });
 });
 
+describe("photon placement of disks and cluster nodes", () => {
+  it("puts a persistent disk beside the VM its affinity names, and refuses other affinity kinds", async () => {
+    const { p, call, wait, tenantStory, vmSpec } = photonHarness();
+    const { project, image } = await tenantStory();
+    const zones = (await call("GET", "/availabilityzones")).body.items;
+    const vm = (await wait((await call("POST", `/projects/${project}/vms`, vmSpec(image, { affinities: [{ kind: "availabilityZone", id: zones[2].id }] }))).body)).entity.id;
+    const v = (await call("GET", `/vms/${vm}`)).body;
+    const disk = await wait((await call("POST", `/projects/${project}/disks`, { name: "data", kind: "persistent-disk", flavor: "pd", capacityGb: 2, affinities: [{ kind: "vm", id: vm }] })).body);
+    expect(disk.state).toBe("COMPLETED");
+    expect((await call("GET", `/disks/${disk.entity.id}`)).body.datastore).toBe(v.datastore);
+    // a disk placed elsewhere by default: the affinity made the difference
+    const other = await wait((await call("POST", `/projects/${project}/disks`, { name: "data2", kind: "persistent-disk", flavor: "pd", capacityGb: 2 })).body);
+    expect((await call("GET", `/disks/${other.entity.id}`)).body.datastore).not.toBe(v.datastore);
+    const bad = await call("POST", `/projects/${project}/disks`, { name: "d3", kind: "persistent-disk", flavor: "pd", capacityGb: 1, affinities: [{ kind: "host", id: "x" }] });
+    expect(bad.body).toEqual({ code: "InvalidEntity", message: 'affinities[0].kind must match "vm" (was host)', data: {} });
+    const gone = await wait((await call("POST", `/projects/${project}/disks`, { name: "d4", kind: "persistent-disk", flavor: "pd", capacityGb: 1, affinities: [{ kind: "vm", id: "nope" }] })).body);
+    expect(gone.steps[0].errors[0]).toEqual({ code: "NoSuchResource", message: null, data: {} });
+    p.close();
+  });
+
+  it("puts cluster nodes on the cluster's vmNetworkId, and an unknown one fails the create", async () => {
+    const { p, call, run, wait, tenantStory } = photonHarness({ hosts: 32 });
+    const { project, image } = await tenantStory();
+    await run(`/deployments/${p.deployment.id}/enable_cluster_type`, { type: "HARBOR", imageId: image });
+    const net = (await wait((await call("POST", `/projects/${project}/subnets`, { name: "nodes", routingType: "ROUTED", size: 16 })).body)).entity.id;
+    const spec = { name: "reg", type: "HARBOR", extendedProperties: { dns: "10.0.0.2", gateway: "10.0.0.1", netmask: "255.255.255.0", master_ip: "10.0.0.10", admin_password: "pw" } };
+    const lost = await wait((await call("POST", `/projects/${project}/clusters`, { ...spec, vmNetworkId: "nope" })).body);
+    expect(lost.steps[0].errors[0]).toEqual({ code: "NetworkNotFound", message: "Network #nope not found", data: { id: "nope" } });
+    const made = await wait((await call("POST", `/projects/${project}/clusters`, { ...spec, vmNetworkId: net })).body);
+    expect(made.state).toBe("COMPLETED");
+    const node = (await call("GET", `/clusters/${made.entity.id}/vms`)).body.items[0];
+    expect(p.docs.vm.get(node.id)!.subnets).toEqual([net]);
+    // the subnet is in use by the node
+    expect((await call("DELETE", `/subnets/${net}`)).body.code).toBe("ContainerNotEmpty");
+    p.close();
+  });
+});
+
 describe("photon deployment and locks", () => {
   it("sync_hosts_config answers 200 with a task, and only while READY", async () => {
     const { p, call, wait } = photonHarness();

@@ -34,6 +34,7 @@ export async function node(p: PhotonPlatform, c: ClusterDoc, role: string, prefi
       attachedDisks: [{ name: "boot-disk", kind: "ephemeral-disk", flavor: c.diskFlavorName, bootDisk: true }],
       affinities: [],
       tags: [`cluster:${c.id}`, `cluster:${c.id}:${role}`],
+      subnets: c.vmNetworkId ? [c.vmNetworkId] : undefined,
       clusterId: c.id,
     },
     (v) => power(p, v.id, "START_VM"),

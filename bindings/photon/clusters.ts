@@ -135,6 +135,7 @@ export const clusterRoutes: Route[] = [
       if (typeof props !== "object" || Object.keys(props).length === 0) throw invalidEntity("extendedProperties size must be between 1 and 2147483647 (was {})");
       const vmFlavor = typeof b.vmFlavor === "string" && b.vmFlavor ? b.vmFlavor : null;
       const diskFlavor = typeof b.diskFlavor === "string" && b.diskFlavor ? b.diskFlavor : "cluster-vm-disk";
+      const vmNetworkId = typeof b.vmNetworkId === "string" && b.vmNetworkId ? b.vmNetworkId : undefined;
       const id = crypto.randomUUID();
       let c: ClusterDoc | null = null;
       const shape = layout({ type, extendedProperties: { etcd_ips: "x", zookeeper_ips: "x" } } as unknown as ClusterDoc);
@@ -149,6 +150,7 @@ export const clusterRoutes: Route[] = [
               const conf = p.deployment.clusterConfigurations.find((x) => x.type === type);
               if (!conf) throw new ApiError(400, "SpecInvalid", `Cluster type ${type} is not enabled`);
               const extendedProperties = clusterProperties(type, props);
+              if (vmNetworkId !== undefined) p.get("subnet", vmNetworkId, "NetworkNotFound", "Network");
               ensureFlavor(p, "cluster-master-vm", "vm", [
                 { key: "vm", value: 1, unit: "COUNT" },
                 { key: "vm.cpu", value: 4, unit: "COUNT" },
@@ -176,6 +178,7 @@ export const clusterRoutes: Route[] = [
                 otherVmFlavorName: vmFlavor ?? "cluster-other-vm",
                 diskFlavorName: diskFlavor,
                 imageId: conf.imageId,
+                vmNetworkId,
                 extendedProperties,
               };
               p.put("cluster", c);

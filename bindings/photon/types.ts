@@ -119,6 +119,8 @@ export interface ClusterDoc {
   otherVmFlavorName: string;
   diskFlavorName: string;
   imageId: string;
+  /** The subnet of the nodes (none: the default network). */
+  vmNetworkId?: string;
   errorReason?: string;
   extendedProperties: Record<string, string>;
 }
