@@ -24,7 +24,7 @@ export function constraints(p: PhotonPlatform, affinities: Affinity[]): { labels
       labels |= 1 << z!.bit;
     } else if (a.kind === "host") {
       let h = p.fleet.hostIndex(a.id);
-      if (h < 0) for (let i = 0; i < p.fleet.n && h < 0; i++) if (p.fleet.address(i) === a.id) h = i;
+      if (h < 0) h = p.fleet.byAddress(a.id);
       if (h < 0) none();
       pin = h;
     } else if (a.kind === "datastore") {
