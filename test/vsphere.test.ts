@@ -123,14 +123,22 @@ describe("PropertyCollector", () => {
     for (const p of ["name", "summary", "runtime", "hardware", "vm", "parent"]) expect(all.text).toContain(`<name>${p}</name>`);
   });
 
-  test("RetrievePropertiesEx pages by maxObjects; Continue returns the rest; Cancel drops a token", async () => {
+  test("RetrievePropertiesEx pages by maxObjects; Continue returns the rest page by page; Cancel drops a token", async () => {
     const cookie = await login();
     const view = await containerView(cookie, "VirtualMachine");
     const first = await call("RetrievePropertiesEx", "PropertyCollector:propertyCollector", viewSpec(view, "VirtualMachine", ["name"], "<options><maxObjects>2</maxObjects></options>"), cookie);
     expect(names(first.text)).toHaveLength(2);
     const token = first.text.match(/<token>([^<]+)<\/token>/)![1];
-    const rest = await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token}</token>`, cookie);
-    expect(names(rest.text)).toHaveLength(3);
+    // 5 VMs in pages of 2: 2 + 2 + 1, each Continue but the last carrying the next token
+    const second = await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token}</token>`, cookie);
+    expect(names(second.text)).toHaveLength(2);
+    const token2 = second.text.match(/<token>([^<]+)<\/token>/)![1];
+    expect(token2).not.toBe(token);
+    const last = await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token2}</token>`, cookie);
+    expect(names(last.text)).toHaveLength(1);
+    expect(last.text).not.toContain("<token>");
+    expect(faultOf((await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token}</token>`, cookie)).text)).toBe("InvalidArgument");
+    const rest = { text: second.text + last.text };
     expect([...names(first.text), ...names(rest.text)].sort()).toEqual(vch.listContainers({ all: true }).map((c) => `${c.name.slice(1)}-${c.id.slice(0, 12)}`).sort());
     const again = await call("RetrievePropertiesEx", "PropertyCollector:propertyCollector", viewSpec(view, "VirtualMachine", ["name"], "<options><maxObjects>1</maxObjects></options>"), cookie);
     const t2 = again.text.match(/<token>([^<]+)<\/token>/)![1];
@@ -220,6 +228,33 @@ describe("PerformanceManager", () => {
     expect(stamps[1] - stamps[0]).toBe(20_000);
     expect(stamps[1] % 20_000).toBe(0);
     expect(faultOf((await call("QueryPerf", "PerformanceManager:PerfMgr", `<querySpec><entity type="Folder">group-d1</entity></querySpec>`, cookie)).text)).toBe("InvalidArgument");
+  });
+  test("CPU from the placement engine: a VM's usage is its entitlement, a host's the sum over its VMs; zero memory from the memory engine", async () => {
+    const cookie = await login();
+    const view = await containerView(cookie, "VirtualMachine");
+    const list = (await call("RetrievePropertiesEx", "PropertyCollector:propertyCollector", viewSpec(view, "VirtualMachine", ["name"]), cookie)).text;
+    const id = vch.getContainer("c3").id;
+    const ref = objs(list)[names(list).indexOf(`c3-${id.slice(0, 12)}`)].split(":")[1];
+    const sample = async (entity: string, counter: number): Promise<number> => {
+      const r = await call("QueryPerf", "PerformanceManager:PerfMgr", `<querySpec><entity type="${entity.split(":")[0]}">${entity.split(":")[1]}</entity><maxSample>1</maxSample><metricId><counterId>${counter}</counterId><instance></instance></metricId><intervalId>20</intervalId></querySpec>`, cookie);
+      return Number(r.text.match(/<value>(\d+)<\/value>/)?.[1]);
+    };
+    const mhz = vch.vmCpuMHz("c3")!;
+    expect(mhz).toBeGreaterThan(0);
+    expect(await sample(`VirtualMachine:${ref}`, 2)).toBe(Math.round(mhz));
+    expect(await sample(`VirtualMachine:${ref}`, 1)).toBe(Math.round((Math.round(mhz) / 4000) * 10000)); // 2 vCPUs of 2,000 MHz
+    expect(await sample(`VirtualMachine:${ref}`, 12)).toBe(vch.vmMemory("c3")!.sharedCommon * 4);
+    const host = vch.getContainer("c3").host!;
+    const onHost = vch.listContainers().filter((c) => c.host?.index === host.index);
+    const hostMhz = onHost.reduce((s, c) => s + Math.round(vch.vmCpuMHz(c.id) ?? 0), 0);
+    const hostRef = `host-${20 + host.index}`;
+    expect(await sample(`HostSystem:${hostRef}`, 2)).toBe(hostMhz);
+    const quick = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>HostSystem</type><pathSet>summary.quickStats.overallCpuUsage</pathSet></propSet><objectSet><obj type="HostSystem">${hostRef}</obj></objectSet></specSet>`, cookie);
+    expect(quick.text).toContain(`<val xsi:type="xsd:int">${hostMhz}</val>`);
+    const vmQuick = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>VirtualMachine</type><pathSet>summary.quickStats.overallCpuUsage</pathSet></propSet><objectSet><obj type="VirtualMachine">${ref}</obj></objectSet></specSet>`, cookie);
+    expect(vmQuick.text).toContain(`<val xsi:type="xsd:int">${Math.round(mhz)}</val>`);
+    const names12 = await call("QueryAvailablePerfMetric", "PerformanceManager:PerfMgr", `<entity type="VirtualMachine">${ref}</entity><intervalId>20</intervalId>`, cookie);
+    expect([...names12.text.matchAll(/<counterId>(\d+)<\/counterId>/g)].map((m) => Number(m[1]))).toEqual(expect.arrayContaining([1, 2, 4, 5, 12]));
   });
 });
 
