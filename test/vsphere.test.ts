@@ -57,6 +57,20 @@ describe("sessions and faults", () => {
     expect(text).toContain("<version>6.5</version>");
   });
 
+  test("the session also travels in vSphere's vmware-api-session-id header (pages cannot send cookies)", async () => {
+    const r = await handler(new Request("https://127.0.0.1/sdk", { method: "POST", body: ENV(`<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>h</userName><password>p</password></Login>`) }));
+    const id = r.headers.get("vmware-api-session-id")!;
+    expect(r.headers.get("set-cookie")).toBe(`vmware_soap_session=${id}; Path=/; HttpOnly`);
+    const ask = (headers: Record<string, string>) =>
+      handler(new Request("https://127.0.0.1/sdk", { method: "POST", headers, body: ENV(`<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>SessionManager</type><pathSet>currentSession</pathSet></propSet><objectSet><obj type="SessionManager">SessionManager</obj></objectSet></specSet></RetrieveProperties>`) }));
+    const mine = await ask({ "vmware-api-session-id": id });
+    expect(mine.status).toBe(200);
+    expect(await mine.text()).toContain("<userName>h</userName>");
+    const wrong = await ask({ "vmware-api-session-id": "no-such-session" });
+    expect(wrong.status).toBe(500);
+    expect(await wrong.text()).toContain(`xsi:type="NotAuthenticated"`);
+  });
+
   test("a call before Login is NotAuthenticated (HTTP 500, vCenter's fault shape)", async () => {
     const r = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>Folder</type><pathSet>name</pathSet></propSet><objectSet><obj type="Folder">group-d1</obj></objectSet></specSet>`);
     expect(r.status).toBe(500);
