@@ -337,3 +337,45 @@ describe("tasks", () => {
     expect(faultOf((await call("ReconfigureComputeResource_Task", "ClusterComputeResource:domain-c7", `<spec><drsConfig><vmotionRate>0</vmotionRate></drsConfig></spec><modify>true</modify>`, cookie)).text)).toBe("InvalidArgument");
   });
 });
+
+describe("the inventory follows the VCH event by event", () => {
+  test("after a migration, then creates, starts, renames, network connects, volume mounts and removals it equals a door opened afterwards", async () => {
+    const seen = async (h: VsphereHandler): Promise<string[]> => {
+      const ask = async (xml: string, cookie?: string) => {
+        const r = await h(new Request("https://127.0.0.1/sdk", { method: "POST", body: xml, headers: { "content-type": "text/xml", ...(cookie ? { cookie } : {}) } }));
+        return { text: await r.text(), cookie: r.headers.get("set-cookie")?.split(";")[0] };
+      };
+      const c = (await ask(ENV(`<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>u</userName><password>p</password></Login>`))).cookie!;
+      const view = (await ask(ENV(`<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">group-d1</container><type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>`), c)).text.match(/<returnval type="ContainerView">([^<]+)</)![1];
+      const paths = ["name", "runtime.powerState", "runtime.host", "guest.ipAddress", "summary.config.numEthernetCards", "summary.config.numVirtualDisks"];
+      const r = await ask(ENV(`<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this>${viewSpec(view, "VirtualMachine", paths)}</RetrieveProperties>`), c);
+      // one line per VM, its properties in order, without the moref (each door numbers its own)
+      return [...r.text.matchAll(/<returnval>(.*?)<\/returnval>/g)].map((m) => m[1].replace(/<obj [^>]*>[^<]*<\/obj>/, "")).sort();
+    };
+    const before = await seen(handler); // the door has read the VCH once
+    expect(before.length).toBeGreaterThan(0);
+    // the migration first: a cluster event makes the door read everything again, which would hide a missed change
+    const from = vch.getContainer("c0").host!.name;
+    vch.migrateContainer("c0", vch.info().hosts.find((h) => h.name !== from && h.state === "connected")!.name);
+    await seen(handler);
+    await vch.start(vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"] }, "x1").id);
+    vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"] }, "x2");
+    vch.createVolume({ Name: "data" });
+    await vch.start(vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"], HostConfig: { Binds: ["data:/data"] } }, "x3").id);
+    vch.createNetwork({ Name: "backend" });
+    vch.connectNetwork("backend", "x1");
+    vch.rename("x2", "x2b");
+    vch.remove("x3", { force: true });
+    vch.advance(1000);
+    const fresh = createVsphereHandler(vch);
+    try {
+      const now = await seen(handler);
+      expect(now).toEqual(await seen(fresh));
+      expect(now.join("\n")).toContain(`x2b-${vch.getContainer("x2b").id.slice(0, 12)}`);
+      expect(now.join("\n")).not.toContain("x3-");
+      expect(now).not.toEqual(before);
+    } finally {
+      fresh.close();
+    }
+  });
+});
