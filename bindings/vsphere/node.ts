@@ -107,7 +107,11 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
     const path = (req.url ?? "/").split("?")[0].replace(/\/+$/, "");
     if (req.method === "POST" && path === "/sdk") {
       const gone = new AbortController();
-      res.on("close", () => gone.abort());
+      // a client gone before the answer ends a blocked WaitForUpdates; aborting after every answer
+      // would make a DOMException (with its stack) per request
+      res.on("close", () => {
+        if (!res.writableFinished) gone.abort();
+      });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const c of req as AsyncIterable<Buffer>) {

@@ -26,56 +26,80 @@ const localName = (qname: string): string => {
 };
 
 /**
- * The document's root element, built from saxes' events (a streaming parser, 4-5× faster here than
+ * Builds a document's root element from saxes' events (a streaming parser, 4-5× faster here than
  * building fast-xml-parser's tree and converting it). saxes runs without its own namespace
  * processing: prefixes are resolved here scope by scope, only where the door needs one (xsi:type),
- * so an undeclared prefix elsewhere is read by its local name as clients expect.
+ * so an undeclared prefix elsewhere is read by its local name as clients expect. One parser serves
+ * every request (parsing is synchronous; saxes resets itself at the end of a document), since
+ * making one costs as much as parsing a small request; a parser that failed is replaced.
  */
-function parseDocument(xml: string): El | undefined {
-  const parser = new SaxesParser();
-  const stack: El[] = [];
-  const scopes: Map<string, string>[] = [new Map()];
-  let root: El | undefined;
-  parser.on("opentag", (tag) => {
-    const attrs = tag.attributes as Record<string, string>;
-    const outer = scopes[scopes.length - 1];
-    let scope = outer;
-    for (const k in attrs) {
-      if (k.startsWith("xmlns:")) {
-        if (scope === outer) scope = new Map(outer);
-        scope.set(k.slice(6), attrs[k]);
+class DocumentReader {
+  private parser = this.make();
+  private stack: El[] = [];
+  private scopes: Map<string, string>[] = [];
+  private root: El | undefined;
+
+  private make(): SaxesParser {
+    const parser = new SaxesParser();
+    parser.on("opentag", (tag) => {
+      const attrs = tag.attributes as Record<string, string>;
+      const outer = this.scopes[this.scopes.length - 1];
+      let scope = outer;
+      for (const k in attrs) {
+        if (k.startsWith("xmlns:")) {
+          if (scope === outer) scope = new Map(outer);
+          scope.set(k.slice(6), attrs[k]);
+        }
       }
+      this.scopes.push(scope);
+      const el: El = { name: localName(tag.name), attrs: {}, children: [], text: "" };
+      for (const k in attrs) {
+        if (k === "xmlns" || k.startsWith("xmlns:")) continue;
+        const i = k.indexOf(":");
+        if (i > 0 && k.slice(i + 1) === "type" && scope.get(k.slice(0, i)) === XSI) el.xsiType = localName(attrs[k]);
+        else el.attrs[localName(k)] = attrs[k];
+      }
+      const stack = this.stack;
+      if (stack.length) stack[stack.length - 1].children.push(el);
+      else this.root = el;
+      stack.push(el);
+    });
+    const text = (t: string): void => {
+      const stack = this.stack;
+      if (stack.length) stack[stack.length - 1].text += t;
+    };
+    parser.on("text", text);
+    parser.on("cdata", text);
+    parser.on("closetag", () => {
+      this.stack.pop();
+      this.scopes.pop();
+    });
+    return parser;
+  }
+
+  read(xml: string): El | undefined {
+    this.stack = [];
+    this.scopes = [new Map()];
+    this.root = undefined;
+    try {
+      this.parser.write(xml).close();
+    } catch (e) {
+      this.parser = this.make();
+      throw e;
     }
-    scopes.push(scope);
-    const el: El = { name: localName(tag.name), attrs: {}, children: [], text: "" };
-    for (const k in attrs) {
-      if (k === "xmlns" || k.startsWith("xmlns:")) continue;
-      const i = k.indexOf(":");
-      if (i > 0 && k.slice(i + 1) === "type" && scope.get(k.slice(0, i)) === XSI) el.xsiType = localName(attrs[k]);
-      else el.attrs[localName(k)] = attrs[k];
-    }
-    if (stack.length) stack[stack.length - 1].children.push(el);
-    else root = el;
-    stack.push(el);
-  });
-  const text = (t: string): void => {
-    if (stack.length) stack[stack.length - 1].text += t;
-  };
-  parser.on("text", text);
-  parser.on("cdata", text);
-  parser.on("closetag", () => {
-    stack.pop();
-    scopes.pop();
-  });
-  parser.write(xml).close();
-  return root;
+    const root = this.root;
+    this.root = undefined;
+    return root;
+  }
 }
+
+const reader = new DocumentReader();
 
 /** Parses a SOAP request and returns the method element inside `Body`; throws InvalidRequest on anything else. */
 export function parseRequest(xml: string): El {
   let envelope: El | undefined;
   try {
-    envelope = parseDocument(xml);
+    envelope = reader.read(xml);
   } catch (e) {
     throw new VimFault("InvalidRequest", `malformed XML: ${(e as Error).message.split("\n")[0]}`);
   }
