@@ -773,6 +773,8 @@ export interface VirtualContainerHostApi {
   migrateContainer(ref: string, host: HostRef): { from: string; to: string };
   /** The container VM's memory in pages, vSphere's counter names; null when it has no VM. */
   vmMemory(ref: string): VmMemory | null;
+  /** The container VM's CPU use in MHz, as the placement engine entitles it; null when it is not placed on a host. */
+  vmCpuMHz(ref: string): number | null;
 
   // networks
   listNetworks(filters?: Record<string, string[]>): NetworkRecord[];

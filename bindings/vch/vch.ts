@@ -569,6 +569,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return this.vms.vmStats(this.container(ref));
   }
 
+  /** The container VM's CPU use in MHz, as the placement engine entitles it; null when it is not placed on a host. */
+  vmCpuMHz(ref: string): number | null {
+    return this.vms.vmCpuMHz(this.container(ref));
+  }
+
   /** `docker system df`. */
   diskUsage(): DiskUsage {
     return this.views.diskUsage();
