@@ -147,6 +147,24 @@ describe("files in containers, through the docker CLI", () => {
   });
 });
 
+describe("the network between containers", () => {
+  test("busybox's wget reaches nginx's pages by name on a user-defined network, not on the default bridge", async () => {
+    await ok(["pull", "-q", "nginx"]);
+    await ok(["network", "create", "webnet"]);
+    await ok(["run", "-d", "--name", "web", "--network", "webnet", "nginx"]);
+    await ok(["exec", "web", "sh", "-c", "echo hello > /usr/share/nginx/html/hello.txt"]);
+    const page = await d(["run", "--rm", "--network", "webnet", "busybox", "wget", "-q", "-O", "-", "http://web/"]);
+    expect(page).toMatchObject({ code: 0, stderr: "" });
+    expect(page.stdout).toContain("<title>Welcome to nginx!</title>");
+    expect(await ok(["run", "--rm", "--network", "webnet", "busybox", "sh", "-c", "wget -q -O - http://web/hello.txt | tr a-z A-Z"])).toBe("HELLO\n");
+    expect(await d(["run", "--rm", "--network", "webnet", "busybox", "wget", "-q", "-O", "-", "http://nohost/"])).toMatchObject({ code: 1, stderr: "wget: bad address 'nohost'\n" });
+    // The default bridge has no embedded DNS: names do not resolve there.
+    expect(await d(["run", "--rm", "busybox", "wget", "-q", "-O", "-", "http://web/"])).toMatchObject({ code: 1, stderr: "wget: bad address 'web'\n" });
+    await ok(["rm", "-f", "web"]);
+    await ok(["network", "rm", "webnet"]);
+  });
+});
+
 describe("a state folder", () => {
   test("a volume's files and a container's layer survive a SIGKILL of the server", async () => {
     const state = join(scratch, "state");
