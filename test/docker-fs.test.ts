@@ -114,6 +114,7 @@ describe("files in containers, through the docker CLI", () => {
     expect(lstatSync(join(back, "sub", "run.sh")).mode & 0o777).toBe(0o755);
     expect(readlinkSync(join(back, "link"))).toBe("a.txt");
     expect(await d(["cp", "box:/nope", back])).toMatchObject({ code: 1, stderr: "Error response from daemon: Could not find the file /nope in container box\n" });
+    expect(await d(["cp", "-", "box:/tmp"], "hello\n")).toMatchObject({ code: 1, stderr: "Error response from daemon: Error processing tar file(exit status 1): unexpected EOF\n" });
     await ok(["rm", "-f", "box"]);
   });
 

@@ -293,6 +293,7 @@ export class ContainerLifecycle {
           output += text;
         },
         exit: (status) => finish(status),
+        settle: () => this.settleOutside(),
       });
       probe.closeStdin();
       const cancelTimeout = this.containerTimer(c, run, plan.timeoutMs, () => {
