@@ -10,6 +10,7 @@ import { ApiError, baseHeaders, emptyResponse, jsonResponse, type ApiRequest, ty
 import * as shape from "./shape.js";
 import { streamExecutors } from "./streams.js";
 import { untilCutoff } from "../vch/filters.js";
+import { archiveExecutors } from "./archive.js";
 
 /** One executor per action kind. */
 export type Executors = {
@@ -101,7 +102,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       return jsonResponse(
         list.map((c) => {
           const row = shape.containerSummary(c);
-          if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+          if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
           return row;
         }),
       );
@@ -109,7 +110,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     containerInspect: (action) => {
       const c = vch.getContainer(action.id);
       const out = shape.containerInspect(c, c.execIds);
-      if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+      if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
       return jsonResponse(out);
     },
     containerStart: async (action) => {
@@ -225,6 +226,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       const r = vch.pruneVolumes({ filters: action.filters });
       return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
     },
+    ...archiveExecutors(vch), // container files: archive (docker cp), export, changes
     unimplemented: (action) => {
       throw new ApiError(501, `vicsim does not implement ${action.what}`);
     },

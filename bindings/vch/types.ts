@@ -11,6 +11,7 @@
  */
 
 import type { VmMemoryStats } from "../core/memory-types.js";
+import type { FileChange, PathStat } from "./fs-types.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
 
@@ -366,8 +367,10 @@ export interface ContainerRecord {
   commandText: string;
   /** Exec instances of the container still known (Docker's `ExecIDs`). */
   execIds: string[];
-  /** Bytes the container's guest has written of its own (its container layer; Docker's `SizeRw`). */
+  /** Bytes in the container's own layer (files it wrote; Docker's `SizeRw`). */
   sizeRw: number;
+  /** Bytes of its whole root filesystem: the image's layers and its own (Docker's `SizeRootFs`). */
+  sizeRootFs: number;
 }
 
 /** Filters of `listContainers`, Docker's names: id, name, label, status, ancestor, exited, before, since, health, network, volume. */
@@ -793,4 +796,16 @@ export interface VirtualContainerHostApi {
   removeVolume(name: string, force?: boolean): void;
   /** `docker volume prune`: filters all, label, label! (any other is refused). */
   pruneVolumes(options?: { all?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
+
+  // ── container files (filesystems.ts) ──
+  /** `HEAD /containers/{id}/archive`: the stat of a path in the container. */
+  statPath(ref: string, path: string): PathStat;
+  /** `docker cp CONTAINER:path`: the path's stat and its tar. */
+  getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Uint8Array }>;
+  /** `docker cp … CONTAINER:dir`: extracts a tar into a directory of the container. */
+  putArchive(ref: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean }): Promise<void>;
+  /** `docker export`: the container's merged tree as a tar. */
+  exportContainer(ref: string): Promise<Uint8Array>;
+  /** `docker diff`: the container layer's changes (Kind 0 modified, 1 added, 2 deleted). */
+  containerChanges(ref: string): FileChange[];
 }
