@@ -11,3 +11,4 @@ export { DockerIgnore } from "./dockerignore.js";
 export { parseDockerfile, type Instruction, type ParsedDockerfile, type Stage } from "./dockerfile.js";
 export { BuildError } from "./errors.js";
 export { type BuildImage, type ContainerConfigDoc, digest, type HistoryEntry, type ImageLayer, imageLayer, makeImage, rfc3339 } from "./image.js";
+export { buildImageOf, builderOf, buildOnVch, historyOf, importIntoVch, loadIntoVch, saveFromVch } from "./vch.js";

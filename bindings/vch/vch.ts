@@ -38,6 +38,8 @@ import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
 
 import { Images } from "./images.js";
+import { ImageLayers } from "./image-layers.js";
+import type { Layer } from "../fs/index.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
 import { Networks } from "./networks.js";
@@ -49,7 +51,7 @@ import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
   AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
-  EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
+  AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
 } from "./types.js";
@@ -102,7 +104,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       hosts, salting: model.tps?.salting ?? "vm", tpsBudget: model.tps?.pagesPerScan ?? 65_536, vmotionMBps: model.vmotionMBps ?? 1250,
       threshold: model.drs?.threshold ?? 3, automation: model.drs?.automation ?? "fullyAutomated", ha: clusterHaPolicy(haPolicy, hostNames),
     });
-    this.images = new Images(ctx, (id) => this.vms.dropTemplatesOf(id));
+    this.images = new Images(ctx, (id) => { this.vms.dropTemplatesOf(id); this.layerStore.forget(id); });
     const guest = options.guest ?? new EmulatedGuest();
     this.stdio = new Stdio(ctx);
     this.lifecycle = new ContainerLifecycle({
@@ -139,6 +141,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     try {
       restore(vch.parts, store?.load());
       vch.ctx.settle();
+      await vch.layerStore.hydrate(vch.images.all());
     } catch (e) {
       store?.close();
       throw e;
@@ -254,6 +257,35 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.images.setTag(key, img.id);
       this.ctx.emit("image", "tag", img.id, { name: key });
     });
+  }
+
+  // ── images made here (docker build, load, import, commit): their layers live in `layerStore` ──
+  private readonly layerStore = new ImageLayers();
+
+  /** Registers an image made here under `tags`; its template VM profile is its base's with its layers on top. */
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord {
+    return this.tx(() => {
+      const keys = (options.tags ?? []).map((t) => {
+        const { repo, tag } = this.images.parseRef(t);
+        return `${repo}:${tag}`;
+      });
+      const { rootfs, profile, size } = this.layerStore.describe(image);
+      const rec = this.images.add({
+        id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
+        config: image.config, profile, rootfs,
+      });
+      if (options.action === "load" || options.action === "import") this.ctx.emit("image", options.action, rec.id, { name: keys[0] ?? rec.id });
+      for (const key of keys) {
+        this.images.setTag(key, rec.id);
+        this.ctx.emit("image", "tag", rec.id, { name: key });
+      }
+      return structuredClone(rec);
+    });
+  }
+
+  /** An image's root filesystem layers, top first (shared, read-only). */
+  async imageLayers(ref: string): Promise<Layer[]> {
+    return this.layerStore.of(this.images.resolve(ref));
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
