@@ -104,7 +104,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       return jsonResponse(
         list.map((c) => {
           const row = shape.containerSummary(c);
-          if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+          if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
           return row;
         }),
       );
@@ -112,7 +112,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     containerInspect: (action) => {
       const c = vch.getContainer(action.id);
       const out = shape.containerInspect(c, c.execIds);
-      if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+      if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
       return jsonResponse(out);
     },
     containerStart: async (action) => {

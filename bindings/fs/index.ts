@@ -11,4 +11,5 @@ export { Layer, LayerBuilder, ROOT_META } from "./layer.js";
 export { ERRNO, type Errno, FsError, type Kind, type Meta, type Stat, text, utf8 } from "./node.js";
 export { type Change, OverlayBackend } from "./overlay.js";
 export { cloneLayer, deserializeLayer, exportContainer, exportPath, importTar, pathStat, serializeLayer } from "./tar.js";
+export { layerFromJson, layerToJson, type StoredNode } from "./layer-json.js";
 export { Volume } from "./volume.js";

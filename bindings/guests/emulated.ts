@@ -15,11 +15,15 @@
  *                                 any command of a container labelled `vicsim.guest.service=true`:
  *                                 prints a start line for well-known servers, runs until stopped;
  *                                 SIGTERM/SIGINT/SIGQUIT end it gracefully (status 0)
- *   anything else                 `sh: CMD: not found in vicsim's emulated guest (see docs/guest.md)`
- *                                 on stderr, status 127 (a script goes on with its next command)
+ *   anything else                 with the container's filesystem (every container of a VCH): the
+ *                                 POSIX shell and busybox's utilities over it (./emulated-shell.ts);
+ *                                 without one, `sh: CMD: not found in vicsim's emulated guest
+ *                                 (see docs/guest.md)` on stderr, status 127
  */
 import type { Cancel } from "../vch/clock.js";
+import { spawnShell } from "./emulated-shell.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
+import type { CommandContext } from "./shell/index.js";
 
 /** Start lines of well-known servers (to stderr, as they log). */
 const SERVICE_LINES: Record<string, (ctx: GuestContext, t: string) => [("stdout" | "stderr"), string][]> = {
@@ -56,7 +60,35 @@ interface SimpleCommand {
   words: string[];
   /** How this command joins the previous one. */
   after: Connector;
+  /** A line of an interactive sh the vocabulary does not cover: the shell runs it. */
+  shell?: string;
 }
+
+/** Commands the fixed vocabulary answers itself (deterministic, on the virtual clock, synchronous). */
+const VOCABULARY = new Set(["true", ":", "false", "exit", "sleep", "echo", "printf", "hostname", "whoami", "id", "pwd", "env", "printenv", "uname", "date", "hello"]);
+/** Redirections the vocabulary knows; any other `<`, `>`, `|`, substitution, grouping or glob needs the shell. */
+const KNOWN_REDIRECTIONS = /(^|\s)(1?>&2|2>&1|[12]?>\/dev\/null)(?=\s|;|$)/g;
+
+/** True when the vocabulary runs `script` exactly as sh would (else the shell runs it). */
+export function vocabularyCovers(script: string, mayServe: (cmd: string) => boolean): boolean {
+  const rest = script.replace(KNOWN_REDIRECTIONS, " ").replace(/\|\|/g, " ");
+  if (/[|<>`(){}*?[\]~]|\$\(|\\\n/.test(rest)) return false;
+  return parseScript(script).every((c) => commandCovered(c.words, mayServe));
+}
+
+function commandCovered(words: string[], mayServe: (cmd: string) => boolean): boolean {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
+  if (words[i] === "exec") i++;
+  if (i >= words.length) return true;
+  const cmd = basename(words[i]);
+  const args = words.slice(i + 1);
+  if (/^(if|then|else|elif|fi|for|while|until|do|done|case|esac|function|cd|export|set|unset|read|test|\[)$/.test(cmd)) return false;
+  if (cmd === "cat") return (args.length === 1 && args[0] === "-") || args.every((a) => !a.startsWith("-"));
+  if (SHELLS.has(cmd) && args[0] === "-c" && args.length > 1) return vocabularyCovers(args[1], mayServe);
+  return VOCABULARY.has(cmd) || mayServe(cmd);
+}
+
 
 /** Splits a shell script into simple commands joined by ; && || and newlines (quotes respected). */
 export function parseScript(script: string): SimpleCommand[] {
@@ -178,6 +210,8 @@ class EmulatedProcess implements GuestProcess {
   private readonly commandLine: string;
   /** Continuation after a `cat` reading stdin inside a script. */
   private afterCat: (() => void) | null = null;
+  /** The shell running what the vocabulary does not cover (the whole command, or a line of an interactive sh). */
+  private delegate: GuestProcess | null = null;
 
   constructor(
     private readonly argv: string[],
@@ -197,6 +231,7 @@ class EmulatedProcess implements GuestProcess {
 
   signal(sig: number): void {
     if (this.exited) return;
+    if (this.delegate) return this.delegate.signal(sig);
     if (sig === 9) return this.finish(137);
     if (this.mode === "service") {
       if (GRACEFUL.has(sig)) return this.finish(0);
@@ -213,6 +248,7 @@ class EmulatedProcess implements GuestProcess {
 
   stdin(data: Uint8Array): void {
     if (this.exited || this.stdinClosed) return;
+    if (this.delegate && !this.interactive) return this.delegate.stdin(data);
     this.stdinText += new TextDecoder().decode(data);
     this.drainStdin();
   }
@@ -220,15 +256,18 @@ class EmulatedProcess implements GuestProcess {
   closeStdin(): void {
     if (this.stdinClosed) return;
     this.stdinClosed = true;
+    if (this.delegate && !this.interactive) return this.delegate.closeStdin();
     this.drainStdin();
   }
 
   activity(): number {
     if (this.exited) return 0;
+    if (this.delegate) return this.delegate.activity();
     return this.mode === "service" ? 1 : 0.05;
   }
 
   processes(): [number, string][] {
+    if (this.delegate && !this.exited) return this.delegate.processes();
     return this.exited ? [] : [[1, this.commandLine]];
   }
 
@@ -252,6 +291,7 @@ class EmulatedProcess implements GuestProcess {
     if (argv.length === 1 && /entrypoint\.sh$/.test(argv[0])) argv = [];
     if (!argv.length) return this.finish(0);
     const cmd = basename(argv[0]);
+    if (this.ctx.fs && !this.covers(argv)) return this.handOff(argv);
     if (SHELLS.has(cmd)) {
       const c = argv.indexOf("-c");
       if (c >= 0 && c + 1 < argv.length) {
@@ -269,6 +309,56 @@ class EmulatedProcess implements GuestProcess {
     this.runQueue();
   }
 
+  /** True when the vocabulary covers `argv` (an interactive sh is decided line by line). */
+  private covers(argv: string[]): boolean {
+    const mayServe = (cmd: string) => this.mayServe(cmd);
+    if (SHELLS.has(basename(argv[0]))) {
+      const c = argv.indexOf("-c");
+      if (c < 0) return argv.length === 1;
+      return c + 1 < argv.length && vocabularyCovers(argv[c + 1], mayServe);
+    }
+    return commandCovered(argv, mayServe);
+  }
+
+  /** The whole command runs in the shell; this process forwards signals and stdin to it. */
+  private handOff(argv: string[]): void {
+    const early = this.stdinText ? [new TextEncoder().encode(this.stdinText)] : [];
+    this.stdinText = "";
+    this.delegate = spawnShell(argv, this.ctx, { ...this.io, exit: (status) => this.finish(status) }, this.shellSpawn(), early, this.stdinClosed);
+  }
+
+  /** A line of an interactive sh the vocabulary does not cover: the shell runs it, then the session goes on. */
+  private runLine(line: string): void {
+    const env = [...this.env].map(([k, v]) => `${k}=${v}`);
+    this.delegate = spawnShell(["sh", "-c", line], { ...this.ctx, env, openStdin: false }, {
+      ...this.io,
+      exit: (status) => {
+        this.delegate = null;
+        this.status = status;
+        this.runQueue();
+      },
+    }, this.shellSpawn());
+  }
+
+  private shellSpawn() {
+    return {
+      fs: this.ctx.fs!, net: this.ctx.net,
+      external: (c: CommandContext) => (this.mayServe(basename(c.argv[0])) ? this.serveInShell(c) : null),
+    };
+  }
+
+  /** The image's service command started from a shell (`exec nginx -g 'daemon off;'`): serves until a signal. */
+  private async serveInShell(c: CommandContext): Promise<number> {
+    const cmd = basename(c.argv[0]);
+    const enc = new TextEncoder();
+    for (const [stream, text] of SERVICE_LINES[cmd]?.(this.ctx, this.stamp()) ?? []) await (stream === "stdout" ? c.stdout : c.stderr).write(enc.encode(text));
+    const sig = await new Promise<number>((resolve) => {
+      if (c.signal.aborted) resolve(Number(c.signal.reason) || 15);
+      c.signal.addEventListener("abort", () => resolve(Number(c.signal.reason) || 15), { once: true });
+    });
+    return GRACEFUL.has(sig) ? 0 : 128 + sig;
+  }
+
   /** Runs queued commands until one waits or the list ends. */
   private runQueue(): void {
     while (!this.exited) {
@@ -282,6 +372,7 @@ class EmulatedProcess implements GuestProcess {
       }
       if (next.after === "&&" && this.status !== 0) continue;
       if (next.after === "||" && this.status === 0) continue;
+      if (next.shell !== undefined) return this.runLine(next.shell);
       const words = next.words.map((w) => expand(w, this.env, this.status));
       if (this.runCommand(words) === "wait") return;
     }
@@ -387,8 +478,8 @@ class EmulatedProcess implements GuestProcess {
         this.status = 0;
         for (const f of args) {
           const content = this.file(f);
-          if (content === null) {
-            err(`cat: can't open '${f}': No such file or directory\n`);
+          if (typeof content !== "string") {
+            err(content === null ? `cat: can't open '${f}': No such file or directory\n` : `cat: ${content.error}\n`);
             this.status = 1;
           } else out(content);
         }
@@ -460,7 +551,18 @@ class EmulatedProcess implements GuestProcess {
     return services.includes("*") || services.includes(cmd);
   }
 
-  private file(path: string): string | null {
+  /** A file's text: from the container's filesystem when it has one (`error`: busybox's message), else the few the guest knows. */
+  private file(path: string): string | null | { error: string } {
+    const fs = this.ctx.fs;
+    if (fs) {
+      const abs = path.startsWith("/") ? path : `${(this.ctx.workingDir || "/").replace(/\/$/, "")}/${path}`;
+      try {
+        return new TextDecoder().decode(fs.readFile(abs));
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        return code === "EISDIR" ? { error: "read error: Is a directory" } : { error: `can't open '${path}': ${(e as Error).message}` };
+      }
+    }
     if (path === "/etc/hostname") return `${this.ctx.hostname}\n`;
     if (path === "/etc/hosts") return this.ctx.hostsFile;
     if (path === "/etc/os-release") return 'NAME="vicsim guest"\nID=vicsim\n';
@@ -485,17 +587,23 @@ class EmulatedProcess implements GuestProcess {
     }
   }
 
+  /** The commands of one line of an interactive sh: the vocabulary's, or the line for the shell. */
+  private lineCommands(line: string): SimpleCommand[] {
+    if (!this.ctx.fs || vocabularyCovers(line, (cmd) => this.mayServe(cmd))) return parseScript(line);
+    return line.trim() ? [{ words: [], after: ";", shell: line }] : [];
+  }
+
   /** Moves complete stdin lines (all of it once stdin closed) into the queue; true if any. */
   private pullLines(): boolean {
     let pulled = false;
     let nl: number;
     while ((nl = this.stdinText.indexOf("\n")) >= 0) {
-      this.queue.push(...parseScript(this.stdinText.slice(0, nl)));
+      this.queue.push(...this.lineCommands(this.stdinText.slice(0, nl)));
       this.stdinText = this.stdinText.slice(nl + 1);
       pulled = true;
     }
     if (this.stdinClosed && this.stdinText) {
-      this.queue.push(...parseScript(this.stdinText));
+      this.queue.push(...this.lineCommands(this.stdinText));
       this.stdinText = "";
       pulled = true;
     }

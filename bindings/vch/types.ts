@@ -396,8 +396,10 @@ export interface ContainerRecord {
   commandText: string;
   /** Exec instances of the container still known (Docker's `ExecIDs`). */
   execIds: string[];
-  /** Bytes the container's guest has written of its own (its container layer; Docker's `SizeRw`). */
+  /** Bytes in the container's own layer (files it wrote; Docker's `SizeRw`). */
   sizeRw: number;
+  /** Bytes of its whole root filesystem: the image's layers and its own (Docker's `SizeRootFs`). */
+  sizeRootFs: number;
 }
 
 /** Filters of `listContainers`, Docker's names: id, name, label, status, ancestor, exited, before, since, health, network, volume. */

@@ -33,6 +33,9 @@ import { wasmEngines, type VchEngines } from "./engines.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import { EventLog } from "./events.js";
 import { Execs } from "./execs.js";
+import { VchFilesystems } from "./filesystems.js";
+import type { FileChange, PathStat } from "./fs-types.js";
+import { noHostFolders, type HostFolders, type Layer } from "../fs/index.js";
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
 import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
@@ -65,6 +68,8 @@ export interface VchOpenOptions extends VchOptions {
   guest?: Guest;
   /** A journal to use instead of the state folder (e.g. `new MemoryStore()` in a browser). */
   store?: VchStore;
+  /** Host folders for bind mounts (Node's entry passes real folders; default: Docker's refusal). */
+  hostFolders?: HostFolders;
 }
 
 /** A Virtual Container Host over a simulated vSphere cluster. Use `VirtualContainerHost.open`. */
@@ -87,6 +92,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly stdio: Stdio;
   private readonly views: Views;
   private readonly parts: VchParts;
+  /** The containers' files and the volumes (filesystems.ts). */
+  private readonly fsys: VchFilesystems;
 
   private constructor(options: VchOpenOptions, engines: VchEngines, store: VchStore | null) {
     this.name = options.name ?? "vicsim";
@@ -107,8 +114,13 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.images = new Images(ctx, (id) => { this.vms.dropTemplatesOf(id); this.layerStore.forget(id); });
     const guest = options.guest ?? new EmulatedGuest();
     this.stdio = new Stdio(ctx);
+    this.fsys = new VchFilesystems({
+      now: () => this.clock.now(), hostFolders: options.hostFolders ?? noHostFolders,
+      changed: (key) => ctx.journal.mark("layer", key),
+      wrote: (id, path, from, to) => { const c = this.registry.get(id); if (c) this.vms.pageCacheWrite(c, this.images.get(c.rec.imageId), path, from, to); },
+    });
     this.lifecycle = new ContainerLifecycle({
-      ctx, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols, guest, stdio: this.stdio,
+      ctx, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols, guest, stdio: this.stdio, fs: this.fsys,
       onFirstRun: () => this.clusterOps.armPeriodic(),
     });
     this.execs = new Execs(ctx, this.registry, this.lifecycle, guest);
@@ -118,7 +130,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.factory = new ContainerFactory(ctx, this.registry, this.images, this.vms, this.nets, this.vols, this.lifecycle);
     this.parts = {
       ctx, seed: this.seed, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols,
-      eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps,
+      eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps, fs: this.fsys,
     };
     ctx.journal = new Journal(store, this.eventLog, (kind, key) => serialise(this.parts, kind, key));
     this.clock.onSettled = () => ctx.journal.settled(this.clock.now());
@@ -719,6 +731,49 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       for (const name of deleted) this.lifecycle.volumeDeleted(name);
       return { deleted, spaceReclaimed: 0 };
     });
+  }
+
+  // ───────────────────────────── container files (filesystems.ts) ─────────────────────────────
+
+  /** `HEAD /containers/{id}/archive`: the stat of a path in the container. */
+  statPath(ref: string, path: string): PathStat {
+    const c = this.container(ref);
+    return this.tx(() => this.fsys.stat(this.lifecycle.filesOf(c), ref, path));
+  }
+
+  /** `GET /containers/{id}/archive` (`docker cp CONTAINER:path`): the path's stat and its tar. */
+  async getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Uint8Array }> {
+    const c = this.container(ref);
+    return this.txAsync(() => this.fsys.archive(this.lifecycle.filesOf(c), ref, path));
+  }
+
+  /** `PUT /containers/{id}/archive` (`docker cp … CONTAINER:dir`): extracts a tar into a directory. */
+  async putArchive(ref: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean } = {}): Promise<void> {
+    const c = this.container(ref);
+    await this.txAsync(() => this.fsys.extract(c, this.lifecycle.filesOf(c), ref, path, tar, !!options.copyUIDGID));
+  }
+
+  /** `docker export`: the container's merged tree as a tar (volumes and bind mounts left out). */
+  async exportContainer(ref: string): Promise<Uint8Array> {
+    const c = this.container(ref);
+    return this.txAsync(() => this.fsys.exportTar(this.lifecycle.filesOf(c)));
+  }
+
+  /** `docker diff`: what the container's layer changed against its image. */
+  containerChanges(ref: string): FileChange[] {
+    const c = this.container(ref);
+    return this.tx(() => this.fsys.changes(this.lifecycle.filesOf(c)));
+  }
+
+  /** The container's writable layer as an image layer, top of `imageLayers` (`docker commit`; a copy). */
+  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] } {
+    const c = this.container(ref);
+    return this.tx(() => ({ layer: this.fsys.layerForCommit(c, this.images.get(c.rec.imageId), this.lifecycle.hostsFile(c)), imageLayers: this.fsys.imageLayers(this.images.get(c.rec.imageId)) }));
+  }
+
+  /** Registers the layers (top first) of an image made here (`docker build`, `commit`, `load`). */
+  defineImageLayers(imageId: string, layers: Layer[]): void {
+    this.fsys.defineImageLayers(imageId, layers);
   }
 
   // ───────────────────────────── lookups and views ─────────────────────────────
