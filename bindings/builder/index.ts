@@ -12,3 +12,4 @@ export { parseDockerfile, type Instruction, type ParsedDockerfile, type Stage } 
 export { BuildError } from "./errors.js";
 export { type BuildImage, type ContainerConfigDoc, digest, type HistoryEntry, type ImageLayer, imageLayer, makeImage, rfc3339 } from "./image.js";
 export { buildImageOf, builderOf, buildOnVch, historyOf, importIntoVch, loadIntoVch, saveFromVch } from "./vch.js";
+export { commitOnVch, type CommitOptions } from "./commit.js";

@@ -34,6 +34,7 @@ export type Action =
   | { kind: "imageSave"; names: string[] }
   | { kind: "imageLoad"; quiet: boolean }
   | { kind: "imageImport"; tag?: string; changes: string[]; message: string }
+  | { kind: "imageCommit"; container: string; tag?: string; comment: string; author: string; changes: string[]; config: Record<string, unknown> }
   // containers
   | { kind: "containerCreate"; name?: string; config: CreateBody }
   | { kind: "containerList"; all: boolean; limit?: number; size: boolean; filters: Filters }

@@ -1,9 +1,9 @@
 /**
  * The Docker door's executors for images made in the VCH (bindings/builder): `POST /build` as the
- * classic builder's JSON stream, `docker history`, `docker save` (a tar), `docker load` and
- * `docker import`. Each translates the request into one builder call and shapes the answer.
+ * classic builder's JSON stream, `docker history`, `docker save` (a tar), `docker load`,
+ * `docker import` and `docker commit`. Each translates the request into one builder call and shapes the answer.
  */
-import { BuildError, buildOnVch, historyOf, importIntoVch, loadIntoVch, saveFromVch } from "../builder/index.js";
+import { BuildError, buildOnVch, commitOnVch, historyOf, importIntoVch, loadIntoVch, saveFromVch } from "../builder/index.js";
 import { Channel } from "../vch/channel.js";
 import type { VirtualContainerHostApi } from "../vch/types.js";
 import type { ActionOf } from "./actions.js";
@@ -76,6 +76,15 @@ export function imagesMadeExecutors(vch: VirtualContainerHostApi) {
       const headers = baseHeaders();
       headers["Content-Type"] = "application/json";
       return { status: 200, headers, body: lines.map((l) => JSON.stringify({ stream: `${l}\n` }) + "\n").join("") };
+    },
+
+    imageCommit: async (action: ActionOf<"imageCommit">): Promise<ApiResponse> => {
+      try {
+        const id = await commitOnVch(vch, action.container, { tag: action.tag, comment: action.comment, author: action.author, changes: action.changes, config: action.config });
+        return jsonResponse({ Id: id }, 201);
+      } catch (e) {
+        throw apiError(e);
+      }
     },
 
     imageImport: async (action: ActionOf<"imageImport">, request: ApiRequest): Promise<ApiResponse> => {

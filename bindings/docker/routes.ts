@@ -164,6 +164,17 @@ route("GET", "/images/get", ({ query }) => {
 });
 route("GET", "/images/{name*}/get", ({ params }) => ({ kind: "imageSave", names: [checkReference(params.name, "image")] }));
 route("POST", "/images/load", ({ query }) => ({ kind: "imageLoad", quiet: queryBool(query, "quiet") }));
+route("POST", "/commit", async ({ query, request }) => {
+  const container = query.get("container") ?? "";
+  if (!container) throw badRequest("container is required: the container to commit");
+  const repo = query.get("repo") ?? "";
+  const tag = query.get("tag") ?? "";
+  const config = objectBody(await readJson(request, 1 << 20, {}), "commit");
+  return {
+    kind: "imageCommit", container, comment: query.get("comment") ?? "", author: query.get("author") ?? "", changes: query.getAll("changes"), config,
+    tag: repo ? imageTag(tag && !repo.slice(repo.lastIndexOf("/")).includes(":") ? `${repo}:${tag}` : repo, "repo") : undefined,
+  };
+});
 
 /** A `repo[:tag]` the way dockerd normalises it (`docker.io/library/x` → `x:latest`), or a 400. */
 function imageTag(raw: string, what: string): string {
@@ -374,7 +385,6 @@ const UNIMPLEMENTED: [RegExp, string][] = [
   [/^\/grpc$/, "BuildKit"],
   [/^\/images\/.+\/push$/, "image push"],
   [/^\/images\/search$/, "registry search"],
-  [/^\/commit$/, "commit"],
   [/^\/auth$/, "registry login"],
   [/^\/containers\/[^/]+\/changes$/, "container changes"],
   [/^\/containers\/[^/]+\/export$/, "container export"],

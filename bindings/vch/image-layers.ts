@@ -52,9 +52,11 @@ export class ImageLayers {
     return layers;
   }
 
-  /** Decodes every made image's layers (after a restore), so `cached` answers for all. */
-  async hydrate(images: Iterable<ImageRecord>): Promise<void> {
-    for (const img of images) if (img.rootfs) await this.of(img);
+  /** Decodes every made image's layers (at a restore), so `cached` answers for all; returns them, top first. */
+  async hydrate(images: Iterable<ImageRecord>): Promise<{ id: string; layers: Layer[] }[]> {
+    const out = [];
+    for (const img of images) if (img.rootfs) out.push({ id: img.id, layers: await this.of(img) });
+    return out;
   }
 
   forget(id: string): void {

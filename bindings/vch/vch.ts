@@ -42,7 +42,6 @@ import { EmulatedGuest, type Guest } from "./guest.js";
 
 import { Images } from "./images.js";
 import { ImageLayers } from "./image-layers.js";
-import type { Layer } from "../fs/index.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
 import { Networks } from "./networks.js";
@@ -151,9 +150,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const vch = new VirtualContainerHost(options, engines, store);
     try {
-      restore(vch.parts, store?.load());
+      const snapshot = store?.load();
+      // Images made here get their layers back before any container of theirs is restored.
+      for (const img of await vch.layerStore.hydrate((snapshot?.records.image.values() ?? []) as Iterable<ImageRecord>)) vch.fsys.defineImageLayers(img.id, img.layers);
+      restore(vch.parts, snapshot);
       vch.ctx.settle();
-      await vch.layerStore.hydrate(vch.images.all());
     } catch (e) {
       store?.close();
       throw e;
@@ -282,6 +283,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         return `${repo}:${tag}`;
       });
       const { rootfs, profile, size } = this.layerStore.describe(image);
+      this.fsys.defineImageLayers(image.id, image.layers.map((l) => l.layer).reverse());
       const rec = this.images.add({
         id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
         config: image.config, profile, rootfs,
