@@ -210,6 +210,7 @@ describe("tag, history, save, load, import, commit", () => {
     expect(out).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     expect(await ok(["run", "--rm", "committed:1"])).toBe("committed\n");
     expect((await ok(["history", "--format", "{{.Comment}}", "committed:1"])).split("\n")[0]).toBe("saved state");
+    expect(await ok(["image", "inspect", "--format", "{{.Comment}}", "committed:1"])).toBe("saved state\n");
     const missing = await docker(["commit", "no-such-container", "x:1"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No such container: no-such-container");
