@@ -72,7 +72,7 @@ describe("routing", () => {
     ["GET", "/v1.50/swarm", "swarm"],
     ["GET", "/v1.50/plugins", "plugins"],
     ["GET", "/v1.50/services", "swarm services"],
-    ["PUT", "/v1.50/containers/abc/archive", "container archives"],
+    ["POST", "/v1.50/containers/abc/update", "container update"],
   ])("%s %s is a 501 naming what is missing", async (method, path, what) => {
     const a = await parseRequest(req(method, path));
     expect(a.kind).toBe("unimplemented");

@@ -73,6 +73,8 @@ describe("a container's files", () => {
     const again = await deserializeLayer((await vch.getArchive(r.id, "/d/f")).tar);
     expect(new TextDecoder().decode((again.get(["f"]) as { data: Uint8Array }).data)).toBe("hello\n");
     expect(() => vch.statPath(r.id, "/nope")).toThrow(`Could not find the file /nope in container ${r.id}`);
+    await expect(vch.putArchive(r.id, "/tmp", new TextEncoder().encode("hello\n"))).rejects.toThrow("Error processing tar file(exit status 1): unexpected EOF");
+    await expect(vch.putArchive(r.id, "/tmp/d/f", await serializeLayer(layer))).rejects.toThrow("extraction point is not a directory");
   });
 
   it("maps a host folder with a bind mount in Node, and refuses it where there is none", async () => {

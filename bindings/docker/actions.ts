@@ -14,6 +14,8 @@ export interface StreamSelection {
   stderr: boolean;
 }
 
+import type { ArchiveAction } from "./archive.js";
+
 export type Action =
   // system
   | { kind: "ping"; head: boolean }
@@ -73,6 +75,8 @@ export type Action =
   | { kind: "volumeInspect"; name: string }
   | { kind: "volumeRemove"; name: string; force: boolean }
   | { kind: "volumePrune"; filters: Filters }
+  // container files (archive.ts)
+  | ArchiveAction
   // endpoints of the Engine API that vicsim does not serve (501)
   | { kind: "unimplemented"; what: string };
 

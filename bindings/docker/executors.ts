@@ -11,6 +11,7 @@ import * as shape from "./shape.js";
 import { streamExecutors } from "./streams.js";
 import { imagesMadeExecutors } from "./images-made.js";
 import { untilCutoff } from "../vch/filters.js";
+import { archiveExecutors } from "./archive.js";
 
 /** One executor per action kind. */
 export type Executors = {
@@ -228,6 +229,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       const r = vch.pruneVolumes({ filters: action.filters });
       return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
     },
+    ...archiveExecutors(vch), // container files: archive (docker cp), export, changes
     unimplemented: (action) => {
       throw new ApiError(501, `vicsim does not implement ${action.what}`);
     },

@@ -6,6 +6,7 @@ import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./act
 import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson, type ApiRequest } from "./http.js";
 import { FILTER_KEYS } from "../vch/filters.js";
 import { parseReference, validReference } from "../vch/catalogue.js";
+import { archiveRoutes } from "./archive.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
 export interface RouteInput {
@@ -292,6 +293,7 @@ route("GET", "/containers/{id}/logs", ({ params, query }) => {
     timestamps: queryBool(query, "timestamps"),
   };
 });
+archiveRoutes(route); // container files: archive (docker cp), export, changes
 route("POST", "/containers/{id}/attach", ({ params, query }) => ({
   kind: "containerAttach",
   id: params.id,
@@ -387,10 +389,8 @@ const UNIMPLEMENTED: [RegExp, string][] = [
   [/^\/images\/search$/, "registry search"],
   [/^\/auth$/, "registry login"],
   [/^\/containers\/[^/]+\/changes$/, "container changes"],
-  [/^\/containers\/[^/]+\/export$/, "container export"],
   [/^\/containers\/[^/]+\/update$/, "container update"],
   [/^\/containers\/[^/]+\/attach\/ws$/, "websocket attach"],
-  [/^\/containers\/[^/]+\/archive$/, "container archives (docker cp)"],
   [/^\/distribution\//, "registry distribution"],
   [/^\/plugins(\/|$)/, "plugins"],
   [/^\/swarm(\/|$)/, "swarm"],

@@ -83,3 +83,14 @@ export const nodeHostFolders: HostFolders = (hostPath) => {
   if (!st.isDirectory()) throw new BindMountError(hostPath);
   return new HostDirBackend(fs.realpathSync(hostPath));
 };
+
+/**
+ * `-v /host/path:/path` as dockerd handles it: a missing absolute host path is created (a
+ * directory, root's 0755 here the caller's) before it is opened; a relative one is refused.
+ */
+export const nodeHostFoldersCreating: HostFolders = (hostPath) => {
+  if (nodePath.isAbsolute(hostPath) && !fs.existsSync(hostPath)) {
+    try { fs.mkdirSync(hostPath, { recursive: true, mode: 0o755 }); } catch { throw new BindMountError(hostPath); }
+  }
+  return nodeHostFolders(hostPath);
+};

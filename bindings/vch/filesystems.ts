@@ -162,6 +162,8 @@ export class VchFilesystems {
     if (c.rec.hostConfig.ReadonlyRootfs && !fs.mountPoints().some((m) => (fs.realpath(dir) + "/").startsWith(m + "/"))) {
       throw invalid("container rootfs is marked read-only");
     }
+    const bad = tarProblem(tar);
+    if (bad) throw invalid(`Error processing tar file(exit status 1): ${bad}`);
     let written: string[];
     try {
       written = await importTar(fs, dir, tar);
@@ -231,6 +233,21 @@ export class VchFilesystems {
     if (e instanceof FsError) return invalid(`${e.message}: ${path}`);
     return e;
   }
+}
+
+/**
+ * What Go's archive/tar says of bytes that are no tar stream (the tar library reads them as an empty
+ * archive): a length that is not whole 512-byte blocks, or a first header whose checksum is wrong.
+ */
+function tarProblem(tar: Uint8Array): string | null {
+  if (tar.length === 0) return null;
+  if (tar.length % 512 !== 0) return "unexpected EOF";
+  const head = tar.subarray(0, 512);
+  if (head.every((b) => b === 0)) return null;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : head[i];
+  const stored = parseInt(new TextDecoder().decode(head.subarray(148, 156)).replace(/[\0 ]+/g, " ").trim(), 8);
+  return stored === sum ? null : "archive/tar: invalid tar header";
 }
 
 /** Docker resolves an archive path relative to the container's root. */

@@ -16,6 +16,7 @@ import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified } from "./errors.js";
 import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
+import { serviceNetwork } from "./service-net.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
@@ -292,6 +293,7 @@ export class ContainerLifecycle {
           output += text;
         },
         exit: (status) => finish(status),
+        settle: () => this.settleOutside(),
       });
       probe.closeStdin();
       const cancelTimeout = this.containerTimer(c, run, plan.timeoutMs, () => {
@@ -519,6 +521,10 @@ export class ContainerLifecycle {
       openStdin,
       now: () => this.ctx.now(),
       fs: this.filesOf(c),
+      net: serviceNetwork(c, {
+        containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
+        repoOf: (p) => this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+      }),
     };
   }
 

@@ -12,6 +12,7 @@
 
 import type { VmMemoryStats } from "../core/memory-types.js";
 import type { Layer } from "../fs/index.js";
+import type { FileChange, PathStat } from "./fs-types.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
 
@@ -829,4 +830,16 @@ export interface VirtualContainerHostApi {
   removeVolume(name: string, force?: boolean): void;
   /** `docker volume prune`: filters all, label, label! (any other is refused). */
   pruneVolumes(options?: { all?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
+
+  // ── container files (filesystems.ts) ──
+  /** `HEAD /containers/{id}/archive`: the stat of a path in the container. */
+  statPath(ref: string, path: string): PathStat;
+  /** `docker cp CONTAINER:path`: the path's stat and its tar. */
+  getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Uint8Array }>;
+  /** `docker cp … CONTAINER:dir`: extracts a tar into a directory of the container. */
+  putArchive(ref: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean }): Promise<void>;
+  /** `docker export`: the container's merged tree as a tar. */
+  exportContainer(ref: string): Promise<Uint8Array>;
+  /** `docker diff`: the container layer's changes (Kind 0 modified, 1 added, 2 deleted). */
+  containerChanges(ref: string): FileChange[];
 }
