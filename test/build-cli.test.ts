@@ -226,3 +226,40 @@ describe("tag, history, save, load, import, commit", () => {
     expect(await ok(["images", "-q", "imported"])).toBe("");
   });
 });
+
+describe("the build endpoints refuse what they cannot do, in Docker's error shape", () => {
+  const http = (path: string, init?: RequestInit) => fetch(server.dockerHost.replace("tcp://", "http://") + path, init);
+
+  test("no network: a remote context, an ADD URL, an import from a URL", async () => {
+    const remote = await http("/v1.50/build?remote=https://github.com/x/y.git", { method: "POST" });
+    expect(remote.status).toBe(400);
+    expect((await remote.json()).message).toBe("remote build contexts are not supported: vicsim has no network; send the context as the request body");
+    const fromUrl = await http("/v1.50/images/create?fromSrc=https://example.com/rootfs.tar", { method: "POST" });
+    expect(fromUrl.status).toBe(400);
+    expect((await fromUrl.json()).message).toContain("importing from a URL is not supported");
+    const add = await http("/v1.50/build?t=addurl", { method: "POST", body: new TextEncoder().encode("FROM busybox\nADD https://example.com/a.tgz /a\n") });
+    expect(add.status).toBe(200);
+    const lines = (await add.text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toEqual({
+      errorDetail: { message: "ADD failed: cannot download https://example.com/a.tgz: vicsim's builder has no network (ADD takes local files and local tar archives)" },
+      error: "ADD failed: cannot download https://example.com/a.tgz: vicsim's builder has no network (ADD takes local files and local tar archives)",
+    });
+    expect((await (await http("/v1.50/images/json")).json()).some((i: { RepoTags: string[] }) => i.RepoTags.includes("addurl:latest"))).toBe(false);
+  });
+
+  test("bad input changes nothing: an empty context, a bad tag, BuildKit, a foreign platform, a broken archive", async () => {
+    const before = (await (await http("/v1.50/images/json")).json()).length;
+    expect((await http("/v1.50/build", { method: "POST" })).status).toBe(400);
+    const tag = await http("/v1.50/build?t=UPPER:case", { method: "POST", body: "FROM busybox\n" });
+    expect(tag.status).toBe(400);
+    expect((await tag.json()).message).toContain("invalid reference format");
+    expect((await http("/v1.50/build?version=2", { method: "POST", body: "FROM busybox\n" })).status).toBe(400);
+    expect((await http("/v1.50/build?platform=windows/arm64", { method: "POST", body: "FROM busybox\n" })).status).toBe(400);
+    const load = await http("/v1.50/images/load", { method: "POST", body: new Uint8Array(1024) });
+    expect(load.status).toBe(400);
+    const history = await http("/v1.50/images/nosuch/history");
+    expect(history.status).toBe(404);
+    expect((await history.json()).message).toBe("No such image: nosuch:latest");
+    expect((await (await http("/v1.50/images/json")).json()).length).toBe(before);
+  });
+});
