@@ -162,6 +162,17 @@ describe("instructions", () => {
     expect(image.history.at(-1)?.created_by).toBe("/bin/sh -e -c echo shell > /s");
   });
 
+  it("ONBUILD triggers run when a later build starts FROM the image, and are not inherited", async () => {
+    const store = new Store();
+    const b = new Builder(store, clock);
+    await build(b, { Dockerfile: "FROM busybox\nONBUILD COPY app.txt /app/\nONBUILD RUN echo triggered >> /app/app.txt\n" }, { tags: ["base:onbuild"] });
+    expect(store.tags.get("base:onbuild")!.config.OnBuild).toEqual(["COPY app.txt /app/", "RUN echo triggered >> /app/app.txt"]);
+    const { image, output } = await build(b, { Dockerfile: "FROM base:onbuild\nCMD [\"cat\", \"/app/app.txt\"]\n", "app.txt": "mine\n" });
+    expect(output).toMatch(/^Step 1\/2 : FROM base:onbuild\n# Executing 2 build triggers\n ---> Running in [0-9a-f]{12}\nRemoving intermediate container [0-9a-f]{12}\n ---> [0-9a-f]{12}\nStep 2\/2/);
+    expect(read(image, "/app/app.txt")).toBe("mine\ntriggered\n");
+    expect(image.config.OnBuild).toBeNull();
+  });
+
   it("ADD extracts a local tar and refuses a URL", async () => {
     const inner = await tar({ "x/y.txt": "inside\n" });
     const entries: TarEntry[] = [

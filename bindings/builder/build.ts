@@ -98,10 +98,18 @@ export class Builder {
       const stage = stages[si];
       stepLine(stage.from);
       state = await this.from(stage, meta, results, named, out);
+      const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, print, out });
+      // The base image's ONBUILD triggers run first, as part of FROM; the new image does not inherit them.
+      const triggers = state.config.OnBuild ?? [];
+      if (triggers.length) {
+        state.config.OnBuild = null;
+        print(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? "" : "s"}\n`);
+        for (const t of triggers) await this.step(parseDockerfile(`FROM scratch\n${t}`).stages[0].instructions[0], state, ctxOf());
+      }
       print(` ---> ${short(state.image?.id ?? "")}\n`);
       for (const ins of stage.instructions) {
         stepLine(ins);
-        await this.step(ins, state, { ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, print, out });
+        await this.step(ins, state, ctxOf());
         print(` ---> ${short(state.image?.id ?? "")}\n`);
       }
       if (!state.image) throw new BuildError("No image was generated. Is your Dockerfile empty?");
