@@ -67,7 +67,7 @@ describe("routing", () => {
   });
 
   test.each([
-    ["POST", "/v1.50/build", "image build"],
+    ["GET", "/v1.50/images/search", "registry search"],
     ["POST", "/v1.50/images/busybox/push", "image push"],
     ["GET", "/v1.50/swarm", "swarm"],
     ["GET", "/v1.50/plugins", "plugins"],

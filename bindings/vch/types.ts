@@ -11,6 +11,7 @@
  */
 
 import type { VmMemoryStats } from "../core/memory-types.js";
+import type { Layer } from "../fs/index.js";
 import type { FileChange, PathStat } from "./fs-types.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
@@ -150,6 +151,35 @@ export interface ImageRecord {
   os: string;
   config: ImageConfig;
   profile: TemplateProfile;
+  /** Images built, loaded, imported or committed here: their own layers and config document. */
+  rootfs?: ImageRootfs;
+}
+
+/** The filesystem of an image made in this VCH (pulled images take theirs from the catalogue). */
+export interface ImageRootfs {
+  /** The catalogue repository whose root filesystem lies under `layers` (a build FROM a pulled image), or null. */
+  base: string | null;
+  /** The image's own layers above the base, bottom first, as OCI layer tars in base64. */
+  layers: string[];
+  /** The image config document whose sha256 is the id (what `docker save` writes). */
+  configJson: string;
+  /** The image it was built on, when known. */
+  parent: string | null;
+}
+
+/** An image made in this VCH (build, load, import, commit), as `addImage` takes it. */
+export interface AddedImage {
+  /** `sha256:` of `configJson`. */
+  id: string;
+  configJson: string;
+  config: ImageConfig;
+  /** Unix seconds. */
+  created: number;
+  architecture: string;
+  os: string;
+  /** Bottom first; layers of a pulled base are the very objects `imageLayers` gave. */
+  layers: { layer: Layer; tar: Uint8Array; diffId: string; size: number }[];
+  parent: string | null;
 }
 
 /** One line of pull progress, as Docker's `/images/create` streams it. */
@@ -714,6 +744,12 @@ export interface VirtualContainerHostApi {
   listImages(): ImageRecord[];
   getImage(ref: string): ImageRecord;
   tagImage(ref: string, repo: string, tag?: string): void;
+  /** Registers an image made here (`docker build`, `load`, `import`, `commit`) under `tags` (`repo:tag`); it gets a template VM profile like a pulled one. */
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord;
+  /** An image's root filesystem layers, top first (shared, read-only). */
+  imageLayers(ref: string): Promise<Layer[]>;
+  /** A copy of the container's writable layer (`docker commit`), with its image's layers (filesystems.ts). */
+  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] };
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };

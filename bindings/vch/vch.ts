@@ -41,6 +41,7 @@ import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
 
 import { Images } from "./images.js";
+import { ImageLayers } from "./image-layers.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
 import { Networks } from "./networks.js";
@@ -52,7 +53,7 @@ import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
   AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
-  EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
+  AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
 } from "./types.js";
@@ -109,7 +110,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       hosts, salting: model.tps?.salting ?? "vm", tpsBudget: model.tps?.pagesPerScan ?? 65_536, vmotionMBps: model.vmotionMBps ?? 1250,
       threshold: model.drs?.threshold ?? 3, automation: model.drs?.automation ?? "fullyAutomated", ha: clusterHaPolicy(haPolicy, hostNames),
     });
-    this.images = new Images(ctx, (id) => this.vms.dropTemplatesOf(id));
+    this.images = new Images(ctx, (id) => { this.vms.dropTemplatesOf(id); this.layerStore.forget(id); });
     const guest = options.guest ?? new EmulatedGuest();
     this.stdio = new Stdio(ctx);
     this.fsys = new VchFilesystems({
@@ -149,7 +150,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const vch = new VirtualContainerHost(options, engines, store);
     try {
-      restore(vch.parts, store?.load());
+      const snapshot = store?.load();
+      // Images made here get their layers back before any container of theirs is restored.
+      for (const img of await vch.layerStore.hydrate((snapshot?.records.image.values() ?? []) as Iterable<ImageRecord>)) vch.fsys.defineImageLayers(img.id, img.layers);
+      restore(vch.parts, snapshot);
       vch.ctx.settle();
     } catch (e) {
       store?.close();
@@ -266,6 +270,36 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.images.setTag(key, img.id);
       this.ctx.emit("image", "tag", img.id, { name: key });
     });
+  }
+
+  // ── images made here (docker build, load, import, commit): their layers live in `layerStore` ──
+  private readonly layerStore = new ImageLayers();
+
+  /** Registers an image made here under `tags`; its template VM profile is its base's with its layers on top. */
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord {
+    return this.tx(() => {
+      const keys = (options.tags ?? []).map((t) => {
+        const { repo, tag } = this.images.parseRef(t);
+        return `${repo}:${tag}`;
+      });
+      const { rootfs, profile, size } = this.layerStore.describe(image);
+      this.fsys.defineImageLayers(image.id, image.layers.map((l) => l.layer).reverse());
+      const rec = this.images.add({
+        id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
+        config: image.config, profile, rootfs,
+      });
+      if (options.action === "load" || options.action === "import") this.ctx.emit("image", options.action, rec.id, { name: keys[0] ?? rec.id });
+      for (const key of keys) {
+        this.images.setTag(key, rec.id);
+        this.ctx.emit("image", "tag", rec.id, { name: key });
+      }
+      return structuredClone(rec);
+    });
+  }
+
+  /** An image's root filesystem layers, top first (shared, read-only). */
+  async imageLayers(ref: string): Promise<Layer[]> {
+    return this.layerStore.of(this.images.resolve(ref));
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
