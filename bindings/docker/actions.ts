@@ -66,6 +66,8 @@ export type Action =
   | { kind: "volumeInspect"; name: string }
   | { kind: "volumeRemove"; name: string; force: boolean }
   | { kind: "volumePrune"; filters: Filters }
+  // plugins (there are none)
+  | { kind: "pluginList" }
   // endpoints of the Engine API that vicsim does not serve (501)
   | { kind: "unimplemented"; what: string };
 

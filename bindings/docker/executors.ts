@@ -225,6 +225,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       const r = vch.pruneVolumes({ filters: action.filters });
       return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
     },
+    pluginList: () => jsonResponse([]),
     unimplemented: (action) => {
       throw new ApiError(501, `vicsim does not implement ${action.what}`);
     },

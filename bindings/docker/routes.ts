@@ -5,6 +5,7 @@
 import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./actions.js";
 import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson, type ApiRequest } from "./http.js";
 import { FILTER_KEYS } from "../vch/filters.js";
+import { absentAnswer } from "./absent.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
 export interface RouteInput {
@@ -88,6 +89,8 @@ export async function parseRequest(request: ApiRequest): Promise<Action> {
     }
     return r.parse({ params, query, request });
   }
+  const absent = absentAnswer(method, path);
+  if (absent) throw absent;
   const missing = unimplemented(method, path);
   if (missing) return { kind: "unimplemented", what: missing };
   if (pathMatched) throw new ApiError(405, `method ${method} is not allowed on ${path}`);
@@ -302,11 +305,10 @@ route("POST", "/volumes/prune", ({ query }) => ({ kind: "volumePrune", filters: 
 route("GET", "/volumes/{name}", ({ params }) => ({ kind: "volumeInspect", name: params.name }));
 route("DELETE", "/volumes/{name}", ({ params, query }) => ({ kind: "volumeRemove", name: params.name, force: queryBool(query, "force") }));
 
-// vicsim has no plugins, so a named one does not exist: `docker inspect NAME` tries plugins after
-// containers, images, networks and volumes, and only a 404 lets it say "No such object".
-route("GET", "/plugins/{name*}/json", ({ params }) => {
-  throw new ApiError(404, `plugin "${params.name.slice(0, 200)}" not found`);
-});
+// vicsim has no plugins: the list is empty and a named one does not exist (absent.ts); `docker
+// inspect NAME` tries plugins after containers, images, networks and volumes, and only a 404 lets it
+// say "No such object".
+route("GET", "/plugins", () => ({ kind: "pluginList" }));
 
 // ── what vicsim does not serve ───────────────────────────────────────────────────────────────
 /** Endpoints of API 1.50 that vicsim does not implement, by path prefix: answered 501. */
