@@ -118,3 +118,26 @@ describe("detach keys", () => {
     expect(await a.response.text()).toContain("Invalid detach keys (ctrl-shift-x) provided");
   });
 });
+
+describe("the memory minimum", () => {
+  test("vIC's 512 MiB by default; a VCH opened with minMemoryMiB 6 takes dockerd's small limits", async () => {
+    const small = { Image: "busybox", Cmd: ["true"], HostConfig: { Memory: 10 * 1024 * 1024 } };
+    const refused = await call(h, "POST", `${V}/containers/create`, small);
+    expect(refused.status).toBe(400);
+    expect(await refused.response.text()).toContain("Minimum memory limit allowed is 512MB");
+    const low = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-low-minimum", minMemoryMiB: 6 });
+    try {
+      const lh = createDockerHandler(low, { statsIntervalMs: 20 });
+      await (await call(lh, "POST", `${V}/images/create?fromImage=busybox&tag=latest`)).response.text();
+      const made = await json(lh, "POST", `${V}/containers/create`, 201, "/containers/create", small);
+      const inspected = await json(lh, "GET", `${V}/containers/${made.Id}/json`, 200, "/containers/{id}/json");
+      expect(inspected.HostConfig.Memory).toBe(10 * 1024 * 1024);
+      const tiny = await call(lh, "POST", `${V}/containers/create`, { ...small, HostConfig: { Memory: 4 * 1024 * 1024 } });
+      expect(tiny.status).toBe(400);
+      expect(await tiny.response.text()).toContain("Minimum memory limit allowed is 6MB");
+    } finally {
+      await low.close();
+    }
+    await expect(VirtualContainerHost.open({ minMemoryMiB: 0 })).rejects.toThrow("minMemoryMiB 0: expected an integer from 1 to 512");
+  });
+});

@@ -35,7 +35,7 @@ let server: ChildProcess | undefined;
 let dockerHost = "";
 
 beforeAll(async () => {
-  const child = spawn(process.execPath, [CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--speed", "100", "--log-level", "error"], {
+  const child = spawn(process.execPath, [CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--speed", "100", "--min-memory", "6m", "--log-level", "error"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   server = child;
