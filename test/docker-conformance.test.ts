@@ -141,3 +141,34 @@ describe("the memory minimum", () => {
     await expect(VirtualContainerHost.open({ minMemoryMiB: 0 })).rejects.toThrow("minMemoryMiB 0: expected an integer from 1 to 512");
   });
 });
+
+describe("the guest as the container's config says", () => {
+  async function logsOf(body: Record<string, unknown>): Promise<string> {
+    const id = await create(body);
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    await json(h, "POST", `${V}/containers/${id}/wait`, 200, "/containers/{id}/wait");
+    const a = await call(h, "GET", `${V}/containers/${id}/logs?stdout=1&stderr=1`);
+    return (await frames(a.response)).map(([, s]) => s).join("");
+  }
+
+  test("id -u honours User (test_715_handle_user_param_as_int_value); id -G adds GroupAdd (test_group_id_ints)", async () => {
+    expect(await logsOf({ Cmd: ["id", "-u"], User: "1000" })).toBe("1000\n");
+    expect(await logsOf({ Cmd: ["id", "-G"], HostConfig: { GroupAdd: ["1000", "1001"] } })).toBe("0 10 1000 1001\n");
+    expect(await logsOf({ Cmd: ["id"], User: "1000:50" })).toBe("uid=1000 gid=50(staff) groups=50(staff)\n");
+    expect(await logsOf({ Cmd: ["id"] })).toBe("uid=0(root) gid=0(root) groups=0(root),10(wheel)\n");
+  });
+
+  test("a health check with the fields docker-py leaves null is taken as Go reads it (test_healthcheck_passes)", async () => {
+    const id = await create({
+      Cmd: ["sleep", "100000"],
+      Healthcheck: { Test: ["CMD-SHELL", "true"], Interval: 1e9, Timeout: 1e9, Retries: 1, StartPeriod: null },
+    });
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    for (let i = 0; i < 200; i++) {
+      const s = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).State;
+      if (s.Health?.Status === "healthy") return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error("never healthy");
+  });
+});

@@ -394,6 +394,7 @@ const HOST_CONFIG_FIELDS: [string, FieldType][] = [
   ["Binds", "strings"], ["NetworkMode", "string"], ["LogConfig", "object"], ["Privileged", "boolean"], ["PublishAllPorts", "boolean"],
   ["Mounts", "array"], ["Dns", "strings"], ["ExtraHosts", "strings"], ["CapAdd", "strings"], ["CapDrop", "strings"], ["Init", "boolean"],
   ["ReadonlyRootfs", "boolean"], ["Tmpfs", "stringMap"], ["ShmSize", "integer"], ["VolumesFrom", "strings"], ["Links", "strings"],
+  ["GroupAdd", "strings"],
 ];
 
 /** Type-checks the create body the way Go's JSON decoder would refuse it, and normalises strslices. */
@@ -407,6 +408,8 @@ export function checkCreateBody(body: unknown): CreateBody {
   if (typeof b.Cmd === "string") out.Cmd = [b.Cmd];
   if (typeof b.Entrypoint === "string") out.Entrypoint = [b.Entrypoint];
   if (b.ExposedPorts != null) checkPortKeys(b.ExposedPorts as Record<string, unknown>, "ExposedPorts");
+  // Go reads a null duration as zero and leaves it out of inspect (docker-py sends null for each unset one).
+  if (isObject(b.Healthcheck)) out.Healthcheck = Object.fromEntries(Object.entries(b.Healthcheck).filter(([, v]) => v !== null)) as CreateBody["Healthcheck"];
   if (b.HostConfig != null) {
     const h = b.HostConfig as Record<string, unknown>;
     for (const [k, t] of HOST_CONFIG_FIELDS) checkField(h, k, t, "create HostConfig");

@@ -506,6 +506,7 @@ export class ContainerLifecycle {
       env: [...c.rec.config.Env, ...extraEnv],
       workingDir: workdir || c.rec.config.WorkingDir,
       user: user || c.rec.config.User,
+      groupAdd: c.rec.hostConfig.GroupAdd ?? [],
       tty,
       openStdin,
       now: () => this.ctx.now(),

@@ -204,6 +204,8 @@ export interface HostConfig {
   Privileged?: boolean;
   ReadonlyRootfs?: boolean;
   Init?: boolean | null;
+  /** Supplementary groups of the container's processes (names or gids). */
+  GroupAdd?: string[] | null;
   [field: string]: unknown;
 }
 
