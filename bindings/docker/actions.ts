@@ -77,6 +77,8 @@ export type Action =
   | { kind: "volumePrune"; filters: Filters }
   // container files (archive.ts)
   | ArchiveAction
+  // plugins (there are none)
+  | { kind: "pluginList" }
   // endpoints of the Engine API that vicsim does not serve (501)
   | { kind: "unimplemented"; what: string };
 

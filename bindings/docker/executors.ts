@@ -230,6 +230,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
     },
     ...archiveExecutors(vch), // container files: archive (docker cp), export, changes
+    pluginList: () => jsonResponse([]),
     unimplemented: (action) => {
       throw new ApiError(501, `vicsim does not implement ${action.what}`);
     },

@@ -7,6 +7,7 @@ import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFil
 import { FILTER_KEYS } from "../vch/filters.js";
 import { parseReference, validReference } from "../vch/catalogue.js";
 import { archiveRoutes } from "./archive.js";
+import { absentAnswer } from "./absent.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
 export interface RouteInput {
@@ -90,6 +91,8 @@ export async function parseRequest(request: ApiRequest): Promise<Action> {
     }
     return r.parse({ params, query, request });
   }
+  const absent = absentAnswer(method, path);
+  if (absent) throw absent;
   const missing = unimplemented(method, path);
   if (missing) return { kind: "unimplemented", what: missing };
   if (pathMatched) throw new ApiError(405, `method ${method} is not allowed on ${path}`);
@@ -374,11 +377,10 @@ route("POST", "/volumes/prune", ({ query }) => ({ kind: "volumePrune", filters: 
 route("GET", "/volumes/{name}", ({ params }) => ({ kind: "volumeInspect", name: params.name }));
 route("DELETE", "/volumes/{name}", ({ params, query }) => ({ kind: "volumeRemove", name: params.name, force: queryBool(query, "force") }));
 
-// vicsim has no plugins, so a named one does not exist: `docker inspect NAME` tries plugins after
-// containers, images, networks and volumes, and only a 404 lets it say "No such object".
-route("GET", "/plugins/{name*}/json", ({ params }) => {
-  throw new ApiError(404, `plugin "${params.name.slice(0, 200)}" not found`);
-});
+// vicsim has no plugins: the list is empty and a named one does not exist (absent.ts); `docker
+// inspect NAME` tries plugins after containers, images, networks and volumes, and only a 404 lets it
+// say "No such object".
+route("GET", "/plugins", () => ({ kind: "pluginList" }));
 
 // ── what vicsim does not serve ───────────────────────────────────────────────────────────────
 /** Endpoints of API 1.50 that vicsim does not implement, by path prefix: answered 501. */
@@ -457,6 +459,7 @@ const HOST_CONFIG_FIELDS: [string, FieldType][] = [
   ["Binds", "strings"], ["NetworkMode", "string"], ["LogConfig", "object"], ["Privileged", "boolean"], ["PublishAllPorts", "boolean"],
   ["Mounts", "array"], ["Dns", "strings"], ["ExtraHosts", "strings"], ["CapAdd", "strings"], ["CapDrop", "strings"], ["Init", "boolean"],
   ["ReadonlyRootfs", "boolean"], ["Tmpfs", "stringMap"], ["ShmSize", "integer"], ["VolumesFrom", "strings"], ["Links", "strings"],
+  ["GroupAdd", "strings"],
 ];
 
 /** Type-checks the create body the way Go's JSON decoder would refuse it, and normalises strslices. */
@@ -470,6 +473,8 @@ export function checkCreateBody(body: unknown): CreateBody {
   if (typeof b.Cmd === "string") out.Cmd = [b.Cmd];
   if (typeof b.Entrypoint === "string") out.Entrypoint = [b.Entrypoint];
   if (b.ExposedPorts != null) checkPortKeys(b.ExposedPorts as Record<string, unknown>, "ExposedPorts");
+  // Go reads a null duration as zero and leaves it out of inspect (docker-py sends null for each unset one).
+  if (isObject(b.Healthcheck)) out.Healthcheck = Object.fromEntries(Object.entries(b.Healthcheck).filter(([, v]) => v !== null)) as CreateBody["Healthcheck"];
   if (b.HostConfig != null) {
     const h = b.HostConfig as Record<string, unknown>;
     for (const [k, t] of HOST_CONFIG_FIELDS) checkField(h, k, t, "create HostConfig");

@@ -24,6 +24,7 @@ import type { Cancel } from "../vch/clock.js";
 import { spawnShell } from "./emulated-shell.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import type { CommandContext } from "./shell/index.js";
+import { idCommand, identityOf } from "./identity.js";
 
 /** Start lines of well-known servers (to stderr, as they log). */
 const SERVICE_LINES: Record<string, (ctx: GuestContext, t: string) => [("stdout" | "stderr"), string][]> = {
@@ -493,10 +494,14 @@ class EmulatedProcess implements GuestProcess {
         out(`${this.ctx.user || "root"}\n`);
         this.status = 0;
         return "done";
-      case "id":
-        out("uid=0(root) gid=0(root) groups=0(root),10(wheel)\n");
-        this.status = 0;
+      case "id": {
+        const who = identityOf(this.ctx.user, this.ctx.groupAdd);
+        const r = who ? idCommand(who, args) : { err: `id: unknown user ${this.ctx.user}\n` };
+        if ("out" in r) out(r.out);
+        else err(r.err);
+        this.status = "out" in r ? 0 : 1;
         return "done";
+      }
       case "pwd":
         out(`${this.ctx.workingDir || "/"}\n`);
         this.status = 0;

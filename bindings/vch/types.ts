@@ -92,6 +92,11 @@ export interface VchOptions {
   clock?: ClockOptions;
   /** Name shown by `info()` (Docker's `Name`); default `vicsim`. */
   name?: string;
+  /**
+   * Smallest memory limit a container may ask for, in MiB: vIC's 512 by default (a container VM
+   * needs that much); lower it to run clients' suites written for dockerd's 6 MiB.
+   */
+  minMemoryMiB?: number;
 }
 
 // ───────────────────────────── images ─────────────────────────────
@@ -230,6 +235,8 @@ export interface HostConfig {
   Privileged?: boolean;
   ReadonlyRootfs?: boolean;
   Init?: boolean | null;
+  /** Supplementary groups of the container's processes (names or gids). */
+  GroupAdd?: string[] | null;
   [field: string]: unknown;
 }
 

@@ -24,7 +24,7 @@ import { dockerStats } from "../docker/stats.js";
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
 
-import { NAME_RE, normaliseHosts, validateModel } from "./config.js";
+import { MIN_MEMORY_MIB, NAME_RE, normaliseHosts, validateModel } from "./config.js";
 import { containerAttrs, type Container } from "./container.js";
 import { ContainerVms } from "./container-vm.js";
 import { ContainerFactory } from "./create.js";
@@ -100,6 +100,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.clock = new VirtualClock(options.clock);
     this.store = store;
     const ctx = (this.ctx = new VchContext(this.clock, new Rng(this.seed)));
+    if (options.minMemoryMiB !== undefined) ctx.minMemoryMiB = options.minMemoryMiB;
     this.eventLog = new EventLog(() => this.clock.now(), (e) => ctx.journal.journalEvent(e));
     const model = options.cluster ?? {};
     const hosts = normaliseHosts(model);
@@ -138,6 +139,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Opens a VCH: a fresh one, or the one journaled in `stateDir` (containers come back per restart policy). */
   static async open(options: VchOpenOptions = {}): Promise<VirtualContainerHost> {
     validateModel(options.cluster ?? {});
+    const minMiB = options.minMemoryMiB;
+    if (minMiB !== undefined && !(Number.isInteger(minMiB) && minMiB >= 1 && minMiB <= MIN_MEMORY_MIB))
+      throw invalid(`minMemoryMiB ${minMiB}: expected an integer from 1 to ${MIN_MEMORY_MIB} (MiB)`);
     const wasm = options.engines?.memory && options.engines?.cluster ? null : await wasmEngines();
     const engines: VchEngines = {
       memory: options.engines?.memory ?? wasm!.memory,
