@@ -41,7 +41,7 @@ beforeAll(async () => {
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("ready"), null, { timeout: 30_000 });
   await page.click('nav.tabs button[data-tab="plan"]');
-  await page.waitForSelector("#plan-drop", { state: "visible" });
+  await page.waitForSelector('#plan-panel[data-ready="true"]', { state: "visible" });
 }, 120_000);
 
 afterAll(async () => {

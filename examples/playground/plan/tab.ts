@@ -125,6 +125,9 @@ export function startPlanTab(): void {
     worker.postMessage(req);
   });
 
+  // Listening from here on (the tab loads on first show).
+  $("plan-panel").dataset.ready = "true";
+
   function show(title: string, results: PolicyResult[], report: string): void {
     const rows: [string, (r: PolicyResult) => string][] = [
       ["energy (kWh)", (r) => r.energyKWh.toFixed(2)],
