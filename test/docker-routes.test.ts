@@ -69,7 +69,6 @@ describe("routing", () => {
   test.each([
     ["GET", "/v1.50/images/search", "registry search"],
     ["POST", "/v1.50/images/busybox/push", "image push"],
-    ["GET", "/v1.50/services", "swarm services"],
     ["POST", "/v1.50/containers/abc/update", "container update"],
     ["POST", "/v1.50/swarm/init", "swarm"],
     ["POST", "/v1.50/plugins/pull?remote=vieux/sshfs", "plugins"],
