@@ -13,8 +13,8 @@ import type {
   VchInfo,
   VolumeRecord,
   DiskUsage,
-  ContainerStats,
 } from "../vch/types.js";
+import type { ContainerStats } from "./stats.js";
 import { API_VERSION, MIN_API_VERSION, SERVER_NAME, SERVER_VERSION } from "./http.js";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";

@@ -19,7 +19,6 @@
  * own end the same way: the clock's settle journals and emits.
  */
 import type { VchStore } from "../store/types.js";
-import { dockerStats } from "../docker/stats.js";
 
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
@@ -52,7 +51,7 @@ import { sample, type StatsSample } from "./stats.js";
 import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
-  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
+  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
   AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
@@ -480,10 +479,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return sample(c, this.lifecycle, this.vms.vmStats(c), this.now());
   }
 
-  /** Docker's stats object (built by bindings/docker/stats.ts from `statsSample`), for callers that read Docker's shape. */
-  stats(ref: string): ContainerStats {
-    return dockerStats(this.statsSample(ref));
-  }
 
   /** `docker top`: the guest's process table. */
   top(ref: string, _psArgs?: string): TopResult {
