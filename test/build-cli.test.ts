@@ -139,6 +139,15 @@ describe("docker build with the classic builder", () => {
     expect(await ok(["run", "--rm", "args:base", "cat", "/who"])).toBe("hello nobody\n");
   });
 
+  test("an image built FROM nginx serves the page COPY put in, to another container on the network", async () => {
+    const ctx = context("web", { Dockerfile: "FROM nginx\nCOPY index.html /usr/share/nginx/html/index.html\n", "index.html": "<h1>built page</h1>\n" });
+    await ok(["build", "-q", "-t", "web:1", "."], ctx);
+    await ok(["network", "create", "webnet"]);
+    await ok(["run", "-d", "--name", "web1", "--network", "webnet", "web:1"]);
+    expect(await ok(["run", "--rm", "--network", "webnet", "busybox", "wget", "-qO-", "http://web1/"])).toBe("<h1>built page</h1>\n");
+    await ok(["rm", "-f", "web1"]);
+  });
+
   test("build errors: a failing RUN exits with its status, a bad Dockerfile and a missing file are named", async () => {
     const failing = await docker(["build", "."], context("fail-run", { Dockerfile: "FROM busybox\nRUN echo about to fail && exit 3\n" }));
     expect(failing.code).toBe(3);
