@@ -1,7 +1,7 @@
 // The real docker CLI (28.2.2) building, tagging, saving, loading, importing and committing images
 // against `serveDocker` on loopback: what a user sees, and that the images run.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packTar } from "modern-tar";
@@ -129,8 +129,13 @@ describe("docker build with the classic builder", () => {
     const ctx = context("args", {
       Dockerfile: "FROM busybox AS base\nARG WHO=nobody\nRUN echo \"hello $WHO\" > /who\nFROM base AS final\nLABEL stage=final\nCMD [\"cat\", \"/who\"]\n",
     });
-    const quiet = await ok(["build", "-q", "--build-arg", "WHO=docker", "--label", "team=infra", "-t", "args:1", "."], ctx);
+    const iid = join(dir, "args.iid");
+    const quiet = await ok(["build", "-q", "--iidfile", iid, "--build-arg", "WHO=docker", "--label", "team=infra", "-t", "args:1", "."], ctx);
     expect(quiet).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(readFileSync(iid, "utf8").trim()).toBe(quiet.trim());
+    // Without -q the CLI takes --iidfile from the last aux message: the image with the --label applied.
+    const loud = await ok(["build", "--iidfile", iid, "--build-arg", "WHO=docker", "--label", "team=ops", "."], ctx);
+    expect(readFileSync(iid, "utf8")).toMatch(new RegExp(`^sha256:${/Successfully built ([0-9a-f]{12})/.exec(loud)![1]}[0-9a-f]{52}$`));
     expect(await ok(["run", "--rm", "args:1"])).toBe("hello docker\n");
     const labels = JSON.parse(await ok(["image", "inspect", "--format", "{{json .Config.Labels}}", "args:1"]));
     expect(labels).toEqual({ stage: "final", team: "infra" });

@@ -124,6 +124,7 @@ export class Builder {
       const config = copyConfig(state!.config);
       config.Labels = { ...(config.Labels ?? {}), ...o.labels };
       final = await this.commit(state!, config, `LABEL ${Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(" ")}`, null, o.noCache ?? false);
+      out({ aux: { ID: final.id } }); // `--iidfile` takes the last one
     }
     print(`Successfully built ${short(final.id)}\n`);
     await this.store.add(final, o.tags ?? []);
