@@ -204,6 +204,16 @@ describe("instructions", () => {
     expect(parse.error.status).toBe(400);
   });
 
+  it("--label lands on the final image, and a rebuild with the same labels keeps its id", async () => {
+    const b = new Builder(new Store(), clock);
+    const files = { Dockerfile: "FROM busybox\nLABEL a=1\n" };
+    const first = await b.build({ context: await tar(files), labels: { team: "core" } }, () => {});
+    now += 1000;
+    const second = await b.build({ context: await tar(files), labels: { team: "core" } }, () => {});
+    expect(first.config.Labels).toEqual({ a: "1", team: "core" });
+    expect(second.id).toBe(first.id);
+  });
+
   it("warns about build args no ARG consumed", async () => {
     const b = new Builder(new Store(), clock);
     const { output } = await build(b, { Dockerfile: "FROM busybox\n" }, { buildArgs: { UNUSED: "1" } });
