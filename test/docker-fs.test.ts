@@ -83,6 +83,11 @@ describe("files in containers, through the docker CLI", () => {
     expect(await d(["run", "--rm", "busybox", "sh", "-c", "cat /nope; echo status $?"])).toMatchObject({ stdout: "status 1\n", stderr: "cat: can't open '/nope': No such file or directory\n" });
   });
 
+  test("docker run -i busybox sh runs the commands piped into it, the shell's lines among them", async () => {
+    const r = await d(["run", "-i", "--rm", "busybox", "sh"], "echo a | tr a b\nx=5; echo $x\nls /etc | head -n 2\nexit 3\n");
+    expect(r).toMatchObject({ code: 3, stdout: "b\n5\ngroup\nhostname\n", stderr: "" });
+  });
+
   test("a named volume is shared between two containers, and its size shows in docker system df -v", async () => {
     await ok(["run", "-d", "--name", "writer", "-v", "shared:/srv", "busybox", "sh", "-c", "echo from-writer > /srv/note; sleep 1000"]);
     let seen = "";

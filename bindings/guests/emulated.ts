@@ -305,7 +305,8 @@ class EmulatedProcess implements GuestProcess {
         this.queue = parseScript(argv[c + 1]);
         return this.runQueue();
       }
-      if (this.ctx.openStdin && !this.stdinClosed) {
+      // Commands that arrived (even with stdin already closed) before the process began still run.
+      if (this.ctx.openStdin && (!this.stdinClosed || this.stdinText)) {
         this.interactive = true;
         return this.drainStdin();
       }
