@@ -213,9 +213,9 @@ describe("tag, history, save, load, import, commit", () => {
     const config = JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["cat", "/etc/foreign"], Env: [] }, created: "2025-01-01T00:00:00Z", history: [{ created: "2025-01-01T00:00:00Z", created_by: "tar" }], rootfs: { type: "layers", diff_ids: [diffId] } });
     const configName = createHash("sha256").update(config).digest("hex") + ".json";
     const archive = await packTar([
-      { header: { name: "manifest.json", type: "file", size: 0 }, body: new TextEncoder().encode(JSON.stringify([{ Config: configName, RepoTags: ["foreign:1"], Layers: ["l/layer.tar"] }])) },
-      { header: { name: configName, type: "file", size: 0 }, body: new TextEncoder().encode(config) },
-      { header: { name: "l/layer.tar", type: "file", size: 0 }, body: new Uint8Array(readFileSync(layer)) },
+      { header: { name: "manifest.json", type: "file" as const, size: 0 }, body: new TextEncoder().encode(JSON.stringify([{ Config: configName, RepoTags: ["foreign:1"], Layers: ["l/layer.tar"] }])) },
+      { header: { name: configName, type: "file" as const, size: 0 }, body: new TextEncoder().encode(config) },
+      { header: { name: "l/layer.tar", type: "file" as const, size: 0 }, body: new Uint8Array(readFileSync(layer)) },
     ].map((e) => ({ ...e, header: { ...e.header, size: e.body.length } })));
     writeFileSync(join(dir, "foreign.tar"), archive);
     expect(await ok(["load", "-i", join(dir, "foreign.tar")])).toBe("Loaded image: foreign:1\n");
