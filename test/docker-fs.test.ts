@@ -142,7 +142,7 @@ describe("files in containers, through the docker CLI", () => {
   });
 
   test("--user: the shell runs as that user, with busybox's permission errors", async () => {
-    expect(await ok(["run", "--rm", "--user", "nobody", "busybox", "whoami"])).toBe("nobody\n");
+    expect(await ok(["run", "--rm", "--user", "nobody", "busybox", "sh", "-c", "whoami; echo $HOME"])).toBe("nobody\n/home\n");
     expect(await d(["run", "--rm", "--user", "1000:1000", "busybox", "sh", "-c", "touch /tmp/mine && echo ok; touch /etc/theirs"])).toMatchObject({ code: 1, stdout: "ok\n", stderr: "touch: /etc/theirs: Permission denied\n" });
   });
 

@@ -13,6 +13,7 @@
 import type { VmMemoryStats } from "../core/memory-types.js";
 import type { Layer } from "../fs/index.js";
 import type { FileChange, PathStat } from "./fs-types.js";
+import type { Layer } from "../fs/index.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
 
@@ -842,4 +843,8 @@ export interface VirtualContainerHostApi {
   exportContainer(ref: string): Promise<Uint8Array>;
   /** `docker diff`: the container layer's changes (Kind 0 modified, 1 added, 2 deleted). */
   containerChanges(ref: string): FileChange[];
+  /** `docker commit`: a copy of the container's layer, and its image's layers below it (top first). */
+  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] };
+  /** Registers the layers (top first) of an image made here (`docker build`, `commit`, `load`). */
+  defineImageLayers(imageId: string, layers: Layer[]): void;
 }
