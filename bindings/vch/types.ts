@@ -13,7 +13,6 @@
 import type { VmMemoryStats } from "../core/memory-types.js";
 import type { Layer } from "../fs/index.js";
 import type { FileChange, PathStat } from "./fs-types.js";
-import type { Layer } from "../fs/index.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
 
@@ -749,8 +748,6 @@ export interface VirtualContainerHostApi {
   addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
-  /** A copy of the container's writable layer (`docker commit`), with its image's layers (filesystems.ts). */
-  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] };
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
