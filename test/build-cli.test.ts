@@ -1,7 +1,8 @@
 // The real docker CLI (28.2.2) building, tagging, saving, loading, importing and committing images
 // against `serveDocker` on loopback: what a user sees, and that the images run.
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packTar } from "modern-tar";
@@ -129,14 +130,28 @@ describe("docker build with the classic builder", () => {
     const ctx = context("args", {
       Dockerfile: "FROM busybox AS base\nARG WHO=nobody\nRUN echo \"hello $WHO\" > /who\nFROM base AS final\nLABEL stage=final\nCMD [\"cat\", \"/who\"]\n",
     });
-    const quiet = await ok(["build", "-q", "--build-arg", "WHO=docker", "--label", "team=infra", "-t", "args:1", "."], ctx);
+    const iid = join(dir, "args.iid");
+    const quiet = await ok(["build", "-q", "--iidfile", iid, "--build-arg", "WHO=docker", "--label", "team=infra", "-t", "args:1", "."], ctx);
     expect(quiet).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(readFileSync(iid, "utf8").trim()).toBe(quiet.trim());
+    // Without -q the CLI takes --iidfile from the last aux message: the image with the --label applied.
+    const loud = await ok(["build", "--iidfile", iid, "--build-arg", "WHO=docker", "--label", "team=ops", "."], ctx);
+    expect(readFileSync(iid, "utf8")).toMatch(new RegExp(`^sha256:${/Successfully built ([0-9a-f]{12})/.exec(loud)![1]}[0-9a-f]{52}$`));
     expect(await ok(["run", "--rm", "args:1"])).toBe("hello docker\n");
     const labels = JSON.parse(await ok(["image", "inspect", "--format", "{{json .Config.Labels}}", "args:1"]));
     expect(labels).toEqual({ stage: "final", team: "infra" });
     const target = await ok(["build", "--target", "base", "-t", "args:base", "."], ctx);
     expect(target).toContain("Step 3/3 : RUN echo \"hello $WHO\" > /who");
     expect(await ok(["run", "--rm", "args:base", "cat", "/who"])).toBe("hello nobody\n");
+  });
+
+  test("an image built FROM nginx serves the page COPY put in, to another container on the network", async () => {
+    const ctx = context("web", { Dockerfile: "FROM nginx\nCOPY index.html /usr/share/nginx/html/index.html\n", "index.html": "<h1>built page</h1>\n" });
+    await ok(["build", "-q", "-t", "web:1", "."], ctx);
+    await ok(["network", "create", "webnet"]);
+    await ok(["run", "-d", "--name", "web1", "--network", "webnet", "web:1"]);
+    expect(await ok(["run", "--rm", "--network", "webnet", "busybox", "wget", "-qO-", "http://web1/"])).toBe("<h1>built page</h1>\n");
+    await ok(["rm", "-f", "web1"]);
   });
 
   test("build errors: a failing RUN exits with its status, a bad Dockerfile and a missing file are named", async () => {
@@ -188,6 +203,23 @@ describe("tag, history, save, load, import, commit", () => {
     expect(await ok(["run", "--rm", "saved:1"])).toBe("kept\n");
     const bad = await docker(["load", "-i", join(dir, "three", "Dockerfile")]);
     expect(bad.code).toBe(1);
+    // An archive made elsewhere: GNU tar wrote its layer (`./` entries, owner names), not vicsim.
+    const root = join(dir, "foreign-root");
+    mkdirSync(join(root, "etc"), { recursive: true });
+    writeFileSync(join(root, "etc", "foreign"), "from GNU tar\n");
+    const layer = join(dir, "foreign-layer.tar");
+    execFileSync("tar", ["-C", root, "-cf", layer, "."]);
+    const diffId = "sha256:" + createHash("sha256").update(readFileSync(layer)).digest("hex");
+    const config = JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["cat", "/etc/foreign"], Env: [] }, created: "2025-01-01T00:00:00Z", history: [{ created: "2025-01-01T00:00:00Z", created_by: "tar" }], rootfs: { type: "layers", diff_ids: [diffId] } });
+    const configName = createHash("sha256").update(config).digest("hex") + ".json";
+    const archive = await packTar([
+      { header: { name: "manifest.json", type: "file" as const, size: 0 }, body: new TextEncoder().encode(JSON.stringify([{ Config: configName, RepoTags: ["foreign:1"], Layers: ["l/layer.tar"] }])) },
+      { header: { name: configName, type: "file" as const, size: 0 }, body: new TextEncoder().encode(config) },
+      { header: { name: "l/layer.tar", type: "file" as const, size: 0 }, body: new Uint8Array(readFileSync(layer)) },
+    ].map((e) => ({ ...e, header: { ...e.header, size: e.body.length } })));
+    writeFileSync(join(dir, "foreign.tar"), archive);
+    expect(await ok(["load", "-i", join(dir, "foreign.tar")])).toBe("Loaded image: foreign:1\n");
+    expect(await ok(["run", "--rm", "foreign:1"])).toBe("from GNU tar\n");
   });
 
   test("docker import makes an image from a filesystem tar, with --change", async () => {
@@ -222,6 +254,12 @@ describe("tag, history, save, load, import, commit", () => {
     expect(await ok(["images", "--format", "{{.Repository}}:{{.Tag}}"])).toContain("three:latest");
     expect(await ok(["run", "--rm", "three"])).toBe("built with lib 1.0\nlib.txt\nmain.sh\nout.txt\n");
     expect(await ok(["run", "--rm", "committed:1"])).toBe("committed\n");
+    // A loaded image saves as it was loaded, after the restart too: its layer tar is kept byte for byte.
+    const again = join(dir, "foreign-again.tar");
+    await ok(["save", "-o", again, "foreign:1"]);
+    await ok(["rmi", "foreign:1"]);
+    expect(await ok(["load", "-i", again])).toBe("Loaded image: foreign:1\n");
+    expect(await ok(["run", "--rm", "foreign:1"])).toBe("from GNU tar\n");
     await ok(["rmi", "imported:1"]);
     expect(await ok(["images", "-q", "imported"])).toBe("");
   });

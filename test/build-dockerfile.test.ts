@@ -5,6 +5,7 @@ import {
   type BuildImage, type BuildMessage, Builder, BuildError, DockerIgnore, importImage, imageLayer, loadImages, makeImage, parseDockerfile, rfc3339, saveImages,
 } from "../bindings/builder/index.js";
 import { ContainerFs, ImageFilesystems, text } from "../bindings/fs/index.js";
+import { expandWord, keyValues } from "../bindings/builder/substitute.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 let now = T0;
@@ -74,6 +75,20 @@ describe("Dockerfile parsing", () => {
   it("refuses an unknown instruction and an instruction before FROM with the line", () => {
     expect(() => parseDockerfile("FROM busybox\nFOO bar\n")).toThrow("dockerfile parse error on line 2: unknown instruction: FOO");
     expect(() => parseDockerfile("RUN true\nFROM busybox\n")).toThrow("dockerfile parse error on line 1: no build stage in current context");
+  });
+});
+
+describe("variable substitution", () => {
+  const vars = new Map([["A", "x"], ["E", ""]]);
+  it("expands as dockerd does: defaults, alternatives, quotes and escapes", () => {
+    expect(expandWord("$A-${A}-${B:-dflt}-${E:-empty}-${E-set}-${A:+alt}-${B:+alt}", vars)).toBe("x-x-dflt-empty--alt-");
+    expect(expandWord("'$A' \"$A\" \\$A", vars)).toBe("$A x $A");
+    expect(() => expandWord("${B:?needed}", vars)).toThrow("B: needed");
+  });
+  it("reads ENV and LABEL pairs, and the legacy `ENV key value` form", () => {
+    expect(keyValues("ENV", 'P="a b" Q=$A', vars)).toEqual([["P", "a b"], ["Q", "x"]]);
+    expect(keyValues("ENV", "P a b  $A", vars)).toEqual([["P", "a b  x"]]);
+    expect(() => keyValues("LABEL", "novalue", vars)).toThrow("LABEL must have two arguments");
   });
 });
 
@@ -202,6 +217,16 @@ describe("instructions", () => {
     expect(target.error.status).toBe(500);
     const parse = await failure(b, { Dockerfile: "FROM busybox\nFOO bar\n" });
     expect(parse.error.status).toBe(400);
+  });
+
+  it("--label lands on the final image, and a rebuild with the same labels keeps its id", async () => {
+    const b = new Builder(new Store(), clock);
+    const files = { Dockerfile: "FROM busybox\nLABEL a=1\n" };
+    const first = await b.build({ context: await tar(files), labels: { team: "core" } }, () => {});
+    now += 1000;
+    const second = await b.build({ context: await tar(files), labels: { team: "core" } }, () => {});
+    expect(first.config.Labels).toEqual({ a: "1", team: "core" });
+    expect(second.id).toBe(first.id);
   });
 
   it("warns about build args no ARG consumed", async () => {

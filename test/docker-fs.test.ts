@@ -83,6 +83,11 @@ describe("files in containers, through the docker CLI", () => {
     expect(await d(["run", "--rm", "busybox", "sh", "-c", "cat /nope; echo status $?"])).toMatchObject({ stdout: "status 1\n", stderr: "cat: can't open '/nope': No such file or directory\n" });
   });
 
+  test("docker run -i busybox sh runs the commands piped into it, the shell's lines among them", async () => {
+    const r = await d(["run", "-i", "--rm", "busybox", "sh"], "echo a | tr a b\nx=5; echo $x\nls /etc | head -n 2\nexit 3\n");
+    expect(r).toMatchObject({ code: 3, stdout: "b\n5\ngroup\nhostname\n", stderr: "" });
+  });
+
   test("a named volume is shared between two containers, and its size shows in docker system df -v", async () => {
     await ok(["run", "-d", "--name", "writer", "-v", "shared:/srv", "busybox", "sh", "-c", "echo from-writer > /srv/note; sleep 1000"]);
     let seen = "";
@@ -136,6 +141,11 @@ describe("files in containers, through the docker CLI", () => {
     await ok(["rm", "changed"]);
   });
 
+  test("--user: the shell runs as that user, with busybox's permission errors", async () => {
+    expect(await ok(["run", "--rm", "--user", "nobody", "busybox", "sh", "-c", "whoami; echo $HOME"])).toBe("nobody\n/home\n");
+    expect(await d(["run", "--rm", "--user", "1000:1000", "busybox", "sh", "-c", "touch /tmp/mine && echo ok; touch /etc/theirs"])).toMatchObject({ code: 1, stdout: "ok\n", stderr: "touch: /etc/theirs: Permission denied\n" });
+  });
+
   test("a bind mount maps a host folder; a missing one is created, as dockerd does", async () => {
     const host = join(scratch, "bind");
     mkdirSync(host);
@@ -161,7 +171,15 @@ describe("the network between containers", () => {
     expect(await d(["run", "--rm", "--network", "webnet", "busybox", "wget", "-q", "-O", "-", "http://nohost/"])).toMatchObject({ code: 1, stderr: "wget: bad address 'nohost'\n" });
     // The default bridge has no embedded DNS: names do not resolve there.
     expect(await d(["run", "--rm", "busybox", "wget", "-q", "-O", "-", "http://web/"])).toMatchObject({ code: 1, stderr: "wget: bad address 'web'\n" });
-    await ok(["rm", "-f", "web"]);
+    // The image's service started from a script serves too, and stops gracefully as nginx does.
+    await ok(["run", "-d", "--name", "web2", "--network", "webnet", "nginx", "sh", "-c", "echo starting; exec nginx -g 'daemon off;'"]);
+    let page2 = "";
+    for (let i = 0; i < 50 && !page2.includes("Welcome to nginx!"); i++) page2 = (await d(["run", "--rm", "--network", "webnet", "busybox", "wget", "-q", "-O", "-", "http://web2/"])).stdout;
+    expect(page2).toContain("<title>Welcome to nginx!</title>");
+    await ok(["stop", "web2"]);
+    expect(await ok(["inspect", "-f", "{{.State.ExitCode}}", "web2"])).toBe("0\n");
+    expect(await ok(["logs", "web2"])).toMatch(/^starting\n/);
+    await ok(["rm", "-f", "web", "web2"]);
     await ok(["network", "rm", "webnet"]);
   });
 });

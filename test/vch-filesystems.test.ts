@@ -49,6 +49,13 @@ describe("a container's files", () => {
     expect(vch.diskUsage().Volumes.find((v) => v.Name === "vol1")!.UsageData.Size).toBe(7);
   });
 
+  it("prunes reclaim the bytes of the containers' layers and of the volumes", async () => {
+    const vch = track(await openVch());
+    await run(vch, ["sh", "-c", "echo 12345 > /v/f; echo abc > /tmp/t"], { HostConfig: { Binds: ["gone:/v"] } });
+    expect(vch.pruneContainers()).toMatchObject({ spaceReclaimed: 4 });
+    expect(vch.pruneVolumes({ all: true })).toEqual({ deleted: ["gone"], spaceReclaimed: 6 });
+  });
+
   it("refuses writes into a read-only volume with busybox's message", async () => {
     const vch = track(await openVch());
     const r = await run(vch, ["sh", "-c", "echo x > /ro/f"], { HostConfig: { Binds: ["rov:/ro:ro"] } });

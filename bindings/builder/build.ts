@@ -123,7 +123,10 @@ export class Builder {
     if (o.labels && Object.keys(o.labels).length) {
       const config = copyConfig(state!.config);
       config.Labels = { ...(config.Labels ?? {}), ...o.labels };
-      final = await this.commit(state!, config, `LABEL ${Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(" ")}`, null, o.noCache ?? false);
+      const createdBy = [...shellOf(config), "#(nop) ", `LABEL ${Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(" ")}`].join(" ");
+      // A rebuild with the same labels reuses the labelled image too (so its id stays).
+      final = (!o.noCache && this.cache.get(this.cacheKey(state!, config, createdBy))) || await this.commit(state!, config, createdBy, null);
+      out({ aux: { ID: final.id } }); // `--iidfile` takes the last one
     }
     print(`Successfully built ${short(final.id)}\n`);
     await this.store.add(final, o.tags ?? []);
@@ -181,7 +184,7 @@ export class Builder {
         });
         if (code !== 0) throw new BuildError(`The command '${argv.join(" ")}' returned a non-zero code: ${code}`, { code });
         b.print(`Removing intermediate container ${id}\n`);
-        await this.commit(s, s.config, createdBy, fs.upper, b.noCache, true);
+        await this.commit(s, s.config, createdBy, fs.upper);
         return;
       }
       case "COPY":
@@ -202,7 +205,7 @@ export class Builder {
           if (owner.uid !== 0) fs.chown(config.WorkingDir, owner.uid, owner.gid);
         }
         b.print(`Removing intermediate container ${id}\n`);
-        await this.commit(s, config, createdBy, fs.upper, b.noCache, true);
+        await this.commit(s, config, createdBy, fs.upper);
         return;
       }
       default: {
@@ -222,7 +225,7 @@ export class Builder {
     const id = this.containerId();
     b.print(` ---> Running in ${id}\n`);
     b.print(`Removing intermediate container ${id}\n`);
-    await this.commit(s, config, createdBy, null, b.noCache, true);
+    await this.commit(s, config, createdBy, null);
   }
 
   private async copy(ins: Instruction, s: StageState, vars: Map<string, string>, b: StepContext): Promise<void> {
@@ -276,7 +279,7 @@ export class Builder {
     const kind = sources.length > 1 ? "multi" : (() => { try { return from.lstat("/" + sources[0].replace(/^\/+/, "")).kind === "dir" ? "dir" : "file"; } catch { return "multi"; } })();
     const createdBy = `${shellOf(s.config).join(" ")} #(nop) ${keyword} ${fromWhat}${kind}:${hash} in ${dest} `;
     if (this.probe(s, s.config, createdBy, b)) return;
-    await this.commit(s, s.config, createdBy, fs.upper, b.noCache, true);
+    await this.commit(s, s.config, createdBy, fs.upper);
   }
 
   /** The variables substitution sees: the stage's build args, then its environment (ENV wins). */
@@ -329,7 +332,7 @@ export class Builder {
   }
 
   /** A new step image on top of the stage's: a layer when `upper` holds changes, an empty layer otherwise. */
-  private async commit(s: StageState, config: ContainerConfigDoc, createdBy: string, upper: Layer | null, noCache: boolean, move = true): Promise<BuildImage> {
+  private async commit(s: StageState, config: ContainerConfigDoc, createdBy: string, upper: Layer | null): Promise<BuildImage> {
     const key = this.cacheKey(s, config, createdBy);
     const layers = upper && !upper.isEmpty() ? [...s.layers, await imageLayer(upper)] : s.layers.slice();
     const entry: HistoryEntry = { created: rfc3339(this.clock.now()), created_by: createdBy };
@@ -338,10 +341,10 @@ export class Builder {
       config: copyConfig(config), layers, history: [...s.history, entry], created: entry.created, architecture: "amd64", os: "linux",
       author: s.author, parent: s.image?.id ?? null,
     });
-    void noCache; // a --no-cache build still feeds the cache for the next build, as dockerd's does
+    // A --no-cache build still feeds the cache for the next build, as dockerd's does.
     this.cache.set(key, img);
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    if (move) this.moveTo(s, img);
+    this.moveTo(s, img);
     return img;
   }
 }

@@ -8,7 +8,7 @@ import type { Layer } from "../fs/index.js";
 import type { ImageRecord, VirtualContainerHostApi } from "../vch/types.js";
 import { importImage, loadImages, saveImages } from "./archive.js";
 import { type BuildMessage, Builder, type BuildOptions, type ImageStore } from "./build.js";
-import { type BuildImage, type ContainerConfigDoc, type HistoryEntry, type ImageLayer, imageLayer, rfc3339 } from "./image.js";
+import { type BuildImage, type ContainerConfigDoc, digest, type HistoryEntry, type ImageLayer, imageLayer, rfc3339 } from "./image.js";
 
 /** Tars and diff ids of layers, computed once per layer object (catalogue layers are shared). */
 const layerInfo = new WeakMap<Layer, ImageLayer>();
@@ -20,7 +20,18 @@ async function infoOf(layer: Layer): Promise<ImageLayer> {
 
 /** An image of the VCH as the builder sees it. */
 export async function buildImageOf(vch: VirtualContainerHostApi, rec: ImageRecord): Promise<BuildImage> {
-  const layers = await Promise.all((await vch.imageLayers(rec.id)).slice().reverse().map(infoOf));
+  const objects = (await vch.imageLayers(rec.id)).slice().reverse();
+  if (rec.rootfs) {
+    // A made image's own layers keep the tars they were stored as (a loaded image's tar may hold
+    // what a re-serialisation would not reproduce), so their diff ids stay those of its config.
+    const own = rec.rootfs.layers;
+    objects.slice(objects.length - own.length).forEach((layer, i) => {
+      if (layerInfo.has(layer)) return;
+      const tar = Uint8Array.from(atob(own[i]), (c) => c.charCodeAt(0));
+      layerInfo.set(layer, { layer, tar, diffId: digest(tar), size: layer.size() });
+    });
+  }
+  const layers = await Promise.all(objects.map(infoOf));
   if (rec.rootfs) {
     const doc = JSON.parse(rec.rootfs.configJson) as { config?: ContainerConfigDoc; history?: HistoryEntry[]; created?: string; author?: string; comment?: string };
     return {

@@ -44,9 +44,12 @@ class ShellProcess implements GuestProcess {
     try {
       const { runShell } = await import("./shell/index.js");
       const env = [...this.ctx.env];
+      const user = userOf(this.ctx.user, spawn.fs);
       if (!env.some((e) => e.startsWith("HOSTNAME="))) env.push(`HOSTNAME=${this.ctx.hostname}`);
+      // Docker sets HOME from the user's passwd entry (`/` when it has none).
+      if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home ?? "/"}`);
       status = await runShell({
-        argv: this.argv, fs: spawn.fs, cwd: this.ctx.workingDir || "/", env, user: userOf(this.ctx.user, spawn.fs),
+        argv: this.argv, fs: spawn.fs, cwd: this.ctx.workingDir || "/", env, user,
         stdin: this.ctx.openStdin ? this.stdinStream() : null,
         stdout: (c) => this.out("stdout", c), stderr: (c) => this.out("stderr", c),
         clock: { now: () => this.ctx.now(), sleep: (ms, signal) => this.sleep(ms, signal) },
@@ -131,7 +134,7 @@ class ShellProcess implements GuestProcess {
 }
 
 /** `--user` (`name`, `uid`, `uid:gid`, `name:group`) as the shell's credentials, names from /etc/passwd and /etc/group. */
-export function userOf(spec: string, fs: ContainerFs): ShellUser {
+export function userOf(spec: string, fs: ContainerFs): ShellUser & { home?: string } {
   const [u = "", g] = (spec || "root").split(":");
   const table = (file: string): string[][] => {
     try { return new TextDecoder().decode(fs.readFile(file)).split("\n").filter(Boolean).map((l) => l.split(":")); } catch { return []; }
@@ -142,5 +145,5 @@ export function userOf(spec: string, fs: ContainerFs): ShellUser {
   const uid = /^\d+$/.test(u) ? Number(u) : pw ? Number(pw[2]) : 0;
   const gr = g === undefined ? groups.find((x) => x[2] === (pw?.[3] ?? "0")) : /^\d+$/.test(g) ? groups.find((x) => x[2] === g) : groups.find((x) => x[0] === g);
   const gid = g === undefined ? Number(pw?.[3] ?? 0) : /^\d+$/.test(g) ? Number(g) : gr ? Number(gr[2]) : 0;
-  return { uid, gid, name: pw?.[0], group: gr?.[0] };
+  return { uid, gid, name: pw?.[0], group: gr?.[0], home: pw?.[5] };
 }

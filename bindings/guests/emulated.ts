@@ -232,7 +232,14 @@ class EmulatedProcess implements GuestProcess {
 
   signal(sig: number): void {
     if (this.exited) return;
-    if (this.delegate) return this.delegate.signal(sig);
+    if (this.delegate) {
+      // A service started from a script (`exec nginx …`) is the container's process: it ends gracefully itself.
+      if (this.mode === "service" && GRACEFUL.has(sig)) {
+        this.delegate.signal(sig);
+        return this.finish(0);
+      }
+      return this.delegate.signal(sig);
+    }
     if (sig === 9) return this.finish(137);
     if (this.mode === "service") {
       if (GRACEFUL.has(sig)) return this.finish(0);
@@ -263,7 +270,7 @@ class EmulatedProcess implements GuestProcess {
 
   activity(): number {
     if (this.exited) return 0;
-    if (this.delegate) return this.delegate.activity();
+    if (this.delegate) return this.mode === "service" ? 1 : this.delegate.activity();
     return this.mode === "service" ? 1 : 0.05;
   }
 
@@ -299,7 +306,8 @@ class EmulatedProcess implements GuestProcess {
         this.queue = parseScript(argv[c + 1]);
         return this.runQueue();
       }
-      if (this.ctx.openStdin && !this.stdinClosed) {
+      // Commands that arrived (even with stdin already closed) before the process began still run.
+      if (this.ctx.openStdin && (!this.stdinClosed || this.stdinText)) {
         this.interactive = true;
         return this.drainStdin();
       }
@@ -312,6 +320,8 @@ class EmulatedProcess implements GuestProcess {
 
   /** True when the vocabulary covers `argv` (an interactive sh is decided line by line). */
   private covers(argv: string[]): boolean {
+    // The vocabulary knows root only (`id`, `$HOME`): another user's commands run in the shell, which reads /etc/passwd.
+    if (!/^(|root|0|0:0|root:root)$/.test(this.ctx.user)) return false;
     const mayServe = (cmd: string) => this.mayServe(cmd);
     if (SHELLS.has(basename(argv[0]))) {
       const c = argv.indexOf("-c");
@@ -351,6 +361,8 @@ class EmulatedProcess implements GuestProcess {
   /** The image's service command started from a shell (`exec nginx -g 'daemon off;'`): serves until a signal. */
   private async serveInShell(c: CommandContext): Promise<number> {
     const cmd = basename(c.argv[0]);
+    this.mode = "service";
+    this.serviceName = cmd;
     const enc = new TextEncoder();
     for (const [stream, text] of SERVICE_LINES[cmd]?.(this.ctx, this.stamp()) ?? []) await (stream === "stdout" ? c.stdout : c.stderr).write(enc.encode(text));
     const sig = await new Promise<number>((resolve) => {

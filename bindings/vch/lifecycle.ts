@@ -525,7 +525,8 @@ export class ContainerLifecycle {
       fs: this.filesOf(c),
       net: serviceNetwork(c, {
         containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
-        repoOf: (p) => this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+        // An image built FROM nginx serves as nginx does: its catalogue base names the service.
+        repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
       }),
     };
   }

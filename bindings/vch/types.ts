@@ -722,8 +722,6 @@ export interface VirtualContainerHostApi {
   addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
-  /** A copy of the container's writable layer (`docker commit`), with its image's layers (filesystems.ts). */
-  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] };
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
@@ -816,4 +814,8 @@ export interface VirtualContainerHostApi {
   exportContainer(ref: string): Promise<Uint8Array>;
   /** `docker diff`: the container layer's changes (Kind 0 modified, 1 added, 2 deleted). */
   containerChanges(ref: string): FileChange[];
+  /** `docker commit`: a copy of the container's layer, and its image's layers below it (top first). */
+  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] };
+  /** Registers the layers (top first) of an image made here (`docker build`, `commit`, `load`). */
+  defineImageLayers(imageId: string, layers: Layer[]): void;
 }

@@ -443,7 +443,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const s = c.rec.state;
         if (c.removed || s.Running || s.Restarting || s.Status === "removing") continue;
         if (!labelsMatch(filters, c.rec.config.Labels) || !createdBefore(parseTime(c.rec.created), cutoff)) continue;
-        space += c.vm.wsWritten * 4096;
+        space += this.fsys.sizeRw(c);
         this.lifecycle.destroy(c, false);
         deleted.push(c.rec.id);
       }
@@ -734,8 +734,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   pruneVolumes(options: { all?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     return this.tx(() => {
       const deleted = this.vols.prune(options, this.registry.volumesInUse());
+      const space = deleted.reduce((sum, name) => sum + this.fsys.volumeSize(name), 0);
       for (const name of deleted) this.lifecycle.volumeDeleted(name);
-      return { deleted, spaceReclaimed: 0 };
+      return { deleted, spaceReclaimed: space };
     });
   }
 
