@@ -198,11 +198,18 @@ describe("photon VM devices", () => {
   });
 
   it("acquires a floating IP on an SDN subnet and releases it", async () => {
-    const { p, call, wait, tenantStory, vmSpec } = photonHarness();
+    const { p, call, run, wait, tenantStory, vmSpec } = photonHarness();
     const { project, image } = await tenantStory();
     const net = (await wait((await call("POST", `/projects/${project}/subnets`, { name: "ext", routingType: "ROUTED", size: 16 })).body)).entity.id;
     const vm = (await wait((await call("POST", `/projects/${project}/vms`, vmSpec(image, { subnets: [net] }))).body)).entity.id;
     expect((await call("POST", `/projects/${project}/vms`, vmSpec(image, { subnets: ["nope"] }))).body.code).toBe("NetworkNotFound");
+    // a started VM on the SDN subnet has its NIC there, with an address of the dynamic range (10.128.0.0/27: .2–.30)
+    await run(`/vms/${vm}/start`);
+    const nics = (await wait((await call("GET", `/vms/${vm}/subnets`)).body)).resourceProperties.networkConnections;
+    expect(nics).toEqual([{ network: net, macAddress: expect.stringMatching(/^00:50:56:/), ipAddress: expect.stringMatching(/^10\.128\.0\.(\d+)$/), netmask: "255.255.255.224", isConnected: "CONNECTED" }]);
+    const last = Number(nics[0].ipAddress.split(".")[3]);
+    expect(last >= 2 && last <= 30).toBe(true);
+    await run(`/vms/${vm}/stop`);
     expect((await call("POST", `/vms/${vm}/acquire_floating_ip`, { networkId: "nope" })).body.code).toBe("NetworkNotFound");
     const got = await wait((await call("POST", `/vms/${vm}/acquire_floating_ip`, { networkId: net })).body);
     expect(got).toMatchObject({ operation: "ACQUIRE_FLOATING_IP", state: "COMPLETED" });

@@ -342,10 +342,17 @@ export const vmRoutes: Route[] = [
             const task = p.docs.task.get(t.id)!;
             const up = cur.state === "STARTED";
             const n = parseInt(cur.id.replace(/-/g, "").slice(0, 6), 16);
+            const mac = (k: number) => `00:50:56:${((n >> 16) & 255).toString(16).padStart(2, "0")}:${((n >> 8) & 255).toString(16).padStart(2, "0")}:${((n + k) & 255).toString(16).padStart(2, "0")}`;
+            const state = up ? "CONNECTED" : "DISCONNECTED";
+            // one NIC per subnet named at create (an SDN subnet leases from its dynamic range), else the default network
+            const nics = (cur.subnets ?? []).map((id, k) => {
+              const s = p.docs.subnet.get(id);
+              const lease = s?.lowIpDynamic && s.highIpDynamic && s.cidr ? dynamicIp(s.lowIpDynamic, s.highIpDynamic, n) : null;
+              const mask = s?.cidr ? maskOf(Number(s.cidr.split("/")[1])) : "255.255.0.0";
+              return { network: id, macAddress: mac(k), ipAddress: up ? (lease ?? `192.168.${(n >> 8) & 255}.${(n & 253) + 2}`) : null, netmask: up ? mask : null, isConnected: state };
+            });
             task.resourceProperties = {
-              networkConnections: [
-                { network: "VM Network", macAddress: `00:50:56:${((n >> 16) & 255).toString(16).padStart(2, "0")}:${((n >> 8) & 255).toString(16).padStart(2, "0")}:${(n & 255).toString(16).padStart(2, "0")}`, ipAddress: up ? `192.168.${(n >> 8) & 255}.${(n & 253) + 2}` : null, netmask: up ? "255.255.0.0" : null, isConnected: up ? "CONNECTED" : "DISCONNECTED" },
-              ],
+              networkConnections: nics.length > 0 ? nics : [{ network: "VM Network", macAddress: mac(0), ipAddress: up ? `192.168.${(n >> 8) & 255}.${(n & 253) + 2}` : null, netmask: up ? "255.255.0.0" : null, isConnected: state }],
             };
           },
         ],
@@ -389,3 +396,14 @@ export const vmRoutes: Route[] = [
     },
   },
 ];
+
+const ipNum = (ip: string): number => ip.split(".").reduce((a, x) => a * 256 + Number(x), 0);
+const ipStr = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+/** An address of the range [low, high] picked by `seed` (the VM's lease on an SDN subnet). */
+function dynamicIp(low: string, high: string, seed: number): string {
+  const a = ipNum(low);
+  return ipStr(a + (seed % (ipNum(high) - a + 1)));
+}
+function maskOf(bits: number): string {
+  return ipStr(bits === 0 ? 0 : (0xffffffff - (2 ** (32 - bits) - 1)));
+}
