@@ -38,6 +38,8 @@ export class SharingMeter {
   private nextHost = 0;
   /** Next content token for a clone's own pages: unique over the engine's life. */
   private token = 1;
+  private gpns = new Uint32Array(0);
+  private readonly images = new Map<number, BigUint64Array>();
 
   constructor(settings: SharingSettings) {
     this.s = settings;
@@ -89,6 +91,28 @@ export class SharingMeter {
   }
 
   /** Builds each mix on a host of one engine: a template per type and size, its clones, a TPS pass. */
+  /** 0 … pages − 1, as a view of one array kept for every write. */
+  private pageNumbers(pages: number): Uint32Array {
+    if (this.gpns.length < pages) this.gpns = Uint32Array.from({ length: pages * 2 }, (_, p) => p);
+    return this.gpns.subarray(0, pages);
+  }
+
+  /** The guest image of a VM type: token (type + 2) << 40 | page, + 1 — the same on every host. */
+  private image(type: number, pages: number): BigUint64Array {
+    const key = type * 0x100000 + pages;
+    let tokens = this.images.get(key);
+    if (!tokens) {
+      tokens = new BigUint64Array(pages);
+      const words = new Uint32Array(tokens.buffer); // 32-bit halves, little-endian: no BigInt per page
+      for (let p = 0; p < pages; p++) {
+        words[2 * p] = p + 1;
+        words[2 * p + 1] = (type + 2) * 256;
+      }
+      this.images.set(key, tokens);
+    }
+    return tokens;
+  }
+
   private measureMixes(mixes: Map<string, [number, number][]>, capacityMiB: number): void {
     const s = this.s;
     const space = (pages: number): number => Math.ceil(pages / PAGES_PER_MIB); // the engine sizes VMs in whole MiB
@@ -108,16 +132,8 @@ export class SharingMeter {
         const type = Math.floor(k / 0x100000) - 1;
         const template = engine.createVm({ host, memoryMiB: space(pages) });
         vms.push(template);
-        // Tokens are written as 32-bit halves (little-endian): no BigInt per page.
-        const gpns = new Uint32Array(pages);
-        const tokens = new BigUint64Array(pages);
-        const words = new Uint32Array(tokens.buffer);
-        for (let p = 0; p < pages; p++) {
-          gpns[p] = p;
-          words[2 * p] = p + 1; // the guest image, (type + 2) << 40 | page, + 1: same on every host
-          words[2 * p + 1] = (type + 2) * 256;
-        }
-        engine.writePages(template, gpns, tokens);
+        const gpns = this.pageNumbers(pages);
+        engine.writePages(template, gpns, this.image(type, pages));
         const own = Math.round(pages * s.privateFraction);
         const zeros = Math.round(own * s.zeroFraction);
         const priv = new BigUint64Array(own);
