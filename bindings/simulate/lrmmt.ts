@@ -57,6 +57,10 @@ export class LrMmt {
   private readonly inActive: Uint8Array;
   /** Each host's power at its last-update utilisation: fixed through one optimisation. */
   private readonly powerNow: Float64Array;
+  /** The last VM term of an overload test with a VM added (valid within one `findHost`). */
+  private termVm = -1;
+  private termAhead = 0;
+  private term = 0;
 
   constructor(dc: Datacenter, settings: LrMmtSettings) {
     this.dc = dc;
@@ -147,12 +151,19 @@ export class LrMmt {
       return req / C > this.s.fallbackThreshold;
     }
     if (extra < 0) return this.cachePred[h] * this.s.safety >= 1;
-    const maxRam = Math.max(this.cacheMaxRam[h], m.vmRam[extra]);
-    const horizon = Math.ceil(maxRam / m.hostMigrationMiBps[h] / this.s.stepSeconds);
+    // A VM no larger than the host's largest leaves the horizon (and the host's prediction) as cached.
+    const fits = m.vmRam[extra] <= this.cacheMaxRam[h];
+    const horizon = fits ? this.cacheHorizon[h] : Math.ceil(Math.max(this.cacheMaxRam[h], m.vmRam[extra]) / m.hostMigrationMiBps[h] / this.s.stepSeconds);
     const ahead = 4.5 + horizon; // prediction at x = 10 + horizon: mean + (x − 5.5) · slope
     let pred = this.cachePred[h];
     if (horizon !== this.cacheHorizon[h]) pred = this.predict(h, ahead);
-    pred += ((dc.vmMean[extra] + ahead * dc.vmSlope[extra]) * m.vmMips[extra]) / C;
+    // The VM's term before the division by the host's MIPS is the same on every host with this horizon.
+    if (this.termVm !== extra || this.termAhead !== ahead) {
+      this.termVm = extra;
+      this.termAhead = ahead;
+      this.term = (dc.vmMean[extra] + ahead * dc.vmSlope[extra]) * m.vmMips[extra];
+    }
+    pred += this.term / C;
     return pred * this.s.safety >= 1;
   }
 
@@ -214,6 +225,7 @@ export class LrMmt {
     let best = -1;
     let minPower = Number.MAX_VALUE;
     const active = this.active;
+    this.termVm = -1; // histories may have moved since the last search
     const allTypes = (1 << m.power.length) - 1;
     let seenTypes = emptyEligible ? 0 : allTypes;
     let nextEmpty = this.firstEmpty(0, seenTypes, excluded);

@@ -22,6 +22,8 @@ export interface SharingSettings {
 }
 
 const PAGES_PER_MIB = 256;
+/** Hosts of one engine: mixes measured before a new engine is made. */
+const SLOTS = 256;
 
 /**
  * Measures sharing through the run. A host's consumption depends only on what it runs — how many VMs
@@ -32,6 +34,12 @@ export class SharingMeter {
   private readonly s: SharingSettings;
   /** Host pages in use after clone and TPS, by mix (`type:pages×count,…`). */
   private readonly consumed = new Map<string, number>();
+  private engine?: MemoryEngine;
+  private nextHost = 0;
+  /** Next content token for a clone's own pages: unique over the engine's life. */
+  private token = 1;
+  private gpns = new Uint32Array(0);
+  private readonly images = new Map<number, BigUint64Array>();
 
   constructor(settings: SharingSettings) {
     this.s = settings;
@@ -70,7 +78,12 @@ export class SharingMeter {
       if (!this.consumed.has(mix)) unmeasured.set(mix, groups);
     }
     if (mixes.length === 0) return { mappedMiB: 0, consumedMiB: 0, savedMiB: 0, extraVmsWithSharing: 0 };
-    if (unmeasured.size) this.measureMixes(unmeasured);
+    if (unmeasured.size) {
+      // Capacity is sized to hold any mix (this measures, it does not constrain): templates + clones of the whole fleet.
+      let pages = 0;
+      for (let v = 0; v < m.vmCount; v++) pages += 2 * size(v);
+      this.measureMixes(unmeasured, Math.ceil(pages / PAGES_PER_MIB + 1));
+    }
     for (const mix of mixes) consumedPages += this.consumed.get(mix)!;
     const consumedMiB = consumedPages * s.grainMiB;
     const saved = Math.max(0, mappedMiB - consumedMiB);
@@ -78,45 +91,72 @@ export class SharingMeter {
   }
 
   /** Builds each mix on a host of one engine: a template per type and size, its clones, a TPS pass. */
-  private measureMixes(mixes: Map<string, [number, number][]>): void {
+  /** 0 … pages − 1, as a view of one array kept for every write. */
+  private pageNumbers(pages: number): Uint32Array {
+    if (this.gpns.length < pages) this.gpns = Uint32Array.from({ length: pages * 2 }, (_, p) => p);
+    return this.gpns.subarray(0, pages);
+  }
+
+  /** The guest image of a VM type: token (type + 2) << 40 | page, + 1 — the same on every host. */
+  private image(type: number, pages: number): BigUint64Array {
+    const key = type * 0x100000 + pages;
+    let tokens = this.images.get(key);
+    if (!tokens) {
+      tokens = new BigUint64Array(pages);
+      const words = new Uint32Array(tokens.buffer); // 32-bit halves, little-endian: no BigInt per page
+      for (let p = 0; p < pages; p++) {
+        words[2 * p] = p + 1;
+        words[2 * p + 1] = (type + 2) * 256;
+      }
+      this.images.set(key, tokens);
+    }
+    return tokens;
+  }
+
+  private measureMixes(mixes: Map<string, [number, number][]>, capacityMiB: number): void {
     const s = this.s;
     const space = (pages: number): number => Math.ceil(pages / PAGES_PER_MIB); // the engine sizes VMs in whole MiB
-    const entries = [...mixes];
-    // Capacity is sized to hold everything (this measures, it does not constrain): templates + clones.
-    const capacity = entries.map(([, groups]) => Math.ceil(groups.reduce((sum, [k, n]) => sum + (2 * n * (k % 0x100000)) / PAGES_PER_MIB, 1)));
-    const engine = MemoryEngine.create({ hosts: entries.length, hostMemoryMiB: capacity });
     const salt = s.salting === "global" ? 0 : s.salting === "tenant" ? 1 : undefined;
-    let token = 1;
-    entries.forEach(([mix, groups], i) => {
+    for (const [mix, groups] of mixes) {
+      // Each mix gets a host of its own, never reused; its VMs are destroyed once it is measured, so
+      // one engine serves many measurements (a new wasm instance each time costs more than the mix).
+      if (!this.engine || this.nextHost === SLOTS) {
+        this.engine = MemoryEngine.create({ hosts: SLOTS, hostMemoryMiB: new Array<number>(SLOTS).fill(capacityMiB) });
+        this.nextHost = 0;
+      }
+      const engine = this.engine;
+      const host = this.nextHost++;
+      const vms: number[] = [];
       for (const [k, n] of groups) {
         const pages = k % 0x100000;
         const type = Math.floor(k / 0x100000) - 1;
-        const template = engine.createVm({ host: i, memoryMiB: space(pages) });
-        // Tokens are written as 32-bit halves (little-endian): no BigInt per page.
-        const gpns = new Uint32Array(pages);
-        const tokens = new BigUint64Array(pages);
-        const words = new Uint32Array(tokens.buffer);
-        for (let p = 0; p < pages; p++) {
-          gpns[p] = p;
-          words[2 * p] = p + 1; // the guest image, (type + 2) << 40 | page, + 1: same on every host
-          words[2 * p + 1] = (type + 2) * 256;
-        }
-        engine.writePages(template, gpns, tokens);
+        const template = engine.createVm({ host, memoryMiB: space(pages) });
+        vms.push(template);
+        const gpns = this.pageNumbers(pages);
+        engine.writePages(template, gpns, this.image(type, pages));
         const own = Math.round(pages * s.privateFraction);
         const zeros = Math.round(own * s.zeroFraction);
+        const priv = new BigUint64Array(own);
+        const privWords = new Uint32Array(priv.buffer);
         for (let c = 0; c < n; c++) {
           const clone = engine.instantClone(template, { salt });
+          vms.push(clone);
           if (own === 0) continue;
-          const priv = new BigUint64Array(own);
-          const privWords = new Uint32Array(priv.buffer);
-          for (let p = zeros; p < own; p++) privWords[2 * p] = token++; // zero-filled pages stay 0
+          for (let p = zeros; p < own; p++) {
+            // Content of this clone's own (zero-filled pages stay 0); high words below the image's.
+            privWords[2 * p] = this.token % 0x100000000;
+            privWords[2 * p + 1] = Math.floor(this.token / 0x100000000);
+            this.token++;
+          }
           engine.writePages(clone, gpns.subarray(0, own), priv);
         }
       }
-      engine.tpsScan(i, engine.hostStats(i).capacity);
-      this.consumed.set(mix, engine.hostStats(i).used);
-    });
+      engine.tpsScan(host, engine.hostStats(host).capacity);
+      this.consumed.set(mix, engine.hostStats(host).used);
+      for (let i = vms.length - 1; i >= 0; i--) engine.destroyVm(vms[i]);
+    }
   }
+
 }
 
 /**
