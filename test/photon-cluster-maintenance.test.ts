@@ -90,4 +90,20 @@ describe("photon cluster maintenance", () => {
     expect(role(back.nodes, "SwarmWorker").every((v) => v.state === "STARTED")).toBe(true);
     h.p.close();
   });
+
+  it("a delete while a resize holds the cluster ends ERROR (ConcurrentTask) and leaves the cluster as it was", async () => {
+    const h = photonHarness({ hosts: 32, stepDelayMs: 5 });
+    const { id, until, role } = await swarm(h);
+    const resize = await h.call("POST", `/clusters/${id}/resize`, { newWorkerCount: 4 });
+    // a maintenance asked meanwhile runs after the resize's own
+    expect((await h.call("POST", `/clusters/${id}/trigger_maintenance`)).status).toBe(200);
+    const lost = await h.wait((await h.call("DELETE", `/clusters/${id}`)).body);
+    expect(lost.state).toBe("ERROR");
+    expect(lost.steps.every((s: Json) => s.state === "QUEUED" && s.errors.length === 0)).toBe(true);
+    expect((await h.wait(resize.body)).state).toBe("COMPLETED");
+    const { c, nodes } = await until((c, nodes) => c.state === "READY" && role(nodes, "SwarmWorker").length === 4);
+    expect(c.workerCount).toBe(4);
+    expect(nodes).toHaveLength(6);
+    h.p.close();
+  });
 });

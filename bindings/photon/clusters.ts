@@ -276,7 +276,8 @@ export const clusterRoutes: Route[] = [
     path: "/clusters/:id",
     run({ p, params, origin }) {
       const c = cluster(p, params.id);
-      update(p, c.id, { state: "PENDING_DELETE" });
+      // PENDING_DELETE at once, unless a running task holds the cluster (this one then ends ConcurrentTask)
+      if (!p.tasks.holder({ kind: "cluster", id: c.id })) update(p, c.id, { state: "PENDING_DELETE" });
       const task = p.tasks.queue(
         "RESIZE_CLUSTER",
         { kind: "cluster", id: c.id },
