@@ -55,6 +55,8 @@ export class LrMmt {
   /** Hosts that are neither empty nor switched off, ascending; empty ones are represented by the first of each type. */
   private active: number[] = [];
   private readonly inActive: Uint8Array;
+  /** Every host below this index is in the active list. */
+  private emptyFloor = 0;
   /** Each host's power at its last-update utilisation: fixed through one optimisation. */
   private readonly powerNow: Float64Array;
   /** The last VM term of an overload test with a VM added (valid within one `findHost`). */
@@ -83,6 +85,7 @@ export class LrMmt {
     const dc = this.dc;
     this.active = [];
     this.inActive.fill(0);
+    this.emptyFloor = 0;
     for (let h = 0; h < dc.m.hostCount; h++) {
       this.powerNow[h] = powerOf(dc.m.power[dc.m.hostType[h]], dc.utilisation(h));
       if (dc.hostAllocMips[h] !== 0 || dc.utilisation(h) !== 0) {
@@ -252,7 +255,9 @@ export class LrMmt {
   private firstEmpty(from: number, seenTypes: number, excluded: HostSet): number {
     const m = this.dc.m;
     if (seenTypes === (1 << m.power.length) - 1) return -1;
-    for (let h = from; h < m.hostCount; h++) {
+    // Hosts below the floor are all active (they only join between collections), so skip them.
+    while (this.emptyFloor < m.hostCount && this.inActive[this.emptyFloor]) this.emptyFloor++;
+    for (let h = from > this.emptyFloor ? from : this.emptyFloor; h < m.hostCount; h++) {
       if (this.inActive[h] || excluded.has(h)) continue;
       if (seenTypes & (1 << m.hostType[h])) continue;
       return h;
