@@ -1,6 +1,10 @@
 // Real guests through the Docker door: python, ruby and node programs really run (Pyodide, ruby.wasm,
 // QuickJS in workers), docker stop/pause/kill act on the worker, --memory OOM-kills, and the
 // container VM's pages in the memory engine are the guest's real ones.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
@@ -134,5 +138,67 @@ describe("memory from real pages", () => {
     expect(stats.memory_stats.stats.private).toBe(vm.private * 4096);
     expect((await call(h, "POST", `${V}/containers/${id}/kill`)).status).toBe(204);
     expect(await waitExit(id)).toBe(137);
+  }, 180_000);
+});
+
+describe("the docker CLI against vicsim serve", () => {
+  const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
+  const DOCKER = process.env.DOCKER_CLI ?? "/usr/local/bin/docker";
+  const scratch = mkdtempSync(join(tmpdir(), "vicsim-real-guests-"));
+  let server: ChildProcess | null = null;
+  let host = "";
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+    if (!existsSync(DOCKER)) throw new Error(`the docker CLI is needed at ${DOCKER} (docker 28.2.2); install it there or set DOCKER_CLI`);
+    server = spawn(process.execPath, [CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--speed", "10"], { stdio: ["ignore", "pipe", "pipe"] });
+    host = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`vicsim serve printed no DOCKER_HOST in 20 s: ${out}`)), 20_000);
+      server!.stdout!.on("data", (d) => {
+        out += d;
+        const m = /^export DOCKER_HOST=(\S+)$/m.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+    });
+  }, 30_000);
+  afterAll(() => {
+    server?.kill("SIGTERM");
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  function docker(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(DOCKER, args, {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: scratch, DOCKER_CONFIG: scratch, DOCKER_HOST: host, DOCKER_CLI_HINTS: "false" },
+        stdio: ["ignore", "pipe", "pipe"], cwd: scratch,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+      child.on("close", (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
+    });
+  }
+
+  test("docker run --rm python:3 python -c 'print(sum(range(10)))' prints 45", async () => {
+    expect((await docker(["pull", "-q", "python:3"])).code).toBe(0);
+    expect(await docker(["run", "--rm", "python:3", "python", "-c", "print(sum(range(10)))"])).toEqual({ code: 0, stdout: "45\n", stderr: "" });
+  }, 180_000);
+
+  test("python /app/main.py runs what docker cp put there, and docker cp sees what it wrote", async () => {
+    const app = join(scratch, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "main.py"), "import helper\nprint(helper.total())\nopen('/app/out.txt', 'w').write('written by python\\n')\n");
+    writeFileSync(join(app, "helper.py"), "def total():\n    return sum(range(10))\n");
+    expect((await docker(["create", "--name", "pyapp", "python:3", "python", "/app/main.py"])).code).toBe(0);
+    expect((await docker(["cp", `${app}/.`, "pyapp:/app/"])).code).toBe(0);
+    expect(await docker(["start", "-a", "pyapp"])).toEqual({ code: 0, stdout: "45\n", stderr: "" });
+    expect((await docker(["diff", "pyapp"])).stdout).toContain("A /app/out.txt");
+    const tar = await docker(["cp", "pyapp:/app/out.txt", "-"]);
+    expect(tar.code).toBe(0);
+    expect(tar.stdout.slice(0, 7)).toBe("out.txt"); // the tar header names the file, its body holds what python wrote
+    expect(tar.stdout).toContain("written by python\n");
   }, 180_000);
 });
