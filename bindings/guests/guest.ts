@@ -97,6 +97,8 @@ export interface GuestProcess {
   processes(): [number, string][];
   /** Docker's pause and unpause: a real guest holds at its next checkpoint. */
   pause?(paused: boolean): void;
+  /** Ends the process without an exit (its run is over: the host was lost, the VCH is closing): a real guest's worker goes. */
+  release?(): void;
 }
 
 /** A guest implementation: starts a process for an argv inside a container VM. */

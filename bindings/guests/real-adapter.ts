@@ -76,9 +76,8 @@ class RealProcess implements GuestProcess {
   private async start(t: RuntimeTemplate): Promise<void> {
     if (this.ended) return;
     this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, this.ctx.workingDir || "/") : null;
-    if (this.ended) return;
-    if (this.files) await copyIn(this.ctx.fs!, this.files);
-    if (this.ended) return;
+    if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
+    if (this.ended) return this.files?.dispose();
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
     const limit = this.ctx.memoryLimit ?? 0;
     const guest = RealGuest.start({
@@ -108,6 +107,7 @@ class RealProcess implements GuestProcess {
     if (this.paused) guest.pause();
     this.armScan();
     void guest.exited.then(async (r) => {
+      if (this.ended) return this.files?.dispose(); // released: nothing to report, nothing to write back
       for (const stream of ["stdout", "stderr"] as const) {
         const rest = this.decoders[stream].decode();
         if (rest) this.io.write(stream, rest);
@@ -145,6 +145,14 @@ class RealProcess implements GuestProcess {
     }
     if (this.guest) this.guest.signal(signal);
     else this.signals.push(signal);
+  }
+
+  release(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.cancelScan?.();
+    if (this.guest) void this.guest.kill();
+    else this.files?.dispose();
   }
 
   stdin(data: Uint8Array): void {

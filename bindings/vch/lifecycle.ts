@@ -422,6 +422,7 @@ export class ContainerLifecycle {
     c.rt.run++;
     c.rt.guestTimers.clear();
     for (const execId of c.rt.execs) this.execs.kill(execId);
+    c.rt.process?.release?.();
     c.rt.process = null;
     c.vm.host = null;
     this.running.delete(c);

@@ -241,6 +241,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.clock.close();
     this.clusterOps.close();
     for (const c of this.registry.all()) {
+      c.rt.process?.release?.(); // a real guest's worker ends with the VCH; the journal keeps the container running
       for (const l of c.rt.listeners) l(null);
       c.rt.listeners.clear();
       const waiters = c.rt.waiters;
