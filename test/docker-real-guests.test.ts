@@ -187,6 +187,15 @@ describe("the docker CLI against vicsim serve", () => {
     expect(await docker(["run", "--rm", "python:3", "python", "-c", "print(sum(range(10)))"])).toEqual({ code: 0, stdout: "45\n", stderr: "" });
   }, 180_000);
 
+  test("docker exec runs python in a running python container; docker kill ends it (137)", async () => {
+    const run = await docker(["run", "-d", "python:3", "python", "-c", "import time\nwhile True: time.sleep(0.1)"]);
+    expect(run.code).toBe(0);
+    const id = run.stdout.trim();
+    expect(await docker(["exec", id, "python", "-c", "print(2 ** 10)"])).toEqual({ code: 0, stdout: "1024\n", stderr: "" });
+    expect((await docker(["kill", id])).code).toBe(0);
+    expect((await docker(["wait", id])).stdout).toBe("137\n");
+  }, 180_000);
+
   test("python /app/main.py runs what docker cp put there, and docker cp sees what it wrote", async () => {
     const app = join(scratch, "app");
     mkdirSync(app);
