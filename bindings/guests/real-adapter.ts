@@ -63,6 +63,7 @@ class RealProcess implements GuestProcess {
   private stdinClosed = false;
   private readonly signals: number[] = [];
   private cancelScan: (() => void) | null = null;
+  private scanning = false;
   private files: GuestFiles | null = null;
   private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
 
@@ -122,7 +123,11 @@ class RealProcess implements GuestProcess {
   private armScan(): void {
     this.cancelScan = this.io.after(REAL_SCAN_MS, () => {
       if (this.ended || !this.guest) return;
-      void this.guest.scan();
+      // One scan at a time: on a fast clock the next one would come due before the guest answered.
+      if (!this.scanning) {
+        this.scanning = true;
+        void this.guest.scan().finally(() => (this.scanning = false));
+      }
       this.armScan();
     });
   }
