@@ -16,6 +16,8 @@ const IMAGE_OF: Record<Exclude<RuntimeKind, "wasi">, string> = { python: "python
 /** Virtual ms between scans of a real guest's memory. */
 export const REAL_SCAN_MS = 20_000;
 const SIGKILL = 9;
+/** Guests' workers are Node worker threads (spawn.ts): in Deno and browsers every command stays emulated. */
+const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
 
 /** The runtime and argv a command runs with in `image`, or null when it stays with the emulated guest. */
 export function realCommand(argv: string[], image: string | undefined): { kind: RuntimeKind; argv: string[] } | null {
@@ -36,7 +38,7 @@ export class RealGuestAdapter implements Guest {
   constructor(private readonly fallback: Guest) {}
 
   spawn(argv: string[], ctx: GuestContext, io: GuestIo): GuestProcess {
-    const pick = realCommand(argv, ctx.image);
+    const pick = IN_NODE ? realCommand(argv, ctx.image) : null;
     if (!pick) return this.fallback.spawn(argv, ctx, io);
     io.runtime?.(`${RUNTIMES[pick.kind].description}; lacks ${RUNTIMES[pick.kind].lacks}`);
     return new RealProcess(pick.kind, pick.argv, ctx, io, this.template(pick.kind));
