@@ -10,6 +10,7 @@ import { RealGuest } from "../bindings/guests/real/host.js";
 import { GuestMemoryMap } from "../bindings/guests/real/memory-map.js";
 import { PageHasher } from "../bindings/guests/real/pages.js";
 import { bootTemplate, type RuntimeTemplate } from "../bindings/guests/real/templates.js";
+import { VirtualContainerHost } from "../bindings/vch/index.js";
 import { opsPerSecond, type BenchCase } from "./harness.js";
 
 let python: Promise<{ template: RuntimeTemplate; coldMs: number }> | null = null;
@@ -127,4 +128,49 @@ const scanCase: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [startCase, tpsCase, scanCase];
+/** `docker run` of one command through the VCH: create, start, wait, and its stdout. */
+async function dockerRun(vch: VirtualContainerHost, image: string, cmd: string[]): Promise<string> {
+  const { id } = vch.createContainer({ Image: image, Cmd: cmd });
+  await vch.start(id);
+  const { StatusCode } = await vch.wait(id);
+  let out = "";
+  for await (const chunk of vch.logs(id, { stdout: true })) out += new TextDecoder().decode(chunk.data);
+  vch.remove(id);
+  if (StatusCode !== 0 || out !== "45\n") throw new Error(`guest.docker.node: exit ${StatusCode}, output ${JSON.stringify(out)}`);
+  return out;
+}
+
+const dockerNodeCase: BenchCase = {
+  name: "guest.docker.node",
+  title: "docker run of `node -e` on QuickJS through the VCH vs the emulated `echo` in the same image",
+  async run({ quick }) {
+    const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 100 }, name: "bench-real" });
+    try {
+      await vch.pullImage("node:22");
+      const js = ["node", "-e", "console.log([...Array(10).keys()].reduce((a, b) => a + b, 0))"];
+      await dockerRun(vch, "node:22", js); // the QuickJS template boots once
+      const runs = quick ? 3 : 10;
+      const time = async (cmd: string[]) => {
+        const t0 = performance.now();
+        for (let i = 0; i < runs; i++) await dockerRun(vch, "node:22", cmd);
+        return (performance.now() - t0) / runs;
+      };
+      const real = await time(js);
+      const emulated = await time(["echo", "45"]);
+      return [
+        {
+          case: "guest.docker.node",
+          unit: "runs/s",
+          value: 1000 / real,
+          baseline: "the emulated guest's `echo 45` in the same image",
+          baselineValue: 1000 / emulated,
+          notes: { realMs: Math.round(real), emulatedMs: Math.round(emulated), runs },
+        },
+      ];
+    } finally {
+      await vch.close();
+    }
+  },
+};
+
+export const cases: BenchCase[] = [startCase, tpsCase, scanCase, dockerNodeCase];

@@ -94,4 +94,16 @@ for (const [entry, outfile, platform] of bundles) {
   });
 }
 
+// Real guests' worker thread, beside whichever output holds spawn.ts (the CLI bundle, or a library chunk);
+// the runtimes stay imports of their optional packages.
+for (const outfile of ["dist/worker-node.js", "dist/chunks/worker-node.js"]) {
+  await esbuild.build({
+    ...common,
+    entryPoints: ["bindings/guests/real/worker-node.ts"],
+    outfile,
+    platform: "node",
+    external: [...common.external, "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*"],
+  });
+}
+
 execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });

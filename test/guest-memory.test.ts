@@ -103,4 +103,26 @@ describe("guest memory in the memory engine", () => {
     expect(engine.vmStats(vm.vm).granted).toBe(8);
     expect(map.scan(vm, image(8, (i) => i + 1)).dirtied).toBe(0);
   });
+
+  it("relocate (vMotion) carries a guest's own pages to a clone of the template on another host", () => {
+    const engine = MemoryEngine.create({ hosts: 2, hostMemoryMiB: 1024 });
+    const map = new GuestMemoryMap(engine);
+    const base = image(16, (i) => i + 1);
+    const onA = map.createTemplate(0, base, 5).vm;
+    const onB = map.createTemplate(1, base, 5).vm;
+    const guest = map.clone(onA, 5);
+    const mine = image(20, (i) => (i === 3 ? 99 : i === 7 ? 0 : i < 16 ? i + 1 : 200 + i)); // page 3 changed, 7 zeroed, 16..19 grown
+    map.scan(guest, mine);
+    const gpns = Uint32Array.from({ length: 20 }, (_, i) => i);
+    const before = engine.readPages(guest.vm, gpns);
+    const privateBefore = engine.vmStats(guest.vm).private;
+    const moved = map.relocate(guest, onB, 5);
+    expect(engine.hasVm(guest.vm)).toBe(false);
+    expect([...engine.readPages(moved.vm, gpns)]).toEqual([...before]);
+    // Only its own pages are its own on B (3, zeroed 7, grown 16..19), as on A; the rest is the template's there.
+    expect([privateBefore, engine.vmStats(moved.vm).private]).toEqual([6, 6]);
+    expect(engine.hostStats(1).vms).toBeGreaterThan(0);
+    // A later scan of the same memory finds nothing changed.
+    expect(map.scan(moved, mine).dirtied).toBe(0);
+  });
 });

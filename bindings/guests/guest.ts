@@ -4,7 +4,7 @@
  * virtual clock, output, exit); a guest answers with a process it can signal and feed stdin.
  *
  * Implementations: the emulated guest (./emulated.ts, a documented vocabulary, deterministic), and
- * real runtimes that plug in here later.
+ * real runtimes (./real-adapter.ts: Python, Ruby, QuickJS in workers) in front of it.
  */
 import type { Cancel } from "../vch/clock.js";
 import type { ContainerFs } from "../fs/index.js";
@@ -54,19 +54,35 @@ export interface GuestContext {
   fs?: ContainerFs;
   /** HTTP to the other containers' services on the container's networks (wget, curl). */
   net?: Network;
+  /** The image's repository, last path part (`python`, `node`): real guests run only in their images. */
+  image?: string;
+  /** Bytes of memory the container may use (HostConfig.Memory; 0: unbounded). */
+  memoryLimit?: number;
+}
+
+/** A real guest's memory as the container VM's memory (bindings/guests/real-adapter.ts). */
+export interface GuestMemoryPort {
+  /** Makes the container VM an instant clone of the runtime template `key` whose booted memory is `image`. */
+  cloneFrom(key: string, image: Uint8Array): void;
+  /** Writes the guest's linear memory, page by page, to the container VM. */
+  write(memory: Uint8Array): void;
 }
 
 /** The guest's side of the container VM: timers on the virtual clock, output, exit. */
 export interface GuestIo {
   after(ms: number, fn: () => void): Cancel;
   write(stream: "stdout" | "stderr", text: string): void;
-  /** The process ended with `status`; called once. */
-  exit(status: number): void;
+  /** The process ended with `status` (`oomKilled`: the kernel's OOM killer ended it); called once. */
+  exit(status: number, how?: { oomKilled?: boolean }): void;
   /**
    * Journals and publishes what the guest did outside a timer (the shell runs on promises): called
    * after its output and its exit.
    */
   settle?(): void;
+  /** The container VM's memory, for a guest whose pages are real (absent for execs and probes). */
+  memory?: GuestMemoryPort;
+  /** The process runs on a real runtime: what it is, said in `docker inspect`. */
+  runtime?(description: string): void;
 }
 
 /** A running guest process. */
@@ -79,6 +95,10 @@ export interface GuestProcess {
   activity(): number;
   /** The process table as `top` shows it: [pid, command line]. */
   processes(): [number, string][];
+  /** Docker's pause and unpause: a real guest holds at its next checkpoint. */
+  pause?(paused: boolean): void;
+  /** Ends the process without an exit (its run is over: the host was lost, the VCH is closing): a real guest's worker goes. */
+  release?(): void;
 }
 
 /** A guest implementation: starts a process for an argv inside a container VM. */

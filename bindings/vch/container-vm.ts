@@ -12,6 +12,7 @@ import type {
   Automation, BalanceResult, ClusterApi, FailoverPlan, HaAdmission, HaPolicy, HostLoad, HostState, MaintenancePlan, MigrationThreshold, VmSpec,
 } from "../core/cluster-types.js";
 import type { MemoryEngineApi } from "../core/memory-types.js";
+import { GuestMemoryMap, type GuestScan, type GuestVm } from "../guests/real/memory-map.js";
 import { GUEST_OVERHEAD_MIB, MIB, type normaliseHosts } from "./config.js";
 import type { Container } from "./container.js";
 import type { VchContext } from "./context.js";
@@ -69,6 +70,11 @@ export class ContainerVms {
   /** Frames TPS scans merged since the VCH opened. */
   tpsMerged = 0;
   drsMigrations = 0;
+  /** Real guests' memories (made on first use), their template VMs by `runtime key/host`, their container VMs by container id. */
+  private realMap: GuestMemoryMap | null = null;
+  private readonly realTemplates = new Map<string, GuestVm>();
+  private readonly realVms = new Map<string, GuestVm>();
+  private readonly realImages = new Map<string, { key: string; image: Uint8Array }>();
 
   constructor(private readonly ctx: VchContext, engines: VchEngines, options: ContainerVmOptions) {
     const hosts = options.hosts;
@@ -153,6 +159,13 @@ export class ContainerVms {
   }
 
   private dropVm(c: Container): void {
+    const real = this.realVms.get(c.rec.id);
+    if (real) {
+      this.realVms.delete(c.rec.id);
+      this.realImages.delete(c.rec.id);
+      if (this.mem.hasVm(real.vm)) this.realMap!.release(real);
+      if (c.vm.mem === real.vm) c.vm.mem = null;
+    }
     if (c.vm.mem === null) return;
     if (this.mem.hasVm(c.vm.mem)) this.mem.destroyVm(c.vm.mem);
     c.vm.mem = null;
@@ -195,7 +208,7 @@ export class ContainerVms {
    * its CPU and memory demand.
    */
   tick(c: Container, img: ImageRecord, activity: number, tickMs: number): void {
-    const n = Math.round(img.profile.dirtyPagesPerSecond * activity * (tickMs / 1000));
+    const n = this.realVms.has(c.rec.id) ? 0 : Math.round(img.profile.dirtyPagesPerSecond * activity * (tickMs / 1000));
     try {
       this.guestWrite(c, img, n, false);
     } catch (e) {
@@ -215,7 +228,8 @@ export class ContainerVms {
    * dirties the same guest page. A host out of memory refuses as for any guest write (counted, reported).
    */
   pageCacheWrite(c: Container, img: ImageRecord | undefined, path: string, from: number, to: number): void {
-    if (c.vm.mem === null || to <= from) return;
+    // A real guest's pages are its own memory's: no page cache is made up for it.
+    if (c.vm.mem === null || to <= from || this.realVms.has(c.rec.id)) return;
     const pages = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB) * 256;
     const base = Math.min(pages - 1, (img ? this.wsBase(img) + img.profile.workingSetPages : 0) + BOOT_DIRTY_PAGES);
     const region = Math.max(1, Math.min(PAGE_CACHE_PAGES, pages - base));
@@ -313,6 +327,7 @@ export class ContainerVms {
   /** vMotion of a container VM: clone the template on the destination, carry its own pages, drop the source. */
   migrate(c: Container, img: ImageRecord, to: number, reason: string, priority: number, activity: number): void {
     if (c.vm.mem === null || c.vm.host === null || c.vm.host === to) return;
+    if (this.realVms.has(c.rec.id)) return this.migrateReal(c, to, reason, priority);
     const memoryMiB = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB);
     const from = c.vm.host;
     const old = c.vm.mem;
@@ -343,6 +358,71 @@ export class ContainerVms {
       name: c.rec.name.slice(1), from: this.hostNames[from], to: this.hostNames[to], reason, priority: String(priority),
       rounds: String(est.rounds), bytesSent: String(est.bytesSent), downtimeMs: est.downtimeMs.toFixed(1), durationMs: est.durationMs.toFixed(1),
     });
+  }
+
+  // ───────────── real guests' pages ─────────────
+
+  /**
+   * A real guest starts in the container VM: the VM becomes an instant clone of its runtime's
+   * template VM on the VM's host (built from the runtime's booted memory `image` on first use), in
+   * place of the image profile's clone.
+   */
+  realClone(c: Container, key: string, image: Uint8Array): void {
+    if (c.vm.mem === null || c.vm.host === null) return;
+    const template = this.realTemplate(key, image, c.vm.host);
+    const vm = this.realMap!.clone(template, this.realSalt(key));
+    this.dropVm(c);
+    c.vm.mem = vm.vm;
+    this.realVms.set(c.rec.id, vm);
+    this.realImages.set(c.rec.id, { key, image });
+    this.ctx.markContainer(c);
+  }
+
+  /** Writes a real guest's memory to its container VM (only changed pages reach the engine); null when it has none. */
+  realWrite(c: Container, memory: Uint8Array): GuestScan | null {
+    const g = this.realVms.get(c.rec.id);
+    if (!g || c.vm.mem !== g.vm) return null;
+    try {
+      return this.realMap!.scan(g, memory);
+    } catch (e) {
+      this.ctx.faults.guestWriteFailures++;
+      this.ctx.emit("cluster", "guest-write-failed", c.rec.id, {
+        name: c.rec.name.slice(1), host: c.vm.host === null ? "" : this.hostNames[c.vm.host], pages: String(memory.byteLength >> 12), reason: (e as Error).message,
+      });
+      return null;
+    }
+  }
+
+  private realTemplate(key: string, image: Uint8Array, host: number): GuestVm {
+    this.realMap ??= new GuestMemoryMap(this.mem);
+    let t = this.realTemplates.get(`${key}/${host}`);
+    if (!t || !this.mem.hasVm(t.vm)) {
+      t = this.realMap.createTemplate(host, image, this.realSalt(key)).vm;
+      this.realTemplates.set(`${key}/${host}`, t);
+    }
+    return t;
+  }
+
+  /** Real guests of one runtime share their template's salt unless every VM is salted alone. */
+  private realSalt(key: string): number | undefined {
+    if (this.salting === "global") return 0;
+    if (this.salting === "image") return (hash32(key) & 0x7fffffff) || 1;
+    return undefined;
+  }
+
+  /** vMotion of a real guest's VM: a clone of its runtime's template on `to`, its own pages carried over. */
+  private migrateReal(c: Container, to: number, reason: string, priority: number): void {
+    const g = this.realVms.get(c.rec.id)!;
+    const { key, image } = this.realImages.get(c.rec.id)!;
+    const from = c.vm.host!;
+    const fresh = this.realMap!.relocate(g, this.realTemplate(key, image, to), this.realSalt(key));
+    this.realVms.set(c.rec.id, fresh);
+    c.vm.mem = fresh.vm;
+    c.vm.host = to;
+    this.cluster.setDemand(c.vm.cluster, { memory: this.memoryDemand(c) });
+    this.drsMigrations++;
+    this.ctx.markContainer(c);
+    this.ctx.emit("cluster", "drs-migrate", c.rec.id, { name: c.rec.name.slice(1), from: this.hostNames[from], to: this.hostNames[to], reason, priority: String(priority) });
   }
 
   // ───────────── template VMs ─────────────

@@ -29,6 +29,8 @@ import type { RestartPolicy, VolumeRecord } from "./types.js";
 import { ttyOutput } from "./tty.js";
 import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
 
+/** The label `docker inspect` shows on a container whose command runs on a real runtime (docs/guest.md). */
+export const REAL_RUNTIME_LABEL = "vicsim.guest.runtime";
 /** Virtual ms between batches of guest writes. */
 const GUEST_TICK_MS = 10_000;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
@@ -122,6 +124,7 @@ export class ContainerLifecycle {
     if (sig === 9 || sig === 15 || sig === 2) c.manuallyStopped = true;
     if (c.rec.state.Paused && sig === 9) {
       c.rt.frozen = false;
+      c.rt.process?.pause?.(false);
       c.rec.state.Paused = false;
     }
     c.rt.process?.signal(sig);
@@ -148,6 +151,7 @@ export class ContainerLifecycle {
     if (c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is already paused`);
     this.accountCpu(c);
     c.rt.frozen = true;
+    c.rt.process?.pause?.(true);
     c.rec.state.Paused = true;
     c.rec.state.Status = "paused";
     this.ctx.markContainer(c);
@@ -158,6 +162,7 @@ export class ContainerLifecycle {
   unpause(c: Container): void {
     if (!c.rec.state.Paused) throw conflict(`Container ${c.rec.id} is not paused`);
     c.rt.frozen = false;
+    c.rt.process?.pause?.(false);
     c.rec.state.Paused = false;
     c.rec.state.Status = "running";
     c.rt.cpuSince = this.ctx.now();
@@ -247,12 +252,22 @@ export class ContainerLifecycle {
       write: (stream, text) => {
         if (c.rt.run === run) this.stdio.output(c, c.rec.config.Tty ? "stdout" : stream, c.rec.config.Tty ? ttyOutput(text) : text);
       },
-      exit: (status) => {
+      exit: (status, how) => {
         if (c.rt.run !== run) return;
+        if (how?.oomKilled) c.rec.state.OOMKilled = true;
         if (c.rt.frozen) c.rt.pendingExit = status;
         else this.processExited(c, status);
       },
       settle: () => this.settleOutside(),
+      // A real guest (bindings/guests/real-adapter.ts): its pages are the container VM's, its runtime is said in inspect.
+      memory: {
+        cloneFrom: (key, image) => void (c.rt.run === run && this.vms.realClone(c, key, image)),
+        write: (memory) => void (c.rt.run === run && this.vms.realWrite(c, memory)),
+      },
+      runtime: (description) => {
+        c.rec.config.Labels = { ...(c.rec.config.Labels ?? {}), [REAL_RUNTIME_LABEL]: description };
+        this.ctx.markContainer(c);
+      },
     });
     c.rt.process = proc;
     for (const d of c.rt.stdin) proc.stdin(d);
@@ -407,6 +422,7 @@ export class ContainerLifecycle {
     c.rt.run++;
     c.rt.guestTimers.clear();
     for (const execId of c.rt.execs) this.execs.kill(execId);
+    c.rt.process?.release?.();
     c.rt.process = null;
     c.vm.host = null;
     this.running.delete(c);
@@ -427,6 +443,7 @@ export class ContainerLifecycle {
   async terminate(c: Container, sig: number, timeout: number): Promise<void> {
     if (c.rec.state.Paused) {
       c.rt.frozen = false;
+      c.rt.process?.pause?.(false);
       c.rec.state.Paused = false;
       c.rec.state.Status = "running";
       this.thaw(c);
@@ -523,6 +540,8 @@ export class ContainerLifecycle {
       openStdin,
       now: () => this.ctx.now(),
       fs: this.filesOf(c),
+      image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
+      memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
       net: serviceNetwork(c, {
         containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
         // An image built FROM nginx serves as nginx does: its catalogue base names the service.

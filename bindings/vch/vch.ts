@@ -38,6 +38,7 @@ import { noHostFolders, type HostFolders, type Layer } from "../fs/index.js";
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
 import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
+import { RealGuestAdapter } from "../guests/real-adapter.js";
 
 import { Images } from "./images.js";
 import { ImageLayers } from "./image-layers.js";
@@ -111,7 +112,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       threshold: model.drs?.threshold ?? 3, automation: model.drs?.automation ?? "fullyAutomated", ha: clusterHaPolicy(haPolicy, hostNames),
     });
     this.images = new Images(ctx, (id) => { this.vms.dropTemplatesOf(id); this.layerStore.forget(id); });
-    const guest = options.guest ?? new EmulatedGuest();
+    // python/ruby/node programs in their images run on real runtimes; everything else on the emulated guest.
+    const guest = options.guest ?? new RealGuestAdapter(new EmulatedGuest());
     this.stdio = new Stdio(ctx);
     this.fsys = new VchFilesystems({
       now: () => this.clock.now(), hostFolders: options.hostFolders ?? noHostFolders,
@@ -238,6 +240,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.clock.close();
     this.clusterOps.close();
     for (const c of this.registry.all()) {
+      c.rt.process?.release?.(); // a real guest's worker ends with the VCH; the journal keeps the container running
       for (const l of c.rt.listeners) l(null);
       c.rt.listeners.clear();
       const waiters = c.rt.waiters;

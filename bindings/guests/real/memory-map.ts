@@ -137,6 +137,32 @@ export class GuestMemoryMap {
     return { pages, nonZero, dirtied: gpns.length, faults, compared, collisions };
   }
 
+  /**
+   * Moves a guest's pages to a clone of `template` (its runtime's template VM on another host, as
+   * vMotion does): the pages that differ from the template are written there, then `g` is released.
+   */
+  relocate(g: GuestVm, template: GuestVm, salt?: number): GuestVm {
+    const fresh = this.clone(template, salt);
+    const width = Math.max(g.tokens.length, fresh.tokens.length);
+    const next = new BigUint64Array(width);
+    next.set(g.tokens);
+    const gpns: number[] = [];
+    for (let gpn = 0; gpn < width; gpn++) if (next[gpn] !== (fresh.tokens[gpn] ?? 0n)) gpns.push(gpn);
+    try {
+      if (gpns.length) this.engine.writePages(fresh.vm, Uint32Array.from(gpns), BigUint64Array.from(gpns, (p) => next[p]));
+    } catch (error) {
+      this.release(fresh);
+      throw error;
+    }
+    for (const gpn of gpns) {
+      this.ref(next[gpn]);
+      this.unref(fresh.tokens[gpn] ?? 0n);
+    }
+    fresh.tokens = next;
+    this.release(g);
+    return fresh;
+  }
+
   /** Destroys the guest's VM and lets go of the contents only it held. */
   release(g: GuestVm): void {
     this.engine.destroyVm(g.vm);

@@ -34,6 +34,7 @@ def __vicsim_main(argv, env, cwd):
                 runpy.run_module(args[1], run_name="__main__", alter_sys=True)
             elif args and args[0] != "-":
                 sys.argv = args
+                sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))  # as CPython: the script's folder first
                 runpy.run_path(args[0], run_name="__main__")
             else:
                 sys.argv = [""] + args[1:]

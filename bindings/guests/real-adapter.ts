@@ -1,0 +1,188 @@
+/**
+ * Real guests behind the Guest interface: `python …` in python images runs on Pyodide, `ruby …` in
+ * ruby images on ruby.wasm, `node -e …`/`node file.js` in node images on QuickJS, each in a worker
+ * (bindings/guests/real); every other command goes to the guest behind (the emulated one). The
+ * container VM becomes an instant clone of the runtime's template VM, and the guest's real pages are
+ * written to it at boot, every 20 s of virtual time and at exit.
+ */
+import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
+import { RealGuest } from "./real/host.js";
+import { RUNTIMES, runtimeForCommand, type RuntimeKind } from "./real/runtimes.js";
+import { bootTemplate, type RuntimeTemplate } from "./real/templates.js";
+import { copyIn, copyOut, programFiles, type GuestFiles } from "./real-files.js";
+
+/** The image (repository) each runtime runs in: `python` in busybox stays the emulated `not found`. */
+const IMAGE_OF: Record<Exclude<RuntimeKind, "wasi">, string> = { python: "python", ruby: "ruby", quickjs: "node" };
+/** Virtual ms between scans of a real guest's memory. */
+export const REAL_SCAN_MS = 20_000;
+const SIGKILL = 9;
+/** Guests' workers are Node worker threads (spawn.ts): in Deno and browsers every command stays emulated. */
+const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
+
+/** The runtime and argv a command runs with in `image`, or null when it stays with the emulated guest. */
+export function realCommand(argv: string[], image: string | undefined): { kind: RuntimeKind; argv: string[] } | null {
+  // Official images' entrypoint script execs its arguments.
+  const args = (argv[0] ?? "").split("/").pop() === "docker-entrypoint.sh" ? argv.slice(1) : argv;
+  const kind = runtimeForCommand(args);
+  if (!kind || kind === "wasi" || IMAGE_OF[kind] !== image) return null;
+  // Without a program (an interactive prompt, the images' default command) the emulated guest answers.
+  if (args.length < 2) return null;
+  if (kind === "quickjs" && !(args[1] === "-e" || args[1] === "--eval" || !args[1].startsWith("-"))) return null;
+  return { kind, argv: args };
+}
+
+/** Real runtimes in front of another guest. */
+export class RealGuestAdapter implements Guest {
+  private readonly templates = new Map<RuntimeKind, Promise<RuntimeTemplate>>();
+
+  constructor(private readonly fallback: Guest) {}
+
+  spawn(argv: string[], ctx: GuestContext, io: GuestIo): GuestProcess {
+    const pick = IN_NODE ? realCommand(argv, ctx.image) : null;
+    if (!pick) return this.fallback.spawn(argv, ctx, io);
+    io.runtime?.(`${RUNTIMES[pick.kind].description}; lacks ${RUNTIMES[pick.kind].lacks}`);
+    return new RealProcess(pick.kind, pick.argv, ctx, io, this.template(pick.kind));
+  }
+
+  /** The runtime's booted template (once per process; a failed boot is tried again next time). */
+  private template(kind: RuntimeKind): Promise<RuntimeTemplate> {
+    let t = this.templates.get(kind);
+    if (!t) {
+      t = bootTemplate(kind);
+      t.catch(() => this.templates.delete(kind));
+      this.templates.set(kind, t);
+    }
+    return t;
+  }
+}
+
+/** One real guest process, started once its runtime's template is ready. */
+class RealProcess implements GuestProcess {
+  private guest: RealGuest | null = null;
+  private ended = false;
+  private paused = false;
+  private readonly stdinQueue: Uint8Array[] = [];
+  private stdinClosed = false;
+  private readonly signals: number[] = [];
+  private cancelScan: (() => void) | null = null;
+  private scanning = false;
+  private files: GuestFiles | null = null;
+  private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+
+  constructor(private readonly kind: RuntimeKind, private readonly argv: string[], private readonly ctx: GuestContext, private readonly io: GuestIo, template: Promise<RuntimeTemplate>) {
+    template.then((t) => this.start(t)).catch((e: Error) => {
+      this.io.write("stderr", `${e?.message ?? e}\n`);
+      this.end(127, false);
+    });
+  }
+
+  private async start(t: RuntimeTemplate): Promise<void> {
+    if (this.ended) return;
+    this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, this.ctx.workingDir || "/") : null;
+    if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
+    if (this.ended) return this.files?.dispose();
+    this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
+    const limit = this.ctx.memoryLimit ?? 0;
+    const guest = RealGuest.start({
+      runtime: this.kind,
+      argv: this.argv,
+      env: Object.fromEntries(this.ctx.env.map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)])),
+      workingDir: this.ctx.workingDir || "/",
+      mounts: this.files?.mounts ?? [],
+      ...(limit >= 1 << 20 ? { memoryLimit: limit } : {}),
+      entropy: "seeded",
+      seed: t.seed,
+      ...(t.snapshot ? { template: t } : {}),
+      onOutput: (stream, chunk) => {
+        this.io.write(stream, this.decoders[stream].decode(chunk, { stream: true }));
+        this.io.settle?.();
+      },
+      onMemory: (_reason, bytes) => {
+        if (this.ended) return;
+        this.io.memory?.write(bytes);
+        this.io.settle?.();
+      },
+    });
+    this.guest = guest;
+    for (const d of this.stdinQueue.splice(0)) guest.writeStdin(d);
+    if (this.stdinClosed) guest.closeStdin();
+    for (const s of this.signals.splice(0)) guest.signal(s);
+    if (this.paused) guest.pause();
+    this.armScan();
+    void guest.exited.then(async (r) => {
+      if (this.ended) return this.files?.dispose(); // released: nothing to report, nothing to write back
+      for (const stream of ["stdout", "stderr"] as const) {
+        const rest = this.decoders[stream].decode();
+        if (rest) this.io.write(stream, rest);
+      }
+      if (r.error) this.io.write("stderr", `${r.error}\n`);
+      if (this.files && this.ctx.fs && !r.oomKilled) await copyOut(this.ctx.fs, this.files).catch((e: Error) => this.io.write("stderr", `${e.message}\n`));
+      this.end(r.exitCode, r.oomKilled);
+    });
+  }
+
+  /** Every 20 s of virtual time (deferred while paused), the guest's memory goes to the container VM. */
+  private armScan(): void {
+    this.cancelScan = this.io.after(REAL_SCAN_MS, () => {
+      if (this.ended || !this.guest) return;
+      // One scan at a time: on a fast clock the next one would come due before the guest answered.
+      if (!this.scanning) {
+        this.scanning = true;
+        void this.guest.scan().finally(() => (this.scanning = false));
+      }
+      this.armScan();
+    });
+  }
+
+  private end(status: number, oomKilled: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.cancelScan?.();
+    this.files?.dispose();
+    this.io.exit(status, { oomKilled });
+    this.io.settle?.();
+  }
+
+  signal(signal: number): void {
+    if (this.ended) return;
+    if (signal === SIGKILL) {
+      if (this.guest) void this.guest.kill();
+      else this.end(137, false);
+      return;
+    }
+    if (this.guest) this.guest.signal(signal);
+    else this.signals.push(signal);
+  }
+
+  release(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.cancelScan?.();
+    if (this.guest) void this.guest.kill();
+    else this.files?.dispose();
+  }
+
+  stdin(data: Uint8Array): void {
+    if (this.guest) this.guest.writeStdin(data);
+    else this.stdinQueue.push(data);
+  }
+
+  closeStdin(): void {
+    if (this.guest) this.guest.closeStdin();
+    else this.stdinClosed = true;
+  }
+
+  pause(paused: boolean): void {
+    this.paused = paused;
+    if (paused) this.guest?.pause();
+    else this.guest?.unpause();
+  }
+
+  activity(): number {
+    return !this.ended && !this.paused && this.guest?.state === "running" ? 1 : 0;
+  }
+
+  processes(): [number, string][] {
+    return this.ended ? [] : [[1, this.argv.join(" ")]];
+  }
+}
