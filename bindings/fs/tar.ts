@@ -50,7 +50,9 @@ export async function exportContainer(fs: ContainerFs): Promise<Uint8Array> {
 function walk(fs: ContainerFs, path: string, name: string, st: Stat, out: TarEntry[], skipMounts: boolean): void {
   // Paths walked from / are canonical (lstat never follows), so they compare with mount points as they are.
   if (skipMounts && fs.mountPoints().includes(path)) {
-    out.push({ header: header(name, { ...st, kind: "dir", size: 0 }) });
+    // The mount point alone, empty: a directory, or a file for a file bind mount.
+    if (st.kind === "file") out.push({ header: header(name, { ...st, size: 0 }), body: new Uint8Array(0) });
+    else out.push({ header: header(name, { ...st, kind: "dir", size: 0 }) });
     return;
   }
   if (st.kind === "file") { out.push({ header: header(name, st), body: fs.readFile(path) }); return; }
