@@ -120,6 +120,12 @@ describe("files in containers, through the docker CLI", () => {
     expect(readlinkSync(join(back, "link"))).toBe("a.txt");
     expect(await d(["cp", "box:/nope", back])).toMatchObject({ code: 1, stderr: "Error response from daemon: Could not find the file /nope in container box\n" });
     expect(await d(["cp", "-", "box:/tmp"], "hello\n")).toMatchObject({ code: 1, stderr: "Error response from daemon: Error processing tar file(exit status 1): unexpected EOF\n" });
+    // A directory does not replace a file (noOverwriteDirNonDir, as the CLI asks).
+    mkdirSync(join(scratch, "clash"));
+    await ok(["exec", "box", "touch", "/tmp/clash"]);
+    expect(await d(["cp", join(scratch, "clash"), "box:/tmp/"])).toMatchObject({
+      code: 1, stderr: 'Error response from daemon: Error processing tar file(exit status 1): cannot overwrite non-directory "/tmp/clash" with directory "clash/"\n',
+    });
     await ok(["rm", "-f", "box"]);
   });
 
