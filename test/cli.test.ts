@@ -103,6 +103,8 @@ describe("vicsim serve", () => {
     expect(run(["serve", "--hosts", "zero"])).toEqual({ code: 2, stderr: "vicsim: --hosts zero: expected an integer from 1 to 4096\n" });
     expect(run(["serve", "--listen", "nowhere"]).stderr).toContain("expected tcp://HOST:PORT or unix:///path/docker.sock");
     expect(run(["serve", "--tlsverify", "--tlscert", "a", "--tlskey", "b"]).stderr).toContain("--tlsverify needs --tlscacert");
+    expect(run(["serve", "--min-memory", "6x"])).toEqual({ code: 2, stderr: "vicsim: --min-memory 6x: expected a size in whole MiB from 1m to 512m, e.g. 6m\n" });
+    expect(run(["serve", "--min-memory", "1g"]).stderr).toContain("from 1m to 512m");
     expect(run(["frobnicate"]).stderr).toContain("unknown command frobnicate");
     expect(execFileSync(process.execPath, [CLI, "serve", "--help"], { encoding: "utf8" })).toContain("--listen ADDR");
   });

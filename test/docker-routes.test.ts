@@ -67,16 +67,38 @@ describe("routing", () => {
   });
 
   test.each([
-    ["POST", "/v1.50/build", "image build"],
+    ["GET", "/v1.50/images/search", "registry search"],
     ["POST", "/v1.50/images/busybox/push", "image push"],
-    ["GET", "/v1.50/swarm", "swarm"],
-    ["GET", "/v1.50/plugins", "plugins"],
-    ["GET", "/v1.50/services", "swarm services"],
     ["POST", "/v1.50/containers/abc/update", "container update"],
+    ["POST", "/v1.50/swarm/init", "swarm"],
+    ["POST", "/v1.50/plugins/pull?remote=vieux/sshfs", "plugins"],
   ])("%s %s is a 501 naming what is missing", async (method, path, what) => {
     const a = await parseRequest(req(method, path));
     expect(a.kind).toBe("unimplemented");
     expect((a as { what: string }).what).toContain(what);
+  });
+});
+
+describe("what dockerd answers on a node in no swarm and with no plugins", () => {
+  const notManager = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+  test.each([
+    ["POST", "/v1.44/swarm/leave?force=True", 503, "This node is not part of a swarm"],
+    ["GET", "/v1.50/swarm", 503, notManager],
+    ["POST", "/swarm/update?version=1", 503, notManager],
+    ["GET", "/v1.50/services", 503, notManager],
+    ["GET", "/v1.50/nodes/abc", 503, notManager],
+    ["DELETE", "/v1.50/secrets/s1", 503, notManager],
+    ["GET", "/v1.50/configs", 503, notManager],
+    ["GET", "/v1.50/tasks", 503, notManager],
+    ["GET", "/v1.50/plugins/vieux/sshfs:latest/json", 404, 'plugin "vieux/sshfs:latest" not found'],
+    ["POST", "/v1.50/plugins/sshfs/enable", 404, 'plugin "sshfs" not found'],
+    ["DELETE", "/v1.50/plugins/sshfs?force=1", 404, 'plugin "sshfs" not found'],
+  ])("%s %s answers %i", async (method, path, status, message) => {
+    expect(await parseError(req(method, path))).toMatchObject({ status, message });
+  });
+
+  test("the plugin list is a list, empty", async () => {
+    expect(await parseRequest(req("GET", "/v1.50/plugins"))).toEqual({ kind: "pluginList" });
   });
 });
 

@@ -4,6 +4,7 @@ import { MemoryStore } from "../bindings/store/memory.js";
 import type { StoreBatch } from "../bindings/store/types.js";
 import type { OutputChunk } from "../bindings/vch/types.js";
 import { openVch, scratchStates } from "./fixtures/vch-helpers.js";
+import { dockerStats } from "../bindings/docker/stats.js";
 
 const { stateDir, track } = scratchStates("vicsim-defects-");
 const vchWith = async (options: Parameters<typeof openVch>[0] = {}) => {
@@ -55,8 +56,8 @@ describe("stats", () => {
     const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] });
     await vch.start(c.id);
     vch.advance(25_000);
-    const first = vch.stats(c.id);
-    const second = vch.stats(c.id);
+    const first = dockerStats(vch.statsSample(c.id));
+    const second = dockerStats(vch.statsSample(c.id));
     expect(second).toEqual(first);
   });
 
@@ -65,7 +66,7 @@ describe("stats", () => {
     const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "infinity"] });
     await vch.start(c.id);
     vch.advance(600_000);
-    const eth0 = vch.stats(c.id).networks.eth0;
+    const eth0 = dockerStats(vch.statsSample(c.id)).networks.eth0;
     expect(eth0).toEqual({ rx_bytes: 0, rx_packets: 0, rx_errors: 0, rx_dropped: 0, tx_bytes: 0, tx_packets: 0, tx_errors: 0, tx_dropped: 0 });
   });
 });

@@ -22,6 +22,8 @@ Serves the Docker Engine API ${API_VERSION} of a Virtual Container Host on a sim
   --speed X           virtual time runs X times the wall clock (default 1)
   --seed N            seed of ids, names and the guest model (default 1)
   --name NAME         the VCH's name, as \`docker info\` shows it (default vicsim)
+  --min-memory SIZE   smallest memory limit a container may ask for, e.g. 6m (default 512m, vIC's: a
+                      container VM needs that much; lower it for suites written against dockerd)
   --log-level LEVEL   error | warn | info (default) | debug: info logs every request but pings, debug all
   --tlsverify         require client certificates signed by --tlscacert (as dockerd --tlsverify)
   --tls               serve TLS without verifying clients
@@ -46,6 +48,7 @@ export function parseServeArgs(argv: string[]) {
       speed: { type: "string" },
       seed: { type: "string" },
       name: { type: "string" },
+      "min-memory": { type: "string" },
       "log-level": { type: "string" },
       tlsverify: { type: "boolean" },
       tls: { type: "boolean" },
@@ -62,6 +65,15 @@ export function parseServeArgs(argv: string[]) {
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${key} ${raw}: expected ${integer ? "an integer" : "a number"} from ${min} to ${max}`);
     return n;
   };
+  /** A size as docker's --memory reads it (6m, 1g, 512m, bytes), in whole MiB from 1 to 512. */
+  const memorySize = (key: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const m = /^(\d+)([bkmg]?)$/i.exec(raw.trim());
+    const bytes = m ? Number(m[1]) * { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as "" | "b" | "k" | "m" | "g"] : NaN;
+    const mib = bytes / 1024 ** 2;
+    if (!Number.isInteger(mib) || mib < 1 || mib > 512) throw new Error(`--${key} ${raw}: expected a size in whole MiB from 1m to 512m, e.g. 6m`);
+    return mib;
+  };
   const level = (values["log-level"] ?? "info") as Level;
   if (!LEVELS.includes(level)) throw new Error(`--log-level ${values["log-level"]}: expected one of ${LEVELS.join(", ")}`);
   const tls = values.tlsverify || values.tls;
@@ -75,6 +87,7 @@ export function parseServeArgs(argv: string[]) {
     speed: number("speed", values.speed, 0.001, 1_000_000, false),
     seed: number("seed", values.seed, 0, 2 ** 31 - 1, true),
     name: values.name,
+    minMemoryMiB: memorySize("min-memory", values["min-memory"]),
     level,
     tls: tls ? { verify: values.tlsverify === true, ca: values.tlscacert, cert: values.tlscert!, key: values.tlskey! } : undefined,
   };
@@ -96,6 +109,7 @@ async function serve(argv: string[]): Promise<void> {
     stateDir: args.state,
     seed: args.seed,
     name: args.name,
+    minMemoryMiB: args.minMemoryMiB,
     cluster: args.hosts ? { hosts: args.hosts } : undefined,
     clock: { mode: "realtime", speed: args.speed ?? 1 },
     hostFolders: nodeHostFoldersCreating, // bind mounts map host folders, created when missing as dockerd does

@@ -9,6 +9,7 @@ import type { DockerConnection } from "./handler.js";
 import { ApiError, baseHeaders, emptyResponse, jsonResponse, type ApiRequest, type ApiResponse } from "./http.js";
 import * as shape from "./shape.js";
 import { streamExecutors } from "./streams.js";
+import { imagesMadeExecutors } from "./images-made.js";
 import { untilCutoff } from "../vch/filters.js";
 import { archiveExecutors } from "./archive.js";
 
@@ -92,6 +93,8 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       const r = vch.pruneImages({ filters: action.filters });
       return jsonResponse({ ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
     },
+    // docker build, history, save, load, import: images made here (images-made.ts)
+    ...imagesMadeExecutors(vch),
     // ── containers ──
     containerCreate: (action) => {
       const c = vch.createContainer(action.config, action.name);
@@ -227,6 +230,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
     },
     ...archiveExecutors(vch), // container files: archive (docker cp), export, changes
+    pluginList: () => jsonResponse([]),
     unimplemented: (action) => {
       throw new ApiError(501, `vicsim does not implement ${action.what}`);
     },

@@ -270,8 +270,17 @@ async function serveRequest(handler: Dispatch, req: IncomingMessage, res: Server
   if (!req.complete) req.resume();
 }
 
-/** Milliseconds between a hijacked response's head and its stream's first bytes (see serveHijack). */
+/** Milliseconds between a hijacked response's head and its stream's first bytes off loopback (see serveHijack). */
 const HIJACK_GAP_MS = 50;
+/** A hijacked response's head is this long: Python's io.DEFAULT_BUFFER_SIZE (see serveHijack). */
+const HIJACK_HEAD_BYTES = 8192;
+
+/** Header lines padded (with a filler header) so that they and the blank line after them are `size` bytes. */
+function padHead(lines: string, size: number): string {
+  const filler = "X-Vicsim-Padding: ";
+  const room = size - Buffer.byteLength(lines) - filler.length - 4; // its CRLF, then the blank line's
+  return room < 0 ? lines : `${lines}${filler}${"0".repeat(room)}\r\n`;
+}
 
 /** Writes a stream to a Node writable, honouring backpressure (its first bytes not before `notBefore`); lets the stream go when the writable closes. */
 async function pump(body: AsyncIterable<Uint8Array>, out: NodeJS.WritableStream & { destroyed: boolean }, abort?: AbortController, notBefore?: Promise<void>): Promise<void> {
@@ -371,12 +380,17 @@ async function serveHijack(handler: Dispatch, req: IncomingMessage, socket: Dupl
   let headLines = "HTTP/1.1 101 UPGRADED\r\n";
   headLines += `Content-Type: ${response.headers["Content-Type"]}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n`;
   for (const [k, v] of Object.entries(response.headers)) if (k !== "Content-Type") headLines += `${k}: ${v}\r\n`;
-  // The stream's first bytes wait HIJACK_GAP_MS after the head has gone out. docker-py reads the head
-  // through a buffered reader and then reads the raw socket: stream bytes that reach it together with
-  // the head are swallowed by that buffer (an exec's or a replayed log's whole output, seen 4 times in
-  // 100 execs). dockerd leaves this gap by starting a process; the emulated guest answers at once.
+  // docker-py reads the head through Python's buffered reader (8 KiB reads) and then reads the raw
+  // socket: stream bytes taken into that buffer with the head are lost (an exec's or a replayed log's
+  // whole output: 4 in 100 execs; 6 in 300 under CPU load with a 50 ms gap alone). A head of exactly
+  // one buffer ends where the reader's first read ends, so however late the client reads, its buffer
+  // never holds stream bytes. Loopback and unix sockets deliver the head whole; a network may split
+  // it into several reads, so off loopback the stream also waits a gap after the head.
+  headLines = padHead(headLines, HIJACK_HEAD_BYTES);
   const headSent = new Promise<void>((resolve) => socket.write(headLines + "\r\n", () => resolve()));
-  const streamFrom = headSent.then(() => new Promise<void>((resolve) => setTimeout(resolve, HIJACK_GAP_MS)));
+  const remote = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
+  const local = remote === undefined || remote.startsWith("127.") || remote === "::1" || remote.startsWith("::ffff:127.");
+  const streamFrom = local ? headSent : headSent.then(() => new Promise<void>((resolve) => setTimeout(resolve, HIJACK_GAP_MS)));
   try {
     await pump(response.body, socket as unknown as NodeJS.WritableStream & { destroyed: boolean }, response.abort, streamFrom);
   } catch {

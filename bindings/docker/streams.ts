@@ -9,6 +9,7 @@ import { VchError } from "../vch/errors.js";
 import type { ActionOf } from "./actions.js";
 import type { DockerConnection } from "./handler.js";
 import { STDERR, STDOUT, emptyResponse, frame, jsonResponse, rfc3339Nano, streamResponse, utf8, type ApiRequest, type ApiResponse } from "./http.js";
+import { detachSequence, untilDetached } from "./detach.js";
 import { pullMessage } from "./progress.js";
 import * as shape from "./shape.js";
 import { dockerStats } from "./stats.js";
@@ -99,7 +100,9 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
     // Stdin may arrive before start; a plain (non-hijacked) attach may stream it in a request body
     // that never ends, so it is pumped in the background and never awaited.
     const stdin = connection.hijacked ? connection.stdin : (request.bodyStream() ?? undefined);
-    if (action.stdin && stdin) void pumpStdin(c.id, stdin, c.config.StdinOnce === true);
+    const keys = detachSequence(action.detachKeys);
+    // The detach keys end this attach (its output stops, the connection closes); the container runs on.
+    if (action.stdin && stdin) void pumpStdin(c.id, untilDetached(stdin, keys, () => abort.abort()), c.config.StdinOnce === true);
     let source: AsyncIterable<OutputChunk> = empty();
     if (action.stream || action.logs)
       source = vch.attach(c.id, { stdout: action.stdout, stderr: action.stderr, stream: action.stream, logs: action.logs, signal: abort.signal });
@@ -123,13 +126,29 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
       vch.startExec(action.id, { detach: true });
       return emptyResponse(200);
     }
-    const tty = x.ProcessConfig.tty || action.tty;
-    const stdin = x.OpenStdin ? (connection.hijacked ? connection.stdin : undefined) : undefined;
+    // Framed by the start request's Tty, as dockerd frames it (the exec's own Tty gave it a pty):
+    // docker-py starts a TTY exec with Tty false and reads multiplexed frames.
+    const tty = action.tty;
+    const keys = detachSequence(x.DetachKeys);
+    let detach!: () => void;
+    const detached = new Promise<"detached">((resolve) => (detach = () => resolve("detached")));
+    const hijackedStdin = x.OpenStdin ? (connection.hijacked ? connection.stdin : undefined) : undefined;
+    const stdin = hijackedStdin && untilDetached(hijackedStdin, keys, detach);
     const run = vch.startExec(action.id, { stdin });
     run.done.catch(() => {});
     const abort = linkedAbort(request);
     async function* body(): AsyncGenerator<Uint8Array> {
-      yield* outputStream(run.output, tty, false);
+      // The detach keys end the stream and leave the exec running, as dockerd does.
+      const output = outputStream(run.output, tty, false);
+      for (;;) {
+        const next = await Promise.race([output.next(), detached]);
+        if (next === "detached") {
+          void output.return(undefined);
+          return;
+        }
+        if (next.done) break;
+        yield next.value;
+      }
       // The CLI reads ExitCode as soon as the stream closes: it must be set by then.
       await run.done.catch(() => {});
     }

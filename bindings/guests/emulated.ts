@@ -21,9 +21,10 @@
  *                                 (see docs/guest.md)` on stderr, status 127
  */
 import type { Cancel } from "../vch/clock.js";
-import { spawnShell } from "./emulated-shell.js";
+import { spawnShell, userOf } from "./emulated-shell.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import type { CommandContext } from "./shell/index.js";
+import { idCommand, identityOf } from "./identity.js";
 import { basename, commandCovered, expand, parseScript, printf, SHELLS, type SimpleCommand, unescape, vocabularyCovers } from "./vocabulary.js";
 
 export { parseScript, vocabularyCovers } from "./vocabulary.js";
@@ -95,7 +96,8 @@ class EmulatedProcess implements GuestProcess {
       return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
     }));
     if (!this.env.has("HOSTNAME")) this.env.set("HOSTNAME", ctx.hostname);
-    if (!this.env.has("HOME")) this.env.set("HOME", "/root");
+    // Docker sets HOME from the user's passwd entry (the container's own /etc/passwd when it has files).
+    if (!this.env.has("HOME")) this.env.set("HOME", ctx.fs ? (userOf(ctx.user, ctx.fs).home ?? "/") : "/root");
     this.commandLine = argv.join(" ");
     // Nothing runs synchronously: the container is running before its first output.
     this.pending = io.after(0, () => this.begin());
@@ -191,8 +193,6 @@ class EmulatedProcess implements GuestProcess {
 
   /** True when the vocabulary covers `argv` (an interactive sh is decided line by line). */
   private covers(argv: string[]): boolean {
-    // The vocabulary knows root only (`id`, `$HOME`): another user's commands run in the shell, which reads /etc/passwd.
-    if (!/^(|root|0|0:0|root:root)$/.test(this.ctx.user)) return false;
     const mayServe = (cmd: string) => this.mayServe(cmd);
     if (SHELLS.has(basename(argv[0]))) {
       const c = argv.indexOf("-c");
@@ -373,14 +373,26 @@ class EmulatedProcess implements GuestProcess {
         out(`${this.ctx.hostname}\n`);
         this.status = 0;
         return "done";
-      case "whoami":
-        out(`${this.ctx.user || "root"}\n`);
+      case "whoami": {
+        // The user's name from the container's /etc/passwd when it has files (busybox: "unknown uid" without one).
+        const name = this.ctx.fs ? userOf(this.ctx.user, this.ctx.fs).name : this.ctx.user || "root";
+        if (name === undefined) {
+          err(`whoami: unknown uid ${this.ctx.user.split(":")[0]}\n`);
+          this.status = 1;
+          return "done";
+        }
+        out(`${name}\n`);
         this.status = 0;
         return "done";
-      case "id":
-        out("uid=0(root) gid=0(root) groups=0(root),10(wheel)\n");
-        this.status = 0;
+      }
+      case "id": {
+        const who = identityOf(this.ctx.user, this.ctx.groupAdd);
+        const r = who ? idCommand(who, args) : { err: `id: unknown user ${this.ctx.user}\n` };
+        if ("out" in r) out(r.out);
+        else err(r.err);
+        this.status = "out" in r ? 0 : 1;
         return "done";
+      }
       case "pwd":
         out(`${this.ctx.workingDir || "/"}\n`);
         this.status = 0;

@@ -37,6 +37,8 @@ export interface GuestContext {
   env: string[];
   workingDir: string;
   user: string;
+  /** The container's HostConfig.GroupAdd: supplementary groups of every process. */
+  groupAdd?: readonly string[];
   tty: boolean;
   /** Stdin is attached and may deliver data. */
   openStdin: boolean;

@@ -75,11 +75,11 @@ export function clusterVmSpec(hc: HostConfig, labels: Record<string, string>, pr
   };
 }
 
-export function resolveHostConfig(h: HostConfig): HostConfig {
+export function resolveHostConfig(h: HostConfig, minMemoryMiB = MIN_MEMORY_MIB): HostConfig {
   const memory = h.Memory ?? 0;
   if (typeof memory !== "number" || !Number.isFinite(memory)) throw invalid(`invalid memory limit: ${memory}`);
   if (memory < 0) throw invalid(`invalid memory limit ${memory}: a memory limit cannot be negative`);
-  if (memory > 0 && memory < MIN_MEMORY_MIB * MIB) throw invalid(`Minimum memory limit allowed is ${MIN_MEMORY_MIB}MB (a container VM needs at least ${MIN_MEMORY_MIB} MiB)`);
+  if (memory > 0 && memory < minMemoryMiB * MIB) throw invalid(`Minimum memory limit allowed is ${minMemoryMiB}MB (a container VM needs at least ${minMemoryMiB} MiB)`);
   const nano = h.NanoCpus ?? 0;
   if (typeof nano !== "number" || nano < 0) throw invalid(`invalid CPU limit: NanoCpus ${nano} cannot be negative`);
   if (h.CpuShares !== undefined && (typeof h.CpuShares !== "number" || h.CpuShares < 0)) throw invalid(`invalid CPU shares ${h.CpuShares}`);

@@ -182,6 +182,11 @@ export class ContainerVms {
     return c.vm.mem === null ? null : this.mem.vmStats(c.vm.mem);
   }
 
+  /** CPU MHz the cluster core entitles a powered-on container VM to (its usage as DRS sees it), or null when it is not placed. */
+  vmCpuMHz(c: Container): number | null {
+    return c.vm.mem === null || this.cluster.vmHost(c.vm.cluster) < 0 ? null : this.cluster.entitlement(c.vm.cluster).cpu;
+  }
+
   // ───────────── the guest's writes and DRS's view of them ─────────────
 
   /**

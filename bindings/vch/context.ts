@@ -4,6 +4,7 @@
  * every module; a module owns its own state and reaches the others' only through their methods.
  */
 import type { VirtualClock } from "./clock.js";
+import { MIN_MEMORY_MIB } from "./config.js";
 import type { Container } from "./container.js";
 import type { Journal } from "./journal.js";
 import type { Rng } from "./rng.js";
@@ -23,6 +24,8 @@ export class VchContext {
   readonly faults: VchFaults = { guestWriteFailures: 0, restartFailures: 0, outputDropped: 0 };
   /** Set by the facade once the journal exists. */
   journal!: Journal;
+  /** Smallest memory limit a create may ask for (VchOptions.minMemoryMiB). */
+  minMemoryMiB = MIN_MEMORY_MIB;
 
   constructor(readonly clock: VirtualClock, rng: Rng) {
     this.rng = rng;

@@ -41,7 +41,7 @@ export class ContainerFactory {
     const img = this.images.forCreate(config.Image);
     const badHealth = checkHealthConfig(config.Healthcheck);
     if (badHealth) throw invalid(badHealth);
-    const hc = resolveHostConfig(config.HostConfig ?? {});
+    const hc = resolveHostConfig(config.HostConfig ?? {}, this.ctx.minMemoryMiB);
     const memoryMiB = memoryMiBOf(hc);
     const networkMode = hc.NetworkMode as string;
     if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.nets.resolve(networkMode);

@@ -13,6 +13,7 @@ import type { Guest, GuestProcess } from "./guest.js";
 import type { ContainerLifecycle } from "./lifecycle.js";
 import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
+import { ttyOutput } from "./tty.js";
 import type { ExecConfig, ExecRecord, ExecRun, OutputChunk } from "./types.js";
 
 /**
@@ -95,7 +96,7 @@ export class Execs {
       after: (ms, fn) => this.lifecycle.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
         if ((stream === "stdout" && attachOut) || (stream === "stderr" && attachErr)) {
-          ch.push({ stream: e.config.Tty ? "stdout" : stream, data: encoder.encode(text), time: this.ctx.now() });
+          ch.push({ stream: e.config.Tty ? "stdout" : stream, data: encoder.encode(e.config.Tty ? ttyOutput(text) : text), time: this.ctx.now() });
         }
       },
       exit: (status) => {

@@ -44,9 +44,10 @@ export function checkHealthConfig(check: HealthConfig | null | undefined): strin
   if (!check) return null;
   for (const k of ["Interval", "Timeout", "StartPeriod", "StartInterval"] as const) {
     const v = check[k];
-    if (v !== undefined && v !== 0 && (typeof v !== "number" || v < 1e6)) return `${k} in Healthcheck cannot be less than 1ms`;
+    // null is absent, as Go decodes it (docker-py sends every field, null when not given)
+    if (v !== undefined && v !== null && v !== 0 && (typeof v !== "number" || v < 1e6)) return `${k} in Healthcheck cannot be less than 1ms`;
   }
-  if (check.Retries !== undefined && (typeof check.Retries !== "number" || check.Retries < 0)) return "Retries in Healthcheck cannot be negative";
+  if (check.Retries !== undefined && check.Retries !== null && (typeof check.Retries !== "number" || check.Retries < 0)) return "Retries in Healthcheck cannot be negative";
   const t = check.Test;
   if (t !== undefined && t.length && !["NONE", "CMD", "CMD-SHELL"].includes(t[0])) return `unknown Healthcheck type '${t[0]}'`;
   return null;

@@ -83,6 +83,15 @@ export class Images {
     return { image, key, fresh: true };
   }
 
+  /** Adds an image made here (build, load, import, commit); an image with the same id stays as it is. */
+  add(rec: ImageRecord): ImageRecord {
+    const existing = this.byId.get(rec.id);
+    if (existing) return existing;
+    this.byId.set(rec.id, rec);
+    this.ctx.journal.mark("image", rec.id);
+    return rec;
+  }
+
   /** An image by `name[:tag]`, `sha256:` id, unique id prefix or digest; throws `No such image`. */
   resolve(ref: string): ImageRecord {
     if (typeof ref !== "string" || !ref) throw notFound(`No such image: ${ref}`);

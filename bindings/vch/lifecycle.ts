@@ -26,6 +26,7 @@ import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
 import type { Stdio } from "./stdio.js";
 import type { RestartPolicy, VolumeRecord } from "./types.js";
+import { ttyOutput } from "./tty.js";
 import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
 
 /** Virtual ms between batches of guest writes. */
@@ -244,7 +245,7 @@ export class ContainerLifecycle {
     const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
       after: (ms, fn) => this.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
-        if (c.rt.run === run) this.stdio.output(c, c.rec.config.Tty ? "stdout" : stream, text);
+        if (c.rt.run === run) this.stdio.output(c, c.rec.config.Tty ? "stdout" : stream, c.rec.config.Tty ? ttyOutput(text) : text);
       },
       exit: (status) => {
         if (c.rt.run !== run) return;
@@ -517,13 +518,15 @@ export class ContainerLifecycle {
       env: [...c.rec.config.Env, ...extraEnv],
       workingDir: workdir || c.rec.config.WorkingDir,
       user: user || c.rec.config.User,
+      groupAdd: c.rec.hostConfig.GroupAdd ?? [],
       tty,
       openStdin,
       now: () => this.ctx.now(),
       fs: this.filesOf(c),
       net: serviceNetwork(c, {
         containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
-        repoOf: (p) => this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+        // An image built FROM nginx serves as nginx does: its catalogue base names the service.
+        repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
       }),
     };
   }

@@ -19,12 +19,11 @@
  * own end the same way: the clock's settle journals and emits.
  */
 import type { VchStore } from "../store/types.js";
-import { dockerStats } from "../docker/stats.js";
 
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
 
-import { NAME_RE, normaliseHosts, validateModel } from "./config.js";
+import { MIN_MEMORY_MIB, NAME_RE, normaliseHosts, validateModel } from "./config.js";
 import { containerAttrs, type Container } from "./container.js";
 import { ContainerVms } from "./container-vm.js";
 import { ContainerFactory } from "./create.js";
@@ -41,6 +40,7 @@ import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
 
 import { Images } from "./images.js";
+import { ImageLayers } from "./image-layers.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
 import { Networks } from "./networks.js";
@@ -51,8 +51,8 @@ import { sample, type StatsSample } from "./stats.js";
 import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
-  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
-  EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
+  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
+  AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
 } from "./types.js";
@@ -99,6 +99,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.clock = new VirtualClock(options.clock);
     this.store = store;
     const ctx = (this.ctx = new VchContext(this.clock, new Rng(this.seed)));
+    if (options.minMemoryMiB !== undefined) ctx.minMemoryMiB = options.minMemoryMiB;
     this.eventLog = new EventLog(() => this.clock.now(), (e) => ctx.journal.journalEvent(e));
     const model = options.cluster ?? {};
     const hosts = normaliseHosts(model);
@@ -109,7 +110,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       hosts, salting: model.tps?.salting ?? "vm", tpsBudget: model.tps?.pagesPerScan ?? 65_536, vmotionMBps: model.vmotionMBps ?? 1250,
       threshold: model.drs?.threshold ?? 3, automation: model.drs?.automation ?? "fullyAutomated", ha: clusterHaPolicy(haPolicy, hostNames),
     });
-    this.images = new Images(ctx, (id) => this.vms.dropTemplatesOf(id));
+    this.images = new Images(ctx, (id) => { this.vms.dropTemplatesOf(id); this.layerStore.forget(id); });
     const guest = options.guest ?? new EmulatedGuest();
     this.stdio = new Stdio(ctx);
     this.fsys = new VchFilesystems({
@@ -137,6 +138,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** Opens a VCH: a fresh one, or the one journaled in `stateDir` (containers come back per restart policy). */
   static async open(options: VchOpenOptions = {}): Promise<VirtualContainerHost> {
     validateModel(options.cluster ?? {});
+    const minMiB = options.minMemoryMiB;
+    if (minMiB !== undefined && !(Number.isInteger(minMiB) && minMiB >= 1 && minMiB <= MIN_MEMORY_MIB))
+      throw invalid(`minMemoryMiB ${minMiB}: expected an integer from 1 to ${MIN_MEMORY_MIB} (MiB)`);
     const wasm = options.engines?.memory && options.engines?.cluster ? null : await wasmEngines();
     const engines: VchEngines = {
       memory: options.engines?.memory ?? wasm!.memory,
@@ -149,7 +153,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const vch = new VirtualContainerHost(options, engines, store);
     try {
-      restore(vch.parts, store?.load());
+      const snapshot = store?.load();
+      // Images made here get their layers back before any container of theirs is restored.
+      for (const img of await vch.layerStore.hydrate((snapshot?.records.image.values() ?? []) as Iterable<ImageRecord>)) vch.fsys.defineImageLayers(img.id, img.layers);
+      restore(vch.parts, snapshot);
       vch.ctx.settle();
     } catch (e) {
       store?.close();
@@ -266,6 +273,36 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.images.setTag(key, img.id);
       this.ctx.emit("image", "tag", img.id, { name: key });
     });
+  }
+
+  // ── images made here (docker build, load, import, commit): their layers live in `layerStore` ──
+  private readonly layerStore = new ImageLayers();
+
+  /** Registers an image made here under `tags`; its template VM profile is its base's with its layers on top. */
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord {
+    return this.tx(() => {
+      const keys = (options.tags ?? []).map((t) => {
+        const { repo, tag } = this.images.parseRef(t);
+        return `${repo}:${tag}`;
+      });
+      const { rootfs, profile, size } = this.layerStore.describe(image);
+      this.fsys.defineImageLayers(image.id, image.layers.map((l) => l.layer).reverse());
+      const rec = this.images.add({
+        id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
+        config: image.config, profile, rootfs,
+      });
+      if (options.action === "load" || options.action === "import") this.ctx.emit("image", options.action, rec.id, { name: keys[0] ?? rec.id });
+      for (const key of keys) {
+        this.images.setTag(key, rec.id);
+        this.ctx.emit("image", "tag", rec.id, { name: key });
+      }
+      return structuredClone(rec);
+    });
+  }
+
+  /** An image's root filesystem layers, top first (shared, read-only). */
+  async imageLayers(ref: string): Promise<Layer[]> {
+    return this.layerStore.of(this.images.resolve(ref));
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
@@ -442,10 +479,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return sample(c, this.lifecycle, this.vms.vmStats(c), this.now());
   }
 
-  /** Docker's stats object (built by bindings/docker/stats.ts from `statsSample`), for callers that read Docker's shape. */
-  stats(ref: string): ContainerStats {
-    return dockerStats(this.statsSample(ref));
-  }
 
   /** `docker top`: the guest's process table. */
   top(ref: string, _psArgs?: string): TopResult {
@@ -579,6 +612,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** The container VM's memory in pages (vSphere's counter names) without touching Docker's CPU deltas; null without a VM. */
   vmMemory(ref: string): VmMemory | null {
     return this.vms.vmStats(this.container(ref));
+  }
+
+  /** The container VM's CPU use in MHz, as the placement engine entitles it; null when it is not placed on a host. */
+  vmCpuMHz(ref: string): number | null {
+    return this.vms.vmCpuMHz(this.container(ref));
   }
 
   /** `docker system df`. */

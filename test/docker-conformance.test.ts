@@ -1,0 +1,174 @@
+// What dockerd does that docker-py's integration suite checks, at the Docker door (each test names the
+// suite's test it stands for): exec framing, a pty's output, and the other causes fixed for it.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
+import { VirtualContainerHost } from "../bindings/vch/index.js";
+import { Pushable, bytes, call, empty, frames, json } from "./spec/docker-client.js";
+
+let vch: VirtualContainerHost;
+let h: DockerHandler;
+const V = "/v1.44";
+
+beforeAll(async () => {
+  vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-conformance" });
+  h = createDockerHandler(vch, { statsIntervalMs: 20 });
+  const pull = await call(h, "POST", `${V}/images/create?fromImage=busybox&tag=latest`);
+  await pull.response.text();
+});
+afterAll(async () => {
+  await vch?.close();
+});
+
+async function create(body: Record<string, unknown>, name?: string): Promise<string> {
+  const r = await json(h, "POST", `${V}/containers/create${name ? `?name=${name}` : ""}`, 201, "/containers/create", { Image: "busybox", ...body });
+  return r.Id as string;
+}
+
+async function running(body: Record<string, unknown> = {}): Promise<string> {
+  const id = await create({ Cmd: ["sleep", "100000"], ...body });
+  await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+  return id;
+}
+
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+describe("exec and attach streams", () => {
+  test("a TTY exec started with Tty false is framed (test_exec_command_tty_no_stream_no_demux); its pty writes \\r\\n", async () => {
+    const id = await running();
+    const x = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["sh", "-c", "echo hello out; echo hello err >&2"], Tty: true, AttachStdout: true, AttachStderr: true });
+    const started = await call(h, "POST", `${V}/exec/${x.Id}/start`, { Detach: false, Tty: false }, { hijacked: true, stdin: new Pushable() });
+    expect(started.headers.get("content-type")).toBe("application/vnd.docker.multiplexed-stream");
+    const got = await frames(started.response);
+    expect(got.map(([, s]) => s).join("")).toBe("hello out\r\nhello err\r\n");
+    expect(got.every(([stream]) => stream === 1)).toBe(true);
+  });
+
+  test("a plain exec started with Tty true is the raw stream", async () => {
+    const id = await running();
+    const x = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["echo", "raw"], AttachStdout: true });
+    const started = await call(h, "POST", `${V}/exec/${x.Id}/start`, { Detach: false, Tty: true }, { hijacked: true, stdin: new Pushable() });
+    expect(started.headers.get("content-type")).toBe("application/vnd.docker.raw-stream");
+    expect(text(await bytes(started.response))).toBe("raw\n");
+  });
+
+  test("a TTY container's logs read hello\\r\\n (test_attach_stream_and_cancel)", async () => {
+    const id = await create({ Cmd: ["sh", "-c", "echo hello; echo world"], Tty: true });
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    await json(h, "POST", `${V}/containers/${id}/wait`, 200, "/containers/{id}/wait");
+    const a = await call(h, "GET", `${V}/containers/${id}/logs?stdout=1`);
+    expect(text(await bytes(a.response))).toBe("hello\r\nworld\r\n");
+  });
+});
+
+describe("detach keys", () => {
+  /** Reads a stream until `want` is in what it read (or it ends); returns what it read. */
+  async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, want: string): Promise<string> {
+    let got = "";
+    while (!got.includes(want)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      got += new TextDecoder().decode(value);
+    }
+    return got;
+  }
+  const ctrl = (c: string): Uint8Array => Uint8Array.of(c.charCodeAt(0) - 96);
+
+  test("ctrl-p,ctrl-q end an attach and leave the container running (test_detach_with_default)", async () => {
+    const id = await running({ Cmd: ["cat"], OpenStdin: true, Tty: true });
+    const stdin = new Pushable();
+    const a = await call(h, "POST", `${V}/containers/${id}/attach?stdin=1&stdout=1&stream=1`, undefined, { hijacked: true, stdin });
+    const reader = a.response.body!.getReader();
+    stdin.push(new TextEncoder().encode("one\n"));
+    expect(await readUntil(reader, "one\r\n")).toBe("one\r\n");
+    stdin.push(ctrl("p"));
+    stdin.push(ctrl("q"));
+    // The stream ends by itself, the keys not echoed.
+    expect(await readUntil(reader, "\0")).toBe("");
+    expect((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).State.Running).toBe(true);
+  });
+
+  test("detachKeys=ctrl-x on the attach (test_detach_with_arg); a broken-off sequence reaches the process", async () => {
+    const id = await running({ Cmd: ["cat"], OpenStdin: true });
+    const stdin = new Pushable();
+    const a = await call(h, "POST", `${V}/containers/${id}/attach?stdin=1&stdout=1&stream=1&detachKeys=ctrl-x`, undefined, { hijacked: true, stdin });
+    const reader = a.response.body!.getReader();
+    stdin.push(Uint8Array.of(0x10, 0x61, 0x0a)); // ctrl-p a newline: not this attach's keys
+    // One frame: stdout, 3 bytes, ctrl-p a newline.
+    expect(await readUntil(reader, "a\n")).toBe("\x01\0\0\0\0\0\0\x03\x10a\n");
+    stdin.push(ctrl("x"));
+    expect(await readUntil(reader, "\0")).toBe("");
+    expect((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).State.Running).toBe(true);
+  });
+
+  test("the exec's DetachKeys end its stream and leave it running (exec test_detach_with_default)", async () => {
+    const id = await running({ Cmd: ["sleep", "100000"], OpenStdin: true });
+    const x = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["cat"], AttachStdin: true, AttachStdout: true, Tty: true });
+    const stdin = new Pushable();
+    const started = await call(h, "POST", `${V}/exec/${x.Id}/start`, { Detach: false, Tty: true }, { hijacked: true, stdin });
+    stdin.push(ctrl("p"));
+    stdin.push(ctrl("q"));
+    expect(text(await bytes(started.response))).toBe("");
+    expect((await json(h, "GET", `${V}/exec/${x.Id}/json`, 200, "/exec/{id}/json")).Running).toBe(true);
+  });
+
+  test("an unknown key is refused before anything is attached", async () => {
+    const id = await running({ Cmd: ["cat"], OpenStdin: true });
+    const a = await call(h, "POST", `${V}/containers/${id}/attach?stdin=1&stream=1&detachKeys=ctrl-shift-x`, undefined, { hijacked: true, stdin: new Pushable() });
+    expect(a.status).toBe(400);
+    expect(await a.response.text()).toContain("Invalid detach keys (ctrl-shift-x) provided");
+  });
+});
+
+describe("the memory minimum", () => {
+  test("vIC's 512 MiB by default; a VCH opened with minMemoryMiB 6 takes dockerd's small limits", async () => {
+    const small = { Image: "busybox", Cmd: ["true"], HostConfig: { Memory: 10 * 1024 * 1024 } };
+    const refused = await call(h, "POST", `${V}/containers/create`, small);
+    expect(refused.status).toBe(400);
+    expect(await refused.response.text()).toContain("Minimum memory limit allowed is 512MB");
+    const low = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-low-minimum", minMemoryMiB: 6 });
+    try {
+      const lh = createDockerHandler(low, { statsIntervalMs: 20 });
+      await (await call(lh, "POST", `${V}/images/create?fromImage=busybox&tag=latest`)).response.text();
+      const made = await json(lh, "POST", `${V}/containers/create`, 201, "/containers/create", small);
+      const inspected = await json(lh, "GET", `${V}/containers/${made.Id}/json`, 200, "/containers/{id}/json");
+      expect(inspected.HostConfig.Memory).toBe(10 * 1024 * 1024);
+      const tiny = await call(lh, "POST", `${V}/containers/create`, { ...small, HostConfig: { Memory: 4 * 1024 * 1024 } });
+      expect(tiny.status).toBe(400);
+      expect(await tiny.response.text()).toContain("Minimum memory limit allowed is 6MB");
+    } finally {
+      await low.close();
+    }
+    await expect(VirtualContainerHost.open({ minMemoryMiB: 0 })).rejects.toThrow("minMemoryMiB 0: expected an integer from 1 to 512");
+  });
+});
+
+describe("the guest as the container's config says", () => {
+  async function logsOf(body: Record<string, unknown>): Promise<string> {
+    const id = await create(body);
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    await json(h, "POST", `${V}/containers/${id}/wait`, 200, "/containers/{id}/wait");
+    const a = await call(h, "GET", `${V}/containers/${id}/logs?stdout=1&stderr=1`);
+    return (await frames(a.response)).map(([, s]) => s).join("");
+  }
+
+  test("id -u honours User (test_715_handle_user_param_as_int_value); id -G adds GroupAdd (test_group_id_ints)", async () => {
+    expect(await logsOf({ Cmd: ["id", "-u"], User: "1000" })).toBe("1000\n");
+    expect(await logsOf({ Cmd: ["id", "-G"], HostConfig: { GroupAdd: ["1000", "1001"] } })).toBe("0 10 1000 1001\n");
+    expect(await logsOf({ Cmd: ["id"], User: "1000:50" })).toBe("uid=1000 gid=50(staff) groups=50(staff)\n");
+    expect(await logsOf({ Cmd: ["id"] })).toBe("uid=0(root) gid=0(root) groups=0(root),10(wheel)\n");
+  });
+
+  test("a health check with the fields docker-py leaves null is taken as Go reads it (test_healthcheck_passes)", async () => {
+    const id = await create({
+      Cmd: ["sleep", "100000"],
+      Healthcheck: { Test: ["CMD-SHELL", "true"], Interval: 1e9, Timeout: 1e9, Retries: 1, StartPeriod: null },
+    });
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    for (let i = 0; i < 200; i++) {
+      const s = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).State;
+      if (s.Health?.Status === "healthy") return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error("never healthy");
+  });
+});
