@@ -120,6 +120,12 @@ describe("files in containers, through the docker CLI", () => {
     expect(readlinkSync(join(back, "link"))).toBe("a.txt");
     expect(await d(["cp", "box:/nope", back])).toMatchObject({ code: 1, stderr: "Error response from daemon: Could not find the file /nope in container box\n" });
     expect(await d(["cp", "-", "box:/tmp"], "hello\n")).toMatchObject({ code: 1, stderr: "Error response from daemon: Error processing tar file(exit status 1): unexpected EOF\n" });
+    // A directory does not replace a file (noOverwriteDirNonDir, as the CLI asks).
+    mkdirSync(join(scratch, "clash"));
+    await ok(["exec", "box", "touch", "/tmp/clash"]);
+    expect(await d(["cp", join(scratch, "clash"), "box:/tmp/"])).toMatchObject({
+      code: 1, stderr: 'Error response from daemon: Error processing tar file(exit status 1): cannot overwrite non-directory "/tmp/clash" with directory "clash/"\n',
+    });
     await ok(["rm", "-f", "box"]);
   });
 
@@ -146,12 +152,16 @@ describe("files in containers, through the docker CLI", () => {
     expect(await d(["run", "--rm", "--user", "1000:1000", "busybox", "sh", "-c", "touch /tmp/mine && echo ok; touch /etc/theirs"])).toMatchObject({ code: 1, stdout: "ok\n", stderr: "touch: /etc/theirs: Permission denied\n" });
   });
 
-  test("a bind mount maps a host folder; a missing one is created, as dockerd does", async () => {
+  test("a bind mount maps a host folder or file; a missing one is created, as dockerd does", async () => {
     const host = join(scratch, "bind");
     mkdirSync(host);
     writeFileSync(join(host, "in.txt"), "from the host\n");
     expect(await ok(["run", "--rm", "-v", `${host}:/h`, "busybox", "sh", "-c", "cat /h/in.txt && echo back > /h/out.txt"])).toBe("from the host\n");
     expect(readFileSync(join(host, "out.txt"), "utf8")).toBe("back\n");
+    // A file over a file of the image, read-only: nginx's configuration from the host.
+    writeFileSync(join(host, "nginx.conf"), "events {}\n");
+    expect(await ok(["run", "--rm", "-v", `${join(host, "nginx.conf")}:/etc/nginx/nginx.conf:ro`, "nginx", "cat", "/etc/nginx/nginx.conf"])).toBe("events {}\n");
+    expect(await d(["run", "--rm", "-v", `${join(host, "nginx.conf")}:/etc/nginx/nginx.conf:ro`, "nginx", "sh", "-c", "echo x >> /etc/nginx/nginx.conf"])).toMatchObject({ code: 1, stderr: "sh: can't create /etc/nginx/nginx.conf: Read-only file system\n" });
     const fresh = join(scratch, "made", "here");
     expect(await ok(["run", "--rm", "-v", `${fresh}:/m`, "busybox", "sh", "-c", "echo made > /m/f"])).toBe("");
     expect(readFileSync(join(fresh, "f"), "utf8")).toBe("made\n");

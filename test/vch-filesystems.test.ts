@@ -92,6 +92,11 @@ describe("a container's files", () => {
       const r = await run(vch, ["sh", "-c", "cat /h/in.txt; echo back > /h/out.txt"], { HostConfig: { Binds: [`${host}:/h`] } });
       expect(r).toMatchObject({ stdout: "from host\n", status: 0 });
       expect(readFileSync(join(host, "out.txt"), "utf8")).toBe("back\n");
+      const file = await run(vch, ["sh", "-c", "cat /etc/motd; echo appended >> /etc/motd"], { HostConfig: { Binds: [`${host}/in.txt:/etc/motd`] } });
+      expect(file).toMatchObject({ stdout: "from host\n", status: 0 });
+      expect(readFileSync(join(host, "in.txt"), "utf8")).toBe("from host\nappended\n");
+      const exported = await deserializeLayer(await vch.exportContainer(file.id));
+      expect(exported.get(["etc", "motd"])).toMatchObject({ kind: "file", data: new Uint8Array(0) }); // a mount's contents are not exported
       const ro = await run(vch, ["sh", "-c", "echo x > /h/x"], { HostConfig: { Binds: [`${host}:/h:ro`] } });
       expect(ro.stderr).toBe("sh: can't create /h/x: Read-only file system\n");
       const browser = track(await openVch());

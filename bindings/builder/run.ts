@@ -4,7 +4,7 @@
  * directory, with its environment and the build args in scope. There is no network during a build.
  */
 import type { ContainerFs } from "../fs/index.js";
-import { runShell, type ShellClock, type ShellUser } from "../guests/shell/index.js";
+import type { ShellClock, ShellUser } from "../guests/shell/index.js";
 import { BuildError } from "./errors.js";
 
 export interface RunStep {
@@ -26,6 +26,9 @@ export async function runStep(r: RunStep): Promise<number> {
   const user = resolveUser(r.fs, r.user);
   if (!r.fs.exists(r.cwd)) r.fs.mkdir(r.cwd, { parents: true });
   const home = r.env.some((e) => e.startsWith("HOME=")) ? [] : [`HOME=${user.home}`];
+  // The shell (and mvdan-sh, which reads the environment as it loads) loads on the first RUN, so
+  // an entry that never builds, Deno's without --allow-env among them, never loads it.
+  const { runShell } = await import("../guests/shell/index.js");
   return runShell({
     argv: r.argv, fs: r.fs, cwd: r.cwd, env: [...home, ...r.env], user: user.user, stdin: null,
     stdout: r.stdout, stderr: r.stderr, clock: r.clock,

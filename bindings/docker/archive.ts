@@ -11,7 +11,7 @@ import { badRequest, baseHeaders, emptyResponse, jsonResponse, queryBool, type A
 export type ArchiveAction =
   | { kind: "containerArchiveHead"; id: string; path: string }
   | { kind: "containerArchiveGet"; id: string; path: string }
-  | { kind: "containerArchivePut"; id: string; path: string; copyUIDGID: boolean }
+  | { kind: "containerArchivePut"; id: string; path: string; copyUIDGID: boolean; noOverwriteDirNonDir: boolean }
   | { kind: "containerExport"; id: string }
   | { kind: "containerChanges"; id: string };
 
@@ -30,7 +30,9 @@ function pathArg(input: RouteInput): string {
 export function archiveRoutes(route: AddRoute): void {
   route("HEAD", "/containers/{id}/archive", (i) => ({ kind: "containerArchiveHead", id: i.params.id, path: pathArg(i) }));
   route("GET", "/containers/{id}/archive", (i) => ({ kind: "containerArchiveGet", id: i.params.id, path: pathArg(i) }));
-  route("PUT", "/containers/{id}/archive", (i) => ({ kind: "containerArchivePut", id: i.params.id, path: pathArg(i), copyUIDGID: queryBool(i.query, "copyUIDGID") }));
+  route("PUT", "/containers/{id}/archive", (i) => ({
+    kind: "containerArchivePut", id: i.params.id, path: pathArg(i), copyUIDGID: queryBool(i.query, "copyUIDGID"), noOverwriteDirNonDir: queryBool(i.query, "noOverwriteDirNonDir"),
+  }));
   route("GET", "/containers/{id}/export", (i) => ({ kind: "containerExport", id: i.params.id }));
   route("GET", "/containers/{id}/changes", (i) => ({ kind: "containerChanges", id: i.params.id }));
 }
@@ -64,7 +66,7 @@ export function archiveExecutors(vch: VirtualContainerHostApi): ArchiveExecutors
     },
     containerArchivePut: async (a, request) => {
       const tar = await request.readBody(MAX_ARCHIVE);
-      await vch.putArchive(a.id, a.path, tar, { copyUIDGID: a.copyUIDGID });
+      await vch.putArchive(a.id, a.path, tar, { copyUIDGID: a.copyUIDGID, noOverwriteDirNonDir: a.noOverwriteDirNonDir });
       return emptyResponse(200);
     },
     containerExport: async (a) => tarResponse(await vch.exportContainer(a.id), "application/x-tar"),

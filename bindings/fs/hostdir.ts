@@ -75,12 +75,15 @@ export class HostDirBackend implements Backend {
   }
 }
 
-/** Node's host folders: an existing absolute directory, as Docker requires for `-v /src:/dst`. */
+/**
+ * Node's host folders: an existing absolute directory or file, as Docker requires for
+ * `-v /src:/dst` (a file is mounted over a file: the backend's root is that file).
+ */
 export const nodeHostFolders: HostFolders = (hostPath) => {
   if (!nodePath.isAbsolute(hostPath)) throw new BindMountError(hostPath);
   let st: fs.Stats;
   try { st = fs.statSync(hostPath); } catch { throw new BindMountError(hostPath); }
-  if (!st.isDirectory()) throw new BindMountError(hostPath);
+  if (!st.isDirectory() && !st.isFile()) throw new BindMountError(hostPath);
   return new HostDirBackend(fs.realpathSync(hostPath));
 };
 

@@ -7,7 +7,7 @@
  */
 import {
   BindMountError, cloneLayer, ContainerFs, exportContainer, exportPath, FsError, ImageFilesystems, importTar, initLayer, Layer,
-  layerFromJson, layerToJson, pathStat, type StoredNode, Volume,
+  layerFromJson, layerToJson, overwriteConflict, pathStat, type StoredNode, Volume,
 } from "../fs/index.js";
 import type { Container } from "./container.js";
 import { invalid, notFound } from "./errors.js";
@@ -155,7 +155,7 @@ export class VchFilesystems {
    * `PUT /containers/{id}/archive`: extracts the tar into the directory `path`. Without
    * `copyUIDGID` the files belong to the container's root, as Docker does.
    */
-  async extract(c: Container, fs: ContainerFs, ref: string, path: string, tar: Uint8Array, copyUIDGID: boolean): Promise<void> {
+  async extract(c: Container, fs: ContainerFs, ref: string, path: string, tar: Uint8Array, copyUIDGID: boolean, noOverwriteDirNonDir = false): Promise<void> {
     const dir = absolute(path);
     const st = this.translate(ref, path, () => fs.stat(dir));
     if (st.kind !== "dir") throw invalid("extraction point is not a directory");
@@ -164,6 +164,8 @@ export class VchFilesystems {
     }
     const bad = tarProblem(tar);
     if (bad) throw invalid(`Error processing tar file(exit status 1): ${bad}`);
+    const conflict = noOverwriteDirNonDir ? await overwriteConflict(fs, dir, tar) : null;
+    if (conflict) throw invalid(`Error processing tar file(exit status 1): ${conflict}`);
     let written: string[];
     try {
       written = await importTar(fs, dir, tar);

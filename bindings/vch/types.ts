@@ -809,7 +809,7 @@ export interface VirtualContainerHostApi {
   /** `docker cp CONTAINER:path`: the path's stat and its tar. */
   getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Uint8Array }>;
   /** `docker cp … CONTAINER:dir`: extracts a tar into a directory of the container. */
-  putArchive(ref: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean }): Promise<void>;
+  putArchive(ref: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean }): Promise<void>;
   /** `docker export`: the container's merged tree as a tar. */
   exportContainer(ref: string): Promise<Uint8Array>;
   /** `docker diff`: the container layer's changes (Kind 0 modified, 1 added, 2 deleted). */

@@ -758,9 +758,9 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** `PUT /containers/{id}/archive` (`docker cp … CONTAINER:dir`): extracts a tar into a directory. */
-  async putArchive(ref: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean } = {}): Promise<void> {
+  async putArchive(ref: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
     const c = this.container(ref);
-    await this.txAsync(() => this.fsys.extract(c, this.lifecycle.filesOf(c), ref, path, tar, !!options.copyUIDGID));
+    await this.txAsync(() => this.fsys.extract(c, this.lifecycle.filesOf(c), ref, path, tar, !!options.copyUIDGID, !!options.noOverwriteDirNonDir));
   }
 
   /** `docker export`: the container's merged tree as a tar (volumes and bind mounts left out). */
