@@ -172,3 +172,51 @@ describe("the guest as the container's config says", () => {
     throw new Error("never healthy");
   });
 });
+
+describe("networks and endpoint settings", () => {
+  test("names with spaces, IPv6 and dual-stack pools (test_create_network_ipv6_enabled, test_create_remove_network_with_space_in_name)", async () => {
+    const spaced = await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", { Name: "test 01" });
+    expect((await json(h, "GET", `${V}/networks/${spaced.Id}`, 200, "/networks/{id}")).Name).toBe("test 01");
+    const v6 = await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", {
+      Name: "v6net", EnableIPv6: true, IPAM: { Driver: "default", Config: [{ Subnet: "2001:389::/64", IPRange: "2001:389::0/96", Gateway: "2001:389::ffff" }] },
+    });
+    const net = await json(h, "GET", `${V}/networks/${v6.Id}`, 200, "/networks/{id}");
+    expect(net.EnableIPv6).toBe(true);
+    // An IPv4 pool is added, as dockerd adds one, beside the IPv6 pool asked for.
+    expect(net.IPAM.Config.map((c: { Subnet: string }) => c.Subnet)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/), "2001:389::/64"]);
+    const bad = await call(h, "POST", `${V}/networks/create`, { Name: "bad6", IPAM: { Config: [{ Subnet: "2001:389::zz/64" }] } });
+    expect(bad.status).toBe(400);
+    expect(await bad.response.text()).toContain("invalid subnet 2001:389::zz/64");
+  });
+
+  test("IPAMConfig, DriverOpts and MacAddress asked for are kept and honoured (test_create_with_ipv4_address, test_create_with_driveropt, test_connect_with_mac_address)", async () => {
+    await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", {
+      Name: "ipam4", IPAM: { Config: [{ Subnet: "132.124.0.0/16", Gateway: "132.124.0.254" }, { Subnet: "2001:389::/64" }] },
+    });
+    const id = await running({
+      HostConfig: { NetworkMode: "ipam4" },
+      NetworkingConfig: { EndpointsConfig: { ipam4: { IPAMConfig: { IPv4Address: "132.124.0.23", IPv6Address: "2001:389::f00d" }, DriverOpts: { "com.docker-py.setting": "on" }, MacAddress: "02:42:ac:11:00:0a" } } },
+    });
+    const ep = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).NetworkSettings.Networks.ipam4;
+    expect(ep).toMatchObject({
+      IPAMConfig: { IPv4Address: "132.124.0.23", IPv6Address: "2001:389::f00d" }, IPAddress: "132.124.0.23", GlobalIPv6Address: "2001:389::f00d",
+      DriverOpts: { "com.docker-py.setting": "on" }, MacAddress: "02:42:ac:11:00:0a",
+    });
+    // The same address again is taken.
+    const taken = await call(h, "POST", `${V}/containers/create`, {
+      Image: "busybox", Cmd: ["top"], HostConfig: { NetworkMode: "ipam4" }, NetworkingConfig: { EndpointsConfig: { ipam4: { IPAMConfig: { IPv4Address: "132.124.0.23" } } } },
+    });
+    const other = (await taken.response.json()).Id;
+    const started = await call(h, "POST", `${V}/containers/${other}/start`);
+    expect(started.status).toBe(409);
+    expect(await started.response.text()).toContain("Address already in use: 132.124.0.23");
+    // Nothing changed: the refused container is still created, its VM off.
+    expect((await json(h, "GET", `${V}/containers/${other}/json`, 200, "/containers/{id}/json")).State.Status).toBe("created");
+  });
+
+  test("link-local addresses are kept on the default bridge (test_create_with_linklocal_ips)", async () => {
+    const id = await running({ NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { LinkLocalIPs: ["169.254.8.8"] } } } } });
+    const ep = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).NetworkSettings.Networks.bridge;
+    expect(ep.IPAMConfig).toEqual({ LinkLocalIPs: ["169.254.8.8"] });
+  });
+});

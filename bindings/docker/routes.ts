@@ -271,7 +271,8 @@ route("POST", "/networks/create", async ({ request }) => {
   for (const [k, t] of [["Name", "string"], ["Driver", "string"], ["Internal", "boolean"], ["Attachable", "boolean"], ["EnableIPv6", "boolean"], ["Labels", "stringMap"], ["Options", "stringMap"], ["IPAM", "object"]] as const)
     checkField(b, k, t, "network create");
   if (typeof b.Name !== "string" || b.Name === "") throw badRequest("network name is required (Name)");
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.Name)) throw badRequest(`invalid network name ${JSON.stringify(b.Name.slice(0, 200))}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  // dockerd takes any name, spaces too ("test 01"); control characters would corrupt listings.
+  if (/[\x00-\x1f\x7f]/.test(b.Name)) throw badRequest(`invalid network name ${JSON.stringify(b.Name.slice(0, 200))}: control characters are not allowed`);
   return { kind: "networkCreate", config: b as Record<string, unknown> & { Name: string } };
 });
 route("POST", "/networks/prune", ({ query }) => ({ kind: "networkPrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.networkPrune) }));

@@ -213,6 +213,8 @@ export class ContainerLifecycle {
   bootContainer(c: Container, placedOn: number | null): void {
     const img = this.images.get(c.rec.imageId);
     if (!img) throw conflict(`image ${c.rec.imageId} of container ${c.rec.id} no longer exists`);
+    // An address asked for that cannot be had refuses the start before anything is powered on.
+    for (const name of Object.keys(c.rec.networks)) this.nets.checkRequested(name, c.rec.networks[name]);
     this.vms.powerOn(c, img, placedOn);
     const now = this.ctx.now();
     c.rt.run++;

@@ -212,7 +212,7 @@ export interface HostConfig {
 /** Docker's endpoint settings inside `NetworkingConfig.EndpointsConfig`. */
 export interface EndpointConfig {
   Aliases?: string[] | null;
-  IPAMConfig?: { IPv4Address?: string } | null;
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
   [field: string]: unknown;
 }
 
@@ -240,6 +240,8 @@ export interface ContainerConfig {
   StopTimeout?: number | null;
   Healthcheck?: HealthConfig | null;
   HostConfig?: HostConfig;
+  /** The first network's MAC address (API < 1.44 puts it here; later in its EndpointConfig). */
+  MacAddress?: string;
   NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null;
 }
 
@@ -319,6 +321,15 @@ export interface EndpointRecord {
   IPPrefixLen: number;
   MacAddress: string;
   Aliases: string[] | null;
+  /** Addresses the endpoint asked for (create's or connect's EndpointConfig), kept as given. */
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  DriverOpts?: Record<string, string> | null;
+  Links?: string[] | null;
+  /** The MAC address asked for; the endpoint gets it when it attaches. */
+  RequestedMac?: string;
+  IPv6Gateway?: string;
+  GlobalIPv6Address?: string;
+  GlobalIPv6PrefixLen?: number;
 }
 
 /** One mount of a container (Docker's `Mounts[]`). */
@@ -559,7 +570,7 @@ export interface NetworkRecord {
   Scope: "local";
   Driver: string;
   EnableIPv6: boolean;
-  IPAM: { Driver: string; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string }[] };
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[] };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;
@@ -576,7 +587,8 @@ export interface NetworkCreate {
   Attachable?: boolean;
   Labels?: Record<string, string>;
   Options?: Record<string, string>;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+  EnableIPv6?: boolean;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[] };
 }
 
 /** A volume record (Docker's volume inspect). */

@@ -40,7 +40,7 @@ import { EmulatedGuest, type Guest } from "./guest.js";
 import { Images } from "./images.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
-import { Networks } from "./networks.js";
+import { endpointRecord, Networks } from "./networks.js";
 import { ContainerRegistry } from "./registry.js";
 import { restore, serialise, type VchParts } from "./restore.js";
 import { Rng } from "./rng.js";
@@ -619,7 +619,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       if (mode === "host" || mode === "none" || n.Name === "host" || n.Name === "none") {
         throw invalid(`container cannot be disconnected from host network or connected to host network`);
       }
-      c.rec.networks[n.Name] = { NetworkID: n.Id, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", Aliases: (config.Aliases as string[] | undefined) ?? null };
+      c.rec.networks[n.Name] = endpointRecord(n.Id, config);
       this.registry.connected(c, n.Name);
       if (c.rec.state.Running) this.lifecycle.attachEndpoint(c, n.Name);
       this.ctx.markContainer(c);
