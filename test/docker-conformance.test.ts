@@ -220,3 +220,37 @@ describe("networks and endpoint settings", () => {
     expect(ep.IPAMConfig).toEqual({ LinkLocalIPs: ["169.254.8.8"] });
   });
 });
+
+describe("container update", () => {
+  test("resources and restart policy change in inspect (test_update_container, test_restart_policy_update, models test_update)", async () => {
+    const id = await running({ Cmd: ["top"], HostConfig: { Memory: 1024 * 1024 * 1024, CpuShares: 2, RestartPolicy: { Name: "always" } } });
+    const r = await json(h, "POST", `${V}/containers/${id}/update`, 200, "/containers/{id}/update", {
+      Memory: 600 * 1024 * 1024, CpuShares: 3, RestartPolicy: { Name: "on-failure", MaximumRetryCount: 42 },
+    });
+    expect(r.Warnings).toEqual([]);
+    const hc = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).HostConfig;
+    expect(hc).toMatchObject({ Memory: 600 * 1024 * 1024, CpuShares: 3, RestartPolicy: { Name: "on-failure", MaximumRetryCount: 42 } });
+    // Refused as a create would be, changing nothing.
+    const low = await call(h, "POST", `${V}/containers/${id}/update`, { Memory: 10 * 1024 * 1024 });
+    expect(low.status).toBe(400);
+    expect(await low.response.text()).toContain("Minimum memory limit allowed is 512MB");
+    const bad = await call(h, "POST", `${V}/containers/${id}/update`, { RestartPolicy: { Name: "sometimes" } });
+    expect(bad.status).toBe(400);
+    expect((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).HostConfig.Memory).toBe(600 * 1024 * 1024);
+  });
+
+  test("a lower memory limit lowers the host's DRS load at once: the cluster's entitlements follow", async () => {
+    const one = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-update", minMemoryMiB: 6, cluster: { hosts: 1 } });
+    try {
+      await one.pullImage("nginx");
+      const c = one.createContainer({ Image: "nginx", HostConfig: { Memory: 400 * 1024 * 1024 } });
+      await one.start(c.id);
+      const before = one.info().hosts[0].load;
+      one.updateContainer(c.id, { Memory: 8 * 1024 * 1024 });
+      expect(one.info().hosts[0].load).toBeLessThan(before);
+      expect(one.getContainer(c.id).hostConfig.Memory).toBe(8 * 1024 * 1024);
+    } finally {
+      await one.close();
+    }
+  });
+});

@@ -44,6 +44,7 @@ export type Action =
   | ({ kind: "containerAttach"; id: string; stream: boolean; logs: boolean; stdin: boolean; detachKeys?: string } & StreamSelection)
   | { kind: "containerStats"; id: string; stream: boolean; oneShot: boolean }
   | { kind: "containerRename"; id: string; name: string }
+  | { kind: "containerUpdate"; id: string; update: Record<string, unknown> }
   | { kind: "containerTop"; id: string; psArgs: string }
   | { kind: "containerResize"; id: string; h: number; w: number }
   | { kind: "containerPrune"; filters: Filters }

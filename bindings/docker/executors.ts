@@ -152,6 +152,9 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     containerStats: (action, request) => {
       return stats(action, request);
     },
+    containerUpdate: (action) => {
+      return jsonResponse({ Warnings: vch.updateContainer(action.id, action.update) });
+    },
     containerRename: (action) => {
       vch.rename(action.id, action.name);
       return emptyResponse(204);

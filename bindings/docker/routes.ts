@@ -246,6 +246,17 @@ route("POST", "/containers/{id}/rename", ({ params, query }) => {
   if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw badRequest(`Invalid container name (${name.slice(0, 200)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   return { kind: "containerRename", id: params.id, name: name.replace(/^\//, "") };
 });
+route("POST", "/containers/{id}/update", async ({ params, request }) => {
+  const b = objectBody(await readJson(request, 1 << 20, {}), "container update");
+  for (const [k, t] of UPDATE_FIELDS) checkField(b, k, t, "container update");
+  if (b.RestartPolicy != null) {
+    const r = b.RestartPolicy as Record<string, unknown>;
+    checkField(r, "Name", "string", "container update RestartPolicy");
+    checkField(r, "MaximumRetryCount", "integer", "container update RestartPolicy");
+  }
+  for (const k of ["Memory", "MemoryReservation", "NanoCpus", "CpuShares"]) if (typeof b[k] === "number" && (b[k] as number) < 0) throw badRequest(`invalid ${k}: must not be negative`);
+  return { kind: "containerUpdate", id: params.id, update: b };
+});
 route("GET", "/containers/{id}/top", ({ params, query }) => ({ kind: "containerTop", id: params.id, psArgs: query.get("ps_args") ?? "-ef" }));
 route("POST", "/containers/{id}/resize", ({ params, query }) => ({ kind: "containerResize", id: params.id, ...terminalSize(query) }));
 
@@ -326,7 +337,6 @@ const UNIMPLEMENTED: [RegExp, string][] = [
   [/^\/auth$/, "registry login"],
   [/^\/containers\/[^/]+\/changes$/, "container changes"],
   [/^\/containers\/[^/]+\/export$/, "container export"],
-  [/^\/containers\/[^/]+\/update$/, "container update"],
   [/^\/containers\/[^/]+\/attach\/ws$/, "websocket attach"],
   [/^\/containers\/[^/]+\/archive$/, "container archives (docker cp)"],
   [/^\/distribution\//, "registry distribution"],
@@ -396,6 +406,12 @@ const HOST_CONFIG_FIELDS: [string, FieldType][] = [
   ["Mounts", "array"], ["Dns", "strings"], ["ExtraHosts", "strings"], ["CapAdd", "strings"], ["CapDrop", "strings"], ["Init", "boolean"],
   ["ReadonlyRootfs", "boolean"], ["Tmpfs", "stringMap"], ["ShmSize", "integer"], ["VolumesFrom", "strings"], ["Links", "strings"],
   ["GroupAdd", "strings"],
+];
+
+const UPDATE_FIELDS: [string, FieldType][] = [
+  ["Memory", "integer"], ["MemoryReservation", "integer"], ["MemorySwap", "integer"], ["NanoCpus", "integer"], ["CpuShares", "integer"],
+  ["CpuQuota", "integer"], ["CpuPeriod", "integer"], ["CpusetCpus", "string"], ["CpusetMems", "string"], ["BlkioWeight", "integer"],
+  ["KernelMemory", "integer"], ["PidsLimit", "integer"], ["RestartPolicy", "object"],
 ];
 
 /** Type-checks the create body the way Go's JSON decoder would refuse it, and normalises strslices. */

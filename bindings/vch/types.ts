@@ -209,6 +209,9 @@ export interface HostConfig {
   [field: string]: unknown;
 }
 
+/** What `docker update` may change (Docker's UpdateConfig: resources and the restart policy). */
+export type ContainerUpdate = Pick<HostConfig, "Memory" | "MemoryReservation" | "NanoCpus" | "CpuShares" | "RestartPolicy"> & Record<string, unknown>;
+
 /** Docker's endpoint settings inside `NetworkingConfig.EndpointsConfig`. */
 export interface EndpointConfig {
   Aliases?: string[] | null;
@@ -745,6 +748,8 @@ export interface VirtualContainerHostApi {
   wait(ref: string, condition?: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }>;
   remove(ref: string, options?: { force?: boolean; volumes?: boolean }): void;
   rename(ref: string, newName: string): void;
+  /** `docker update`: resources and restart policy; the container VM's allocation follows. Returns warnings. */
+  updateContainer(ref: string, update: ContainerUpdate): string[];
   getContainer(ref: string): ContainerRecord;
   listContainers(options?: ListContainersOptions): ContainerRecord[];
   /** `docker container prune`: filters until, label, label! (any other is refused). */

@@ -24,7 +24,7 @@ import { dockerStats } from "../docker/stats.js";
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
 
-import { MIN_MEMORY_MIB, NAME_RE, normaliseHosts, validateModel } from "./config.js";
+import { clusterVmSpec, MIN_MEMORY_MIB, NAME_RE, normaliseHosts, resolveHostConfig, validateModel } from "./config.js";
 import { containerAttrs, type Container } from "./container.js";
 import { ContainerVms } from "./container-vm.js";
 import { ContainerFactory } from "./create.js";
@@ -48,7 +48,7 @@ import { sample, type StatsSample } from "./stats.js";
 import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
-  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
+  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, ContainerUpdate, RestartPolicy, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
   EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
@@ -373,6 +373,24 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.rec.name = `/${clean}`;
       this.ctx.markContainer(c);
       this.ctx.emit("container", "rename", c.rec.id, { ...containerAttrs(c), oldName: `/${old}` });
+    });
+  }
+
+  updateContainer(ref: string, update: ContainerUpdate): string[] {
+    return this.tx(() => {
+      const c = this.container(ref);
+      // The new host config checked as a create's is, before anything changes.
+      const given = Object.fromEntries(Object.entries(update ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== 0 && v !== ""));
+      if (given.RestartPolicy && !(given.RestartPolicy as RestartPolicy).Name) delete given.RestartPolicy;
+      const hc = resolveHostConfig({ ...c.rec.hostConfig, ...given }, this.ctx.minMemoryMiB);
+      if (c.rec.hostConfig.AutoRemove && given.RestartPolicy && !["", "no"].includes((given.RestartPolicy as RestartPolicy).Name))
+        throw invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
+      const img = this.images.get(c.rec.imageId);
+      if (img) this.vms.reallocate(c, clusterVmSpec(hc, c.rec.config.Labels ?? {}, img.profile, -1, c.rec.name.slice(1)));
+      c.rec.hostConfig = hc;
+      this.ctx.markContainer(c);
+      this.ctx.emit("container", "update", c.rec.id, containerAttrs(c));
+      return [];
     });
   }
 
