@@ -254,3 +254,14 @@ describe("container update", () => {
     }
   });
 });
+
+describe("log drivers", () => {
+  test("an unknown driver is refused as dockerd refuses it; an empty type is json-file with its options kept", async () => {
+    const bad = await call(h, "POST", `${V}/containers/create`, { Image: "busybox", Cmd: ["true"], HostConfig: { LogConfig: { Type: "asdf", Config: {} } } });
+    expect(bad.status).toBe(400);
+    expect((await bad.response.json()).message).toBe("logger: no log driver named 'asdf' is registered");
+    const id = await create({ Cmd: ["true"], HostConfig: { LogConfig: { Type: "", Config: { "max-file": "100" } } } });
+    const hc = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).HostConfig;
+    expect(hc.LogConfig).toEqual({ Type: "json-file", Config: { "max-file": "100" } });
+  });
+});
