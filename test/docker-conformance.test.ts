@@ -265,3 +265,22 @@ describe("log drivers", () => {
     expect(hc.LogConfig).toEqual({ Type: "json-file", Config: { "max-file": "100" } });
   });
 });
+
+describe("prune results", () => {
+  test("an image prune reports the tags it untagged and the images it deleted (test_prune_images)", async () => {
+    await (await call(h, "POST", `${V}/images/create?fromImage=hello-world&tag=latest`)).response.text();
+    const id = (await json(h, "GET", `${V}/images/hello-world/json`, 200, "/images/{name}/json")).Id;
+    const r = await json(h, "POST", `${V}/images/prune?filters=${encodeURIComponent(JSON.stringify({ dangling: ["false"] }))}`, 200, "/images/prune");
+    expect(r.ImagesDeleted).toContainEqual({ Untagged: "hello-world:latest" });
+    expect(r.ImagesDeleted).toContainEqual({ Deleted: id });
+    expect(r.SpaceReclaimed).toBeGreaterThan(0);
+  });
+
+  test("a volume created without a name is anonymous: a plain prune removes it, a named one stays (test_prune_volumes)", async () => {
+    const anon = await json(h, "POST", `${V}/volumes/create`, 201, "/volumes/create", {});
+    await json(h, "POST", `${V}/volumes/create`, 201, "/volumes/create", { Name: "kept" });
+    const r = await json(h, "POST", `${V}/volumes/prune`, 200, "/volumes/prune");
+    expect(r.VolumesDeleted).toContain(anon.Name);
+    expect(r.VolumesDeleted).not.toContain("kept");
+  });
+});

@@ -89,7 +89,8 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     },
     imagePrune: (action) => {
       const r = vch.pruneImages({ filters: action.filters });
-      return jsonResponse({ ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
+      const deleted = [...r.untagged.map((t) => ({ Untagged: t })), ...r.deleted.map((d) => ({ Deleted: d }))];
+      return jsonResponse({ ImagesDeleted: deleted, SpaceReclaimed: r.spaceReclaimed });
     },
     // ── containers ──
     containerCreate: (action) => {

@@ -292,7 +292,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   /** Removes dangling images (no tag, no container); `dangling: false` removes every unused image. */
-  pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
+  pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { untagged: string[]; deleted: string[]; spaceReclaimed: number } {
     return this.tx(() => {
       const filters = options.filters ?? {};
       checkFilterKeys(filters, FILTER_KEYS.imagePrune);
@@ -308,7 +308,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         space += img.size;
         this.images.delete(img.id, result);
       }
-      return { deleted: [...result.untagged, ...result.deleted], spaceReclaimed: space };
+      return { untagged: result.untagged, deleted: result.deleted, spaceReclaimed: space };
     });
   }
 
