@@ -284,3 +284,18 @@ describe("prune results", () => {
     expect(r.VolumesDeleted).not.toContain("kept");
   });
 });
+
+describe("exec of a program the guest has not got", () => {
+  test("ends with 126 and runc's message, as dockerd's exec does (test_exec_run_failed); a shell's missing command stays 127", async () => {
+    const id = await running();
+    const x = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["docker", "ps"], AttachStdout: true, AttachStderr: true });
+    const started = await call(h, "POST", `${V}/exec/${x.Id}/start`, { Detach: false, Tty: false }, { hijacked: true, stdin: new Pushable() });
+    const out = (await frames(started.response)).map(([, s]) => s).join("");
+    expect(out).toBe('OCI runtime exec failed: exec failed: unable to start container process: exec: "docker": executable file not found in $PATH: unknown\n');
+    expect((await json(h, "GET", `${V}/exec/${x.Id}/json`, 200, "/exec/{id}/json")).ExitCode).toBe(126);
+    const y = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["sh", "-c", "nosuchthing"], AttachStdout: true, AttachStderr: true });
+    const sh = await call(h, "POST", `${V}/exec/${y.Id}/start`, { Detach: false, Tty: false }, { hijacked: true, stdin: new Pushable() });
+    await bytes(sh.response);
+    expect((await json(h, "GET", `${V}/exec/${y.Id}/json`, 200, "/exec/{id}/json")).ExitCode).toBe(127);
+  });
+});
