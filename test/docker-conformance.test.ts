@@ -299,3 +299,16 @@ describe("exec of a program the guest has not got", () => {
     expect((await json(h, "GET", `${V}/exec/${y.Id}/json`, 200, "/exec/{id}/json")).ExitCode).toBe(127);
   });
 });
+
+describe("distribution", () => {
+  test("GET /distribution/{name}/json: the manifest's descriptor and platforms, without a pull (test_inspect_distribution)", async () => {
+    const d = await json(h, "GET", `${V}/distribution/nginx:1.27/json`, 200, "/distribution/{name}/json");
+    expect(d.Platforms).toContainEqual({ os: "linux", architecture: "amd64" });
+    expect(d.Descriptor).toMatchObject({ mediaType: "application/vnd.docker.distribution.manifest.v2+json", digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(d.Descriptor.size).toBeGreaterThan(0);
+    // The digest a pull then reports is the same manifest's.
+    await (await call(h, "POST", `${V}/images/create?fromImage=nginx&tag=1.27`)).response.text();
+    expect((await json(h, "GET", `${V}/images/nginx:1.27/json`, 200, "/images/{name}/json")).RepoDigests).toContain(`nginx@${d.Descriptor.digest}`);
+    expect((await call(h, "GET", `${V}/distribution/Bad..Name/json`)).status).toBe(400);
+  });
+});

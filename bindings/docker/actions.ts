@@ -45,6 +45,7 @@ export type Action =
   | { kind: "containerStats"; id: string; stream: boolean; oneShot: boolean }
   | { kind: "containerRename"; id: string; name: string }
   | { kind: "containerUpdate"; id: string; update: Record<string, unknown> }
+  | { kind: "distributionInspect"; name: string }
   | { kind: "containerTop"; id: string; psArgs: string }
   | { kind: "containerResize"; id: string; h: number; w: number }
   | { kind: "containerPrune"; filters: Filters }

@@ -153,6 +153,10 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     containerStats: (action, request) => {
       return stats(action, request);
     },
+    distributionInspect: (action) => {
+      const d = vch.distribution(action.name);
+      return jsonResponse({ Descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size }, Platforms: d.platforms });
+    },
     containerUpdate: (action) => {
       return jsonResponse({ Warnings: vch.updateContainer(action.id, action.update) });
     },

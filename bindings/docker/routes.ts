@@ -246,6 +246,7 @@ route("POST", "/containers/{id}/rename", ({ params, query }) => {
   if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw badRequest(`Invalid container name (${name.slice(0, 200)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   return { kind: "containerRename", id: params.id, name: name.replace(/^\//, "") };
 });
+route("GET", "/distribution/{name*}/json", ({ params }) => ({ kind: "distributionInspect", name: checkReference(params.name, "name") }));
 route("POST", "/containers/{id}/update", async ({ params, request }) => {
   const b = objectBody(await readJson(request, 1 << 20, {}), "container update");
   for (const [k, t] of UPDATE_FIELDS) checkField(b, k, t, "container update");
@@ -339,7 +340,6 @@ const UNIMPLEMENTED: [RegExp, string][] = [
   [/^\/containers\/[^/]+\/export$/, "container export"],
   [/^\/containers\/[^/]+\/attach\/ws$/, "websocket attach"],
   [/^\/containers\/[^/]+\/archive$/, "container archives (docker cp)"],
-  [/^\/distribution\//, "registry distribution"],
   [/^\/plugins(\/|$)/, "plugins"],
   [/^\/swarm(\/|$)/, "swarm"],
   [/^\/nodes(\/|$)/, "swarm nodes"],

@@ -83,6 +83,23 @@ export class Images {
     return { image, key, fresh: true };
   }
 
+  /**
+   * What the registry answers for a reference without pulling it (`docker manifest inspect`,
+   * GET /distribution): the manifest's digest and size, and the platforms it has.
+   */
+  distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] } {
+    const { repo, tag } = this.parseRef(ref);
+    const fromCat = imageFromCatalogue(repo, tag);
+    const mediaType = "application/vnd.docker.distribution.manifest.v2+json";
+    // The manifest vicsim's registry model would serve: its size is its JSON's.
+    const manifest = {
+      schemaVersion: 2, mediaType,
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1500, digest: `sha256:${fromCat.idHex}` },
+      layers: fromCat.profile.layers.map((l) => ({ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: l.size, digest: l.digest })),
+    };
+    return { digest: `sha256:${fromCat.digestHex}`, mediaType, size: JSON.stringify(manifest).length, platforms: [{ os: "linux", architecture: "amd64" }] };
+  }
+
   /** An image by `name[:tag]`, `sha256:` id, unique id prefix or digest; throws `No such image`. */
   resolve(ref: string): ImageRecord {
     if (typeof ref !== "string" || !ref) throw notFound(`No such image: ${ref}`);

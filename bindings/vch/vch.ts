@@ -291,6 +291,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     });
   }
 
+  distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] } {
+    return this.images.distribution(ref);
+  }
+
   /** Removes dangling images (no tag, no container); `dangling: false` removes every unused image. */
   pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { untagged: string[]; deleted: string[]; spaceReclaimed: number } {
     return this.tx(() => {
