@@ -312,3 +312,14 @@ describe("distribution", () => {
     expect((await call(h, "GET", `${V}/distribution/Bad..Name/json`)).status).toBe(400);
   });
 });
+
+describe("legacy links", () => {
+  test("DELETE /containers/PARENT/ALIAS?link=1 removes the link, both containers stay (test_remove_link)", async () => {
+    const child = await create({ Cmd: ["cat"], OpenStdin: true }, "link-child");
+    const parent = await create({ Cmd: ["cat"], HostConfig: { Links: ["link-child:mylink"] } }, "link-parent");
+    await empty(h, "DELETE", `${V}/containers/link-parent/mylink?link=1`, 204);
+    expect((await json(h, "GET", `${V}/containers/${parent}/json`, 200, "/containers/{id}/json")).HostConfig.Links).toEqual([]);
+    expect((await json(h, "GET", `${V}/containers/${child}/json`, 200, "/containers/{id}/json")).Id).toBe(child);
+    expect((await call(h, "DELETE", `${V}/containers/link-parent/mylink?link=1`)).status).toBe(404);
+  });
+});

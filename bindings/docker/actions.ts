@@ -46,6 +46,7 @@ export type Action =
   | { kind: "containerRename"; id: string; name: string }
   | { kind: "containerUpdate"; id: string; update: Record<string, unknown> }
   | { kind: "distributionInspect"; name: string }
+  | { kind: "containerRemoveLink"; parent: string; alias: string }
   | { kind: "containerTop"; id: string; psArgs: string }
   | { kind: "containerResize"; id: string; h: number; w: number }
   | { kind: "containerPrune"; filters: Filters }

@@ -153,6 +153,10 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     containerStats: (action, request) => {
       return stats(action, request);
     },
+    containerRemoveLink: (action) => {
+      vch.removeLink(action.parent, action.alias);
+      return emptyResponse(204);
+    },
     distributionInspect: (action) => {
       const d = vch.distribution(action.name);
       return jsonResponse({ Descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size }, Platforms: d.platforms });

@@ -196,6 +196,11 @@ route("POST", "/containers/{id}/wait", ({ params, query }) => {
     throw badRequest(`invalid condition: ${JSON.stringify(condition.slice(0, 100))}, expected not-running, next-exit or removed`);
   return { kind: "containerWait", id: params.id, condition: condition as WaitCondition };
 });
+// A legacy link is removed by its name, PARENT/ALIAS, with link=1 (`docker rm --link`).
+route("DELETE", "/containers/{parent}/{alias}", ({ params, query }) => {
+  if (!queryBool(query, "link")) throw new ApiError(404, "page not found");
+  return { kind: "containerRemoveLink", parent: params.parent, alias: params.alias };
+});
 route("DELETE", "/containers/{id}", ({ params, query }) => ({
   kind: "containerRemove",
   id: params.id,

@@ -735,6 +735,8 @@ export interface VirtualContainerHostApi {
   tagImage(ref: string, repo: string, tag?: string): void;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
+  /** Removes the legacy link `alias` of container `parent` (`docker rm --link PARENT/ALIAS`). */
+  removeLink(parent: string, alias: string): void;
   /** What the registry answers for a reference, without pulling it (GET /distribution/{name}/json). */
   distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] };
   /** Removes unused images: the tags it untagged and the image ids it deleted, as dockerd reports them. */

@@ -380,6 +380,18 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     });
   }
 
+  removeLink(parent: string, alias: string): void {
+    this.tx(() => {
+      const c = this.container(parent);
+      const links = (c.rec.hostConfig.Links as string[] | null | undefined) ?? [];
+      // Links are kept as NAME:ALIAS (docker-py, the CLI); a link without an alias is its name.
+      const keep = links.filter((l) => (l.includes(":") ? l.slice(l.lastIndexOf(":") + 1) : l).replace(/^.*\//, "") !== alias);
+      if (keep.length === links.length) throw notFound(`Could not find entity for ${c.rec.name}/${alias}`);
+      c.rec.hostConfig = { ...c.rec.hostConfig, Links: keep };
+      this.ctx.markContainer(c);
+    });
+  }
+
   updateContainer(ref: string, update: ContainerUpdate): string[] {
     return this.tx(() => {
       const c = this.container(ref);
