@@ -240,6 +240,18 @@ route("POST", "/containers/{id}/attach", ({ params, query }) => ({
   stderr: queryBool(query, "stderr"),
   detachKeys: query.get("detachKeys") ?? undefined,
 }));
+// dockerd's WebSocket attach: the same attach, raw output whatever the TTY (websocket.ts).
+route("GET", "/containers/{id}/attach/ws", ({ params, query }) => ({
+  kind: "containerAttach",
+  id: params.id,
+  stream: queryBool(query, "stream"),
+  logs: queryBool(query, "logs"),
+  stdin: queryBool(query, "stdin"),
+  stdout: queryBool(query, "stdout"),
+  stderr: queryBool(query, "stderr"),
+  detachKeys: query.get("detachKeys") ?? undefined,
+  raw: true,
+}));
 route("GET", "/containers/{id}/stats", ({ params, query }) => ({
   kind: "containerStats",
   id: params.id,
@@ -343,7 +355,6 @@ const UNIMPLEMENTED: [RegExp, string][] = [
   [/^\/auth$/, "registry login"],
   [/^\/containers\/[^/]+\/changes$/, "container changes"],
   [/^\/containers\/[^/]+\/export$/, "container export"],
-  [/^\/containers\/[^/]+\/attach\/ws$/, "websocket attach"],
   [/^\/containers\/[^/]+\/archive$/, "container archives (docker cp)"],
   [/^\/plugins(\/|$)/, "plugins"],
   [/^\/swarm(\/|$)/, "swarm"],
