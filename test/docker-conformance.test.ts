@@ -310,6 +310,8 @@ describe("distribution", () => {
     await (await call(h, "POST", `${V}/images/create?fromImage=nginx&tag=1.27`)).response.text();
     expect((await json(h, "GET", `${V}/images/nginx:1.27/json`, 200, "/images/{name}/json")).RepoDigests).toContain(`nginx@${d.Descriptor.digest}`);
     expect((await call(h, "GET", `${V}/distribution/Bad..Name/json`)).status).toBe(400);
+    // A name the registry model has no manifest for is unknown, as a registry answers.
+    expect((await call(h, "GET", `${V}/distribution/${"g".repeat(64)}/json`)).status).toBe(404);
   });
 });
 

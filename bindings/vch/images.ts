@@ -3,7 +3,7 @@
  * pulls from the built-in catalogue, tags moving between images, and removal. The template VMs an
  * image's containers are cloned from belong to the container VM binding; it hears of a deletion.
  */
-import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
+import { imageFromCatalogue, inCatalogue, parseReference, validReference } from "./catalogue.js";
 import type { VchContext } from "./context.js";
 import { invalid, notFound, VchError } from "./errors.js";
 import type { ImageRecord, ImageRemoval, PullProgress } from "./types.js";
@@ -89,6 +89,9 @@ export class Images {
    */
   distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] } {
     const { repo, tag } = this.parseRef(ref);
+    // The registry model knows the catalogue's repositories and what was pulled here; of any other
+    // name it has no manifest to describe (a pull would derive one).
+    if (!inCatalogue(repo) && !this.tags.has(`${repo}:${tag}`)) throw notFound(`manifest unknown: ${repo}:${tag}`);
     const fromCat = imageFromCatalogue(repo, tag);
     const mediaType = "application/vnd.docker.distribution.manifest.v2+json";
     // The manifest vicsim's registry model would serve: its size is its JSON's.
