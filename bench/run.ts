@@ -12,6 +12,7 @@ import type { BenchCase, BenchResult } from "./harness.js";
  * machine, so load alone does not trip them.
  */
 const FLOORS: Record<string, number> = {
+  "build.cached": 1.5,
   "docker.lifecycle": 0.3,
   "docker.lifecycle.state": 0.05,
   "mem.clone.1gib": 500,

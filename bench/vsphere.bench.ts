@@ -3,7 +3,9 @@
  * process of its own: `vsphere.retrieve.1k` re-POSTs one RetrievePropertiesEx of `name` and
  * `runtime.powerState` over a ContainerView of every VM on one keep-alive HTTPS connection
  * (requests/s; resident memory beside it), `vsphere.find.1k` times `govc find . -type m` (1,003
- * calls). govc and vcsim come from scripts/tools/govc.sh, which builds them when missing; vicsim's
+ * calls), `vsphere.inventory.1k.rss` compares what the inventory of 1,000 VMs adds to each
+ * process's resident memory. The two servers are measured in alternating slices, so a shared
+ * machine's changing load weighs on both alike. govc and vcsim come from scripts/tools/govc.sh, which builds them when missing; vicsim's
  * server runs from dist/ (built by `npm run bench`), so no TypeScript loader weighs on its memory.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -11,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { opsPerSecondAsync, type BenchCase, type BenchResult } from "./harness.js";
+import type { BenchCase, BenchResult } from "./harness.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const tools = join(process.env.VICSIM_TOOLS ?? join(homedir(), ".cache/vicsim"), "govmomi/bin");
@@ -30,6 +32,8 @@ interface Peer {
   name: string;
   url: string;
   proc: ChildProcess;
+  /** vicsim's resident memory (MB) with its VCH and container VMs, before the door was opened. */
+  beforeDoorMB?: number;
 }
 
 /** Starts a server process and waits for the line that carries its URL. */
@@ -43,7 +47,8 @@ function start(name: string, cmd: string, args: string[], pattern: RegExp): Prom
       const m = out.match(pattern);
       if (m) {
         clearTimeout(timer);
-        resolve({ name, url: m[1], proc });
+        const before = out.match(/before-door ([\d.]+)/);
+        resolve({ name, url: m[1], proc, beforeDoorMB: before ? Number(before[1]) : undefined });
       }
     };
     proc.stdout!.on("data", onData);
@@ -56,6 +61,12 @@ function stop(p: Peer): void {
   p.proc.removeAllListeners("exit");
   p.proc.stdin?.end();
   p.proc.kill("SIGTERM");
+}
+
+/** CPU time (user + system, ms) a process has used so far. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function rssMB(pid: number): number {
@@ -106,47 +117,79 @@ async function prepare(soap: Soap): Promise<string> {
   );
 }
 
-async function retrieveRate(peer: Peer, ms: number): Promise<{ rate: number; vms: number; bytes: number; rss: number }> {
+/** A logged-in client of one server with its RetrievePropertiesEx body, checked to list `vms` VMs. */
+async function retriever(peer: Peer, vms: number): Promise<{ soap: Soap; body: string; bytes: number }> {
   const soap = new Soap(new URL(peer.url));
-  try {
-    const body = await prepare(soap);
-    const first = await soap.post(body);
-    const vms = (first.match(/<objects[ >]/g) ?? []).length;
-    for (let i = 0; i < 30; i++) await soap.post(body); // warm both servers' code paths before timing
-    const rate = await opsPerSecondAsync(async () => void (await soap.post(body)), 1, ms);
-    return { rate, vms, bytes: first.length, rss: rssMB(peer.proc.pid!) };
-  } finally {
-    soap.close();
-  }
+  const body = await prepare(soap);
+  const first = await soap.post(body);
+  const listed = (first.match(/<objects[ >]/g) ?? []).length;
+  if (listed !== vms) throw new Error(`expected ${vms} VMs from ${peer.name}, got ${listed}`);
+  for (let i = 0; i < 30; i++) await soap.post(body); // warm both servers' code paths before timing
+  return { soap, body, bytes: first.length };
 }
 
-function findRate(govc: string, peer: Peer, runs: number, warm: boolean): { rate: number; lines: number } {
-  const u = new URL(peer.url);
-  const environment = { ...process.env, GOVC_URL: `https://user:pass@${u.host}/sdk`, GOVC_INSECURE: "1", GOVC_PERSIST_SESSION: "false" };
-  let lines = 0;
-  const time = (): number => {
+/** Requests per second of each server, measured in alternating slices of about 250 ms until each had `ms`. */
+async function pairedRetrieveRates(sides: { soap: Soap; body: string }[], ms: number): Promise<number[]> {
+  const time = sides.map(() => 0);
+  const count = sides.map(() => 0);
+  while (Math.min(...time) < ms) {
+    for (let k = 0; k < sides.length; k++) {
+      const t0 = performance.now();
+      do {
+        await sides[k].soap.post(sides[k].body);
+        count[k]++;
+      } while (performance.now() - t0 < 250);
+      time[k] += performance.now() - t0;
+    }
+  }
+  return count.map((c, k) => (c * 1000) / time[k]);
+}
+
+/**
+ * `govc find . -type m` against each server in turn, `runs` times each: median finds per second of
+ * each, and each server's CPU time per find (steadier than wall time on a loaded machine).
+ */
+function pairedFindRates(govc: string, peers: Peer[], runs: number, warm: boolean, vms: number): { rate: number; cpuMs: number }[] {
+  const once = (peer: Peer): number => {
+    const u = new URL(peer.url);
+    const environment = { ...process.env, GOVC_URL: `https://user:pass@${u.host}/sdk`, GOVC_INSECURE: "1", GOVC_PERSIST_SESSION: "false" };
     const t0 = performance.now();
     const r = spawnSync(govc, ["find", ".", "-type", "m"], { env: environment, encoding: "utf8", maxBuffer: 64 << 20 });
+    const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`govc find against ${peer.name} failed: ${r.stderr}`);
-    lines = r.stdout.trim().split("\n").length;
-    return performance.now() - t0;
+    const lines = r.stdout.trim().split("\n").length;
+    if (lines !== vms) throw new Error(`govc find listed ${lines} VMs of ${peer.name}, expected ${vms}`);
+    return ms;
   };
-  if (warm) time();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(time());
-  times.sort((a, b) => a - b);
-  return { rate: 1000 / times[Math.floor(times.length / 2)], lines };
+  if (warm) for (const p of peers) once(p);
+  const times = peers.map(() => [] as number[]);
+  const cpu = peers.map(() => 0);
+  for (let i = 0; i < runs; i++) {
+    peers.forEach((p, k) => {
+      const before = cpuMs(p.proc.pid!);
+      times[k].push(once(p));
+      cpu[k] += cpuMs(p.proc.pid!) - before;
+    });
+  }
+  return times.map((t, k) => ({ rate: 1000 / t.sort((a, b) => a - b)[Math.floor(t.length / 2)], cpuMs: cpu[k] / runs }));
 }
 
-/** Both servers holding `vms` VMs (vcsim: 2 clusters of 4 hosts, `vms / 2` VMs in each cluster's pool). */
-async function withPeers<T>(vms: number, fn: (vicsim: Peer, vcsim: Peer, govc: string) => Promise<T>): Promise<T> {
+/** vcsim with 2 clusters of 4 hosts and `vms / 2` VMs in each cluster's pool. */
+async function startVcsim(vcsim: string, vms: number): Promise<Peer> {
+  const peer = await start("vcsim", vcsim, ["-l", "127.0.0.1:0", "-cluster", "2", "-host", "4", "-vm", String(vms / 2), "-standalone-host", "0"], /GOVC_URL=(https:\/\/\S+?)\s/);
+  peer.url = peer.url.replace(/\/\/[^@]*@/, "//");
+  return peer;
+}
+
+/** Both servers holding `vms` VMs. */
+async function withPeers<T>(vms: number, fn: (vicsim: Peer, vcsim: Peer, govc: string, vcsimPath: string) => Promise<T>): Promise<T> {
   const { govc, vcsim } = govmomi();
-  const ours = await start("vicsim", process.execPath, ["bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
+  // --expose-gc: the fixture collects garbage before it reads its resident memory without the door
+  const ours = await start("vicsim", process.execPath, ["--expose-gc", "bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
   let peer: Peer | undefined;
   try {
-    peer = await start("vcsim", vcsim, ["-l", "127.0.0.1:0", "-cluster", "2", "-host", "4", "-vm", String(vms / 2), "-standalone-host", "0"], /GOVC_URL=(https:\/\/\S+?)\s/);
-    peer.url = peer.url.replace(/\/\/[^@]*@/, "//");
-    return await fn(ours, peer, govc);
+    peer = await startVcsim(vcsim, vms);
+    return await fn(ours, peer, govc, vcsim);
   } finally {
     stop(ours);
     if (peer) stop(peer);
@@ -156,24 +199,45 @@ async function withPeers<T>(vms: number, fn: (vicsim: Peer, vcsim: Peer, govc: s
 export const cases: BenchCase[] = [
   {
     name: "vsphere.retrieve.1k",
-    title: "RetrievePropertiesEx of name and power state for 1,000 container VMs, against vcsim",
+    title: "RetrievePropertiesEx of name and power state for 1,000 container VMs, govc find, inventory memory, against vcsim",
     async run({ quick }): Promise<BenchResult[]> {
       // --quick: 250 VMs each and short runs, so the case takes a few seconds; the full run has 1,000.
       const vms = quick ? 250 : 1000;
-      return withPeers(vms, async (ours, peer, govc) => {
-        const ms = quick ? 500 : 5000;
-        const a = await retrieveRate(ours, ms);
-        const b = await retrieveRate(peer, ms);
-        if (a.vms !== vms || b.vms !== vms) throw new Error(`expected ${vms} VMs from each, got ${a.vms} (vicsim) and ${b.vms} (vcsim)`);
+      return withPeers(vms, async (ours, peer, govc, vcsim) => {
+        const a = await retriever(ours, vms);
+        const b = await retriever(peer, vms);
+        let rates: number[];
+        try {
+          rates = await pairedRetrieveRates([a, b], quick ? 500 : 5000);
+        } finally {
+          a.soap.close();
+          b.soap.close();
+        }
+        const rss = { vicsim: rssMB(ours.proc.pid!), vcsim: rssMB(peer.proc.pid!) };
         const results: BenchResult[] = [
-          { case: "vsphere.retrieve.1k", unit: "requests/s", value: a.rate, baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: b.rate, notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes } },
+          { case: "vsphere.retrieve.1k", unit: "requests/s", value: rates[0], baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: rates[1], notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes } },
           // resident memory: lower is better, so the value is vcsim's and the baseline ours (ratio > 1 = we use less)
-          { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: b.rss, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: a.rss, notes: { vms, vicsimMB: Math.round(a.rss), vcsimMB: Math.round(b.rss) } },
+          { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: rss.vcsim, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: rss.vicsim, notes: { vms, vicsimMB: Math.round(rss.vicsim), vcsimMB: Math.round(rss.vcsim) } },
         ];
-        const f = findRate(govc, ours, quick ? 1 : 5, !quick);
-        const g = findRate(govc, peer, quick ? 1 : 5, !quick);
-        if (f.lines !== vms || g.lines !== vms) throw new Error(`govc find listed ${f.lines} (vicsim) and ${g.lines} (vcsim) VMs, expected ${vms}`);
-        results.push({ case: "vsphere.find.1k", unit: "finds/s", value: f.rate, baseline: "vcsim 0.24.2, govc find . -type m", baselineValue: g.rate, notes: { vms, vicsimMs: Math.round(1000 / f.rate), vcsimMs: Math.round(1000 / g.rate) } });
+        if (!quick) {
+          // What the inventory adds: vicsim's RSS now minus before its door opened (the VCH and its
+          // container VMs are the simulation, which vcsim has not); vcsim's at 1,000 VMs minus at 2.
+          const small = await startVcsim(vcsim, 2);
+          try {
+            const s = await retriever(small, 2);
+            s.soap.close();
+            const vcsimAdds = rss.vcsim - rssMB(small.proc.pid!);
+            const vicsimAdds = rss.vicsim - ours.beforeDoorMB!;
+            results.push({ case: "vsphere.inventory.1k.rss", unit: "MB (vcsim's inventory / ours)", value: vcsimAdds, baseline: `what vicsim's door adds to its RSS, ${vms} VMs`, baselineValue: vicsimAdds, notes: { vms, vicsimDoorMB: Math.round(vicsimAdds), vicsimBeforeDoorMB: Math.round(ours.beforeDoorMB!), vcsimInventoryMB: Math.round(vcsimAdds), vcsimSmallMB: Math.round(rss.vcsim - vcsimAdds) } });
+          } finally {
+            stop(small);
+          }
+        }
+        const [f, g] = pairedFindRates(govc, [ours, peer], quick ? 1 : 5, !quick, vms);
+        results.push({
+          case: "vsphere.find.1k", unit: "finds/s", value: f.rate, baseline: "vcsim 0.24.2, govc find . -type m", baselineValue: g.rate,
+          notes: { vms, vicsimMs: Math.round(1000 / f.rate), vcsimMs: Math.round(1000 / g.rate), vicsimServerCpuMs: Math.round(f.cpuMs), vcsimServerCpuMs: Math.round(g.cpuMs) },
+        });
         return results;
       });
     },

@@ -6,3 +6,5 @@ initCore(readFileSync(new URL("../build/vicsim.release.wasm", import.meta.url)))
 
 export * from "./core/index.js";
 export * from "./vch/index.js";
+/** Host folders for bind mounts (`VirtualContainerHost.open({ hostFolders: nodeHostFolders })`). */
+export { nodeHostFolders, nodeHostFoldersCreating } from "./fs/hostdir.js";

@@ -77,7 +77,7 @@ await esbuild.build({
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
   platform: "neutral",
-  // Dependencies that name only "main" (fast-xml-parser's strnum, @nodable/entities) resolve too.
+  // Dependencies that name only "main" (saxes, a CommonJS package, and its xmlchars) resolve too.
   mainFields: ["module", "main"],
 });
 

@@ -161,6 +161,13 @@ describe("malformed requests", () => {
     for (let i = 0; i < 600; i++) {
       const bad = generate(next);
       const r = await fetch(base + bad.path, { method: bad.method, body: bad.body });
+      if (bad.method === "HEAD") {
+        // HTTP gives a HEAD answer no body: the status and Docker's headers say it all.
+        expect(r.status, `socket #${i} HEAD ${bad.path}`).toBeGreaterThanOrEqual(400);
+        expect(r.headers.get("content-type"), `socket #${i} HEAD ${bad.path}`).toBe("application/json");
+        expect(await r.text()).toBe("");
+        continue;
+      }
       await expectDockerError(r, `socket #${i} ${bad.method} ${bad.path}`);
     }
     // Headers over Node's limit, and bytes that are not HTTP at all.

@@ -99,7 +99,7 @@ describe("system", () => {
   });
 
   test("what vicsim does not implement is a 501 in Docker's shape", async () => {
-    expect(await error(h, "POST", `${V}/build`, 501)).toMatch(/^vicsim does not implement image build/);
+    expect(await error(h, "POST", `${V}/images/busybox/push`, 501)).toMatch(/^vicsim does not implement image push/);
     expect(await error(h, "POST", `${V}/swarm/init`, 501)).toMatch(/^vicsim does not implement swarm/);
     expect(await error(h, "POST", `${V}/swarm/leave?force=1`, 503)).toBe("This node is not part of a swarm");
     expect(await json(h, "GET", `${V}/plugins`, 200, "/plugins")).toEqual([]);

@@ -52,6 +52,15 @@ describe("fleet scheduler constraints against the reference model", () => {
               const [a] = w.placeMany([q]);
               const [b] = r.placeMany([q]);
               expect(a).toEqual(b);
+              // The decision log: both kernels sampled the same hosts with the same scores, and the
+              // chosen host is the sampled one with the best score.
+              const [sw] = w.recentSamples(1);
+              expect(sw).toEqual(r.recentSamples(1)[0]);
+              expect(sw.length).toBeLessThanOrEqual(4);
+              if (a.host >= 0) {
+                expect(sw.map((x) => x.host)).toContain(a.host);
+                expect(Math.max(...sw.map((x) => x.score ?? -1))).toBe(a.score);
+              } else if (a.code !== "NoSuchResource") expect(sw.every((x) => x.score === null)).toBe(true);
               const want = o.labels ?? 0;
               if (a.host >= 0) {
                 expect((labels[a.host] & want) >>> 0).toBe(want);
@@ -69,6 +78,21 @@ describe("fleet scheduler constraints against the reference model", () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("keeps the last 8 placements' samples, oldest first", () => {
+    const hosts = Array.from({ length: 40 }, () => ({ cores: 8, memoryMiB: 8192 }));
+    const s = new FleetScheduler({ hosts, seed: 3 });
+    expect(s.recentSamples()).toEqual([]);
+    const placed = s.placeMany(Array.from({ length: 11 }, () => ({ vcpus: 1, memoryMiB: 512 })));
+    const recent = s.recentSamples();
+    expect(recent).toHaveLength(8);
+    recent.forEach((sample, i) => {
+      expect(sample).toHaveLength(4);
+      expect(new Set(sample.map((x) => x.host)).size).toBe(4);
+      expect(sample.map((x) => x.host)).toContain(placed[3 + i].host);
+    });
+    expect(s.recentSamples(2)).toEqual(recent.slice(6));
   });
 
   it("names the resource that ran out", () => {

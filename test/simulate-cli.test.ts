@@ -67,6 +67,15 @@ describe("vicsim simulate", () => {
     expect(rows).toHaveLength(1 + 2 * 71);
   });
 
+  it("draws a progress bar on a terminal, and clears it before the summary", () => {
+    // script(1) (util-linux, Essential in Debian) gives the command a pseudo-terminal.
+    const r = spawnSync("script", ["-qec", `${process.execPath} ${CLI} simulate --trace ${trace} --policy lr-mmt --hosts 4 --hours 6 --no-memory`, "/dev/null"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\rlr-mmt +\[#{15}\.{15}\] +50 %/);
+    expect(r.stdout).toMatch(/\[#{30}\] 100 %\r +\r/);
+    expect(r.stdout).toContain("energy");
+  });
+
   it("runs the preset's fleet around a bare trace with --hosts", () => {
     const out = execFileSync(process.execPath, [CLI, "simulate", "--trace", trace, "--policy", "lr-mmt", "--hosts", "4", "--hours", "2", "--json", "--no-memory"], { encoding: "utf8" });
     const l = JSON.parse(out);

@@ -50,7 +50,7 @@ describe("placement", () => {
     const ids = await startMany(8, "nginx", undefined);
     expect(perHost()).toEqual([8, 0]);
     vch.exitMaintenance("H1");
-    const privateBefore = new Map(ids.map((id) => [id, vch.stats(id).vm!.private]));
+    const privateBefore = new Map(ids.map((id) => [id, vch.statsSample(id).vm!.private]));
     const ev = record(vch, (e) => e.Action === "drs-migrate");
     vch.advance(299_000);
     expect(ev.list).toHaveLength(0);
@@ -70,7 +70,7 @@ describe("placement", () => {
       expect(moved.state.Status).toBe("paused");
     }
     // The moved container VM's own pages travelled with it.
-    for (const id of ids) expect(vch.stats(id).vm!.private).toBeGreaterThanOrEqual(privateBefore.get(id)!);
+    for (const id of ids) expect(vch.statsSample(id).vm!.private).toBeGreaterThanOrEqual(privateBefore.get(id)!);
   });
 
   it("in manual automation DRS only recommends", async () => {
@@ -263,7 +263,7 @@ describe("determinism", () => {
       const state = {
         info: { ...v.info(), now: 0 },
         containers: v.listContainers({ all: true }).map((c) => [c.id, c.name, c.state, c.host, c.vm, c.restartCount]),
-        stats: v.listContainers().map((c) => v.stats(c.id).vm),
+        stats: v.listContainers().map((c) => v.statsSample(c.id).vm),
         events: [] as string[],
       };
       for await (const e of v.events({ since: 0, until: v.now() })) state.events.push(JSON.stringify(e));

@@ -20,19 +20,19 @@ describe("container VMs on a template", () => {
         const c = vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"] });
         await vch.start(c.id);
         ids.push(c.id);
-        if (i === 0) templateFrames = host().used - vch.stats(c.id).vm!.consumed;
+        if (i === 0) templateFrames = host().used - vch.statsSample(c.id).vm!.consumed;
         const m = host();
         // Every clone maps the template's pages again without new frames: the saving grows.
         expect(m.sharedSaved).toBeGreaterThan(savedBefore);
         savedBefore = m.sharedSaved;
       }
-      const consumed = ids.map((id) => vch.stats(id).vm!.consumed);
+      const consumed = ids.map((id) => vch.statsSample(id).vm!.consumed);
       const m = host();
       // Host memory = one template + each container VM's own pages, nothing per clone besides.
       expect(m.used).toBe(templateFrames + consumed.reduce((s, x) => s + x, 0));
       expect(Math.max(...consumed)).toBeLessThanOrEqual(64 + 1);
       expect(m.used).toBeLessThan(templateFrames + 100 * 65);
-      const granted = vch.stats(ids[0]).vm!.granted;
+      const granted = vch.statsSample(ids[0]).vm!.granted;
       expect(m.sharedSaved).toBeGreaterThan(99 * (granted - 65));
       expect(vch.info().hosts[0].templates).toEqual(["busybox:latest"]);
     });
@@ -46,16 +46,16 @@ describe("container VMs on a template", () => {
     await vch.start(a.id);
     await vch.start(b.id);
     vch.pause(b.id);
-    const bBefore = vch.stats(b.id).vm!;
-    const aBefore = vch.stats(a.id).vm!;
+    const bBefore = vch.statsSample(b.id).vm!;
+    const aBefore = vch.statsSample(a.id).vm!;
     vch.advance(120_000);
-    const aAfter = vch.stats(a.id).vm!;
+    const aAfter = vch.statsSample(a.id).vm!;
     expect(aAfter.private).toBeGreaterThan(aBefore.private);
-    expect(vch.stats(b.id).vm).toEqual(bBefore);
+    expect(vch.statsSample(b.id).vm).toEqual(bBefore);
     vch.unpause(b.id);
     vch.advance(10_000);
-    expect(vch.stats(b.id).vm!.private).toBeGreaterThan(bBefore.private);
-    expect(vch.stats(a.id).vm!.private).toBeGreaterThanOrEqual(aAfter.private);
+    expect(vch.statsSample(b.id).vm!.private).toBeGreaterThan(bBefore.private);
+    expect(vch.statsSample(a.id).vm!.private).toBeGreaterThanOrEqual(aAfter.private);
   });
 
   it("a template is built per host on first use, and an exited container gives its memory back", async () => {
@@ -72,7 +72,7 @@ describe("container VMs on a template", () => {
     expect(Number(built[0].durationMs)).toBeGreaterThan(vch.getImage("busybox").profile.bootMs);
     expect(Number(built[0].pages)).toBe(vch.getImage("busybox").profile.bootPages);
     const running = vch.info().hosts[0].memory.used;
-    const own = vch.stats(c.id).vm!.consumed;
+    const own = vch.statsSample(c.id).vm!.consumed;
     vch.advance(10_000);
     expect(vch.getContainer(c.id).state.Status).toBe("exited");
     expect(vch.info().hosts[0].memory.used).toBe(running - own); // the template stays for the next clone

@@ -77,7 +77,7 @@ function observe(vch: VirtualContainerHost) {
   return {
     info: vch.info(),
     containers: list.map((c) => ({ id: c.id, state: c.state, host: c.host, vm: c.vm, restarts: c.restartCount, status: c.statusText })),
-    memory: list.filter((c) => c.state.Running).map((c) => vch.stats(c.id).vm),
+    memory: list.filter((c) => c.state.Running).map((c) => vch.statsSample(c.id).vm),
   };
 }
 

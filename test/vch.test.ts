@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { VchError } from "../bindings/vch/errors.js";
 import type { VirtualContainerHost } from "../bindings/vch/vch.js";
 import { collect, openVch, record } from "./fixtures/vch-helpers.js";
+import { dockerStats } from "../bindings/docker/stats.js";
 
 let vch: VirtualContainerHost;
 afterEach(async () => {
@@ -388,7 +389,7 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     const id = await run(["sleep", "100"]);
     expect(vch.top(id).Processes.map((p) => p[7])).toEqual(["sleep 100"]);
     vch.advance(30_000);
-    const s = vch.stats(id);
+    const s = dockerStats(vch.statsSample(id));
     expect(s.name).toBe(vch.getContainer(id).name);
     expect(s.cpu_stats.online_cpus).toBe(2);
     expect(s.memory_stats.limit).toBe(2 * 1024 ** 3);
@@ -398,7 +399,7 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     // precpu is the sample of the last guest tick (30 s in: the one at 30 s), not of the last read.
     expect(s.precpu_stats.cpu_usage.total_usage).toBe(s.cpu_stats.cpu_usage.total_usage);
     vch.advance(5_000);
-    const later = vch.stats(id);
+    const later = dockerStats(vch.statsSample(id));
     expect(later.precpu_stats.cpu_usage.total_usage).toBe(s.cpu_stats.cpu_usage.total_usage);
     expect(later.cpu_stats.cpu_usage.total_usage).toBeGreaterThan(s.cpu_stats.cpu_usage.total_usage);
   });

@@ -142,7 +142,7 @@ describe("govc reads the VCH's inventory", () => {
     expect(out).toMatch(/poweredOff/);
   });
 
-  test("metric.sample: a host's consumed memory from the memory engine, in KB, and its CPU usage", async () => {
+  test("metric.sample: a host's consumed memory from the memory engine, in KB, and its CPU usage; a VM's CPU MHz and zero memory", async () => {
     const before = vch.info().hosts[0].memory.used * 4;
     const out = await govc("metric.sample", "/DC0/host/C0/H0", "mem.consumed.average", "cpu.usage.average");
     const after = vch.info().hosts[0].memory.used * 4;
@@ -155,6 +155,12 @@ describe("govc reads the VCH's inventory", () => {
     const vm = await govc("metric.sample", `/DC0/vm/vch-govc/${vmName("web")}`, "mem.granted.average");
     expect(vm).toMatch(new RegExp(`^${vmName("web")}\\s+-\\s+mem\\.granted\\.average\\s+\\d+\\s+KB$`, "m"));
     expect((await govc("metric.ls", "/DC0/host/C0/H0")).split("\n")).toEqual(expect.arrayContaining(["mem.consumed.average", "mem.shared.average", "mem.active.average", "cpu.usage.average"]));
+    // a VM's CPU from the placement engine (its entitlement), its zero pages from the memory engine
+    const cpu = await govc("metric.sample", `/DC0/vm/vch-govc/${vmName("web")}`, "cpu.usagemhz.average", "mem.zero.average");
+    const mhz = Number(cpu.match(new RegExp(`^${vmName("web")}\\s+-\\s+cpu\\.usagemhz\\.average\\s+(\\d+)\\s+MHz$`, "m"))?.[1]);
+    expect(mhz).toBe(Math.round(vch.vmCpuMHz("web")!));
+    expect(cpu).toMatch(new RegExp(`^${vmName("web")}\\s+-\\s+mem\\.zero\\.average\\s+\\d+\\s+KB$`, "m"));
+    expect((await govc("metric.ls", `/DC0/vm/vch-govc/${vmName("web")}`)).split("\n")).toEqual(expect.arrayContaining(["cpu.usage.average", "cpu.usagemhz.average", "mem.zero.average"]));
   });
 
   test("session.ls: the caller's session with user and agent", async () => {

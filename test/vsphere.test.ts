@@ -57,6 +57,20 @@ describe("sessions and faults", () => {
     expect(text).toContain("<version>6.5</version>");
   });
 
+  test("the session also travels in vSphere's vmware-api-session-id header (pages cannot send cookies)", async () => {
+    const r = await handler(new Request("https://127.0.0.1/sdk", { method: "POST", body: ENV(`<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>h</userName><password>p</password></Login>`) }));
+    const id = r.headers.get("vmware-api-session-id")!;
+    expect(r.headers.get("set-cookie")).toBe(`vmware_soap_session=${id}; Path=/; HttpOnly`);
+    const ask = (headers: Record<string, string>) =>
+      handler(new Request("https://127.0.0.1/sdk", { method: "POST", headers, body: ENV(`<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>SessionManager</type><pathSet>currentSession</pathSet></propSet><objectSet><obj type="SessionManager">SessionManager</obj></objectSet></specSet></RetrieveProperties>`) }));
+    const mine = await ask({ "vmware-api-session-id": id });
+    expect(mine.status).toBe(200);
+    expect(await mine.text()).toContain("<userName>h</userName>");
+    const wrong = await ask({ "vmware-api-session-id": "no-such-session" });
+    expect(wrong.status).toBe(500);
+    expect(await wrong.text()).toContain(`xsi:type="NotAuthenticated"`);
+  });
+
   test("a call before Login is NotAuthenticated (HTTP 500, vCenter's fault shape)", async () => {
     const r = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>Folder</type><pathSet>name</pathSet></propSet><objectSet><obj type="Folder">group-d1</obj></objectSet></specSet>`);
     expect(r.status).toBe(500);
@@ -123,14 +137,22 @@ describe("PropertyCollector", () => {
     for (const p of ["name", "summary", "runtime", "hardware", "vm", "parent"]) expect(all.text).toContain(`<name>${p}</name>`);
   });
 
-  test("RetrievePropertiesEx pages by maxObjects; Continue returns the rest; Cancel drops a token", async () => {
+  test("RetrievePropertiesEx pages by maxObjects; Continue returns the rest page by page; Cancel drops a token", async () => {
     const cookie = await login();
     const view = await containerView(cookie, "VirtualMachine");
     const first = await call("RetrievePropertiesEx", "PropertyCollector:propertyCollector", viewSpec(view, "VirtualMachine", ["name"], "<options><maxObjects>2</maxObjects></options>"), cookie);
     expect(names(first.text)).toHaveLength(2);
     const token = first.text.match(/<token>([^<]+)<\/token>/)![1];
-    const rest = await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token}</token>`, cookie);
-    expect(names(rest.text)).toHaveLength(3);
+    // 5 VMs in pages of 2: 2 + 2 + 1, each Continue but the last carrying the next token
+    const second = await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token}</token>`, cookie);
+    expect(names(second.text)).toHaveLength(2);
+    const token2 = second.text.match(/<token>([^<]+)<\/token>/)![1];
+    expect(token2).not.toBe(token);
+    const last = await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token2}</token>`, cookie);
+    expect(names(last.text)).toHaveLength(1);
+    expect(last.text).not.toContain("<token>");
+    expect(faultOf((await call("ContinueRetrievePropertiesEx", "PropertyCollector:propertyCollector", `<token>${token}</token>`, cookie)).text)).toBe("InvalidArgument");
+    const rest = { text: second.text + last.text };
     expect([...names(first.text), ...names(rest.text)].sort()).toEqual(vch.listContainers({ all: true }).map((c) => `${c.name.slice(1)}-${c.id.slice(0, 12)}`).sort());
     const again = await call("RetrievePropertiesEx", "PropertyCollector:propertyCollector", viewSpec(view, "VirtualMachine", ["name"], "<options><maxObjects>1</maxObjects></options>"), cookie);
     const t2 = again.text.match(/<token>([^<]+)<\/token>/)![1];
@@ -221,6 +243,33 @@ describe("PerformanceManager", () => {
     expect(stamps[1] % 20_000).toBe(0);
     expect(faultOf((await call("QueryPerf", "PerformanceManager:PerfMgr", `<querySpec><entity type="Folder">group-d1</entity></querySpec>`, cookie)).text)).toBe("InvalidArgument");
   });
+  test("CPU from the placement engine: a VM's usage is its entitlement, a host's the sum over its VMs; zero memory from the memory engine", async () => {
+    const cookie = await login();
+    const view = await containerView(cookie, "VirtualMachine");
+    const list = (await call("RetrievePropertiesEx", "PropertyCollector:propertyCollector", viewSpec(view, "VirtualMachine", ["name"]), cookie)).text;
+    const id = vch.getContainer("c3").id;
+    const ref = objs(list)[names(list).indexOf(`c3-${id.slice(0, 12)}`)].split(":")[1];
+    const sample = async (entity: string, counter: number): Promise<number> => {
+      const r = await call("QueryPerf", "PerformanceManager:PerfMgr", `<querySpec><entity type="${entity.split(":")[0]}">${entity.split(":")[1]}</entity><maxSample>1</maxSample><metricId><counterId>${counter}</counterId><instance></instance></metricId><intervalId>20</intervalId></querySpec>`, cookie);
+      return Number(r.text.match(/<value>(\d+)<\/value>/)?.[1]);
+    };
+    const mhz = vch.vmCpuMHz("c3")!;
+    expect(mhz).toBeGreaterThan(0);
+    expect(await sample(`VirtualMachine:${ref}`, 2)).toBe(Math.round(mhz));
+    expect(await sample(`VirtualMachine:${ref}`, 1)).toBe(Math.round((Math.round(mhz) / 4000) * 10000)); // 2 vCPUs of 2,000 MHz
+    expect(await sample(`VirtualMachine:${ref}`, 12)).toBe(vch.vmMemory("c3")!.sharedCommon * 4);
+    const host = vch.getContainer("c3").host!;
+    const onHost = vch.listContainers().filter((c) => c.host?.index === host.index);
+    const hostMhz = onHost.reduce((s, c) => s + Math.round(vch.vmCpuMHz(c.id) ?? 0), 0);
+    const hostRef = `host-${20 + host.index}`;
+    expect(await sample(`HostSystem:${hostRef}`, 2)).toBe(hostMhz);
+    const quick = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>HostSystem</type><pathSet>summary.quickStats.overallCpuUsage</pathSet></propSet><objectSet><obj type="HostSystem">${hostRef}</obj></objectSet></specSet>`, cookie);
+    expect(quick.text).toContain(`<val xsi:type="xsd:int">${hostMhz}</val>`);
+    const vmQuick = await call("RetrieveProperties", "PropertyCollector:propertyCollector", `<specSet><propSet><type>VirtualMachine</type><pathSet>summary.quickStats.overallCpuUsage</pathSet></propSet><objectSet><obj type="VirtualMachine">${ref}</obj></objectSet></specSet>`, cookie);
+    expect(vmQuick.text).toContain(`<val xsi:type="xsd:int">${Math.round(mhz)}</val>`);
+    const names12 = await call("QueryAvailablePerfMetric", "PerformanceManager:PerfMgr", `<entity type="VirtualMachine">${ref}</entity><intervalId>20</intervalId>`, cookie);
+    expect([...names12.text.matchAll(/<counterId>(\d+)<\/counterId>/g)].map((m) => Number(m[1]))).toEqual(expect.arrayContaining([1, 2, 4, 5, 12]));
+  });
 });
 
 describe("tasks", () => {
@@ -286,5 +335,47 @@ describe("tasks", () => {
     expect(await runTask("ReconfigureComputeResource_Task", "ClusterComputeResource:domain-c7", spec, cookie)).toContain("<state>success</state>");
     expect(vch.info().drs).toMatchObject({ threshold: 4, automation: "partiallyAutomated" });
     expect(faultOf((await call("ReconfigureComputeResource_Task", "ClusterComputeResource:domain-c7", `<spec><drsConfig><vmotionRate>0</vmotionRate></drsConfig></spec><modify>true</modify>`, cookie)).text)).toBe("InvalidArgument");
+  });
+});
+
+describe("the inventory follows the VCH event by event", () => {
+  test("after a migration, then creates, starts, renames, network connects, volume mounts and removals it equals a door opened afterwards", async () => {
+    const seen = async (h: VsphereHandler): Promise<string[]> => {
+      const ask = async (xml: string, cookie?: string) => {
+        const r = await h(new Request("https://127.0.0.1/sdk", { method: "POST", body: xml, headers: { "content-type": "text/xml", ...(cookie ? { cookie } : {}) } }));
+        return { text: await r.text(), cookie: r.headers.get("set-cookie")?.split(";")[0] };
+      };
+      const c = (await ask(ENV(`<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>u</userName><password>p</password></Login>`))).cookie!;
+      const view = (await ask(ENV(`<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">group-d1</container><type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>`), c)).text.match(/<returnval type="ContainerView">([^<]+)</)![1];
+      const paths = ["name", "runtime.powerState", "runtime.host", "guest.ipAddress", "summary.config.numEthernetCards", "summary.config.numVirtualDisks"];
+      const r = await ask(ENV(`<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this>${viewSpec(view, "VirtualMachine", paths)}</RetrieveProperties>`), c);
+      // one line per VM, its properties in order, without the moref (each door numbers its own)
+      return [...r.text.matchAll(/<returnval>(.*?)<\/returnval>/g)].map((m) => m[1].replace(/<obj [^>]*>[^<]*<\/obj>/, "")).sort();
+    };
+    const before = await seen(handler); // the door has read the VCH once
+    expect(before.length).toBeGreaterThan(0);
+    // the migration first: a cluster event makes the door read everything again, which would hide a missed change
+    const from = vch.getContainer("c0").host!.name;
+    vch.migrateContainer("c0", vch.info().hosts.find((h) => h.name !== from && h.state === "connected")!.name);
+    await seen(handler);
+    await vch.start(vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"] }, "x1").id);
+    vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"] }, "x2");
+    vch.createVolume({ Name: "data" });
+    await vch.start(vch.createContainer({ Image: "busybox", Cmd: ["sleep", "1000"], HostConfig: { Binds: ["data:/data"] } }, "x3").id);
+    vch.createNetwork({ Name: "backend" });
+    vch.connectNetwork("backend", "x1");
+    vch.rename("x2", "x2b");
+    vch.remove("x3", { force: true });
+    vch.advance(1000);
+    const fresh = createVsphereHandler(vch);
+    try {
+      const now = await seen(handler);
+      expect(now).toEqual(await seen(fresh));
+      expect(now.join("\n")).toContain(`x2b-${vch.getContainer("x2b").id.slice(0, 12)}`);
+      expect(now.join("\n")).not.toContain("x3-");
+      expect(now).not.toEqual(before);
+    } finally {
+      fresh.close();
+    }
   });
 });

@@ -102,6 +102,14 @@ function imageAdd(key: u64): void {
 }
 const cand = new StaticArray<i32>(SAMPLE);
 
+/** The last TRACE placements' samples (a ring, for a scheduler's decision log): per placement the
+ * sampled hosts and their scores, -1 for a host rejected above 0.95. `traceSeq` counts placements. */
+@inline const TRACE: i32 = 8;
+const traceHost = new StaticArray<i32>(TRACE * SAMPLE);
+const traceScore = new StaticArray<f64>(TRACE * SAMPLE);
+const traceLen = new StaticArray<i32>(TRACE);
+let traceSeq: i32 = 0;
+
 @inline function imageKey(h: i32, image: i32): u64 {
   return (<u64>h << 32) | <u64><u32>image;
 }
@@ -146,6 +154,7 @@ export function sched_init(n: i32, seed: u32, cpuOvercommit: f64, memOvercommit:
     store<u8>(r + H_UP, 1);
   }
   rngSeed(seed);
+  traceSeq = 0;
 }
 
 @inline function eligible(h: i32, want: u32): bool {
@@ -159,6 +168,9 @@ let resultCopied: f64 = 0;
 /** Places one VM; returns the host, -1 when no host satisfies the constraints, -2 (CPU) or -3 (memory) when
  * every sampled host is full. `pin` ≥ 0 makes that host the only candidate. */
 function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32, pin: i32): f64 {
+  const slot = traceSeq % TRACE;
+  traceSeq++;
+  unchecked((traceLen[slot] = 0));
   let c: i32 = 0;
   if (pin >= 0) {
     if (pin >= fleetN || !eligible(pin, want)) return NO_MATCH;
@@ -192,11 +204,14 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32, pi
   let bestScore: f64 = -Infinity;
   let bestCopied: f64 = 0;
   let memoryShort = false;
+  unchecked((traceLen[slot] = c));
   for (let i = 0; i < c; i++) {
     const h = unchecked(cand[i]);
     const r = rec(h);
     const cr = (load<f64>(r + H_USED_V) + vcpus) / (load<f64>(r + H_CORES) * cpuOver);
     const mr = (load<f64>(r + H_USED_M) + mem) / (load<f64>(r + H_MEM) * memOver);
+    unchecked((traceHost[slot * SAMPLE + i] = h));
+    unchecked((traceScore[slot * SAMPLE + i] = -1));
     if (mr > REJECT_RATIO) memoryShort = true;
     if (cr > REJECT_RATIO || mr > REJECT_RATIO) continue;
     const util = min<f64>(100 - 100 * cr, 100 - 100 * mr);
@@ -204,6 +219,7 @@ function placeOne(vcpus: f64, mem: f64, image: i32, imageMiB: f64, want: u32, pi
     const copy = missing ? imageMiB : 0;
     const transfer = 100 * max<f64>(0, 1 - copy / TRANSFER_ZERO_MIB);
     const score = (9 * util + transfer) / 10;
+    unchecked((traceScore[slot * SAMPLE + i] = score));
     if (score > bestScore || (score == bestScore && h < best)) {
       best = h;
       bestScore = score;
@@ -287,4 +303,19 @@ export function sched_used_memory(h: i32): f64 {
 /** 1 when host `h` is up. */
 export function sched_is_up(h: i32): i32 {
   return load<u8>(rec(h) + H_UP);
+}
+
+/** Placements made since `sched_init` (the newest has sequence number `sched_trace_seq() - 1`). */
+export function sched_trace_seq(): i32 {
+  return traceSeq;
+}
+/** Hosts placement `seq` sampled (one of the last 8), or -1 past the end or for an older placement. */
+export function sched_trace_host(seq: i32, i: i32): i32 {
+  if (seq < 0 || seq >= traceSeq || seq < traceSeq - TRACE || i < 0 || i >= traceLen[seq % TRACE]) return -1;
+  return traceHost[(seq % TRACE) * SAMPLE + i];
+}
+/** Score of the `i`th host placement `seq` sampled; -1 when it was rejected above 0.95. */
+export function sched_trace_score(seq: i32, i: i32): f64 {
+  if (sched_trace_host(seq, i) < 0) return -1;
+  return traceScore[(seq % TRACE) * SAMPLE + i];
 }

@@ -9,6 +9,7 @@ import { initCore } from "../core/wasm.js";
 import { serveDocker, type RequestLogEntry } from "../docker/node.js";
 import { API_VERSION } from "../docker/http.js";
 import { VirtualContainerHost } from "../vch/index.js";
+import { nodeHostFoldersCreating } from "../fs/hostdir.js";
 import { splitVsphereArgs, startVsphere, VSPHERE_USAGE } from "./vsphere.js";
 
 const USAGE = `usage: vicsim serve [options]
@@ -111,6 +112,7 @@ async function serve(argv: string[]): Promise<void> {
     minMemoryMiB: args.minMemoryMiB,
     cluster: args.hosts ? { hosts: args.hosts } : undefined,
     clock: { mode: "realtime", speed: args.speed ?? 1 },
+    hostFolders: nodeHostFoldersCreating, // bind mounts map host folders, created when missing as dockerd does
   });
   const tls = args.tls && {
     verify: args.tls.verify,

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import wasm from "../../build/vicsim.release.wasm";
 import { initCore } from "../core/wasm.js";
+import { sharingInterval } from "../simulate/memory.js";
 import { buildModel } from "../simulate/model.js";
 import { readWorkload } from "../simulate/node.js";
 import { cloudsimPlanetLab, PRESETS } from "../simulate/preset.js";
@@ -176,7 +177,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   for (const policy of scenario.policies) {
     const r = runPolicy(model, scenario, policy, {
       onProgress: args.json ? undefined : progress(policy),
-      sharing: args.memory ? { salting: scenario.memory.salting, privateFraction: scenario.memory.privateFraction, zeroFraction: scenario.memory.zeroFraction, grainMiB: scenario.memory.pageMiB, everySeconds: 3600 } : undefined,
+      sharing: args.memory ? { salting: scenario.memory.salting, privateFraction: scenario.memory.privateFraction, zeroFraction: scenario.memory.zeroFraction, grainMiB: scenario.memory.pageMiB, everySeconds: sharingInterval(scenario.lengthSeconds) } : undefined,
     });
     results.push(r);
     if (args.json) process.stdout.write(jsonLine(r) + "\n");

@@ -283,6 +283,12 @@ export interface FleetPlacement {
   code?: FleetFailure;
 }
 
+/** One host a placement sampled: its score, or null when it was above 0.95 of CPU or memory. */
+export interface FleetSample {
+  host: number;
+  score: number | null;
+}
+
 /** Failure codes of Photon Controller's scheduler, as the RESERVE_RESOURCE step reports them. */
 export type FleetFailure = "NoSuchResource" | "NotEnoughCpuResource" | "NotEnoughMemoryResource";
 
@@ -394,4 +400,8 @@ export interface FleetKernel {
   setUp(host: number, up: boolean): void;
   addImage(host: number, image: number): void;
   usage(host: number): ArrayLike<number>;
+  /** Placements made since `init`. */
+  traceSeq(): number;
+  /** Placement `seq`'s sampled hosts and scores (-1: rejected above 0.95) as (host, score) pairs; empty once older than the last 8. */
+  trace(seq: number): number[];
 }

@@ -14,6 +14,7 @@ import {
   type FleetOptions,
   type FleetPlacement,
   type FleetRequest,
+  type FleetSample,
   type FleetSchedulerApi,
 } from "./cluster-types.js";
 
@@ -29,6 +30,9 @@ interface FleetExports extends CoreExports {
   sched_used_vcpus(h: number): number;
   sched_used_memory(h: number): number;
   sched_is_up(h: number): number;
+  sched_trace_seq(): number;
+  sched_trace_host(seq: number, i: number): number;
+  sched_trace_score(seq: number, i: number): number;
 }
 
 /** The fleet kernel in its own wasm instance. */
@@ -68,6 +72,18 @@ export class WasmFleetKernel implements FleetKernel {
   }
   usage(host: number): number[] {
     return [this.core.sched_used_vcpus(host), this.core.sched_used_memory(host), this.core.sched_is_up(host)];
+  }
+  traceSeq(): number {
+    return this.core.sched_trace_seq();
+  }
+  trace(seq: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const h = this.core.sched_trace_host(seq, i);
+      if (h < 0) break;
+      out.push(h, this.core.sched_trace_score(seq, i));
+    }
+    return out;
   }
 }
 
@@ -203,6 +219,21 @@ export class FleetScheduler implements FleetSchedulerApi {
     this.checkHost(host);
     const u = this.kernel.usage(host);
     return { vcpus: u[0], memoryMiB: u[1], up: u[2] === 1 };
+  }
+  /**
+   * The hosts the last `count` placements (at most 8) sampled and their scores, oldest first: what
+   * the scheduler weighed, for a decision log. A refusal before sampling (no host matches) has none.
+   */
+  recentSamples(count = 8): FleetSample[][] {
+    const seq = this.kernel.traceSeq();
+    const out: FleetSample[][] = [];
+    for (let s = Math.max(0, seq - Math.min(8, count)); s < seq; s++) {
+      const t = this.kernel.trace(s);
+      const sample: FleetSample[] = [];
+      for (let i = 0; i < t.length; i += 2) sample.push({ host: t[i], score: t[i + 1] < 0 ? null : t[i + 1] });
+      out.push(sample);
+    }
+    return out;
   }
   private checkHost(host: number): void {
     if (!Number.isInteger(host) || host < 0 || host >= this.hostCount) throw new Error(`host ${host} does not exist (the fleet has ${this.hostCount} hosts)`);

@@ -14,6 +14,8 @@ export interface StreamSelection {
   stderr: boolean;
 }
 
+import type { ArchiveAction } from "./archive.js";
+
 export type Action =
   // system
   | { kind: "ping"; head: boolean }
@@ -28,6 +30,13 @@ export type Action =
   | { kind: "imageRemove"; name: string; force: boolean; noprune: boolean }
   | { kind: "imageTag"; name: string; repo: string; tag: string }
   | { kind: "imagePrune"; filters: Filters }
+  // images made here (bindings/builder): docker build, history, save, load, import, commit
+  | { kind: "imageBuild"; options: BuildQuery }
+  | { kind: "imageHistory"; name: string }
+  | { kind: "imageSave"; names: string[] }
+  | { kind: "imageLoad"; quiet: boolean }
+  | { kind: "imageImport"; tag?: string; changes: string[]; message: string }
+  | { kind: "imageCommit"; container: string; tag?: string; comment: string; author: string; changes: string[]; config: Record<string, unknown> }
   // containers
   | { kind: "containerCreate"; name?: string; config: CreateBody }
   | { kind: "containerList"; all: boolean; limit?: number; size: boolean; filters: Filters }
@@ -69,10 +78,24 @@ export type Action =
   | { kind: "volumeInspect"; name: string }
   | { kind: "volumeRemove"; name: string; force: boolean }
   | { kind: "volumePrune"; filters: Filters }
+  // container files (archive.ts)
+  | ArchiveAction
   // plugins (there are none)
   | { kind: "pluginList" }
   // endpoints of the Engine API that vicsim does not serve (501)
   | { kind: "unimplemented"; what: string };
+
+/** The query of `POST /build` (the context is the body). */
+export interface BuildQuery {
+  dockerfile?: string;
+  /** `repo:tag`, normalised. */
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  noCache: boolean;
+  quiet: boolean;
+  target?: string;
+}
 
 export type ActionKind = Action["kind"];
 /** The action of one kind. */

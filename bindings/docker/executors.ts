@@ -9,7 +9,9 @@ import type { DockerConnection } from "./handler.js";
 import { ApiError, baseHeaders, emptyResponse, jsonResponse, type ApiRequest, type ApiResponse } from "./http.js";
 import * as shape from "./shape.js";
 import { streamExecutors } from "./streams.js";
+import { imagesMadeExecutors } from "./images-made.js";
 import { untilCutoff } from "../vch/filters.js";
+import { archiveExecutors } from "./archive.js";
 
 /** One executor per action kind. */
 export type Executors = {
@@ -92,6 +94,8 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       const deleted = [...r.untagged.map((t) => ({ Untagged: t })), ...r.deleted.map((d) => ({ Deleted: d }))];
       return jsonResponse({ ImagesDeleted: deleted, SpaceReclaimed: r.spaceReclaimed });
     },
+    // docker build, history, save, load, import: images made here (images-made.ts)
+    ...imagesMadeExecutors(vch),
     // ── containers ──
     containerCreate: (action) => {
       const c = vch.createContainer(action.config, action.name);
@@ -102,7 +106,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       return jsonResponse(
         list.map((c) => {
           const row = shape.containerSummary(c);
-          if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+          if (action.size) Object.assign(row, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
           return row;
         }),
       );
@@ -110,7 +114,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     containerInspect: (action) => {
       const c = vch.getContainer(action.id);
       const out = shape.containerInspect(c, c.execIds);
-      if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: safe(() => vch.getImage(c.imageId).size, 0) });
+      if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
       return jsonResponse(out);
     },
     containerStart: async (action) => {
@@ -237,6 +241,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
       const r = vch.pruneVolumes({ filters: action.filters });
       return jsonResponse({ VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed });
     },
+    ...archiveExecutors(vch), // container files: archive (docker cp), export, changes
     pluginList: () => jsonResponse([]),
     unimplemented: (action) => {
       throw new ApiError(501, `vicsim does not implement ${action.what}`);

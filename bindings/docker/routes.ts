@@ -5,6 +5,8 @@
 import type { Action, CreateBody, ExecBody, Filters, WaitCondition } from "./actions.js";
 import { ApiError, API_VERSION, MIN_API_VERSION, badRequest, parseBool, parseFilters, parseTimeArg, queryBool, queryInt, readJson, type ApiRequest } from "./http.js";
 import { FILTER_KEYS } from "../vch/filters.js";
+import { parseReference, validReference } from "../vch/catalogue.js";
+import { archiveRoutes } from "./archive.js";
 import { absentAnswer } from "./absent.js";
 
 /** What a parse function sees: the path parameters, the query and the request (for its body). */
@@ -117,7 +119,7 @@ route("GET", "/events", ({ query }) => {
 
 // ── images ────────────────────────────────────────────────────────────────────────────────────
 route("POST", "/images/create", ({ query }) => {
-  if (query.get("fromSrc")) return { kind: "unimplemented", what: "image import (fromSrc)" };
+  if (query.get("fromSrc")) return parseImport(query);
   let fromImage = query.get("fromImage") ?? "";
   if (fromImage === "") throw badRequest("fromImage is required: the image to pull, e.g. busybox");
   let tag = query.get("tag") ?? "";
@@ -155,6 +157,75 @@ route("DELETE", "/images/{name*}", ({ params, query }) => ({
   force: queryBool(query, "force"),
   noprune: queryBool(query, "noprune"),
 }));
+
+// ── images made here: docker build, history, save, load, import (bindings/builder) ──────────
+route("POST", "/build", ({ query }) => parseBuild(query));
+route("GET", "/images/{name*}/history", ({ params }) => ({ kind: "imageHistory", name: checkReference(params.name, "image") }));
+route("GET", "/images/get", ({ query }) => {
+  const names = query.getAll("names").flatMap((n) => n.split(",")).filter(Boolean);
+  if (names.length === 0) throw badRequest("names is required: the images to save");
+  return { kind: "imageSave", names: names.map((n) => checkReference(n, "names")) };
+});
+route("GET", "/images/{name*}/get", ({ params }) => ({ kind: "imageSave", names: [checkReference(params.name, "image")] }));
+route("POST", "/images/load", ({ query }) => ({ kind: "imageLoad", quiet: queryBool(query, "quiet") }));
+route("POST", "/commit", async ({ query, request }) => {
+  const container = query.get("container") ?? "";
+  if (!container) throw badRequest("container is required: the container to commit");
+  const repo = query.get("repo") ?? "";
+  const tag = query.get("tag") ?? "";
+  const config = objectBody(await readJson(request, 1 << 20, {}), "commit");
+  return {
+    kind: "imageCommit", container, comment: query.get("comment") ?? "", author: query.get("author") ?? "", changes: query.getAll("changes"), config,
+    tag: repo ? imageTag(tag && !repo.slice(repo.lastIndexOf("/")).includes(":") ? `${repo}:${tag}` : repo, "repo") : undefined,
+  };
+});
+
+/** A `repo[:tag]` the way dockerd normalises it (`docker.io/library/x` → `x:latest`), or a 400. */
+function imageTag(raw: string, what: string): string {
+  const { repo, tag } = parseReference(raw);
+  if (!validReference(repo, tag) || raw.includes("@")) throw badRequest(`invalid reference format${what ? ` for ${what}` : ""}: ${raw.slice(0, 200)}`);
+  return `${repo}:${tag}`;
+}
+
+function jsonMap(raw: string | null, key: string): Record<string, string | null> {
+  if (!raw) return {};
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw badRequest(`invalid ${key}: not JSON`); }
+  if (!v || typeof v !== "object" || Array.isArray(v) || Object.values(v).some((x) => x !== null && typeof x !== "string")) throw badRequest(`invalid ${key}: a JSON object of strings is expected`);
+  return v as Record<string, string | null>;
+}
+
+function parseBuild(query: URLSearchParams): Action {
+  if (query.get("remote")) throw badRequest("remote build contexts are not supported: vicsim has no network; send the context as the request body");
+  if (query.get("version") === "2") throw badRequest("BuildKit is not supported: vicsim serves the classic builder (version=1)");
+  const platform = query.get("platform") ?? "";
+  if (platform && !/^linux(\/amd64)?$/.test(platform)) throw badRequest(`platform "${platform.slice(0, 100)}" is not supported: vicsim's container VMs are linux/amd64`);
+  const labels = jsonMap(query.get("labels"), "labels");
+  return {
+    kind: "imageBuild",
+    options: {
+      dockerfile: query.get("dockerfile") || undefined,
+      tags: query.getAll("t").filter(Boolean).map((t) => imageTag(t, "")),
+      buildArgs: jsonMap(query.get("buildargs"), "buildargs"),
+      labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v ?? ""])),
+      noCache: queryBool(query, "nocache"),
+      quiet: queryBool(query, "q"),
+      target: query.get("target") || undefined,
+    },
+  };
+}
+
+function parseImport(query: URLSearchParams): Action {
+  if (query.get("fromSrc") !== "-") throw badRequest("importing from a URL is not supported: vicsim has no network; send the tar as the request body (fromSrc=-)");
+  const repo = query.get("repo") ?? "";
+  const tag = query.get("tag") ?? "";
+  return {
+    kind: "imageImport",
+    tag: repo ? imageTag(tag && !repo.slice(repo.lastIndexOf("/")).includes(":") ? `${repo}:${tag}` : repo, "repo") : undefined,
+    changes: query.getAll("changes"),
+    message: query.get("message") ?? "",
+  };
+}
 
 // ── containers ────────────────────────────────────────────────────────────────────────────────
 route("GET", "/containers/json", ({ query }) => {
@@ -230,6 +301,7 @@ route("GET", "/containers/{id}/logs", ({ params, query }) => {
     timestamps: queryBool(query, "timestamps"),
   };
 });
+archiveRoutes(route); // container files: archive (docker cp), export, changes
 route("POST", "/containers/{id}/attach", ({ params, query }) => ({
   kind: "containerAttach",
   id: params.id,
@@ -343,19 +415,12 @@ route("GET", "/plugins", () => ({ kind: "pluginList" }));
 // ── what vicsim does not serve ───────────────────────────────────────────────────────────────
 /** Endpoints of API 1.50 that vicsim does not implement, by path prefix: answered 501. */
 const UNIMPLEMENTED: [RegExp, string][] = [
-  [/^\/build(\/|$)/, "image build"],
   [/^\/session$/, "build sessions"],
   [/^\/grpc$/, "BuildKit"],
   [/^\/images\/.+\/push$/, "image push"],
-  [/^\/images\/.+\/history$/, "image history"],
   [/^\/images\/search$/, "registry search"],
-  [/^\/images\/(.+\/)?get$/, "image export"],
-  [/^\/images\/load$/, "image load"],
-  [/^\/commit$/, "commit"],
   [/^\/auth$/, "registry login"],
   [/^\/containers\/[^/]+\/changes$/, "container changes"],
-  [/^\/containers\/[^/]+\/export$/, "container export"],
-  [/^\/containers\/[^/]+\/archive$/, "container archives (docker cp)"],
   [/^\/plugins(\/|$)/, "plugins"],
   [/^\/swarm(\/|$)/, "swarm"],
   [/^\/nodes(\/|$)/, "swarm nodes"],

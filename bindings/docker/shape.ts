@@ -13,8 +13,8 @@ import type {
   VchInfo,
   VolumeRecord,
   DiskUsage,
-  ContainerStats,
 } from "../vch/types.js";
+import type { ContainerStats } from "./stats.js";
 import { API_VERSION, MIN_API_VERSION, SERVER_NAME, SERVER_VERSION } from "./http.js";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -234,15 +234,17 @@ export function imageSummary(i: ImageRecord, containers = -1): Record<string, un
 
 /** `GET /images/{name}/json`, with the template VM profile beside Docker's fields. */
 export function imageInspect(i: ImageRecord): Record<string, unknown> {
+  // An image made here (build, load, import, commit) carries its config document: comment and author.
+  const doc = i.rootfs ? (JSON.parse(i.rootfs.configJson) as { comment?: string; author?: string }) : {};
   return {
     Id: i.id,
     RepoTags: i.repoTags,
     RepoDigests: i.repoDigests,
-    Parent: "",
-    Comment: "",
+    Parent: i.rootfs?.parent ?? "",
+    Comment: doc.comment ?? "",
     Created: new Date(i.created * 1000).toISOString().replace(".000Z", "Z"),
     DockerVersion: "",
-    Author: "",
+    Author: doc.author ?? "",
     Config: imageConfigOf(i),
     Architecture: i.architecture,
     Os: i.os,

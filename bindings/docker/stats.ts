@@ -5,8 +5,41 @@
  * container VM's memory beside Docker's fields.
  */
 import type { StatsSample } from "../vch/stats.js";
-import type { ContainerStats, CpuStats } from "../vch/types.js";
+import type { VmMemory } from "../vch/types.js";
 import { rfc3339, ZERO_TIME } from "../vch/format.js";
+
+/** Docker's stats object (what `GET /containers/{id}/stats` returns), plus the memory engine's view. */
+export interface ContainerStats {
+  read: string;
+  preread: string;
+  id: string;
+  /** `/web` */
+  name: string;
+  pids_stats: { current: number; limit?: number };
+  num_procs: number;
+  cpu_stats: CpuStats;
+  precpu_stats: CpuStats;
+  memory_stats: {
+    /** Bytes: the container VM's consumed memory (its own frames). */
+    usage: number;
+    /** Bytes: the memory limit (the container VM's guest size). */
+    limit: number;
+    stats: Record<string, number>;
+  };
+  networks: Record<string, { rx_bytes: number; rx_packets: number; rx_errors: number; rx_dropped: number; tx_bytes: number; tx_packets: number; tx_errors: number; tx_dropped: number }>;
+  blkio_stats: { io_service_bytes_recursive: null | { major: number; minor: number; op: string; value: number }[] };
+  storage_stats: Record<string, never>;
+  /** The container VM's memory in pages, vSphere's counter names; null without a container VM. */
+  vm: VmMemory | null;
+}
+
+/** Docker's cpu_stats. */
+export interface CpuStats {
+  cpu_usage: { total_usage: number; usage_in_kernelmode: number; usage_in_usermode: number; percpu_usage?: number[] };
+  system_cpu_usage: number;
+  online_cpus: number;
+  throttling_data: { periods: number; throttled_periods: number; throttled_time: number };
+}
 
 const PAGE = 4096;
 

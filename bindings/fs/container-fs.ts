@@ -51,7 +51,16 @@ export class ContainerFs {
    */
   mount(path: string, backend: Backend, opts: { readOnly?: boolean; copyUp?: boolean } = {}): void {
     if (!path.startsWith("/")) throw new FsError("EINVAL", path);
-    this.mkdir(path, { parents: true });
+    if (backend.stat([])?.kind === "file") {
+      // A file bind mount (`-v /host/nginx.conf:/etc/nginx/nginx.conf`): the mount point is a file.
+      const parent = components(path).slice(0, -1);
+      this.mkdir("/" + parent.join("/"), { parents: true });
+      const r = this.resolve(path, true);
+      if (r.stat?.kind === "dir") throw new FsError("ENOTDIR", path);
+      if (!r.stat) this.writeFile(path, new Uint8Array(0));
+    } else {
+      this.mkdir(path, { parents: true });
+    }
     const at = this.resolve(path, true).parts;
     if (opts.copyUp && backend.list([]).length === 0) this.copyTreeInto(at, backend, []);
     this.mounts = this.mounts.filter((m) => joinParts(m.at) !== joinParts(at));

@@ -75,11 +75,25 @@ export class HostDirBackend implements Backend {
   }
 }
 
-/** Node's host folders: an existing absolute directory, as Docker requires for `-v /src:/dst`. */
+/**
+ * Node's host folders: an existing absolute directory or file, as Docker requires for
+ * `-v /src:/dst` (a file is mounted over a file: the backend's root is that file).
+ */
 export const nodeHostFolders: HostFolders = (hostPath) => {
   if (!nodePath.isAbsolute(hostPath)) throw new BindMountError(hostPath);
   let st: fs.Stats;
   try { st = fs.statSync(hostPath); } catch { throw new BindMountError(hostPath); }
-  if (!st.isDirectory()) throw new BindMountError(hostPath);
+  if (!st.isDirectory() && !st.isFile()) throw new BindMountError(hostPath);
   return new HostDirBackend(fs.realpathSync(hostPath));
+};
+
+/**
+ * `-v /host/path:/path` as dockerd handles it: a missing absolute host path is created (a
+ * directory, root's 0755 here the caller's) before it is opened; a relative one is refused.
+ */
+export const nodeHostFoldersCreating: HostFolders = (hostPath) => {
+  if (nodePath.isAbsolute(hostPath) && !fs.existsSync(hostPath)) {
+    try { fs.mkdirSync(hostPath, { recursive: true, mode: 0o755 }); } catch { throw new BindMountError(hostPath); }
+  }
+  return nodeHostFolders(hostPath);
 };

@@ -10,5 +10,6 @@ export { buildImageLayers, IMAGE_MTIME, ImageFilesystems, IMAGES_WITH_ROOTFS, in
 export { Layer, LayerBuilder, ROOT_META } from "./layer.js";
 export { ERRNO, type Errno, FsError, type Kind, type Meta, type Stat, text, utf8 } from "./node.js";
 export { type Change, OverlayBackend } from "./overlay.js";
-export { cloneLayer, deserializeLayer, exportContainer, exportPath, importTar, pathStat, serializeLayer } from "./tar.js";
+export { cloneLayer, deserializeLayer, exportContainer, exportPath, importTar, overwriteConflict, pathStat, serializeLayer } from "./tar.js";
+export { layerFromJson, layerToJson, type StoredNode } from "./layer-json.js";
 export { Volume } from "./volume.js";

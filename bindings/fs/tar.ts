@@ -50,7 +50,9 @@ export async function exportContainer(fs: ContainerFs): Promise<Uint8Array> {
 function walk(fs: ContainerFs, path: string, name: string, st: Stat, out: TarEntry[], skipMounts: boolean): void {
   // Paths walked from / are canonical (lstat never follows), so they compare with mount points as they are.
   if (skipMounts && fs.mountPoints().includes(path)) {
-    out.push({ header: header(name, { ...st, kind: "dir", size: 0 }) });
+    // The mount point alone, empty: a directory, or a file for a file bind mount.
+    if (st.kind === "file") out.push({ header: header(name, { ...st, size: 0 }), body: new Uint8Array(0) });
+    else out.push({ header: header(name, { ...st, kind: "dir", size: 0 }) });
     return;
   }
   if (st.kind === "file") { out.push({ header: header(name, st), body: fs.readFile(path) }); return; }
@@ -126,6 +128,26 @@ export async function importTar(fs: ContainerFs, dir: string, archive: Uint8Arra
     written.push(target);
   }
   return written;
+}
+
+/**
+ * What `docker cp`'s `noOverwriteDirNonDir` refuses, in moby's words: an entry of the tar that would
+ * replace a directory of `dir` with a non-directory or the reverse; null when there is none.
+ */
+export async function overwriteConflict(fs: ContainerFs, dir: string, archive: Uint8Array): Promise<string | null> {
+  const base = fs.realpath(dir).replace(/\/$/, "");
+  for (const e of await unpackTar(archive)) {
+    const parts = components(e.header.name).filter((c) => c !== ".");
+    if (parts.length === 0 || parts.includes("..")) continue;
+    const target = base + "/" + parts.join("/");
+    let existing: Stat | null;
+    try { existing = fs.resolve(target, false).stat; } catch { continue; }
+    if (!existing) continue;
+    const isDir = e.header.type === "directory";
+    if (existing.kind === "dir" && !isDir) return `cannot overwrite directory "${target}" with non-directory "${e.header.name}"`;
+    if (existing.kind !== "dir" && isDir) return `cannot overwrite non-directory "${target}" with directory "${e.header.name}"`;
+  }
+  return null;
 }
 
 /** A layer as an OCI layer tar (the bytes a state folder, `docker save` or a registry keeps). */

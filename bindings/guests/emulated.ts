@@ -16,12 +16,19 @@
  *                                 any command of a container labelled `vicsim.guest.service=true`:
  *                                 prints a start line for well-known servers, runs until stopped;
  *                                 SIGTERM/SIGINT/SIGQUIT end it gracefully (status 0)
- *   anything else                 `sh: CMD: not found in vicsim's emulated guest (see docs/guest.md)`
- *                                 on stderr, status 127 (a script goes on with its next command)
+ *   anything else                 with the container's filesystem (every container of a VCH): the
+ *                                 POSIX shell and busybox's utilities over it (./emulated-shell.ts);
+ *                                 without one, `sh: CMD: not found in vicsim's emulated guest
+ *                                 (see docs/guest.md)` on stderr, status 127
  */
 import type { Cancel } from "../vch/clock.js";
+import { spawnShell, userOf } from "./emulated-shell.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
+import type { CommandContext } from "./shell/index.js";
 import { idCommand, identityOf } from "./identity.js";
+import { basename, commandCovered, expand, parseScript, printf, SHELLS, type SimpleCommand, unescape, vocabularyCovers } from "./vocabulary.js";
+
+export { parseScript, vocabularyCovers } from "./vocabulary.js";
 
 /** Start lines of well-known servers (to stderr, as they log). */
 const SERVICE_LINES: Record<string, (ctx: GuestContext, t: string) => [("stdout" | "stderr"), string][]> = {
@@ -53,109 +60,6 @@ const GRACEFUL = new Set([2, 3, 15]);
 /** Signals whose default action is to ignore them. */
 const IGNORED_BY_DEFAULT = new Set([17, 18, 23, 28]);
 
-type Connector = ";" | "&&" | "||";
-interface SimpleCommand {
-  words: string[];
-  /** How this command joins the previous one. */
-  after: Connector;
-}
-
-/** Splits a shell script into simple commands joined by ; && || and newlines (quotes respected). */
-export function parseScript(script: string): SimpleCommand[] {
-  const out: SimpleCommand[] = [];
-  let words: string[] = [];
-  let word: string | null = null;
-  let connector: Connector = ";";
-  const flush = (next: Connector) => {
-    if (word !== null) words.push(word);
-    word = null;
-    if (words.length) out.push({ words, after: connector });
-    words = [];
-    connector = next;
-  };
-  for (let i = 0; i < script.length; i++) {
-    const c = script[i];
-    if (c === "'") {
-      const end = script.indexOf("'", i + 1);
-      const stop = end < 0 ? script.length : end;
-      // Nothing expands inside single quotes: mark dollars literal for `expand`.
-      word = (word ?? "") + script.slice(i + 1, stop).replace(/\$/g, "\\$");
-      i = stop;
-    } else if (c === '"') {
-      let j = i + 1;
-      let s = "";
-      while (j < script.length && script[j] !== '"') {
-        if (script[j] === "\\" && j + 1 < script.length && '"\\$`'.includes(script[j + 1])) {
-          s += script[j + 1] === "$" ? "\\$" : script[j + 1];
-          j += 2;
-        } else s += script[j++];
-      }
-      word = (word ?? "") + s;
-      i = j;
-    } else if (c === "\\" && i + 1 < script.length) {
-      word = (word ?? "") + (script[i + 1] === "$" ? "\\$" : script[i + 1]);
-      i++;
-    } else if (c === ";" || c === "\n") {
-      flush(";");
-    } else if (c === "&" && script[i + 1] === "&") {
-      flush("&&");
-      i++;
-    } else if (c === "|" && script[i + 1] === "|") {
-      flush("||");
-      i++;
-    } else if (c === " " || c === "\t") {
-      if (word !== null) words.push(word);
-      word = null;
-    } else if (c === "#" && word === null) {
-      while (i + 1 < script.length && script[i + 1] !== "\n") i++;
-    } else {
-      word = (word ?? "") + c;
-    }
-  }
-  flush(";");
-  return out;
-}
-
-/** Expands $VAR, ${VAR} and $? in a word (a `\$` stays a literal dollar). */
-function expand(word: string, env: Map<string, string>, status: number): string {
-  return word
-    .replace(/(\\?)\$(\?|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, esc: string, all: string, braced?: string, bare?: string) => {
-      if (esc) return m.slice(1);
-      if (all === "?") return String(status);
-      return env.get((braced ?? bare)!) ?? "";
-    });
-}
-
-/** printf with %s %d %i %x %c %% and backslash escapes; the format is reused while arguments remain. */
-function printf(format: string, args: string[]): string {
-  let out = "";
-  let k = 0;
-  do {
-    let used = false;
-    out += unescape(format).replace(/%(-?\d*)([sdixc%])/g, (_m, width: string, conv: string) => {
-      if (conv === "%") return "%";
-      used = true;
-      const a = args[k++] ?? "";
-      let v: string;
-      if (conv === "d" || conv === "i") v = String(Math.trunc(Number(a) || 0));
-      else if (conv === "x") v = (Math.trunc(Number(a) || 0) >>> 0).toString(16);
-      else if (conv === "c") v = a.slice(0, 1);
-      else v = a;
-      const w = Number(width);
-      return w > 0 ? v.padStart(w) : w < 0 ? v.padEnd(-w) : v;
-    });
-    if (!used) break;
-  } while (k < args.length);
-  return out;
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\([ntr\\0]|x[0-9a-fA-F]{2})/g, (_m, e: string) =>
-    e === "n" ? "\n" : e === "t" ? "\t" : e === "r" ? "\r" : e === "\\" ? "\\" : e === "0" ? "\0" : String.fromCharCode(parseInt(e.slice(1), 16)));
-}
-
-const SHELLS = new Set(["sh", "bash", "ash", "dash", "zsh"]);
-const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
 /** The emulated guest (deterministic; see the vocabulary above). */
 export class EmulatedGuest implements Guest {
@@ -180,6 +84,8 @@ class EmulatedProcess implements GuestProcess {
   private readonly commandLine: string;
   /** Continuation after a `cat` reading stdin inside a script. */
   private afterCat: (() => void) | null = null;
+  /** The shell running what the vocabulary does not cover (the whole command, or a line of an interactive sh). */
+  private delegate: GuestProcess | null = null;
 
   constructor(
     private readonly argv: string[],
@@ -191,7 +97,8 @@ class EmulatedProcess implements GuestProcess {
       return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
     }));
     if (!this.env.has("HOSTNAME")) this.env.set("HOSTNAME", ctx.hostname);
-    if (!this.env.has("HOME")) this.env.set("HOME", "/root");
+    // Docker sets HOME from the user's passwd entry (the container's own /etc/passwd when it has files).
+    if (!this.env.has("HOME")) this.env.set("HOME", ctx.fs ? (userOf(ctx.user, ctx.fs).home ?? "/") : "/root");
     this.commandLine = argv.join(" ");
     // Nothing runs synchronously: the container is running before its first output.
     this.pending = io.after(0, () => this.begin());
@@ -199,6 +106,14 @@ class EmulatedProcess implements GuestProcess {
 
   signal(sig: number): void {
     if (this.exited) return;
+    if (this.delegate) {
+      // A service started from a script (`exec nginx …`) is the container's process: it ends gracefully itself.
+      if (this.mode === "service" && GRACEFUL.has(sig)) {
+        this.delegate.signal(sig);
+        return this.finish(0);
+      }
+      return this.delegate.signal(sig);
+    }
     if (sig === 9) return this.finish(137);
     if (this.mode === "service") {
       if (GRACEFUL.has(sig)) return this.finish(0);
@@ -215,6 +130,7 @@ class EmulatedProcess implements GuestProcess {
 
   stdin(data: Uint8Array): void {
     if (this.exited || this.stdinClosed) return;
+    if (this.delegate && !this.interactive) return this.delegate.stdin(data);
     this.stdinText += new TextDecoder().decode(data);
     this.drainStdin();
   }
@@ -222,15 +138,18 @@ class EmulatedProcess implements GuestProcess {
   closeStdin(): void {
     if (this.stdinClosed) return;
     this.stdinClosed = true;
+    if (this.delegate && !this.interactive) return this.delegate.closeStdin();
     this.drainStdin();
   }
 
   activity(): number {
     if (this.exited) return 0;
+    if (this.delegate) return this.mode === "service" ? 1 : this.delegate.activity();
     return this.mode === "service" ? 1 : 0.05;
   }
 
   processes(): [number, string][] {
+    if (this.delegate && !this.exited) return this.delegate.processes();
     return this.exited ? [] : [[1, this.commandLine]];
   }
 
@@ -254,13 +173,15 @@ class EmulatedProcess implements GuestProcess {
     if (argv.length === 1 && /entrypoint\.sh$/.test(argv[0])) argv = [];
     if (!argv.length) return this.finish(0);
     const cmd = basename(argv[0]);
+    if (this.ctx.fs && !this.covers(argv)) return this.handOff(argv);
     if (SHELLS.has(cmd)) {
       const c = argv.indexOf("-c");
       if (c >= 0 && c + 1 < argv.length) {
         this.queue = parseScript(argv[c + 1]);
         return this.runQueue();
       }
-      if (this.ctx.openStdin && !this.stdinClosed) {
+      // Commands that arrived (even with stdin already closed) before the process began still run.
+      if (this.ctx.openStdin && (!this.stdinClosed || this.stdinText)) {
         this.interactive = true;
         return this.drainStdin();
       }
@@ -269,6 +190,58 @@ class EmulatedProcess implements GuestProcess {
     // Exec form: no shell, so no expansion ($HOME stays literal, as with Docker).
     this.queue = [{ words: argv.map((w) => w.replace(/\$/g, "\\$")), after: ";" }];
     this.runQueue();
+  }
+
+  /** True when the vocabulary covers `argv` (an interactive sh is decided line by line). */
+  private covers(argv: string[]): boolean {
+    const mayServe = (cmd: string) => this.mayServe(cmd);
+    if (SHELLS.has(basename(argv[0]))) {
+      const c = argv.indexOf("-c");
+      if (c < 0) return argv.length === 1;
+      return c + 1 < argv.length && vocabularyCovers(argv[c + 1], mayServe);
+    }
+    return commandCovered(argv, mayServe);
+  }
+
+  /** The whole command runs in the shell; this process forwards signals and stdin to it. */
+  private handOff(argv: string[]): void {
+    const early = this.stdinText ? [new TextEncoder().encode(this.stdinText)] : [];
+    this.stdinText = "";
+    this.delegate = spawnShell(argv, this.ctx, { ...this.io, exit: (status) => this.finish(status) }, this.shellSpawn(), early, this.stdinClosed);
+  }
+
+  /** A line of an interactive sh the vocabulary does not cover: the shell runs it, then the session goes on. */
+  private runLine(line: string): void {
+    const env = [...this.env].map(([k, v]) => `${k}=${v}`);
+    this.delegate = spawnShell(["sh", "-c", line], { ...this.ctx, env, openStdin: false }, {
+      ...this.io,
+      exit: (status) => {
+        this.delegate = null;
+        this.status = status;
+        this.runQueue();
+      },
+    }, this.shellSpawn());
+  }
+
+  private shellSpawn() {
+    return {
+      fs: this.ctx.fs!, net: this.ctx.net,
+      external: (c: CommandContext) => (this.mayServe(basename(c.argv[0])) ? this.serveInShell(c) : null),
+    };
+  }
+
+  /** The image's service command started from a shell (`exec nginx -g 'daemon off;'`): serves until a signal. */
+  private async serveInShell(c: CommandContext): Promise<number> {
+    const cmd = basename(c.argv[0]);
+    this.mode = "service";
+    this.serviceName = cmd;
+    const enc = new TextEncoder();
+    for (const [stream, text] of SERVICE_LINES[cmd]?.(this.ctx, this.stamp()) ?? []) await (stream === "stdout" ? c.stdout : c.stderr).write(enc.encode(text));
+    const sig = await new Promise<number>((resolve) => {
+      if (c.signal.aborted) resolve(Number(c.signal.reason) || 15);
+      c.signal.addEventListener("abort", () => resolve(Number(c.signal.reason) || 15), { once: true });
+    });
+    return GRACEFUL.has(sig) ? 0 : 128 + sig;
   }
 
   /** Runs queued commands until one waits or the list ends. */
@@ -284,6 +257,7 @@ class EmulatedProcess implements GuestProcess {
       }
       if (next.after === "&&" && this.status !== 0) continue;
       if (next.after === "||" && this.status === 0) continue;
+      if (next.shell !== undefined) return this.runLine(next.shell);
       const words = next.words.map((w) => expand(w, this.env, this.status));
       if (this.runCommand(words) === "wait") return;
     }
@@ -394,8 +368,8 @@ class EmulatedProcess implements GuestProcess {
         this.status = 0;
         for (const f of args) {
           const content = this.file(f);
-          if (content === null) {
-            err(`cat: can't open '${f}': No such file or directory\n`);
+          if (typeof content !== "string") {
+            err(content === null ? `cat: can't open '${f}': No such file or directory\n` : `cat: ${content.error}\n`);
             this.status = 1;
           } else out(content);
         }
@@ -405,10 +379,18 @@ class EmulatedProcess implements GuestProcess {
         out(`${this.ctx.hostname}\n`);
         this.status = 0;
         return "done";
-      case "whoami":
-        out(`${this.ctx.user || "root"}\n`);
+      case "whoami": {
+        // The user's name from the container's /etc/passwd when it has files (busybox: "unknown uid" without one).
+        const name = this.ctx.fs ? userOf(this.ctx.user, this.ctx.fs).name : this.ctx.user || "root";
+        if (name === undefined) {
+          err(`whoami: unknown uid ${this.ctx.user.split(":")[0]}\n`);
+          this.status = 1;
+          return "done";
+        }
+        out(`${name}\n`);
         this.status = 0;
         return "done";
+      }
       case "id": {
         const who = identityOf(this.ctx.user, this.ctx.groupAdd);
         const r = who ? idCommand(who, args) : { err: `id: unknown user ${this.ctx.user}\n` };
@@ -471,7 +453,18 @@ class EmulatedProcess implements GuestProcess {
     return services.includes("*") || services.includes(cmd);
   }
 
-  private file(path: string): string | null {
+  /** A file's text: from the container's filesystem when it has one (`error`: busybox's message), else the few the guest knows. */
+  private file(path: string): string | null | { error: string } {
+    const fs = this.ctx.fs;
+    if (fs) {
+      const abs = path.startsWith("/") ? path : `${(this.ctx.workingDir || "/").replace(/\/$/, "")}/${path}`;
+      try {
+        return new TextDecoder().decode(fs.readFile(abs));
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        return code === "EISDIR" ? { error: "read error: Is a directory" } : { error: `can't open '${path}': ${(e as Error).message}` };
+      }
+    }
     if (path === "/etc/hostname") return `${this.ctx.hostname}\n`;
     if (path === "/etc/hosts") return this.ctx.hostsFile;
     if (path === "/etc/os-release") return 'NAME="vicsim guest"\nID=vicsim\n';
@@ -496,17 +489,23 @@ class EmulatedProcess implements GuestProcess {
     }
   }
 
+  /** The commands of one line of an interactive sh: the vocabulary's, or the line for the shell. */
+  private lineCommands(line: string): SimpleCommand[] {
+    if (!this.ctx.fs || vocabularyCovers(line, (cmd) => this.mayServe(cmd))) return parseScript(line);
+    return line.trim() ? [{ words: [], after: ";", shell: line }] : [];
+  }
+
   /** Moves complete stdin lines (all of it once stdin closed) into the queue; true if any. */
   private pullLines(): boolean {
     let pulled = false;
     let nl: number;
     while ((nl = this.stdinText.indexOf("\n")) >= 0) {
-      this.queue.push(...parseScript(this.stdinText.slice(0, nl)));
+      this.queue.push(...this.lineCommands(this.stdinText.slice(0, nl)));
       this.stdinText = this.stdinText.slice(nl + 1);
       pulled = true;
     }
     if (this.stdinClosed && this.stdinText) {
-      this.queue.push(...parseScript(this.stdinText));
+      this.queue.push(...this.lineCommands(this.stdinText));
       this.stdinText = "";
       pulled = true;
     }

@@ -7,6 +7,8 @@
  * real runtimes that plug in here later.
  */
 import type { Cancel } from "../vch/clock.js";
+import type { ContainerFs } from "../fs/index.js";
+import type { Network } from "./shell/context.js";
 
 
 /** Signal numbers (Linux x86-64) by name, without the SIG prefix. */
@@ -48,6 +50,10 @@ export interface GuestContext {
    * guest cannot run exits 127.
    */
   services?: readonly string[];
+  /** The container's filesystem: with it, commands outside the vocabulary run in the shell over it. */
+  fs?: ContainerFs;
+  /** HTTP to the other containers' services on the container's networks (wget, curl). */
+  net?: Network;
 }
 
 /** The guest's side of the container VM: timers on the virtual clock, output, exit. */
@@ -56,6 +62,11 @@ export interface GuestIo {
   write(stream: "stdout" | "stderr", text: string): void;
   /** The process ended with `status`; called once. */
   exit(status: number): void;
+  /**
+   * Journals and publishes what the guest did outside a timer (the shell runs on promises): called
+   * after its output and its exit.
+   */
+  settle?(): void;
 }
 
 /** A running guest process. */

@@ -72,7 +72,7 @@ export interface GroupLookup {
   tenant(id: string): string[] | undefined;
   project(id: string, inheritedOnly: boolean): string[] | undefined;
   /** The project owning a VM, disk, cluster or SDN subnet. */
-  ownerProject(kind: "vms" | "disks" | "clusters", id: string): string | undefined;
+  ownerProject(kind: "vms" | "disks" | "clusters" | "subnets", id: string): string | undefined;
   ticketTenant(id: string): string | undefined;
 }
 
@@ -110,8 +110,13 @@ export function guardingGroups(look: GroupLookup, method: string, path: string):
     case "flavors":
     case "info":
     case "system":
-    case "subnets":
       return method === "GET" ? "EVERYONE" : look.deployment();
+    case "subnets": {
+      // an SDN subnet is guarded by its project, a physical one by the deployment
+      const owner = id ? look.ownerProject("subnets", id) : undefined;
+      if (owner !== undefined) return look.project(owner, false) ?? [];
+      return method === "GET" ? "EVERYONE" : look.deployment();
+    }
     default:
       return look.deployment();
   }
@@ -123,7 +128,7 @@ export function platformLookup(p: PhotonPlatform): GroupLookup {
     deployment: () => p.deployment.securityGroups,
     tenant: (id) => p.docs.tenant.get(id)?.securityGroups.map((g) => g.name),
     project: (id, inheritedOnly) => p.docs.project.get(id)?.securityGroups.filter((g) => !inheritedOnly || g.inherited).map((g) => g.name),
-    ownerProject: (kind, id) => (kind === "vms" ? p.docs.vm.get(id)?.projectId : kind === "disks" ? p.docs.disk.get(id)?.projectId : p.docs.cluster.get(id)?.projectId),
+    ownerProject: (kind, id) => (kind === "vms" ? p.docs.vm.get(id)?.projectId : kind === "disks" ? p.docs.disk.get(id)?.projectId : kind === "subnets" ? p.docs.subnet.get(id)?.projectId : p.docs.cluster.get(id)?.projectId),
     ticketTenant: (id) => p.docs.ticket.get(id)?.tenantId,
   };
 }

@@ -10,13 +10,13 @@ import type { PhotonPlatform } from "./platform.js";
 import { project } from "./projects.js";
 import { byName, checkName, created, ok, type Route } from "./route.js";
 import { filterTasks } from "./tenants.js";
-import type { ClusterDoc, ClusterType, VmDoc } from "./types.js";
-import { createVm, destroyVm, power, vmJson } from "./vms.js";
+import type { ClusterDoc, ClusterType } from "./types.js";
+import { clusterNodes, growWorkers, maintain, node, update } from "./cluster-maintenance.js";
+import { destroyVm, vmJson } from "./vms.js";
 
 const TYPES: ClusterType[] = ["KUBERNETES", "MESOS", "SWARM", "HARBOR"];
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
-const WORKER: Record<ClusterType, string> = { KUBERNETES: "KubernetesWorker", MESOS: "MesosWorker", SWARM: "SwarmWorker", HARBOR: "Harbor" };
 
 interface NodeGroup {
   step: string;
@@ -115,65 +115,7 @@ export function clusterJson(c: ClusterDoc, origin: string): Record<string, unkno
   if (c.errorReason) out.errorReason = c.errorReason;
   return out;
 }
-export function clusterNodes(p: PhotonPlatform, id: string): VmDoc[] {
-  const tag = `cluster:${id}`;
-  return [...p.docs.vm.values()].filter((v) => v.tags.includes(tag));
-}
-const workers = (p: PhotonPlatform, c: ClusterDoc): VmDoc[] => clusterNodes(p, c.id).filter((v) => v.tags.includes(`cluster:${c.id}:${WORKER[c.type]}`));
 const cluster = (p: PhotonPlatform, id: string): ClusterDoc => p.get("cluster", id, "ClusterNotFound", "Cluster");
-const update = (p: PhotonPlatform, id: string, change: Partial<ClusterDoc>): void => {
-  const c = p.docs.cluster.get(id);
-  if (c) p.put("cluster", { ...c, ...change });
-};
-
-/** Creates, starts and waits for one node (a VM of the project); the VM task's error fails the caller's step. */
-async function node(p: PhotonPlatform, c: ClusterDoc, role: string, prefix: string, master: boolean): Promise<void> {
-  const { task } = createVm(
-    p,
-    c.projectId,
-    {
-      name: `${prefix}-${crypto.randomUUID()}`,
-      flavor: master ? c.masterVmFlavorName : c.otherVmFlavorName,
-      sourceImageId: c.imageId,
-      attachedDisks: [{ name: "boot-disk", kind: "ephemeral-disk", flavor: c.diskFlavorName, bootDisk: true }],
-      affinities: [],
-      tags: [`cluster:${c.id}`, `cluster:${c.id}:${role}`],
-      clusterId: c.id,
-    },
-    (v) => power(p, v.id, "START_VM"),
-  );
-  p.commit();
-  const done = await p.tasks.done(task.id);
-  if (done.state === "ERROR") {
-    const e = done.steps.find((s) => s.state === "ERROR")?.errors[0];
-    throw new ApiError(400, e?.code ?? "InternalError", e?.message ?? null, e?.data ?? {});
-  }
-}
-/** Adds workers up to `target` in batches of the cluster's batch size. */
-async function growWorkers(p: PhotonPlatform, id: string, target: number): Promise<void> {
-  for (;;) {
-    const c = p.docs.cluster.get(id);
-    if (!c || p.isClosed) return;
-    const have = workers(p, c).length;
-    if (have >= target) return;
-    const n = Math.min(c.batchSize, target - have);
-    await Promise.all(Array.from({ length: n }, () => node(p, c, WORKER[c.type], "worker", false)));
-  }
-}
-/** The cluster's maintenance: brings workers up to `workerCount`, then READY (RECOVERABLE_ERROR on failure). */
-function maintain(p: PhotonPlatform, id: string, doneState: ClusterDoc["state"] = "READY"): void {
-  p.later(async () => {
-    const c = p.docs.cluster.get(id);
-    if (!c) return;
-    try {
-      await growWorkers(p, id, c.type === "HARBOR" ? 0 : c.workerCount);
-      update(p, id, { state: doneState, errorReason: undefined });
-    } catch (e) {
-      update(p, id, { state: "RECOVERABLE_ERROR", errorReason: (e as Error).message });
-    }
-    p.commit();
-  });
-}
 
 export const clusterRoutes: Route[] = [
   {
@@ -193,6 +135,7 @@ export const clusterRoutes: Route[] = [
       if (typeof props !== "object" || Object.keys(props).length === 0) throw invalidEntity("extendedProperties size must be between 1 and 2147483647 (was {})");
       const vmFlavor = typeof b.vmFlavor === "string" && b.vmFlavor ? b.vmFlavor : null;
       const diskFlavor = typeof b.diskFlavor === "string" && b.diskFlavor ? b.diskFlavor : "cluster-vm-disk";
+      const vmNetworkId = typeof b.vmNetworkId === "string" && b.vmNetworkId ? b.vmNetworkId : undefined;
       const id = crypto.randomUUID();
       let c: ClusterDoc | null = null;
       const shape = layout({ type, extendedProperties: { etcd_ips: "x", zookeeper_ips: "x" } } as unknown as ClusterDoc);
@@ -207,6 +150,7 @@ export const clusterRoutes: Route[] = [
               const conf = p.deployment.clusterConfigurations.find((x) => x.type === type);
               if (!conf) throw new ApiError(400, "SpecInvalid", `Cluster type ${type} is not enabled`);
               const extendedProperties = clusterProperties(type, props);
+              if (vmNetworkId !== undefined) p.get("subnet", vmNetworkId, "NetworkNotFound", "Network");
               ensureFlavor(p, "cluster-master-vm", "vm", [
                 { key: "vm", value: 1, unit: "COUNT" },
                 { key: "vm.cpu", value: 4, unit: "COUNT" },
@@ -234,6 +178,7 @@ export const clusterRoutes: Route[] = [
                 otherVmFlavorName: vmFlavor ?? "cluster-other-vm",
                 diskFlavorName: diskFlavor,
                 imageId: conf.imageId,
+                vmNetworkId,
                 extendedProperties,
               };
               p.put("cluster", c);
@@ -331,7 +276,8 @@ export const clusterRoutes: Route[] = [
     path: "/clusters/:id",
     run({ p, params, origin }) {
       const c = cluster(p, params.id);
-      update(p, c.id, { state: "PENDING_DELETE" });
+      // PENDING_DELETE at once, unless a running task holds the cluster (this one then ends ConcurrentTask)
+      if (!p.tasks.holder({ kind: "cluster", id: c.id })) update(p, c.id, { state: "PENDING_DELETE" });
       const task = p.tasks.queue(
         "RESIZE_CLUSTER",
         { kind: "cluster", id: c.id },

@@ -26,7 +26,8 @@ export function deploymentJson(p: PhotonPlatform, d: DeploymentDoc, origin: stri
     networkConfiguration: { sdnEnabled: false },
     loadBalancerEnabled: d.loadBalancerEnabled,
     loadBalancerAddress: p.fleet.address(0),
-    migrationStatus: { completedDataMigrationCycles: 0, dataMigrationCycleProgress: 0, dataMigrationCycleSize: 0, vibsUploaded: 0, vibsUploading: 0 },
+    // no VIBs: the simulated hosts need no agent upload
+    migrationStatus: { completedDataMigrationCycles: d.migration?.cycles ?? 0, dataMigrationCycleProgress: d.migration?.lastCycleSize ?? 0, dataMigrationCycleSize: d.migration?.lastCycleSize ?? 0, vibsUploaded: 0, vibsUploading: 0 },
     clusterConfigurations: d.clusterConfigurations,
   };
 }
@@ -171,12 +172,25 @@ export const deploymentRoutes: Route[] = [
     },
   },
   {
+    method: "POST",
+    path: "/deployments/:id/sync_hosts_config",
+    run(c) {
+      const d = dep(c);
+      if (d.state !== "READY") throw stateError("deployment", d.id, "SYNC_HOSTS_CONFIG", d.state);
+      // the simulated hosts read the deployment's configuration directly: there is nothing to push
+      const t = c.p.tasks.queue("SYNC_HOSTS_CONFIG", { kind: "deployment", id: d.id }, [["SYNC_HOSTS_CONFIG_INITIATE", () => undefined]]);
+      return ok(c.p.tasks.json(t, c.origin));
+    },
+  },
+  {
     method: "GET",
     path: "/deployments/:id/size",
     run(c) {
       dep(c);
       const p = c.p;
-      return ok({ numberHosts: p.fleet.n, numberVMs: p.docs.vm.size, numberTenants: p.docs.tenant.size, numberProjects: p.docs.project.size, numberDatastores: p.fleet.datastores.length, numberClusters: p.docs.cluster.size });
+      let hosts = 0;
+      for (let h = 0; h < p.fleet.n; h++) if (p.fleet.stateOf(h) !== "DELETED") hosts++;
+      return ok({ numberHosts: hosts, numberVMs: p.docs.vm.size, numberTenants: p.docs.tenant.size, numberProjects: p.docs.project.size, numberDatastores: p.fleet.datastores.length, numberClusters: p.docs.cluster.size });
     },
   },
   {

@@ -25,6 +25,12 @@ export const diskRoutes: Route[] = [
       const f = flavorByName(p, required(b.flavor, "flavor"), "persistent-disk");
       const capacityGb = b.capacityGb;
       if (!Number.isInteger(capacityGb) || (capacityGb as number) < 1) throw invalidEntity(`capacityGb must be greater than or equal to 1 (was ${capacityGb ?? "null"})`);
+      // affinities place the disk beside a VM (the datastore of the VM's host); kind vm only
+      const affinities = (Array.isArray(b.affinities) ? b.affinities : []).map((a, i) => {
+        const x = (a ?? {}) as Record<string, unknown>;
+        if (x.kind !== "vm") throw invalidEntity(`affinities[${i}].kind must match "vm" (was ${x.kind === undefined ? "null" : String(x.kind)})`);
+        return required(x.id, `affinities[${i}].id`);
+      });
       const debited = [...f.cost, { key: "persistent-disk.capacity", value: capacityGb as number, unit: "GB" as const }];
       debitProject(p, pr, debited);
       const d: DiskDoc = { id: crypto.randomUUID(), name, projectId: pr.id, kind: "persistent-disk", flavor: f.name, cost: f.cost, debited, state: "CREATING", datastore: null, capacityGb: capacityGb as number, vms: [], tags: Array.isArray(b.tags) ? b.tags.map(String) : [] };
@@ -33,7 +39,18 @@ export const diskRoutes: Route[] = [
         "CREATE_DISK",
         { kind: "persistent-disk", id: d.id },
         [
-          ["RESERVE_RESOURCE", () => void p.put("disk", { ...p.docs.disk.get(d.id)!, datastore: p.fleet.datastores[0].id })],
+          [
+            "RESERVE_RESOURCE",
+            () => {
+              let datastore = p.fleet.datastores[0].id;
+              for (const vmId of affinities) {
+                const v = p.docs.vm.get(vmId);
+                if (!v || v.host < 0) throw new ApiError(400, "NoSuchResource", null);
+                datastore = v.datastore ?? p.fleet.datastoresOf(v.host)[0].id;
+              }
+              p.put("disk", { ...p.docs.disk.get(d.id)!, datastore });
+            },
+          ],
           ["CREATE_DISK", () => void p.put("disk", { ...p.docs.disk.get(d.id)!, state: "DETACHED" })],
         ],
         { projectId: pr.id, tenantId: pr.tenantId },

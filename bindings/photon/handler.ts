@@ -8,7 +8,7 @@ import type { PhotonPlatform } from "./platform.js";
 import { match } from "./routes.js";
 import type { Ctx } from "./route.js";
 import { OAuthError, type TokenIssuer } from "./tokens.js";
-import { errorResponse, json, readJson } from "./wire.js";
+import { errorResponse, json, readJson, toResponse, type PhotonReply, type PhotonRequest } from "./wire.js";
 
 export interface PhotonHandlerOptions {
   /** Lightwave: when given, every request but the open paths needs a bearer token. */
@@ -18,7 +18,13 @@ export interface PhotonHandlerOptions {
   /** Sees unexpected exceptions (answered 500 with an empty body, as Photon Controller did). */
   onInternalError?: (error: unknown) => void;
 }
-export type PhotonHandler = (req: Request) => Promise<Response>;
+/** The web-standard handler; `dispatch` is the same without `Request`/`Response` (the Node server's fast path). */
+export type PhotonHandler = ((req: Request) => Promise<Response>) & { dispatch(req: PhotonRequest): Promise<PhotonReply> };
+
+/** A web `Request` as the door reads it. */
+function fromRequest(req: Request): PhotonRequest {
+  return { method: req.method, url: req.url, header: (n) => req.headers.get(n), text: () => req.text(), web: () => req };
+}
 
 const OPEN = ["/auth", "/available", "/api"];
 let requestSeq = 0;
@@ -30,7 +36,7 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
     p.authDomain = issuer.domain;
     p.authShown = { enabled: true, endpoint: options.authEndpoint?.endpoint, port: options.authEndpoint?.port, tenant: issuer.domain };
   }
-  return async (req: Request): Promise<Response> => {
+  const dispatch = async (req: PhotonRequest): Promise<PhotonReply> => {
     const requestId = `${(++requestSeq).toString(16).padStart(8, "0")}-${Date.now().toString(16)}`;
     try {
       const url = new URL(req.url);
@@ -43,7 +49,7 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
       }
       let caller = null;
       if (issuer && !OPEN.some((o) => path.toLowerCase().startsWith(o))) {
-        const h = req.headers.get("authorization");
+        const h = req.header("authorization");
         if (!h) throw new ApiError(401, "MissingAuthToken", "Missing auth token");
         const m = /^Bearer (.+)$/.exec(h);
         if (!m) throw new ApiError(400, "MalformedAuthToken", "Auth token is malformed");
@@ -65,7 +71,9 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
         query: url.searchParams,
         origin: url.origin,
         body: () => (parsed ??= readJson(req)),
-        request: req,
+        get request() {
+          return req.web();
+        },
         caller,
       };
       const reply = await found.route.run(ctx);
@@ -78,10 +86,11 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
       return errorResponse(error, requestId);
     }
   };
+  return Object.assign(async (req: Request): Promise<Response> => toResponse(await dispatch(fromRequest(req))), { dispatch });
 }
 
-async function token(issuer: TokenIssuer | undefined, req: Request): Promise<Response> {
-  const answer = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+async function token(issuer: TokenIssuer | undefined, req: PhotonRequest): Promise<PhotonReply> {
+  const answer = (status: number, body: unknown): PhotonReply => ({ status, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify(body) });
   if (!issuer) return answer(400, { error: "invalid_request", error_description: "authentication is not enabled on this deployment" });
   try {
     return answer(200, await issuer.grant(new URLSearchParams(await req.text())));

@@ -1,11 +1,13 @@
 /**
- * Node glue for Photon Platform: an http (or https, when auth is on) server that turns IncomingMessage
- * into a web `Request` for the handler and writes the `Response` back; keep-alive and many connections.
+ * Node glue for Photon Platform: an http (or https, when auth is on) server that hands IncomingMessage
+ * to the handler's `dispatch` (a web `Request` is built only when a route reads a multipart upload) and
+ * writes the reply back; keep-alive and many connections.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { PhotonHandler } from "./handler.js";
+import type { PhotonRequest } from "./wire.js";
 
 export interface ServePhotonOptions {
   /** `http://127.0.0.1:9000` (default) or `https://…`. */
@@ -49,22 +51,42 @@ export async function servePhoton(handler: PhotonHandler, options: ServePhotonOp
 
 async function answer(handler: PhotonHandler, scheme: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    const body = await readBody(req);
     const method = req.method ?? "GET";
-    const request = new Request(`${scheme}://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`, { method, headers, body: method === "GET" || method === "HEAD" ? undefined : body });
-    const response = await handler(request);
-    const out = Buffer.from(await response.arrayBuffer());
-    const h: Record<string, string> = {};
-    response.headers.forEach((v, k) => (h[k] = v));
-    h["content-length"] = String(out.length);
-    res.writeHead(response.status, h);
+    const url = `${scheme}://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`;
+    let web: Request | null = null;
+    const input: PhotonRequest = {
+      method,
+      url,
+      header(name) {
+        const v = req.headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+      },
+      text: async () => (body ? body.toString("utf8") : ""),
+      web() {
+        if (web) return web;
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+        return (web = new Request(url, { method, headers, body: method === "GET" || method === "HEAD" || !body ? undefined : new Uint8Array(body) }));
+      },
+    };
+    const reply = await handler.dispatch(input);
+    const out = reply.body === null ? "" : reply.body;
+    reply.headers["content-length"] = String(Buffer.byteLength(out));
+    res.writeHead(reply.status, reply.headers);
     res.end(out);
   } catch (e) {
     if (!res.headersSent) res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify({ code: "InvalidEntity", message: `Bad request: ${(e as Error).message}`, data: {} }));
   }
+}
+
+/** The request body, or undefined when there is none. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
 }

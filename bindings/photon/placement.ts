@@ -4,6 +4,7 @@
  * the scheduler's constraints: availability zone and datastore as label bits, host as a pinned host.
  */
 import type { FleetPlacement, FleetRequest } from "../core/cluster-types.js";
+import { DecisionLog } from "./decisions.js";
 import { ApiError } from "./errors.js";
 import { CLOUD_BIT } from "./fleet.js";
 import type { PhotonPlatform } from "./platform.js";
@@ -23,7 +24,7 @@ export function constraints(p: PhotonPlatform, affinities: Affinity[]): { labels
       labels |= 1 << z!.bit;
     } else if (a.kind === "host") {
       let h = p.fleet.hostIndex(a.id);
-      if (h < 0) for (let i = 0; i < p.fleet.n && h < 0; i++) if (p.fleet.address(i) === a.id) h = i;
+      if (h < 0) h = p.fleet.byAddress(a.id);
       if (h < 0) none();
       pin = h;
     } else if (a.kind === "datastore") {
@@ -43,6 +44,8 @@ export function constraints(p: PhotonPlatform, affinities: Affinity[]): { labels
 export class Placer {
   private queue: { req: FleetRequest; done: (r: FleetPlacement) => void }[] = [];
   private scheduled = false;
+  /** The scheduler's last 8 decisions (the playground's Photon view shows them). */
+  readonly decisions = new DecisionLog();
   constructor(private readonly p: PhotonPlatform) {}
 
   /** Places one VM (batched with the others of this turn). */
@@ -60,6 +63,7 @@ export class Placer {
     const batch = this.queue;
     this.queue = [];
     const out = this.p.fleet.scheduler.placeMany(batch.map((b) => b.req));
+    this.decisions.record(this.p.fleet.scheduler, batch.map((b) => b.req), out);
     batch.forEach((b, i) => b.done(out[i]));
   }
 }

@@ -3,6 +3,7 @@
  * its scheduler, and the transaction: nouns validate and apply changes through `put`/`remove`, and the
  * door calls `commit` before answering, so what the API acknowledged is in the store.
  */
+import { maintainAll } from "./cluster-maintenance.js";
 import { ApiError } from "./errors.js";
 import { Fleet } from "./fleet.js";
 import { MemoryStore, type PhotonStore, type StoredDoc } from "./store.js";
@@ -18,12 +19,16 @@ import type {
   HostOverride,
   ImageDoc,
   ProjectDoc,
+  SubnetDoc,
   TaskDoc,
   TenantDoc,
   TicketDoc,
   VmDoc,
   ZoneDoc,
 } from "./types.js";
+
+/** After the current turn of the event loop: setImmediate in Node, a zero timeout elsewhere. */
+const soon: (f: () => void) => void = typeof setImmediate === "function" ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
 
 export interface PhotonOptions {
   /** Hosts in the deployment (default 1,000). */
@@ -38,6 +43,8 @@ export interface PhotonOptions {
   stepDelayMs?: number;
   /** Lightwave's security groups of the deployment when auth is on (`domain\group`). */
   securityGroups?: string[];
+  /** Period of the clusters' background maintenance, in ms (default one hour, as the controller's). */
+  clusterMaintenanceMs?: number;
 }
 
 type Docs = {
@@ -53,7 +60,7 @@ type Docs = {
   host: Map<string, HostOverride>;
   task: Map<string, TaskDoc>;
   deployment: Map<string, DeploymentDoc>;
-  subnet: Map<string, { id: string }>;
+  subnet: Map<string, SubnetDoc>;
   meta: Map<string, { id: string; value: unknown }>;
 };
 
@@ -87,6 +94,8 @@ export class PhotonPlatform {
   readonly zoneByBit: ZoneDoc[] = [];
   private readonly store: PhotonStore;
   private readonly stepDelayMs: number;
+  /** The store keeps nothing: changes need no bookkeeping. */
+  private readonly inMemory: boolean;
   private pending = new Map<string, StoredDoc>();
   private deleted = new Map<string, { kind: DocKind; id: string }>();
   private imageSeq = 0;
@@ -95,6 +104,7 @@ export class PhotonPlatform {
 
   private constructor(options: PhotonOptions) {
     this.store = options.store ?? new MemoryStore();
+    this.inMemory = this.store instanceof MemoryStore;
     this.stepDelayMs = options.stepDelayMs ?? 0;
     const stored = this.store.load();
     for (const d of stored) (this.docs[d.kind] as Map<string, unknown>).set(d.id, d.body);
@@ -124,6 +134,9 @@ export class PhotonPlatform {
     this.fleet = new Fleet(dep.hostCount, dep.racks, dep.seed);
     if (dep.imageDatastores.length === 0) dep.imageDatastores = this.fleet.datastores.filter((d) => d.type === "SHARED_VMFS").map((d) => d.name);
     this.put("deployment", dep);
+    for (const h of [...this.docs.host.values()].filter((x) => x.added).sort((a, b) => a.id - b.id)) {
+      this.fleet.add(h.added!, this.docs.zone.get(h.zone)?.bit ?? null, h.state as never);
+    }
     for (const h of this.docs.host.values()) {
       this.fleet.setState(h.id, h.state as never);
       const z = this.docs.zone.get(h.zone);
@@ -133,7 +146,14 @@ export class PhotonPlatform {
     this.restoreVms();
     this.endInterrupted();
     this.commit();
+    const every = options.clusterMaintenanceMs ?? 3_600_000;
+    this.maintenance = setInterval(() => {
+      if (!this.closed) maintainAll(this);
+    }, every);
+    // the hourly pass never keeps a process alive on its own
+    (this.maintenance as { unref?: () => void }).unref?.();
   }
+  private readonly maintenance: ReturnType<typeof setInterval>;
 
   /** Opens a deployment: from the store's documents when it has them, else a new one of `options.hosts`. */
   static open(options: PhotonOptions = {}): PhotonPlatform {
@@ -171,6 +191,7 @@ export class PhotonPlatform {
     const d = doc as { id: string | number };
     const id = String(d.id);
     (this.docs[kind] as Map<string, unknown>).set(id, doc);
+    if (this.inMemory) return;
     const key = `${kind}\u0000${id}`;
     this.deleted.delete(key);
     this.pending.set(key, { kind, id, body: doc });
@@ -178,6 +199,7 @@ export class PhotonPlatform {
   /** Removes a document, at the next commit. */
   remove(kind: DocKind, id: string): void {
     (this.docs[kind] as Map<string, unknown>).delete(id);
+    if (this.inMemory) return;
     const key = `${kind}\u0000${id}`;
     this.pending.delete(key);
     this.deleted.set(key, { kind, id });
@@ -192,16 +214,27 @@ export class PhotonPlatform {
     this.store.write(puts, dels);
   }
 
-  /** Runs `work` after the current request has answered (a task's steps). */
+  /**
+   * Runs `work` after the current request has answered (a task's steps). Work queued in one turn of the
+   * event loop starts together right after it (setImmediate where there is one), so that a task ends
+   * before its client's first poll and the creates of many clients reach the scheduler in one batch.
+   */
   later(work: () => Promise<void>): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.closed) void work().catch(() => undefined);
-    }, 0);
-    this.timers.add(t);
+    this.queued.push(work);
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    soon(() => {
+      this.drainScheduled = false;
+      const batch = this.queued;
+      this.queued = [];
+      if (!this.closed) for (const w of batch) void w().catch(() => undefined);
+    });
   }
-  /** The pause before a task step. */
+  private queued: (() => Promise<void>)[] = [];
+  private drainScheduled = false;
+  /** The pause before a task step (none by default). */
   pause(): Promise<void> {
+    if (this.stepDelayMs === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -230,6 +263,7 @@ export class PhotonPlatform {
     if (this.closed) return;
     this.commit();
     this.closed = true;
+    clearInterval(this.maintenance);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.store.close();

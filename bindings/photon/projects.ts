@@ -86,8 +86,9 @@ export const projectRoutes: Route[] = [
       const vms = [...p.docs.vm.values()].filter((v) => v.projectId === pr.id).length;
       const disks = [...p.docs.disk.values()].filter((d) => d.projectId === pr.id).length;
       const clusters = [...p.docs.cluster.values()].filter((c) => c.projectId === pr.id).length;
-      if (vms + disks + clusters > 0) {
-        throw new ApiError(400, "ContainerNotEmpty", `Project '${pr.id}' container is not empty`, { kind: "project", id: pr.id, message: `Project '${pr.id}' has ${vms} VM(s), ${disks} disk(s), ${clusters} cluster(s)` });
+      const subnets = [...p.docs.subnet.values()].filter((s) => s.projectId === pr.id).length;
+      if (vms + disks + clusters + subnets > 0) {
+        throw new ApiError(400, "ContainerNotEmpty", `Project '${pr.id}' container is not empty`, { kind: "project", id: pr.id, message: `Project '${pr.id}' has ${vms} VM(s), ${disks} disk(s), ${clusters} cluster(s), ${subnets} subnet(s)` });
       }
       const ticket = p.docs.ticket.get(pr.ticketId);
       if (ticket) p.put("ticket", { ...ticket, usage: credit(ticket.usage, pr.limits) });

@@ -6,10 +6,13 @@ import { diskRoutes } from "./disks.js";
 import { flavorRoutes } from "./flavors.js";
 import { hostRoutes } from "./hosts.js";
 import { imageRoutes } from "./images.js";
+import { migrationRoutes } from "./migration.js";
 import { projectRoutes } from "./projects.js";
 import { ok, type Route } from "./route.js";
 import { filterTasks, tenantRoutes } from "./tenants.js";
+import { subnetRoutes } from "./subnets.js";
 import { ticketRoutes } from "./tickets.js";
+import { vmDeviceRoutes } from "./vm-devices.js";
 import { vmRoutes } from "./vms.js";
 import { zoneRoutes } from "./zones.js";
 
@@ -44,7 +47,7 @@ interface Compiled {
   route: Route;
   segs: string[];
 }
-const ALL: Compiled[] = [...tenantRoutes, ...ticketRoutes, ...projectRoutes, ...flavorRoutes, ...imageRoutes, ...vmRoutes, ...diskRoutes, ...clusterRoutes, ...hostRoutes, ...zoneRoutes, ...deploymentRoutes, ...taskRoutes].map((route) => ({
+const ALL: Compiled[] = [...tenantRoutes, ...ticketRoutes, ...projectRoutes, ...flavorRoutes, ...imageRoutes, ...vmRoutes, ...vmDeviceRoutes, ...diskRoutes, ...clusterRoutes, ...hostRoutes, ...zoneRoutes, ...subnetRoutes, ...deploymentRoutes, ...migrationRoutes, ...taskRoutes].map((route) => ({
   route,
   segs: route.path.split("/").filter(Boolean),
 }));

@@ -2,6 +2,8 @@
  * Tasks (API.md §3): every mutating call answers with a Task. Metadata-only operations answer an
  * already COMPLETED task; the others queue steps that run in order, each QUEUED → STARTED → COMPLETED,
  * and the first error ends the task ERROR with later steps left QUEUED. Every transition is committed.
+ * A queued task locks its entity until it ends: a task queued on a locked entity is accepted but ends
+ * ERROR at once, its steps untouched (ConcurrentTask, as the controller's entity locks did).
  */
 import { ApiError } from "./errors.js";
 import type { StepDoc, TaskDoc } from "./types.js";
@@ -20,6 +22,8 @@ function step(sequence: number, operation: string, now: number, options: Record<
 
 export class Tasks {
   private readonly waiting = new Map<string, ((t: TaskDoc) => void)[]>();
+  /** `kind/id` → the running task that holds the entity. */
+  private readonly locks = new Map<string, string>();
   constructor(private readonly p: PhotonPlatform) {}
 
   /** Resolves once task `id` is COMPLETED or ERROR. */
@@ -28,7 +32,14 @@ export class Tasks {
     if (t && (t.state === "COMPLETED" || t.state === "ERROR")) return Promise.resolve(t);
     return new Promise((resolve) => this.waiting.set(id, [...(this.waiting.get(id) ?? []), resolve]));
   }
+  /** The running task holding an entity, or null. */
+  holder(entity: { kind: string | null; id: string | null }): TaskDoc | null {
+    const id = this.locks.get(`${entity.kind}/${entity.id}`);
+    return (id && this.p.docs.task.get(id)) || null;
+  }
   private finished(t: TaskDoc): void {
+    const key = `${t.entity.kind}/${t.entity.id}`;
+    if (this.locks.get(key) === t.id) this.locks.delete(key);
     const w = this.waiting.get(t.id);
     if (!w) return;
     this.waiting.delete(t.id);
@@ -55,14 +66,30 @@ export class Tasks {
 
   /**
    * Queues a task of `steps` and runs it after the caller's commit. `onError` undoes or marks the
-   * entity when a step fails (a VM goes to ERROR).
+   * entity when a step fails (a VM goes to ERROR). `lock: false` for tasks that only read the entity.
    */
-  queue(operation: string, entity: { kind: string | null; id: string | null }, steps: [string, StepWork][], scope: Scope = {}, onError?: (e: ApiError) => void, options: Record<string, string> | null = null): TaskDoc {
+  queue(operation: string, entity: { kind: string | null; id: string | null }, steps: [string, StepWork][], scope: Scope = {}, onError?: (e: ApiError) => void, options: Record<string, string> | null = null, lock = true): TaskDoc {
     const now = Date.now();
     const t: TaskDoc = { id: crypto.randomUUID(), entity, state: "QUEUED", operation, queuedTime: now, steps: steps.map(([op], i) => step(i, op, now, i === 0 ? options : null)), ...scope };
     this.p.put("task", t);
+    if (lock && entity.id !== null) {
+      if (this.holder(entity)) {
+        this.p.later(async () => this.concurrent(t));
+        return t;
+      }
+      this.locks.set(`${entity.kind}/${entity.id}`, t.id);
+    }
     this.p.later(() => this.run(t, steps.map(([, w]) => w), onError));
     return t;
+  }
+
+  /** ConcurrentTask: the entity was locked by another running task; nothing ran. */
+  private concurrent(t: TaskDoc): void {
+    t.state = "ERROR";
+    t.startedTime = t.endTime = Date.now();
+    this.p.put("task", t);
+    this.p.commit();
+    this.finished(t);
   }
 
   private async run(t: TaskDoc, work: StepWork[], onError?: (e: ApiError) => void): Promise<void> {

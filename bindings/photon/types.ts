@@ -85,6 +85,10 @@ export interface VmDoc {
   labels: number;
   pin: number;
   clusterId?: string;
+  /** Subnets named at create. */
+  subnets?: string[];
+  attachedIsos?: { id: string; name: string; size: number }[];
+  floatingIp?: { networkId: string; address: string };
 }
 export interface DiskDoc {
   id: string;
@@ -115,8 +119,26 @@ export interface ClusterDoc {
   otherVmFlavorName: string;
   diskFlavorName: string;
   imageId: string;
+  /** The subnet of the nodes (none: the default network). */
+  vmNetworkId?: string;
   errorReason?: string;
   extendedProperties: Record<string, string>;
+}
+export interface SubnetDoc {
+  id: string;
+  name: string;
+  description?: string;
+  state: "CREATING" | "READY" | "ERROR";
+  isDefault: boolean;
+  portGroups: string[];
+  /** SDN subnets belong to a project; physical ones to the deployment. */
+  projectId?: string;
+  routingType?: string;
+  cidr?: string;
+  lowIpStatic?: string;
+  highIpStatic?: string;
+  lowIpDynamic?: string;
+  highIpDynamic?: string;
 }
 export interface ZoneDoc {
   id: string;
@@ -130,6 +152,8 @@ export interface HostOverride {
   id: number;
   state: string;
   zone: string;
+  /** Set for a host added through the API (the others derive from their index). */
+  added?: { address: string; username: string; password: string; usageTags: string[]; metadata: Record<string, string> };
 }
 export interface DeploymentDoc {
   id: string;
@@ -143,6 +167,8 @@ export interface DeploymentDoc {
   /** Availability zones the hosts were racked in at creation (each with its datastores). */
   racks: number;
   seed: number;
+  /** A migration from another controller: its API origin and the data-migration cycles run. */
+  migration?: { source: string; cycles: number; lastCycleSize: number; finished?: boolean };
 }
 export interface StepDoc {
   sequence: number;

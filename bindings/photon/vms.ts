@@ -29,8 +29,9 @@ export function vmJson(p: PhotonPlatform, v: VmDoc, origin: string): Record<stri
     tags: v.tags,
     metadata: v.metadata,
     attachedDisks: v.attachedDisks,
-    attachedIsos: [],
+    attachedIsos: (v.attachedIsos ?? []).map((i) => ({ id: i.id, name: i.name, kind: "iso", size: i.size })),
   };
+  if (v.floatingIp) out.floatingIp = v.floatingIp.address;
   if (v.host >= 0) out.host = p.fleet.address(v.host);
   if (v.datastore) out.datastore = v.datastore;
   return out;
@@ -50,6 +51,7 @@ export interface VmSpec {
   attachedDisks: { name: string; kind: string; flavor: string; capacityGb?: number; bootDisk: boolean }[];
   affinities: Affinity[];
   tags: string[];
+  subnets?: string[];
   clusterId?: string;
 }
 
@@ -81,7 +83,8 @@ export function parseVmSpec(b: Record<string, unknown>): VmSpec {
   if (count("host") > 1 || count("datastore") > 1 || count("availabilityZone") > 1) throw invalidEntity("affinities may name at most one host, one datastore and one availabilityZone");
   if (count("disk") > 0 && count("host") + count("datastore") > 0) throw invalidEntity("affinities may not mix disk with host or datastore");
   const tags = Array.isArray(b.tags) ? b.tags.map(String) : [];
-  return { name, flavor, sourceImageId: b.sourceImageId, attachedDisks: attached, affinities, tags };
+  const subnets = Array.isArray(b.subnets) ? b.subnets.map(String) : undefined;
+  return { name, flavor, sourceImageId: b.sourceImageId, attachedDisks: attached, affinities, tags, subnets };
 }
 
 /**
@@ -92,6 +95,7 @@ export function createVm(p: PhotonPlatform, projectId: string, spec: VmSpec, the
   const pr = project(p, projectId);
   const flavor = flavorByName(p, spec.flavor, "vm");
   const img = readyImage(p, spec.sourceImageId);
+  for (const s of spec.subnets ?? []) p.get("subnet", s, "NetworkNotFound", "Network");
   const disks: AttachedDisk[] = spec.attachedDisks.map((d) => {
     const f = flavorByName(p, d.flavor, "ephemeral-disk");
     return { id: crypto.randomUUID(), name: d.name, kind: "ephemeral-disk", flavor: f.id, state: "DETACHED", capacityGb: d.capacityGb ?? 1, bootDisk: d.bootDisk };
@@ -118,6 +122,7 @@ export function createVm(p: PhotonPlatform, projectId: string, spec: VmSpec, the
     pin: -1,
     clusterId: spec.clusterId,
   };
+  if (spec.subnets?.length) v.subnets = spec.subnets;
   p.put("vm", v);
   const task = p.tasks.queue(
     "CREATE_VM",
@@ -186,8 +191,8 @@ export function power(p: PhotonPlatform, id: string, op: keyof typeof POWER): vo
   p.put("vm", { ...v, state: rule.to });
 }
 
-function vmTask(p: PhotonPlatform, v: VmDoc, op: string, steps: [string, () => void | Promise<void>][]) {
-  return p.tasks.queue(op, { kind: "vm", id: v.id }, steps, { projectId: v.projectId }, undefined, { [v.id]: "vm" });
+function vmTask(p: PhotonPlatform, v: VmDoc, op: string, steps: [string, () => void | Promise<void>][], lock = true) {
+  return p.tasks.queue(op, { kind: "vm", id: v.id }, steps, { projectId: v.projectId }, undefined, { [v.id]: "vm" }, lock);
 }
 
 /** Deletes a VM: persistent disk attached → 400; powered on → task ERROR InvalidVmState. */
@@ -337,14 +342,21 @@ export const vmRoutes: Route[] = [
             const task = p.docs.task.get(t.id)!;
             const up = cur.state === "STARTED";
             const n = parseInt(cur.id.replace(/-/g, "").slice(0, 6), 16);
+            const mac = (k: number) => `00:50:56:${((n >> 16) & 255).toString(16).padStart(2, "0")}:${((n >> 8) & 255).toString(16).padStart(2, "0")}:${((n + k) & 255).toString(16).padStart(2, "0")}`;
+            const state = up ? "CONNECTED" : "DISCONNECTED";
+            // one NIC per subnet named at create (an SDN subnet leases from its dynamic range), else the default network
+            const nics = (cur.subnets ?? []).map((id, k) => {
+              const s = p.docs.subnet.get(id);
+              const lease = s?.lowIpDynamic && s.highIpDynamic && s.cidr ? dynamicIp(s.lowIpDynamic, s.highIpDynamic, n) : null;
+              const mask = s?.cidr ? maskOf(Number(s.cidr.split("/")[1])) : "255.255.0.0";
+              return { network: id, macAddress: mac(k), ipAddress: up ? (lease ?? `192.168.${(n >> 8) & 255}.${(n & 253) + 2}`) : null, netmask: up ? mask : null, isConnected: state };
+            });
             task.resourceProperties = {
-              networkConnections: [
-                { network: "VM Network", macAddress: `00:50:56:${((n >> 16) & 255).toString(16).padStart(2, "0")}:${((n >> 8) & 255).toString(16).padStart(2, "0")}:${(n & 255).toString(16).padStart(2, "0")}`, ipAddress: up ? `192.168.${(n >> 8) & 255}.${(n & 253) + 2}` : null, netmask: up ? "255.255.0.0" : null, isConnected: up ? "CONNECTED" : "DISCONNECTED" },
-              ],
+              networkConnections: nics.length > 0 ? nics : [{ network: "VM Network", macAddress: mac(0), ipAddress: up ? `192.168.${(n >> 8) & 255}.${(n & 253) + 2}` : null, netmask: up ? "255.255.0.0" : null, isConnected: state }],
             };
           },
         ],
-      ]);
+      ], false);
       return created(p.tasks.json(t, origin));
     },
   },
@@ -354,7 +366,7 @@ export const vmRoutes: Route[] = [
     run({ p, params, origin }) {
       const v = vm(p, params.id);
       if (v.state !== "STARTED") throw new ApiError(400, "InvalidVmState", `VM ${v.id} is not powered on`, { id: v.id, state: v.state });
-      const t = vmTask(p, v, "GET_MKS_TICKET", [["GET_MKS_TICKET", () => void (p.docs.task.get(t.id)!.resourceProperties = { host: p.fleet.address(v.host), port: 902, ticket: crypto.randomUUID(), cfgFile: `[${v.datastore}] ${v.id}/${v.id}.vmx`, sslThumbprint: null })]]);
+      const t = vmTask(p, v, "GET_MKS_TICKET", [["GET_MKS_TICKET", () => void (p.docs.task.get(t.id)!.resourceProperties = { host: p.fleet.address(v.host), port: 902, ticket: crypto.randomUUID(), cfgFile: `[${v.datastore}] ${v.id}/${v.id}.vmx`, sslThumbprint: null })]], false);
       return created(p.tasks.json(t, origin));
     },
   },
@@ -384,3 +396,14 @@ export const vmRoutes: Route[] = [
     },
   },
 ];
+
+const ipNum = (ip: string): number => ip.split(".").reduce((a, x) => a * 256 + Number(x), 0);
+const ipStr = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+/** An address of the range [low, high] picked by `seed` (the VM's lease on an SDN subnet). */
+function dynamicIp(low: string, high: string, seed: number): string {
+  const a = ipNum(low);
+  return ipStr(a + (seed % (ipNum(high) - a + 1)));
+}
+function maskOf(bits: number): string {
+  return ipStr(bits === 0 ? 0 : (0xffffffff - (2 ** (32 - bits) - 1)));
+}

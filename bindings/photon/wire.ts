@@ -10,22 +10,44 @@ export const MAX_PAGE_SIZE = 100;
 /** Base of every `selfLink`: the request's own origin (`http://127.0.0.1:9000`). */
 export type Origin = string;
 
-/** A JSON response with Photon's headers. */
-export function json(status: number, body: unknown, requestId: string): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", "x-api-version": "1.0", "request-id": requestId },
-  });
+/**
+ * A request as the door reads it: the web-standard handler makes one from a `Request`, the Node server
+ * from its IncomingMessage without building a `Request` unless a route asks for it (multipart uploads).
+ */
+export interface PhotonRequest {
+  method: string;
+  /** Absolute URL. */
+  url: string;
+  header(name: string): string | null;
+  text(): Promise<string>;
+  /** The request as a web `Request` (multipart uploads read it with formData). */
+  web(): Request;
+}
+/** An answer before it becomes bytes: status, headers and the body text (null: empty). */
+export interface PhotonReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
 }
 
-/** The response for a thrown error: ApiError as its body, anything else 500 with an empty body. */
-export function errorResponse(error: unknown, requestId: string): Response {
+/** A JSON reply with Photon's headers. */
+export function json(status: number, body: unknown, requestId: string): PhotonReply {
+  return { status, headers: { "content-type": "application/json", "x-api-version": "1.0", "request-id": requestId }, body: JSON.stringify(body) };
+}
+
+/** The reply for a thrown error: ApiError as its body, anything else 500 with an empty body. */
+export function errorResponse(error: unknown, requestId: string): PhotonReply {
   if (error instanceof ApiError) return json(error.status, error.toJSON(), requestId);
-  return new Response(null, { status: 500, headers: { "x-api-version": "1.0", "request-id": requestId } });
+  return { status: 500, headers: { "x-api-version": "1.0", "request-id": requestId }, body: null };
+}
+
+/** A reply as a web `Response`. */
+export function toResponse(r: PhotonReply): Response {
+  return new Response(r.body, { status: r.status, headers: r.headers });
 }
 
 /** Reads a JSON request body; bad JSON → 400 InvalidJson; an empty body is `{}`. */
-export async function readJson(req: Request): Promise<Record<string, unknown>> {
+export async function readJson(req: PhotonRequest): Promise<Record<string, unknown>> {
   const text = await req.text();
   if (text.trim() === "") return {};
   let v: unknown;

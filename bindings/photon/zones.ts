@@ -47,7 +47,7 @@ export const zoneRoutes: Route[] = [
     run({ p, params, origin }) {
       const z = p.get("zone", params.id, "AvailabilityZoneNotFound", "AvailabilityZone");
       for (let h = 0; h < p.fleet.n; h++) {
-        if (p.fleet.zone[h] === z.bit) throw new ApiError(400, "ContainerNotEmpty", `Availability zone '${z.id}' has hosts`, { kind: "availability-zone", id: z.id, message: "hosts are in the zone" });
+        if (p.fleet.zone[h] === z.bit && p.fleet.stateOf(h) !== "DELETED") throw new ApiError(400, "ContainerNotEmpty", `Availability zone '${z.id}' has hosts`, { kind: "availability-zone", id: z.id, message: "hosts are in the zone" });
       }
       p.remove("zone", z.id);
       delete p.zoneByBit[z.bit];

@@ -46,6 +46,12 @@ export class Datacenter {
   readonly hostVersion: Uint32Array;
   /** Powered on (only meaningful in `powered` mode; otherwise a host is on while it has load). */
   readonly hostOn: Uint8Array;
+  /** The version and power state each host had at its last `updateHost`: unchanged means its entry is current. */
+  private readonly updatedVersion: Uint32Array;
+  /** The version at the last share computation, and whether the host was over-subscribed then. */
+  private readonly sharedVersion: Uint32Array;
+  private readonly hostOver: Uint8Array;
+  private readonly updatedOn: Uint8Array;
   readonly vmHost: Int32Array;
   readonly vmDemand: Float64Array;
   readonly vmAlloc: Float64Array;
@@ -59,6 +65,11 @@ export class Datacenter {
   readonly vmSlope: Float64Array;
   /** The VM has 10 or more history points and a non-zero one at index ≥ 9 (survives the zero trim). */
   readonly vmLongHistory: Uint8Array;
+  /** Non-zero history points at index ≥ 9, kept as the history shifts. */
+  private readonly vmLongNonZero: Uint8Array;
+  /** `incomingMark[v] === incomingStamp` while allocating a host: v is migrating in (no search of hostIn per VM). */
+  private readonly incomingMark: Uint32Array;
+  private incomingStamp = 0;
 
   time = 0;
   lastProcess = 0;
@@ -86,6 +97,7 @@ export class Datacenter {
   /** Histogram of active hosts' utilisation at every tick, ten 10 % bins. */
   readonly utilisationBins = new Float64Array(10);
   private tickMigrations = 0;
+  private readonly touched = new Set<number>();
 
   /**
    * CloudSim's `getCompletedVms` quirk: a settled VM whose requested MIPS is exactly 0 at an update
@@ -111,6 +123,10 @@ export class Datacenter {
     this.hostRamUsed = new Float64Array(H);
     this.hostVersion = new Uint32Array(H);
     this.hostOn = new Uint8Array(H);
+    this.updatedVersion = new Uint32Array(H);
+    this.sharedVersion = new Uint32Array(H).fill(0xffffffff);
+    this.hostOver = new Uint8Array(H);
+    this.updatedOn = new Uint8Array(H);
     this.vmHost = new Int32Array(V).fill(-1);
     this.vmDemand = new Float64Array(V);
     this.vmAlloc = new Float64Array(V);
@@ -121,6 +137,8 @@ export class Datacenter {
     this.vmMean = new Float64Array(V);
     this.vmSlope = new Float64Array(V);
     this.vmLongHistory = new Uint8Array(V);
+    this.vmLongNonZero = new Uint8Array(V);
+    this.incomingMark = new Uint32Array(V);
     this.hEntT = new Float64Array(H).fill(-1);
     this.hEntAlloc = new Float64Array(H);
     this.hEntReq = new Float64Array(H);
@@ -137,81 +155,98 @@ export class Datacenter {
     return u > 1 && u < 1.01 ? 1 : u;
   }
 
+  /** Marks the host's incoming VMs for `isIncoming`; false when it has none. */
+  private markIncoming(h: number): boolean {
+    const inc = this.hostIn[h];
+    if (inc.length === 0) return false;
+    if (this.incomingStamp === 0xffffffff) {
+      this.incomingMark.fill(0);
+      this.incomingStamp = 0;
+    }
+    const stamp = ++this.incomingStamp;
+    for (let i = 0; i < inc.length; i++) this.incomingMark[inc[i]] = stamp;
+    return true;
+  }
+
   /** Recomputes the host's CPU shares from its list (VmSchedulerTimeSharedOverSubscription). */
   allocate(h: number): void {
+    this.share(h, this.markIncoming(h), -1);
+  }
+
+  /**
+   * The scheduler's shares; with `t` ≥ 0 also `updateHost`'s MIPS in use, request and state entries,
+   * in the same pass over the list (each sum still runs in list order, so the figures are the same).
+   */
+  private share(h: number, anyIn: boolean, t: number): void {
     this.hostVersion[h]++;
     const list = this.hostList[h];
-    const inc = this.hostIn[h];
+    const mark = this.incomingMark;
+    const stamp = this.incomingStamp;
     const C = this.m.hostMips[h];
     const pe = this.m.hostPe[h];
     const d = this.vmDemand;
+    const migrating = this.vmMigrating;
+    const n = list.length;
     let avail = C;
     let over = false;
     let total = 0;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < n; i++) {
       const v = list[i];
       let r = d[v] > pe ? pe : d[v];
-      if (inc.length && inc.includes(v)) r *= 0.1;
+      if (anyIn && mark[v] === stamp) r *= 0.1;
       total += r;
       if (!over && avail >= r) avail -= r;
       else over = true;
     }
+    const update = t >= 0;
     let sum = 0;
-    if (!over) {
-      for (let i = 0; i < list.length; i++) {
-        const v = list[i];
-        const r = d[v] > pe ? pe : d[v];
-        if (inc.length && inc.includes(v)) {
-          this.vmAllocIn[v] = r * 0.1;
+    let used = 0;
+    let req = 0;
+    const s = over ? C / total : 0;
+    for (let i = 0; i < n; i++) {
+      const v = list[i];
+      const r = d[v] > pe ? pe : d[v];
+      if (anyIn && mark[v] === stamp) {
+        let a: number;
+        if (!over) {
+          a = r * 0.1;
           sum += r * 0.1 + (r * 0.1 * 0.9) / 0.1;
         } else {
-          const a = this.vmMigrating[v] > 0 ? r * 0.9 : r;
-          this.vmAlloc[v] = a;
-          sum += a;
-        }
-      }
-      this.hostAvail[h] = avail;
-    } else {
-      const s = C / total;
-      for (let i = 0; i < list.length; i++) {
-        const v = list[i];
-        const r = d[v] > pe ? pe : d[v];
-        if (inc.length && inc.includes(v)) {
-          const a = Math.floor(r * 0.1 * s);
-          this.vmAllocIn[v] = a;
+          a = Math.floor(r * 0.1 * s);
           sum += a + (a * 0.9) / 0.1;
-        } else {
-          const a = this.vmMigrating[v] > 0 ? Math.floor(r * s * 0.9) : Math.floor(r * s);
-          this.vmAlloc[v] = a;
-          sum += a;
+        }
+        this.vmAllocIn[v] = a;
+        if (update) {
+          req += d[v];
+          used += a;
+        }
+      } else {
+        const mig = migrating[v] > 0;
+        const a = !over ? (mig ? r * 0.9 : r) : mig ? Math.floor(r * s * 0.9) : Math.floor(r * s);
+        this.vmAlloc[v] = a;
+        sum += a;
+        if (update) {
+          req += d[v];
+          this.vmEntry(v, t, a, d[v], mig);
+          used += mig ? a / 0.9 : a;
         }
       }
-      this.hostAvail[h] = 0;
     }
+    this.hostAvail[h] = over ? 0 : avail;
     this.hostAllocMips[h] = sum;
+    this.hostOver[h] = over ? 1 : 0;
+    this.sharedVersion[h] = this.hostVersion[h];
+    if (!update) return;
+    this.hostUtilMips[h] = used;
+    const active = this.mode === "powered" ? this.hostOn[h] === 1 : used > 0;
+    this.hostEntry(h, t, used, req, active);
+    this.updatedVersion[h] = this.hostVersion[h];
+    this.updatedOn[h] = this.hostOn[h];
   }
 
   /** CloudSim `updateVmsProcessing`: shares, MIPS in use, and the host's and its VMs' state entries at `t`. */
   updateHost(h: number, t: number): void {
-    this.allocate(h);
-    const list = this.hostList[h];
-    const inc = this.hostIn[h];
-    let used = 0;
-    let req = 0;
-    for (let i = 0; i < list.length; i++) {
-      const v = list[i];
-      req += this.vmDemand[v];
-      if (inc.length && inc.includes(v)) {
-        used += this.vmAllocIn[v];
-      } else {
-        const mig = this.vmMigrating[v] > 0;
-        this.vmEntry(v, t, this.vmAlloc[v], this.vmDemand[v], mig);
-        used += mig ? this.vmAlloc[v] / 0.9 : this.vmAlloc[v];
-      }
-    }
-    this.hostUtilMips[h] = used;
-    const active = this.mode === "powered" ? this.hostOn[h] === 1 : used > 0;
-    this.hostEntry(h, t, used, req, active);
+    this.share(h, this.markIncoming(h), t);
   }
 
   private hostEntry(h: number, t: number, alloc: number, req: number, active: boolean): void {
@@ -245,10 +280,22 @@ export class Datacenter {
 
   /** Puts a VM on a host (CloudSim `vmCreate`): appended to the list, its share taken. */
   create(v: number, h: number): void {
-    this.hostList[h].push(v);
+    const list = this.hostList[h];
+    list.push(v);
     this.vmHost[v] = h;
     this.hostRamUsed[h] += this.m.vmRam[v];
-    this.allocate(h);
+    // A VM appended to a host whose shares are current and not over-subscribed takes its share from
+    // what is left: the same sums, in the same order, as recomputing the list.
+    const d = this.vmDemand[v];
+    const pe = this.m.hostPe[h];
+    const r = d > pe ? pe : d;
+    if (this.sharedVersion[h] === this.hostVersion[h] && this.hostOver[h] === 0 && this.hostAvail[h] >= r && !this.hostIn[h].includes(v)) {
+      this.hostAvail[h] -= r;
+      const a = this.vmMigrating[v] > 0 ? r * 0.9 : r;
+      this.vmAlloc[v] = a;
+      this.hostAllocMips[h] += a;
+      this.sharedVersion[h] = ++this.hostVersion[h];
+    } else this.allocate(h);
   }
 
   /** Takes a VM off a host's list (CloudSim `vmDestroy`); the others' shares are recomputed. */
@@ -265,13 +312,16 @@ export class Datacenter {
   private pushHistory(v: number, u: number): void {
     const base = v * HISTORY;
     const hist = this.vmHist;
+    const before = this.vmHistLen[v];
+    // Index 8 moves to 9 and joins the long part; index 29 falls off the end.
+    let nonZero = this.vmLongNonZero[v];
+    if (before > 8 && hist[base + 8] !== 0) nonZero++;
+    if (before === HISTORY && hist[base + HISTORY - 1] !== 0) nonZero--;
+    this.vmLongNonZero[v] = nonZero;
     hist.copyWithin(base + 1, base, base + HISTORY - 1);
     hist[base] = u;
-    const len = Math.min(HISTORY, this.vmHistLen[v] + 1);
-    this.vmHistLen[v] = len;
-    let long = 0;
-    for (let k = 9; k < len; k++) if (hist[base + k] !== 0) long = 1;
-    this.vmLongHistory[v] = long;
+    this.vmHistLen[v] = Math.min(HISTORY, before + 1);
+    this.vmLongHistory[v] = nonZero > 0 ? 1 : 0;
     // x = 1 … 10 oldest first: x = 10 − k for history index k.
     let sy = 0;
     for (let k = 0; k < 10; k++) sy += hist[base + k];
@@ -285,12 +335,31 @@ export class Datacenter {
   /** A full datacenter update at `t`: demands from the trace, every host's shares, energy since the last one. */
   update(t: number, tick: boolean): void {
     const m = this.m;
+    // The trace position of t, for the VMs that start at 0 (utilisationAt's arithmetic, done once).
+    const step = m.traceStep;
+    const exact = t % step === 0;
+    const i0 = t / step;
+    const t1 = Math.floor(t / step);
+    const t2 = Math.ceil(t / step);
+    const span = (t2 - t1) * step;
+    const into = t - t1 * step;
     for (let v = 0; v < m.vmCount; v++) {
       if (this.vmHost[v] < 0) {
         this.vmDemand[v] = 0;
         continue;
       }
-      const u = vmUtilisation(m, v, t);
+      let u: number;
+      if (m.vmStart[v] !== 0 || t >= m.vmEnd[v]) u = vmUtilisation(m, v, t);
+      else {
+        const cpu = m.vmCpu[v];
+        const last = cpu.length - 1;
+        if (last < 0) u = 0;
+        else if (exact) u = cpu[i0 > last ? last : i0];
+        else {
+          const u1 = cpu[t1 > last ? last : t1];
+          u = u1 + ((cpu[t2 > last ? last : t2] - u1) / span) * into;
+        }
+      }
       this.vmDemand[v] = u * m.vmMips[v];
       if (tick) this.pushHistory(v, u);
     }
@@ -334,18 +403,32 @@ export class Datacenter {
 
   /** Starts a live migration (CloudSim `addMigratingInVm` + the VM_MIGRATE event). */
   startMigration(v: number, target: number, t: number): void {
-    this.hostIn[target].push(v);
-    this.hostList[target].push(v);
-    this.vmMigrating[v]++;
-    this.migrations++;
-    this.tickMigrations++;
-    const done = t + this.m.vmRam[v] / this.m.hostMigrationMiBps[target];
-    const e = { time: done, seq: this.seq++, vm: v, target };
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1].time > done) i--;
-    this.queue.splice(i, 0, e);
-    this.updateHost(target, t);
-    this.updateHost(this.vmHost[v], t);
+    this.startMigrations([[v, target]], t);
+  }
+
+  /**
+   * Starts the migrations a policy decided at `t`, in order. Each source and target is updated once
+   * after all of them start: every update at `t` replaces the entries the one before wrote at `t`,
+   * so only the last counts, and it sees the same lists either way.
+   */
+  startMigrations(moves: readonly (readonly [number, number])[], t: number): void {
+    const touched = this.touched;
+    touched.clear();
+    for (const [v, target] of moves) {
+      this.hostIn[target].push(v);
+      this.hostList[target].push(v);
+      this.vmMigrating[v]++;
+      this.migrations++;
+      this.tickMigrations++;
+      const done = t + this.m.vmRam[v] / this.m.hostMigrationMiBps[target];
+      const e = { time: done, seq: this.seq++, vm: v, target };
+      let i = this.queue.length;
+      while (i > 0 && this.queue[i - 1].time > done) i--;
+      this.queue.splice(i, 0, e);
+      touched.add(target);
+      touched.add(this.vmHost[v]);
+    }
+    for (const h of touched) this.updateHost(h, t);
   }
 
   /** Time of the next migration completion, or Infinity. */
@@ -356,19 +439,35 @@ export class Datacenter {
   /** Completes every migration due at the earliest completion time (CloudSim `processVmMigrate`). */
   completeMigrations(): number {
     const t = this.queue[0].time;
-    if (t > this.lastProcess) this.update(t, false);
+    const updated = t > this.lastProcess;
+    if (updated) this.update(t, false);
+    // The lists change as destroy and create would change them; the shares are recomputed once
+    // per host below instead of after every move (nothing reads them in between).
     while (this.queue.length && this.queue[0].time === t) {
       const { vm, target } = this.queue.shift()!;
       const src = this.vmHost[vm];
-      this.destroy(vm, src);
+      const from = this.hostList[src];
+      const i = from.indexOf(vm);
+      if (i >= 0) {
+        from.splice(i, 1);
+        this.hostRamUsed[src] -= this.m.vmRam[vm];
+        this.hostVersion[src]++;
+      }
       const inc = this.hostIn[target];
       inc.splice(inc.indexOf(vm), 1);
       const list = this.hostList[target];
       list.splice(list.indexOf(vm), 1);
       this.vmMigrating[vm]--;
-      this.create(vm, target);
+      list.push(vm);
+      this.vmHost[vm] = target;
+      this.hostRamUsed[target] += this.m.vmRam[vm];
+      this.hostVersion[target]++;
     }
-    for (let h = 0; h < this.m.hostCount; h++) this.updateHost(h, t);
+    // Every host was just updated at t; only those changed since (lists, shares or power) need it
+    // again: for the others it would write the same entries.
+    for (let h = 0; h < this.m.hostCount; h++) {
+      if (!updated || this.updatedVersion[h] !== this.hostVersion[h] || this.updatedOn[h] !== this.hostOn[h]) this.updateHost(h, t);
+    }
     return t;
   }
 

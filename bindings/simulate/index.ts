@@ -6,6 +6,7 @@ export { TraceError, TRACE_FORMATS, utilisationAt } from "./workload.js";
 export type { Workload, TraceVm, TraceHost, TraceFormat } from "./workload.js";
 export { cloudsimPlanetLab, PRESETS } from "./preset.js";
 export { buildModel } from "./model.js";
+export { sharingInterval } from "./memory.js";
 export type { Model } from "./model.js";
 export { runPolicy, ACK_DELAY } from "./simulate.js";
 export type { PolicyResult, RunOptions, MemorySummary } from "./simulate.js";

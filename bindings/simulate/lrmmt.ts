@@ -57,6 +57,10 @@ export class LrMmt {
   private readonly inActive: Uint8Array;
   /** Each host's power at its last-update utilisation: fixed through one optimisation. */
   private readonly powerNow: Float64Array;
+  /** The last VM term of an overload test with a VM added (valid within one `findHost`). */
+  private termVm = -1;
+  private termAhead = 0;
+  private term = 0;
 
   constructor(dc: Datacenter, settings: LrMmtSettings) {
     this.dc = dc;
@@ -90,7 +94,10 @@ export class LrMmt {
 
   /** Puts a VM on a host, keeping the active list (a host that was empty joins it). */
   private createOn(v: number, h: number): void {
-    this.dc.create(v, h);
+    const dc = this.dc;
+    const cached = this.cacheVersion[h] === dc.hostVersion[h];
+    dc.create(v, h);
+    if (cached) this.appended(h, v);
     if (!this.inActive[h]) {
       this.inActive[h] = 1;
       let i = this.active.length;
@@ -144,12 +151,19 @@ export class LrMmt {
       return req / C > this.s.fallbackThreshold;
     }
     if (extra < 0) return this.cachePred[h] * this.s.safety >= 1;
-    const maxRam = Math.max(this.cacheMaxRam[h], m.vmRam[extra]);
-    const horizon = Math.ceil(maxRam / m.hostMigrationMiBps[h] / this.s.stepSeconds);
+    // A VM no larger than the host's largest leaves the horizon (and the host's prediction) as cached.
+    const fits = m.vmRam[extra] <= this.cacheMaxRam[h];
+    const horizon = fits ? this.cacheHorizon[h] : Math.ceil(Math.max(this.cacheMaxRam[h], m.vmRam[extra]) / m.hostMigrationMiBps[h] / this.s.stepSeconds);
     const ahead = 4.5 + horizon; // prediction at x = 10 + horizon: mean + (x − 5.5) · slope
     let pred = this.cachePred[h];
     if (horizon !== this.cacheHorizon[h]) pred = this.predict(h, ahead);
-    pred += ((dc.vmMean[extra] + ahead * dc.vmSlope[extra]) * m.vmMips[extra]) / C;
+    // The VM's term before the division by the host's MIPS is the same on every host with this horizon.
+    if (this.termVm !== extra || this.termAhead !== ahead) {
+      this.termVm = extra;
+      this.termAhead = ahead;
+      this.term = (dc.vmMean[extra] + ahead * dc.vmSlope[extra]) * m.vmMips[extra];
+    }
+    pred += this.term / C;
     return pred * this.s.safety >= 1;
   }
 
@@ -165,6 +179,22 @@ export class LrMmt {
       pred += ((dc.vmMean[v] + ahead * dc.vmSlope[v]) * m.vmMips[v]) / C;
     }
     return pred;
+  }
+
+  /**
+   * Brings a current cache up to date after `v` was appended to the host's list: the prediction sums
+   * the list in order, so adding the last term gives what `refresh` would (unless the horizon moves).
+   */
+  private appended(h: number, v: number): void {
+    const dc = this.dc;
+    const m = dc.m;
+    const maxRam = Math.max(this.cacheMaxRam[h], m.vmRam[v]);
+    const horizon = Math.ceil(maxRam / m.hostMigrationMiBps[h] / this.s.stepSeconds);
+    if (horizon !== this.cacheHorizon[h]) return; // left stale: refreshed when next asked
+    if (dc.vmLongHistory[v] === 1) this.cacheLong[h] = 1;
+    this.cacheMaxRam[h] = maxRam;
+    this.cachePred[h] += ((dc.vmMean[v] + (4.5 + horizon) * dc.vmSlope[v]) * m.vmMips[v]) / m.hostMips[h];
+    this.cacheVersion[h] = dc.hostVersion[h];
   }
 
   private refresh(h: number): void {
@@ -195,29 +225,18 @@ export class LrMmt {
     let best = -1;
     let minPower = Number.MAX_VALUE;
     const active = this.active;
-    let seenTypes = emptyEligible ? 0 : (1 << m.power.length) - 1;
+    this.termVm = -1; // histories may have moved since the last search
     const allTypes = (1 << m.power.length) - 1;
-    let e = 0; // scan position for empty hosts
-    let nextEmpty = -1;
-    const advance = (): void => {
-      nextEmpty = -1;
-      while (seenTypes !== allTypes && e < m.hostCount) {
-        const h = e++;
-        if (this.inActive[h] || excluded.has(h)) continue;
-        const bit = 1 << m.hostType[h];
-        if (seenTypes & bit) continue;
-        seenTypes |= bit;
-        nextEmpty = h;
-        return;
-      }
-    };
-    advance();
+    let seenTypes = emptyEligible ? 0 : allTypes;
+    let nextEmpty = this.firstEmpty(0, seenTypes, excluded);
+    if (nextEmpty >= 0) seenTypes |= 1 << m.hostType[nextEmpty];
     let i = 0;
     while (i < active.length || nextEmpty >= 0) {
       let h: number;
       if (nextEmpty >= 0 && (i >= active.length || nextEmpty < active[i])) {
         h = nextEmpty;
-        advance();
+        nextEmpty = this.firstEmpty(h + 1, seenTypes, excluded);
+        if (nextEmpty >= 0) seenTypes |= 1 << m.hostType[nextEmpty];
       } else h = active[i++];
       if (excluded.has(h)) continue;
       const diff = this.cost(v, h);
@@ -227,6 +246,18 @@ export class LrMmt {
       }
     }
     return best;
+  }
+
+  /** The first host from `from` on that is empty, not excluded and of a type not in `seenTypes`; -1 if none. */
+  private firstEmpty(from: number, seenTypes: number, excluded: HostSet): number {
+    const m = this.dc.m;
+    if (seenTypes === (1 << m.power.length) - 1) return -1;
+    for (let h = from; h < m.hostCount; h++) {
+      if (this.inActive[h] || excluded.has(h)) continue;
+      if (seenTypes & (1 << m.hostType[h])) continue;
+      return h;
+    }
+    return -1;
   }
 
   /** Power increase of putting `v` on `h`, or +∞ when it does not fit or would overload the host. */
@@ -246,10 +277,7 @@ export class LrMmt {
   /** VMs sorted by current demand, descending, stable (PowerVmList.sortByCpuUtilization). */
   private byDemand(vms: number[]): number[] {
     const d = this.dc.vmDemand;
-    return vms
-      .map((v, i) => [v, i])
-      .sort((a, b) => d[b[0]] - d[a[0]] || a[1] - b[1])
-      .map((x) => x[0]);
+    return vms.slice().sort((a, b) => d[b] - d[a]); // Array.prototype.sort is stable
   }
 
   /** One `optimizeAllocation` call: the migrations to start at this tick. */
@@ -271,10 +299,10 @@ export class LrMmt {
     const touch = (h: number): void => {
       if (!saved.has(h)) saved.set(h, dc.hostIn[h].length ? dc.hostList[h].filter((v) => !dc.hostIn[h].includes(v)) : dc.hostList[h].slice());
     };
-    const movedFrom: [number, number][] = [];
+    const movedFrom: number[] = []; // VM, host it was on: pairs, flat
     const place = (v: number, h: number): void => {
       touch(h);
-      movedFrom.push([v, dc.vmHost[v]]);
+      movedFrom.push(v, dc.vmHost[v]);
       this.createOn(v, h);
     };
     // VM selection: minimum migration time (smallest RAM, first on ties) until the host is not overloaded.
@@ -312,18 +340,19 @@ export class LrMmt {
         this.exclPlace.add(h);
       }
     }
-    while (this.exclUnder.size < n) {
-      let under = -1;
-      let minU = 1;
-      for (let h = 0; h < n; h++) {
-        if (this.exclUnder.has(h)) continue;
-        const u = dc.utilisation(h);
-        if (u > 0 && u < minU && !this.allMigratingOrIncomingFirst(h)) {
-          minU = u;
-          under = h;
-        }
-      }
-      if (under < 0) break;
+    // Utilisation is that of the last update, so it stays put through the phase, and a host that is
+    // not excluded keeps its lists (a placement onto it excludes it or is undone): the underloaded
+    // hosts come out in one ascending sort, lowest index first on ties, instead of a scan per pick.
+    const candidates: number[] = [];
+    for (let h = 0; h < n; h++) {
+      const u = dc.utilisation(h);
+      if (u > 0 && u < 1 && !this.exclUnder.has(h)) candidates.push(h);
+    }
+    const util = (h: number): number => dc.utilisation(h);
+    candidates.sort((a, b) => util(a) - util(b) || a - b);
+    for (let next = 0; next < candidates.length; next++) {
+      const under = candidates[next];
+      if (this.exclUnder.has(under) || this.allMigratingOrIncomingFirst(under)) continue;
       this.exclUnder.add(under);
       this.exclPlace.add(under);
       const vms = dc.hostList[under].filter((v) => dc.vmMigrating[v] === 0);
@@ -358,7 +387,7 @@ export class LrMmt {
       dc.hostRamUsed[h] = ram;
       dc.allocate(h);
     }
-    for (let i = movedFrom.length - 1; i >= 0; i--) dc.vmHost[movedFrom[i][0]] = movedFrom[i][1];
+    for (let i = movedFrom.length - 2; i >= 0; i -= 2) dc.vmHost[movedFrom[i]] = movedFrom[i + 1];
     for (const [h, own] of saved) for (const v of own) dc.vmHost[v] = h;
     return moves;
   }

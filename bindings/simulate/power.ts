@@ -25,7 +25,8 @@ export function kWh(wattSeconds: number): number {
 export function powerOf(table: PowerTable | Float64Array, u: number): number {
   if (u >= 1) return table[10];
   if (u <= 0) return table[0];
-  if (u % 0.1 === 0) return table[Math.trunc(u * 10)];
+  // CloudSim returns the table entry when u % 0.1 === 0; then u · 10 is a whole number and the
+  // interpolation below gives that entry too (delta · 0), so the slow remainder is left out.
   const i1 = Math.floor(u * 10);
   const i2 = Math.ceil(u * 10);
   const p1 = table[i1];

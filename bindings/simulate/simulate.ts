@@ -7,7 +7,7 @@ import { Datacenter, type TickSample } from "./datacenter.js";
 import { DrsDpm } from "./drs-dpm.js";
 import { LrMmt } from "./lrmmt.js";
 import type { Model } from "./model.js";
-import { measureSharing, type SharingSettings } from "./memory.js";
+import { SharingMeter, type SharingSettings } from "./memory.js";
 import type { PolicyName, Scenario } from "./scenario.js";
 
 /** Seconds between a VM's creation and its cloudlet's start (CloudSim's event delay). */
@@ -132,6 +132,7 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
   later.sort((a, b) => model.vmStart[a] - model.vmStart[b] || a - b);
   let nextArrival = 0;
   const memorySeries: ({ time: number } & MemorySummary)[] = [];
+  const meter = options.sharing ? new SharingMeter(options.sharing) : undefined;
   const ticks = Math.floor((length - ACK_DELAY) / step);
   let last = 0;
   let t = ACK_DELAY;
@@ -157,10 +158,10 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
       }
     }
     if (arriving.length) unplaced += policy.placeArrivals(arriving, t).length;
-    for (const [v, h] of policy.tick(t)) dc.startMigration(v, h, t);
+    dc.startMigrations(policy.tick(t), t);
     dc.sample(t);
     if (options.sharing && Math.floor(t / options.sharing.everySeconds) > Math.floor((t - step) / options.sharing.everySeconds)) {
-      memorySeries.push({ time: t, ...measureSharing(dc, options.sharing) });
+      memorySeries.push({ time: t, ...meter!.measure(dc) });
     }
     last = t;
     options.onProgress?.(k / ticks);
@@ -188,7 +189,7 @@ export function runPolicy(model: Model, scenario: Scenario, name: PolicyName, op
     ...policy.stats?.(),
   };
   if (options.sharing) {
-    result.memory = measureSharing(dc, options.sharing);
+    result.memory = meter!.measure(dc);
     result.memorySeries = memorySeries;
   }
   result.wallSeconds = (performance.now() - wallStart) / 1000;

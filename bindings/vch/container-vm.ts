@@ -24,6 +24,8 @@ import type { ImageRecord, TpsSalting, VmMemory } from "./types.js";
 const BOOT_DIRTY_PAGES = 64;
 /** Distinct duplicate contents per image: writes drawing from this pool are what TPS merges. */
 const DUPLICATE_POOL = 16;
+/** Pages of a container VM's page cache that file writes cycle through (16 MiB). */
+const PAGE_CACHE_PAGES = 4096;
 /** Template VMs kept per host (least recently used retired first). */
 const TEMPLATES_PER_HOST = 8;
 /** Datastore read bandwidth when a template VM is built on a host (MB/s). */
@@ -187,6 +189,11 @@ export class ContainerVms {
     return c.vm.mem === null ? null : this.mem.vmStats(c.vm.mem);
   }
 
+  /** CPU MHz the cluster core entitles a powered-on container VM to (its usage as DRS sees it), or null when it is not placed. */
+  vmCpuMHz(c: Container): number | null {
+    return c.vm.mem === null || this.cluster.vmHost(c.vm.cluster) < 0 ? null : this.cluster.entitlement(c.vm.cluster).cpu;
+  }
+
   // ───────────── the guest's writes and DRS's view of them ─────────────
 
   /**
@@ -206,6 +213,39 @@ export class ContainerVms {
       });
     }
     this.cluster.setDemand(c.vm.cluster, { cpu: cpuDemand(activity), memory: this.memoryDemand(c) });
+  }
+
+  /**
+   * A process of the container wrote bytes `[from, to)` of the file `path`: the guest's page cache
+   * dirties the pages they span (content unique to the container). A file's pages sit contiguously
+   * in a region past the working set, from a slot its path picks, so writing the same page again
+   * dirties the same guest page. A host out of memory refuses as for any guest write (counted, reported).
+   */
+  pageCacheWrite(c: Container, img: ImageRecord | undefined, path: string, from: number, to: number): void {
+    if (c.vm.mem === null || to <= from) return;
+    const pages = Math.ceil(Number(c.rec.hostConfig.Memory) / MIB) * 256;
+    const base = Math.min(pages - 1, (img ? this.wsBase(img) + img.profile.workingSetPages : 0) + BOOT_DIRTY_PAGES);
+    const region = Math.max(1, Math.min(PAGE_CACHE_PAGES, pages - base));
+    const first = Math.floor(from / 4096);
+    const n = Math.min(region, Math.ceil(to / 4096) - first);
+    const slot = hash32(path);
+    const gpns = new Uint32Array(n);
+    const tokens = new BigUint64Array(n);
+    const words = new Uint32Array(tokens.buffer);
+    const cid = hash32(c.rec.id) ^ 0x2545f491;
+    for (let i = 0; i < n; i++) {
+      gpns[i] = base + ((slot + first + i) % region);
+      c.vm.serial++;
+      setToken(words, i, cid, c.vm.serial);
+    }
+    try {
+      this.mem.writePages(c.vm.mem, gpns, tokens);
+    } catch (e) {
+      this.ctx.faults.guestWriteFailures++;
+      this.ctx.emit("cluster", "guest-write-failed", c.rec.id, {
+        name: c.rec.name.slice(1), host: c.vm.host === null ? "" : this.hostNames[c.vm.host], pages: String(n), reason: (e as Error).message,
+      });
+    }
   }
 
   /** First guest page of the container's own writes: half overlaps the template's boot pages (CoW). */

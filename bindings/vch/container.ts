@@ -22,7 +22,7 @@ export interface LogLine {
 }
 
 /** The fields of a container's record the VCH keeps (the rest of `ContainerRecord` is computed for a view). */
-export type ContainerRec = Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm" | "execIds" | "sizeRw">;
+export type ContainerRec = Omit<ContainerRecord, "statusText" | "commandText" | "host" | "vm" | "execIds" | "sizeRw" | "sizeRootFs">;
 
 export interface Waiter {
   condition: "not-running" | "next-exit" | "removed";

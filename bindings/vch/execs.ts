@@ -127,6 +127,7 @@ export class Execs {
         ch.end();
         resolveDone(status);
       },
+      settle: () => this.lifecycle.settleOutside(),
     });
     if (options.stdin) {
       const proc = e.process;

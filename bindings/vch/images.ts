@@ -103,6 +103,15 @@ export class Images {
     return { digest: `sha256:${fromCat.digestHex}`, mediaType, size: JSON.stringify(manifest).length, platforms: [{ os: "linux", architecture: "amd64" }] };
   }
 
+  /** Adds an image made here (build, load, import, commit); an image with the same id stays as it is. */
+  add(rec: ImageRecord): ImageRecord {
+    const existing = this.byId.get(rec.id);
+    if (existing) return existing;
+    this.byId.set(rec.id, rec);
+    this.ctx.journal.mark("image", rec.id);
+    return rec;
+  }
+
   /** An image by `name[:tag]`, `sha256:` id, unique id prefix or digest; throws `No such image`. */
   resolve(ref: string): ImageRecord {
     if (typeof ref !== "string" || !ref) throw notFound(`No such image: ${ref}`);

@@ -15,6 +15,8 @@ import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified } from "./errors.js";
 import type { Execs } from "./execs.js";
+import type { VchFilesystems } from "./filesystems.js";
+import { serviceNetwork } from "./service-net.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
@@ -43,6 +45,8 @@ export interface LifecycleDeps {
   vols: Volumes;
   guest: Guest;
   stdio: Stdio;
+  /** The containers' files and the volumes. */
+  fs: VchFilesystems;
   /** The first container VM runs: the periodic DRS and TPS passes begin. */
   onFirstRun: () => void;
 }
@@ -56,6 +60,7 @@ export class ContainerLifecycle {
   private readonly vols: Volumes;
   private readonly guest: Guest;
   private readonly stdio: Stdio;
+  readonly fs: VchFilesystems;
   private readonly onFirstRun: () => void;
   /** Set once the exec module exists (they call each other). */
   execs!: Execs;
@@ -75,6 +80,7 @@ export class ContainerLifecycle {
     this.vols = deps.vols;
     this.guest = deps.guest;
     this.stdio = deps.stdio;
+    this.fs = deps.fs;
     this.onFirstRun = deps.onFirstRun;
   }
 
@@ -215,6 +221,7 @@ export class ContainerLifecycle {
     if (!img) throw conflict(`image ${c.rec.imageId} of container ${c.rec.id} no longer exists`);
     // An address asked for that cannot be had refuses the start before anything is powered on.
     for (const name of Object.keys(c.rec.networks)) this.nets.checkRequested(name, c.rec.networks[name]);
+    this.filesOf(c);
     this.vms.powerOn(c, img, placedOn);
     const now = this.ctx.now();
     c.rt.run++;
@@ -231,6 +238,7 @@ export class ContainerLifecycle {
     c.rt.precpuSample = null;
     c.rt.runLogStart = c.logs.next;
     for (const n of Object.keys(c.rec.networks)) this.attachEndpoint(c, n);
+    this.fs.booted(c, img, this.hostsFile(c));
     for (const m of c.rec.mounts) if (m.Type === "volume") this.ctx.emit("volume", "mount", m.Name!, { container: c.rec.id, destination: m.Destination, driver: "local", propagation: "", "read/write": String(m.RW) });
     this.running.add(c);
     this.ctx.markContainer(c);
@@ -246,6 +254,7 @@ export class ContainerLifecycle {
         if (c.rt.frozen) c.rt.pendingExit = status;
         else this.processExited(c, status);
       },
+      settle: () => this.settleOutside(),
     });
     c.rt.process = proc;
     for (const d of c.rt.stdin) proc.stdin(d);
@@ -287,6 +296,7 @@ export class ContainerLifecycle {
           output += text;
         },
         exit: (status) => finish(status),
+        settle: () => this.settleOutside(),
       });
       probe.closeStdin();
       const cancelTimeout = this.containerTimer(c, run, plan.timeoutMs, () => {
@@ -458,6 +468,8 @@ export class ContainerLifecycle {
     this.registry.delete(c);
     this.execs.forgetAll(c);
     this.ctx.journal.unmark("container", c.rec.id);
+    this.fs.dropContainer(c.rec.id);
+    this.ctx.journal.unmark("layer", `container/${c.rec.id}`);
     this.ctx.emit("container", "destroy", c.rec.id, containerAttrs(c));
     for (const m of c.rec.mounts) {
       if (m.Type !== "volume" || !m.Name) continue;
@@ -512,7 +524,23 @@ export class ContainerLifecycle {
       tty,
       openStdin,
       now: () => this.ctx.now(),
+      fs: this.filesOf(c),
+      net: serviceNetwork(c, {
+        containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
+        // An image built FROM nginx serves as nginx does: its catalogue base names the service.
+        repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+      }),
     };
+  }
+
+  /** The container's filesystem (made on first use; a bind source the runtime cannot open is refused). */
+  filesOf(c: Container) {
+    return this.fs.of(c, this.images.get(c.rec.imageId), this.hostsFile(c));
+  }
+
+  /** The guest acted outside a timer (the shell's promises): settle as a transaction would, unless closed. */
+  settleOutside(): void {
+    if (!this.ctx.closed) this.ctx.settle();
   }
 
   hostsFile(c: Container): string {
@@ -591,6 +619,8 @@ export class ContainerLifecycle {
   /** A volume went: the journal forgets it and `destroy` is emitted. */
   volumeDeleted(name: string): void {
     this.ctx.journal.unmark("volume", name);
+    this.fs.dropVolume(name);
+    this.ctx.journal.unmark("layer", `volume/${name}`);
     this.ctx.emit("volume", "destroy", name, { driver: "local" });
   }
 }

@@ -11,6 +11,7 @@ import { newContainer, LOG_JOURNAL, type Container, type ContainerRec, type LogL
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import type { EventLog } from "./events.js";
+import type { VchFilesystems } from "./filesystems.js";
 import { rfc3339 } from "./format.js";
 import type { Images } from "./images.js";
 import type { ContainerLifecycle } from "./lifecycle.js";
@@ -32,6 +33,7 @@ export interface VchParts {
   eventLog: EventLog;
   lifecycle: ContainerLifecycle;
   clusterOps: ClusterOps;
+  fs: VchFilesystems;
 }
 
 interface Settings {
@@ -56,6 +58,8 @@ export function serialise(p: VchParts, kind: RecordKind, key: string): unknown {
       if (!c) return undefined;
       return { rec: c.rec, logs: c.logs.last(LOG_JOURNAL), manuallyStopped: c.manuallyStopped, host: c.vm.host };
     }
+    case "layer":
+      return p.fs.serialise(key);
     case "meta":
       return {
         threshold: p.vms.migrationThreshold, automation: p.vms.automation, seed: p.seed, salting: p.vms.tpsSalting,
@@ -97,6 +101,7 @@ export function restore(p: VchParts, snap: StoreSnapshot | undefined): void {
   if (snap) {
     for (const [id, v] of snap.records.image) p.images.restore(id, v as ImageRecord);
     for (const [name, v] of snap.records.volume) p.vols.restore(name, v as VolumeRecord);
+    for (const [key, v] of snap.records.layer ?? []) p.fs.restore(key, v);
     p.eventLog.restore(snap.events as VchEvent[]);
     const restartLater: Container[] = [];
     const removeLater: Container[] = [];

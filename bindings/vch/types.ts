@@ -11,6 +11,8 @@
  */
 
 import type { VmMemoryStats } from "../core/memory-types.js";
+import type { Layer } from "../fs/index.js";
+import type { FileChange, PathStat } from "./fs-types.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
 
@@ -154,6 +156,35 @@ export interface ImageRecord {
   os: string;
   config: ImageConfig;
   profile: TemplateProfile;
+  /** Images built, loaded, imported or committed here: their own layers and config document. */
+  rootfs?: ImageRootfs;
+}
+
+/** The filesystem of an image made in this VCH (pulled images take theirs from the catalogue). */
+export interface ImageRootfs {
+  /** The catalogue repository whose root filesystem lies under `layers` (a build FROM a pulled image), or null. */
+  base: string | null;
+  /** The image's own layers above the base, bottom first, as OCI layer tars in base64. */
+  layers: string[];
+  /** The image config document whose sha256 is the id (what `docker save` writes). */
+  configJson: string;
+  /** The image it was built on, when known. */
+  parent: string | null;
+}
+
+/** An image made in this VCH (build, load, import, commit), as `addImage` takes it. */
+export interface AddedImage {
+  /** `sha256:` of `configJson`. */
+  id: string;
+  configJson: string;
+  config: ImageConfig;
+  /** Unix seconds. */
+  created: number;
+  architecture: string;
+  os: string;
+  /** Bottom first; layers of a pulled base are the very objects `imageLayers` gave. */
+  layers: { layer: Layer; tar: Uint8Array; diffId: string; size: number }[];
+  parent: string | null;
 }
 
 /** One line of pull progress, as Docker's `/images/create` streams it. */
@@ -387,8 +418,10 @@ export interface ContainerRecord {
   commandText: string;
   /** Exec instances of the container still known (Docker's `ExecIDs`). */
   execIds: string[];
-  /** Bytes the container's guest has written of its own (its container layer; Docker's `SizeRw`). */
+  /** Bytes in the container's own layer (files it wrote; Docker's `SizeRw`). */
   sizeRw: number;
+  /** Bytes of its whole root filesystem: the image's layers and its own (Docker's `SizeRootFs`). */
+  sizeRootFs: number;
 }
 
 /** Filters of `listContainers`, Docker's names: id, name, label, status, ancestor, exited, before, since, health, network, volume. */
@@ -455,39 +488,6 @@ export interface StatsSample {
   vm: VmMemory | null;
   /** Networks the container has an interface on while running (eth0, eth1, … in this order). */
   interfaces: string[];
-}
-
-/** Docker's stats object (what `GET /containers/{id}/stats` returns), plus the memory engine's view. */
-export interface ContainerStats {
-  read: string;
-  preread: string;
-  id: string;
-  /** `/web` */
-  name: string;
-  pids_stats: { current: number; limit?: number };
-  num_procs: number;
-  cpu_stats: CpuStats;
-  precpu_stats: CpuStats;
-  memory_stats: {
-    /** Bytes: the container VM's consumed memory (its own frames). */
-    usage: number;
-    /** Bytes: the memory limit (the container VM's guest size). */
-    limit: number;
-    stats: Record<string, number>;
-  };
-  networks: Record<string, { rx_bytes: number; rx_packets: number; rx_errors: number; rx_dropped: number; tx_bytes: number; tx_packets: number; tx_errors: number; tx_dropped: number }>;
-  blkio_stats: { io_service_bytes_recursive: null | { major: number; minor: number; op: string; value: number }[] };
-  storage_stats: Record<string, never>;
-  /** The container VM's memory in pages, vSphere's counter names; null without a container VM. */
-  vm: VmMemory | null;
-}
-
-/** Docker's cpu_stats. */
-export interface CpuStats {
-  cpu_usage: { total_usage: number; usage_in_kernelmode: number; usage_in_usermode: number; percpu_usage?: number[] };
-  system_cpu_usage: number;
-  online_cpus: number;
-  throttling_data: { periods: number; throttled_periods: number; throttled_time: number };
 }
 
 /** A VM's memory in 4 KiB pages, vSphere's counter names (the engine's figures without its handles). */
@@ -733,6 +733,10 @@ export interface VirtualContainerHostApi {
   listImages(): ImageRecord[];
   getImage(ref: string): ImageRecord;
   tagImage(ref: string, repo: string, tag?: string): void;
+  /** Registers an image made here (`docker build`, `load`, `import`, `commit`) under `tags` (`repo:tag`); it gets a template VM profile like a pulled one. */
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord;
+  /** An image's root filesystem layers, top first (shared, read-only). */
+  imageLayers(ref: string): Promise<Layer[]>;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   /** Removes the legacy link `alias` of container `parent` (`docker rm --link PARENT/ALIAS`). */
@@ -767,8 +771,6 @@ export interface VirtualContainerHostApi {
   logs(ref: string, options?: LogsOptions): AsyncIterable<OutputChunk>;
   /** A neutral sample: CPU ns so far (reading changes nothing), the last guest tick's sample, memory pages, interfaces. */
   statsSample(ref: string): StatsSample;
-  /** Docker's stats object built from `statsSample` (bindings/docker/stats.ts). */
-  stats(ref: string): ContainerStats;
   top(ref: string, psArgs?: string): TopResult;
   resize(ref: string, height: number, width: number): void;
 
@@ -802,6 +804,8 @@ export interface VirtualContainerHostApi {
   migrateContainer(ref: string, host: HostRef): { from: string; to: string };
   /** The container VM's memory in pages, vSphere's counter names; null when it has no VM. */
   vmMemory(ref: string): VmMemory | null;
+  /** The container VM's CPU use in MHz, as the placement engine entitles it; null when it is not placed on a host. */
+  vmCpuMHz(ref: string): number | null;
 
   // networks
   listNetworks(filters?: Record<string, string[]>): NetworkRecord[];
@@ -820,4 +824,20 @@ export interface VirtualContainerHostApi {
   removeVolume(name: string, force?: boolean): void;
   /** `docker volume prune`: filters all, label, label! (any other is refused). */
   pruneVolumes(options?: { all?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
+
+  // ── container files (filesystems.ts) ──
+  /** `HEAD /containers/{id}/archive`: the stat of a path in the container. */
+  statPath(ref: string, path: string): PathStat;
+  /** `docker cp CONTAINER:path`: the path's stat and its tar. */
+  getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Uint8Array }>;
+  /** `docker cp … CONTAINER:dir`: extracts a tar into a directory of the container. */
+  putArchive(ref: string, path: string, tar: Uint8Array, options?: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean }): Promise<void>;
+  /** `docker export`: the container's merged tree as a tar. */
+  exportContainer(ref: string): Promise<Uint8Array>;
+  /** `docker diff`: the container layer's changes (Kind 0 modified, 1 added, 2 deleted). */
+  containerChanges(ref: string): FileChange[];
+  /** `docker commit`: a copy of the container's layer, and its image's layers below it (top first). */
+  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] };
+  /** Registers the layers (top first) of an image made here (`docker build`, `commit`, `load`). */
+  defineImageLayers(imageId: string, layers: Layer[]): void;
 }

@@ -19,7 +19,6 @@
  * own end the same way: the clock's settle journals and emits.
  */
 import type { VchStore } from "../store/types.js";
-import { dockerStats } from "../docker/stats.js";
 
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
@@ -33,11 +32,15 @@ import { wasmEngines, type VchEngines } from "./engines.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import { EventLog } from "./events.js";
 import { Execs } from "./execs.js";
+import { VchFilesystems } from "./filesystems.js";
+import type { FileChange, PathStat } from "./fs-types.js";
+import { noHostFolders, type HostFolders, type Layer } from "../fs/index.js";
 import { checkFilterKeys, createdBefore, eventMatches, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
 import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
 
 import { Images } from "./images.js";
+import { ImageLayers } from "./image-layers.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
 import { endpointRecord, Networks } from "./networks.js";
@@ -48,8 +51,8 @@ import { sample, type StatsSample } from "./stats.js";
 import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
-  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerStats, ContainerUpdate, RestartPolicy, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
-  EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
+  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerUpdate, RestartPolicy, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
+  AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
 } from "./types.js";
@@ -63,6 +66,8 @@ export interface VchOpenOptions extends VchOptions {
   guest?: Guest;
   /** A journal to use instead of the state folder (e.g. `new MemoryStore()` in a browser). */
   store?: VchStore;
+  /** Host folders for bind mounts (Node's entry passes real folders; default: Docker's refusal). */
+  hostFolders?: HostFolders;
 }
 
 /** A Virtual Container Host over a simulated vSphere cluster. Use `VirtualContainerHost.open`. */
@@ -85,6 +90,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly stdio: Stdio;
   private readonly views: Views;
   private readonly parts: VchParts;
+  /** The containers' files and the volumes (filesystems.ts). */
+  private readonly fsys: VchFilesystems;
 
   private constructor(options: VchOpenOptions, engines: VchEngines, store: VchStore | null) {
     this.name = options.name ?? "vicsim";
@@ -103,11 +110,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       hosts, salting: model.tps?.salting ?? "vm", tpsBudget: model.tps?.pagesPerScan ?? 65_536, vmotionMBps: model.vmotionMBps ?? 1250,
       threshold: model.drs?.threshold ?? 3, automation: model.drs?.automation ?? "fullyAutomated", ha: clusterHaPolicy(haPolicy, hostNames),
     });
-    this.images = new Images(ctx, (id) => this.vms.dropTemplatesOf(id));
+    this.images = new Images(ctx, (id) => { this.vms.dropTemplatesOf(id); this.layerStore.forget(id); });
     const guest = options.guest ?? new EmulatedGuest();
     this.stdio = new Stdio(ctx);
+    this.fsys = new VchFilesystems({
+      now: () => this.clock.now(), hostFolders: options.hostFolders ?? noHostFolders,
+      changed: (key) => ctx.journal.mark("layer", key),
+      wrote: (id, path, from, to) => { const c = this.registry.get(id); if (c) this.vms.pageCacheWrite(c, this.images.get(c.rec.imageId), path, from, to); },
+    });
     this.lifecycle = new ContainerLifecycle({
-      ctx, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols, guest, stdio: this.stdio,
+      ctx, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols, guest, stdio: this.stdio, fs: this.fsys,
       onFirstRun: () => this.clusterOps.armPeriodic(),
     });
     this.execs = new Execs(ctx, this.registry, this.lifecycle, guest);
@@ -117,7 +129,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.factory = new ContainerFactory(ctx, this.registry, this.images, this.vms, this.nets, this.vols, this.lifecycle);
     this.parts = {
       ctx, seed: this.seed, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols,
-      eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps,
+      eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps, fs: this.fsys,
     };
     ctx.journal = new Journal(store, this.eventLog, (kind, key) => serialise(this.parts, kind, key));
     this.clock.onSettled = () => ctx.journal.settled(this.clock.now());
@@ -141,7 +153,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     }
     const vch = new VirtualContainerHost(options, engines, store);
     try {
-      restore(vch.parts, store?.load());
+      const snapshot = store?.load();
+      // Images made here get their layers back before any container of theirs is restored.
+      for (const img of await vch.layerStore.hydrate((snapshot?.records.image.values() ?? []) as Iterable<ImageRecord>)) vch.fsys.defineImageLayers(img.id, img.layers);
+      restore(vch.parts, snapshot);
       vch.ctx.settle();
     } catch (e) {
       store?.close();
@@ -258,6 +273,36 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       this.images.setTag(key, img.id);
       this.ctx.emit("image", "tag", img.id, { name: key });
     });
+  }
+
+  // ── images made here (docker build, load, import, commit): their layers live in `layerStore` ──
+  private readonly layerStore = new ImageLayers();
+
+  /** Registers an image made here under `tags`; its template VM profile is its base's with its layers on top. */
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord {
+    return this.tx(() => {
+      const keys = (options.tags ?? []).map((t) => {
+        const { repo, tag } = this.images.parseRef(t);
+        return `${repo}:${tag}`;
+      });
+      const { rootfs, profile, size } = this.layerStore.describe(image);
+      this.fsys.defineImageLayers(image.id, image.layers.map((l) => l.layer).reverse());
+      const rec = this.images.add({
+        id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
+        config: image.config, profile, rootfs,
+      });
+      if (options.action === "load" || options.action === "import") this.ctx.emit("image", options.action, rec.id, { name: keys[0] ?? rec.id });
+      for (const key of keys) {
+        this.images.setTag(key, rec.id);
+        this.ctx.emit("image", "tag", rec.id, { name: key });
+      }
+      return structuredClone(rec);
+    });
+  }
+
+  /** An image's root filesystem layers, top first (shared, read-only). */
+  async imageLayers(ref: string): Promise<Layer[]> {
+    return this.layerStore.of(this.images.resolve(ref));
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
@@ -432,7 +477,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const s = c.rec.state;
         if (c.removed || s.Running || s.Restarting || s.Status === "removing") continue;
         if (!labelsMatch(filters, c.rec.config.Labels) || !createdBefore(parseTime(c.rec.created), cutoff)) continue;
-        space += c.vm.wsWritten * 4096;
+        space += this.fsys.sizeRw(c);
         this.lifecycle.destroy(c, false);
         deleted.push(c.rec.id);
       }
@@ -468,10 +513,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return sample(c, this.lifecycle, this.vms.vmStats(c), this.now());
   }
 
-  /** Docker's stats object (built by bindings/docker/stats.ts from `statsSample`), for callers that read Docker's shape. */
-  stats(ref: string): ContainerStats {
-    return dockerStats(this.statsSample(ref));
-  }
 
   /** `docker top`: the guest's process table. */
   top(ref: string, _psArgs?: string): TopResult {
@@ -607,6 +648,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return this.vms.vmStats(this.container(ref));
   }
 
+  /** The container VM's CPU use in MHz, as the placement engine entitles it; null when it is not placed on a host. */
+  vmCpuMHz(ref: string): number | null {
+    return this.vms.vmCpuMHz(this.container(ref));
+  }
+
   /** `docker system df`. */
   diskUsage(): DiskUsage {
     return this.views.diskUsage();
@@ -722,9 +768,53 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   pruneVolumes(options: { all?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
     return this.tx(() => {
       const deleted = this.vols.prune(options, this.registry.volumesInUse());
+      const space = deleted.reduce((sum, name) => sum + this.fsys.volumeSize(name), 0);
       for (const name of deleted) this.lifecycle.volumeDeleted(name);
-      return { deleted, spaceReclaimed: 0 };
+      return { deleted, spaceReclaimed: space };
     });
+  }
+
+  // ───────────────────────────── container files (filesystems.ts) ─────────────────────────────
+
+  /** `HEAD /containers/{id}/archive`: the stat of a path in the container. */
+  statPath(ref: string, path: string): PathStat {
+    const c = this.container(ref);
+    return this.tx(() => this.fsys.stat(this.lifecycle.filesOf(c), ref, path));
+  }
+
+  /** `GET /containers/{id}/archive` (`docker cp CONTAINER:path`): the path's stat and its tar. */
+  async getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Uint8Array }> {
+    const c = this.container(ref);
+    return this.txAsync(() => this.fsys.archive(this.lifecycle.filesOf(c), ref, path));
+  }
+
+  /** `PUT /containers/{id}/archive` (`docker cp … CONTAINER:dir`): extracts a tar into a directory. */
+  async putArchive(ref: string, path: string, tar: Uint8Array, options: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
+    const c = this.container(ref);
+    await this.txAsync(() => this.fsys.extract(c, this.lifecycle.filesOf(c), ref, path, tar, !!options.copyUIDGID, !!options.noOverwriteDirNonDir));
+  }
+
+  /** `docker export`: the container's merged tree as a tar (volumes and bind mounts left out). */
+  async exportContainer(ref: string): Promise<Uint8Array> {
+    const c = this.container(ref);
+    return this.txAsync(() => this.fsys.exportTar(this.lifecycle.filesOf(c)));
+  }
+
+  /** `docker diff`: what the container's layer changed against its image. */
+  containerChanges(ref: string): FileChange[] {
+    const c = this.container(ref);
+    return this.tx(() => this.fsys.changes(this.lifecycle.filesOf(c)));
+  }
+
+  /** The container's writable layer as an image layer, top of `imageLayers` (`docker commit`; a copy). */
+  containerLayer(ref: string): { layer: Layer; imageLayers: Layer[] } {
+    const c = this.container(ref);
+    return this.tx(() => ({ layer: this.fsys.layerForCommit(c, this.images.get(c.rec.imageId), this.lifecycle.hostsFile(c)), imageLayers: this.fsys.imageLayers(this.images.get(c.rec.imageId)) }));
+  }
+
+  /** Registers the layers (top first) of an image made here (`docker build`, `commit`, `load`). */
+  defineImageLayers(imageId: string, layers: Layer[]): void {
+    this.fsys.defineImageLayers(imageId, layers);
   }
 
   // ───────────────────────────── lookups and views ─────────────────────────────

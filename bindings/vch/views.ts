@@ -127,8 +127,8 @@ export class Views {
     return {
       LayersSize: images.reduce((s, i) => s + i.size, 0),
       Images: images.map((i) => ({ Id: i.id, RepoTags: i.repoTags, Size: i.size, Containers: this.registry.usersOfImage(i.id).length, Created: i.created })),
-      Containers: list.map((c) => ({ Id: c.rec.id, Names: [c.rec.name], Image: c.rec.image, SizeRw: c.vm.wsWritten * 4096, State: c.rec.state.Status })),
-      Volumes: this.vols.all().map((v) => ({ Name: v.Name, UsageData: { Size: -1, RefCount: this.registry.volumeUsers(v.Name).length } })),
+      Containers: list.map((c) => ({ Id: c.rec.id, Names: [c.rec.name], Image: c.rec.image, SizeRw: this.sizes(c).rw, State: c.rec.state.Status })),
+      Volumes: this.vols.all().map((v) => ({ Name: v.Name, UsageData: { Size: this.lifecycle.fs.volumeSize(v.Name), RefCount: this.registry.volumeUsers(v.Name).length } })),
     };
   }
 
@@ -139,8 +139,16 @@ export class Views {
     r.statusText = this.statusText(c);
     r.commandText = commandText(c.rec.path, c.rec.args);
     r.execIds = [...c.rt.execRecords];
-    r.sizeRw = c.vm.wsWritten * 4096;
+    const sizes = this.sizes(c);
+    r.sizeRw = sizes.rw;
+    r.sizeRootFs = sizes.rootFs;
     return r;
+  }
+
+  /** Bytes of the container's layer, and of its whole root filesystem: the image's size and its layer (SizeRw, SizeRootFs). */
+  private sizes(c: Container): { rw: number; rootFs: number } {
+    const rw = this.lifecycle.fs.sizeRw(c);
+    return { rw, rootFs: (this.images.get(c.rec.imageId)?.size ?? 0) + rw };
   }
 
   private statusText(c: Container): string {

@@ -23,6 +23,8 @@ export interface VsphereHandlerOptions extends VsphereOptions {
 export interface SoapCall {
   body: string;
   cookie?: string | null;
+  /** vSphere's session header, used when no session cookie came. */
+  sessionId?: string | null;
   userAgent?: string | null;
   ip?: string;
   /** The runtime stopped reading a body longer than the limit. */
@@ -36,6 +38,8 @@ export interface SoapAnswer {
   status: number;
   body: string;
   setCookie?: string;
+  /** The new session's key after Login (what the cookie carries). */
+  sessionId?: string;
 }
 
 /** The handler, with the door's state (`server`) for runtimes and tests, and `close` to stop following the VCH. */
@@ -48,6 +52,11 @@ export interface VsphereHandler {
 }
 
 const COOKIE = "vmware_soap_session";
+/**
+ * vSphere's session header (the vim25 JSON API's): a browser page can neither send a Cookie header
+ * nor read Set-Cookie, so the session also travels here, both ways.
+ */
+export const SESSION_HEADER = "vmware-api-session-id";
 const XML = { "content-type": "text/xml; charset=utf-8" };
 
 function cookieOf(header: string | null): string | undefined {
@@ -101,11 +110,11 @@ export function createVsphereHandler(vch: VirtualContainerHostApi, options: Vsph
       method = call.name;
       const thisEl = child(call, "_this");
       if (!thisEl) throw new VimFault("InvalidRequest", `${method} needs _this, the managed object it runs on`);
-      const session = server.session(cookieOf(c.cookie ?? null)) ?? null;
+      const session = server.session(cookieOf(c.cookie ?? null) ?? (c.sessionId || undefined)) ?? null;
       const ctx: Ctx = { server, session, userAgent: c.userAgent ?? "", ip: c.ip, signal: c.signal };
       const result = await server.call(method, refOf(thisEl), call, ctx);
       answer = { status: 200, body: writeResponse(method, result) };
-      if (ctx.session && ctx.session !== session) answer.setCookie = `${COOKIE}=${ctx.session.key}; Path=/; HttpOnly`;
+      if (ctx.session && ctx.session !== session) answer = { ...answer, setCookie: `${COOKIE}=${ctx.session.key}; Path=/; HttpOnly`, sessionId: ctx.session.key };
     } catch (e) {
       answer = { status: 500, body: writeFault(toFault(e)) };
     }
@@ -118,9 +127,10 @@ export function createVsphereHandler(vch: VirtualContainerHostApi, options: Vsph
     const answer =
       text === null
         ? { status: 500, body: writeFault(new VimFault("InvalidRequest", `the request body is larger than ${maxBody} bytes`)) }
-        : await soapCall({ body: text, cookie: request.headers.get("cookie"), userAgent: request.headers.get("user-agent"), ip, signal: request.signal });
+        : await soapCall({ body: text, cookie: request.headers.get("cookie"), sessionId: request.headers.get(SESSION_HEADER), userAgent: request.headers.get("user-agent"), ip, signal: request.signal });
     const headers: Record<string, string> = { ...XML };
     if (answer.setCookie) headers["set-cookie"] = answer.setCookie;
+    if (answer.sessionId) headers[SESSION_HEADER] = answer.sessionId;
     return new Response(answer.body, { status: answer.status, headers });
   }
 

@@ -44,10 +44,11 @@ export class HostSystem extends ManagedEntity {
   cores(): number {
     return Math.max(1, Math.round(this.host.cpuMHz / CORE_MHZ));
   }
-  /** CPU in use, MHz: the DRS load (Σ entitlements / capacity) of the host's capacity. */
+  /** CPU in use, MHz: the placement engine's CPU entitlements of the container VMs on the host. */
   cpuUsage(ctx: Ctx): number {
-    const h = this.live(ctx);
-    return Math.round(Math.min(1, h.load) * h.cpuMHz);
+    let mhz = 0;
+    for (const vm of ctx.server.inventory.vms()) if (vm.rec.host?.index === this.index) mhz += vm.cpuUsage(ctx);
+    return mhz;
   }
   /** Memory in use, MiB: the frames the memory engine holds for the host. */
   memoryUsage(ctx: Ctx): number {
@@ -128,6 +129,7 @@ const hostGetters: Record<string, Getter<HostSystem>> = {
   network: (_o, ctx) => refs(ctx.server.inventory.networks().map((n) => n.ref)),
   "runtime.inMaintenanceMode": (o, ctx) => o.live(ctx).state === "maintenance",
   "summary.quickStats.overallMemoryUsage": (o, ctx) => int(o.memoryUsage(ctx)),
+  "summary.quickStats.overallCpuUsage": (o, ctx) => int(o.cpuUsage(ctx)),
 };
 
 const hostMethods: Record<string, Method<HostSystem>> = {

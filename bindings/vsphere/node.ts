@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import type { VirtualContainerHostApi } from "../vch/types.js";
-import { createVsphereHandler, type VsphereHandler, type VsphereHandlerOptions } from "./handler.js";
+import { SESSION_HEADER, createVsphereHandler, type VsphereHandler, type VsphereHandlerOptions } from "./handler.js";
 
 /** Options of `serveVsphere`. */
 export interface ServeVsphereOptions extends VsphereHandlerOptions {
@@ -107,7 +107,11 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
     const path = (req.url ?? "/").split("?")[0].replace(/\/+$/, "");
     if (req.method === "POST" && path === "/sdk") {
       const gone = new AbortController();
-      res.on("close", () => gone.abort());
+      // a client gone before the answer ends a blocked WaitForUpdates; aborting after every answer
+      // would make a DOMException (with its stack) per request
+      res.on("close", () => {
+        if (!res.writableFinished) gone.abort();
+      });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const c of req as AsyncIterable<Buffer>) {
@@ -120,12 +124,14 @@ async function serve(handler: VsphereHandler, req: IncomingMessage, res: ServerR
         tooLarge: size > maxBody,
         signal: gone.signal,
         cookie: req.headers.cookie,
+        sessionId: req.headers[SESSION_HEADER] as string | undefined,
         userAgent: req.headers["user-agent"],
         ip: req.socket.remoteAddress,
       });
       const body = Buffer.from(answer.body, "utf8");
       const headers: Record<string, string> = { "content-type": "text/xml; charset=utf-8", "content-length": String(body.byteLength) };
       if (answer.setCookie) headers["set-cookie"] = answer.setCookie;
+      if (answer.sessionId) headers[SESSION_HEADER] = answer.sessionId;
       if (size > maxBody) headers.connection = "close";
       if (res.destroyed) return;
       res.writeHead(answer.status, headers);

@@ -1,7 +1,7 @@
 /**
  * PerformanceManager: vSphere's counters for hosts and container VMs, read from the memory engine
- * (consumed, shared, granted, swapped, balloon, compressed, active) and the placement engine (CPU
- * from each host's DRS load), as real-time samples on 20 s boundaries of the VCH's virtual time.
+ * (consumed, shared, zero, granted, swapped, balloon, compressed, active) and the placement engine
+ * (CPU: each container VM's entitlement, a host's their sum), as real-time samples on 20 s boundaries of the VCH's virtual time.
  * Each query records the current value at the latest boundary, so a series grows as virtual time
  * passes between queries (a real-time history of at most an hour, as vCenter keeps).
  */
@@ -31,16 +31,20 @@ interface Counter {
 
 const vmPages = (o: VirtualMachine, ctx: Ctx) => (o.powerState() === "poweredOff" ? null : ctx.server.vch.vmMemory(o.rec.id));
 /** Σ of a VM memory figure over the container VMs on a host. */
-function hostSum(o: HostSystem, ctx: Ctx, field: "granted" | "shared" | "swapped" | "ballooned" | "compressed"): number {
+function hostSum(o: HostSystem, ctx: Ctx, field: "granted" | "shared" | "sharedCommon" | "swapped" | "ballooned" | "compressed"): number {
   let pages = 0;
   for (const vm of ctx.server.inventory.vms()) if (vm.rec.host?.index === o.index) pages += vmPages(vm, ctx)?.[field] ?? 0;
   return pages * KB_PER_PAGE;
 }
-const vmKb = (field: "granted" | "consumed" | "shared" | "swapped" | "ballooned" | "compressed") => (o: VirtualMachine, ctx: Ctx) => (vmPages(o, ctx)?.[field] ?? 0) * KB_PER_PAGE;
+const vmKb = (field: "granted" | "consumed" | "shared" | "sharedCommon" | "swapped" | "ballooned" | "compressed") => (o: VirtualMachine, ctx: Ctx) => (vmPages(o, ctx)?.[field] ?? 0) * KB_PER_PAGE;
 
 const COUNTERS: Counter[] = [
-  { key: 1, group: "cpu", name: "usage", unit: "percent", stats: "rate", level: 1, label: "Usage", read: (o, ctx) => (o instanceof HostSystem ? Math.round(Math.min(1, o.live(ctx).load) * 10000) : undefined) },
-  { key: 2, group: "cpu", name: "usagemhz", unit: "megaHertz", stats: "rate", level: 1, label: "Usage in MHz", read: (o, ctx) => (o instanceof HostSystem ? o.cpuUsage(ctx) : undefined) },
+  // percent in hundredths, as vSphere reports it: the MHz in use over the host's or the VM's vCPUs' capacity
+  { key: 1, group: "cpu", name: "usage", unit: "percent", stats: "rate", level: 1, label: "Usage", read: (o, ctx) => {
+      const capacity = o instanceof HostSystem ? o.live(ctx).cpuMHz : o.maxCpuMHz();
+      return capacity ? Math.round(Math.min(1, o.cpuUsage(ctx) / capacity) * 10000) : 0;
+    } },
+  { key: 2, group: "cpu", name: "usagemhz", unit: "megaHertz", stats: "rate", level: 1, label: "Usage in MHz", read: (o, ctx) => o.cpuUsage(ctx) },
   { key: 3, group: "mem", name: "usage", unit: "percent", stats: "absolute", level: 1, label: "Usage", read: (o, ctx) => {
       if (o instanceof HostSystem) {
         const m = o.live(ctx).memory;
@@ -67,6 +71,8 @@ const COUNTERS: Counter[] = [
   { key: 9, group: "mem", name: "vmmemctl", unit: "kiloBytes", stats: "absolute", level: 1, label: "Balloon", read: (o, ctx) => (o instanceof HostSystem ? hostSum(o, ctx, "ballooned") : vmKb("ballooned")(o, ctx)) },
   { key: 10, group: "mem", name: "compressed", unit: "kiloBytes", stats: "absolute", level: 2, label: "Compressed", read: (o, ctx) => (o instanceof HostSystem ? hostSum(o, ctx, "compressed") : vmKb("compressed")(o, ctx)) },
   { key: 11, group: "mem", name: "sharedcommon", unit: "kiloBytes", stats: "absolute", level: 2, label: "Shared common", read: (o, ctx) => (o instanceof HostSystem ? o.live(ctx).memory.sharedSaved * KB_PER_PAGE : undefined) },
+  // guest pages whose content is all zeros (shared with the zero page)
+  { key: 12, group: "mem", name: "zero", unit: "kiloBytes", stats: "absolute", level: 2, label: "Zero", read: (o, ctx) => (o instanceof HostSystem ? hostSum(o, ctx, "sharedCommon") : vmKb("sharedCommon")(o, ctx)) },
 ];
 const BY_KEY = new Map(COUNTERS.map((c) => [c.key, c]));
 
@@ -105,7 +111,7 @@ export class PerformanceManager extends ManagedObject {
   }
 
   available(o: HostSystem | VirtualMachine): Counter[] {
-    return COUNTERS.filter((c) => (o instanceof HostSystem ? true : c.key !== 1 && c.key !== 2 && c.key !== 11));
+    return COUNTERS.filter((c) => o instanceof HostSystem || c.key !== 11);
   }
 
   /** The samples of one counter of one entity, oldest first, after recording the current value. */

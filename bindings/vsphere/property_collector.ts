@@ -256,7 +256,7 @@ function page(contents: Collected[], max: number | undefined, ctx: Ctx): DataObj
   if (contents.length === 0) return undefined;
   if (max === undefined || max <= 0 || contents.length <= max) return { _type: "RetrieveResult", objects: contentsXml("objects", contents) };
   const token = `${++tokens}`;
-  ctx.session!.pages.set(token, contents.slice(max));
+  ctx.session!.pages.set(token, { rest: contents.slice(max), max });
   return { _type: "RetrieveResult", token, objects: contentsXml("objects", contents.slice(0, max)) };
 }
 
@@ -306,12 +306,11 @@ const collectorMethods: Record<string, Method<PropertyCollector>> = {
   },
   ContinueRetrievePropertiesEx: (_o, args, ctx) => {
     const token = textOf(args, "token") ?? "";
-    const rest = ctx.session!.pages.get(token);
-    if (!rest) throw new VimFault("InvalidArgument", `no RetrievePropertiesEx result is pending under token ${token}`, { invalidProperty: "token" });
+    const pending = ctx.session!.pages.get(token);
+    if (!pending) throw new VimFault("InvalidArgument", `no RetrievePropertiesEx result is pending under token ${token}`, { invalidProperty: "token" });
     ctx.session!.pages.delete(token);
-    // Continue returns the rest in pages of the size the first call used.
-    const size = rest.length;
-    return page(rest, size, ctx);
+    // Continue returns the rest in pages of the size the first call used, each with the next token.
+    return page(pending.rest, pending.max, ctx);
   },
   CancelRetrievePropertiesEx: (_o, args, ctx) => {
     const token = textOf(args, "token") ?? "";

@@ -81,7 +81,7 @@ export class VsphereServer {
     const past = vch.events({ since: 0, until: vch.now() });
     let waiting: VchEvent[] | null = [];
     const take = (e: VchEvent): void => {
-      this.inventory.markDirty();
+      this.inventory.markDirty(e);
       this.events.record(e, ctx);
       this.changed();
     };

@@ -15,8 +15,8 @@ export class Session {
   readonly owned = new Set<string>();
   /** This session's filters and versions on the shared root PropertyCollector. */
   rootCollector: CollectorState | null = null;
-  /** RetrievePropertiesEx pages still to read, by token. */
-  readonly pages = new Map<string, Collected[]>();
+  /** RetrievePropertiesEx results still to read, by token, with the page size the first call asked for. */
+  readonly pages = new Map<string, { rest: Collected[]; max: number }>();
   constructor(
     readonly key: string,
     readonly userName: string,

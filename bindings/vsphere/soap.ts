@@ -4,7 +4,7 @@
  * and `XMLSchema-instance:` for xsi, pyvmomi `soapenv:`/`xsi:`), and responses, faults and values
  * written as vCenter writes them (every top-level `val` carries its `xsi:type`).
  */
-import { XMLParser } from "fast-xml-parser";
+import { SaxesParser } from "saxes";
 import { Any, Arr, Enum, Num, Xml, Ref, VimFault, type DataObject, type Value } from "./values.js";
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
@@ -20,67 +20,88 @@ export interface El {
   text: string;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  preserveOrder: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: false,
-});
-
-type Raw = Record<string, unknown>;
-
 const localName = (qname: string): string => {
   const i = qname.indexOf(":");
   return i < 0 ? qname : qname.slice(i + 1);
 };
 
-/** Converts fast-xml-parser's ordered output into elements, resolving prefixes scope by scope. */
-function convert(node: Raw, scope: Map<string, string>): El | undefined {
-  let tag: string | undefined;
-  for (const k of Object.keys(node)) if (k !== ":@" && k !== "#text") tag = k;
-  if (tag === undefined || tag.startsWith("?")) return undefined;
-  const rawAttrs = (node[":@"] ?? {}) as Record<string, string>;
-  let inner = scope;
-  for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k.startsWith("xmlns:")) {
-      if (inner === scope) inner = new Map(scope);
-      inner.set(k.slice(6), String(v));
+/**
+ * Builds a document's root element from saxes' events (a streaming parser, 4-5× faster here than
+ * building fast-xml-parser's tree and converting it). saxes runs without its own namespace
+ * processing: prefixes are resolved here scope by scope, only where the door needs one (xsi:type),
+ * so an undeclared prefix elsewhere is read by its local name as clients expect. One parser serves
+ * every request (parsing is synchronous; saxes resets itself at the end of a document), since
+ * making one costs as much as parsing a small request; a parser that failed is replaced.
+ */
+class DocumentReader {
+  private parser = this.make();
+  private stack: El[] = [];
+  private scopes: Map<string, string>[] = [];
+  private root: El | undefined;
+
+  private make(): SaxesParser {
+    const parser = new SaxesParser();
+    parser.on("opentag", (tag) => {
+      const attrs = tag.attributes as Record<string, string>;
+      const outer = this.scopes[this.scopes.length - 1];
+      let scope = outer;
+      for (const k in attrs) {
+        if (k.startsWith("xmlns:")) {
+          if (scope === outer) scope = new Map(outer);
+          scope.set(k.slice(6), attrs[k]);
+        }
+      }
+      this.scopes.push(scope);
+      const el: El = { name: localName(tag.name), attrs: {}, children: [], text: "" };
+      for (const k in attrs) {
+        if (k === "xmlns" || k.startsWith("xmlns:")) continue;
+        const i = k.indexOf(":");
+        if (i > 0 && k.slice(i + 1) === "type" && scope.get(k.slice(0, i)) === XSI) el.xsiType = localName(attrs[k]);
+        else el.attrs[localName(k)] = attrs[k];
+      }
+      const stack = this.stack;
+      if (stack.length) stack[stack.length - 1].children.push(el);
+      else this.root = el;
+      stack.push(el);
+    });
+    const text = (t: string): void => {
+      const stack = this.stack;
+      if (stack.length) stack[stack.length - 1].text += t;
+    };
+    parser.on("text", text);
+    parser.on("cdata", text);
+    parser.on("closetag", () => {
+      this.stack.pop();
+      this.scopes.pop();
+    });
+    return parser;
+  }
+
+  read(xml: string): El | undefined {
+    this.stack = [];
+    this.scopes = [new Map()];
+    this.root = undefined;
+    try {
+      this.parser.write(xml).close();
+    } catch (e) {
+      this.parser = this.make();
+      throw e;
     }
+    const root = this.root;
+    this.root = undefined;
+    return root;
   }
-  const el: El = { name: localName(tag), attrs: {}, children: [], text: "" };
-  for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k === "xmlns" || k.startsWith("xmlns:")) continue;
-    const i = k.indexOf(":");
-    if (i > 0 && k.slice(i + 1) === "type" && inner.get(k.slice(0, i)) === XSI) el.xsiType = localName(String(v));
-    else el.attrs[localName(k)] = String(v);
-  }
-  const kids = node[tag] as Raw[];
-  for (const kid of kids) {
-    if ("#text" in kid) el.text += String(kid["#text"]);
-    else {
-      const c = convert(kid, inner);
-      if (c) el.children.push(c);
-    }
-  }
-  return el;
 }
+
+const reader = new DocumentReader();
 
 /** Parses a SOAP request and returns the method element inside `Body`; throws InvalidRequest on anything else. */
 export function parseRequest(xml: string): El {
-  let raw: Raw[];
+  let envelope: El | undefined;
   try {
-    raw = parser.parse(xml, true) as Raw[];
+    envelope = reader.read(xml);
   } catch (e) {
     throw new VimFault("InvalidRequest", `malformed XML: ${(e as Error).message.split("\n")[0]}`);
-  }
-  let envelope: El | undefined;
-  for (const n of raw) {
-    const el = convert(n, new Map());
-    if (el) envelope = el;
   }
   if (!envelope || envelope.name !== "Envelope") throw new VimFault("InvalidRequest", "expected a SOAP Envelope");
   const body = envelope.children.find((c) => c.name === "Body");

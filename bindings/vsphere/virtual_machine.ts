@@ -12,6 +12,7 @@ import type { HostSystem } from "./host_system.js";
 import { Enum, VimFault, invalidPowerState, long, refs, type DataObject, type Ref } from "./values.js";
 
 const PAGE = 4096;
+const CORE_MHZ = 2000;
 const MIB = 1048576;
 
 export type PowerState = "poweredOn" | "poweredOff" | "suspended";
@@ -58,6 +59,14 @@ export class VirtualMachine extends ManagedEntity {
   memoryMB(): number {
     return Math.round(Number(this.rec.hostConfig.Memory ?? 0) / MIB) || 2048;
   }
+  /** What the VM's vCPUs could use, MHz (vSphere's runtime.maxCpuUsage). */
+  maxCpuMHz(): number {
+    return this.numCpu() * CORE_MHZ;
+  }
+  /** CPU in use, MHz: what the placement engine entitles the powered-on VM to. */
+  cpuUsage(ctx: Ctx): number {
+    return this.powerState() === "poweredOn" ? Math.round(ctx.server.vch.vmCpuMHz(this.rec.id) ?? 0) : 0;
+  }
   numCpu(): number {
     return Math.max(1, Math.ceil(Number(this.rec.hostConfig.NanoCpus ?? 0) / 1e9)) || 2;
   }
@@ -103,7 +112,7 @@ function runtime(o: VirtualMachine, ctx: Ctx): DataObject {
     powerState: powerEnum(o),
     toolsInstallerMounted: false,
     bootTime: o.bootTime(),
-    maxCpuUsage: o.numCpu() * 2000,
+    maxCpuUsage: o.maxCpuMHz(),
     maxMemoryUsage: o.memoryMB(),
     numMksConnections: 0,
     consolidationNeeded: false,
@@ -117,8 +126,8 @@ function quickStats(o: VirtualMachine, ctx: Ctx): DataObject {
   const bt = o.bootTime();
   return {
     _type: "VirtualMachineQuickStats",
-    overallCpuUsage: 0,
-    overallCpuDemand: 0,
+    overallCpuUsage: o.cpuUsage(ctx),
+    overallCpuDemand: o.cpuUsage(ctx),
     guestMemoryUsage: mb(m?.granted),
     hostMemoryUsage: mb(m?.consumed),
     guestHeartbeatStatus: new Enum("ManagedEntityStatus", o.powerState() === "poweredOn" ? "green" : "gray"),

@@ -1,6 +1,8 @@
-// Builds the playground into dist/playground/: the page, its stylesheet and the app bundle (engine,
-// wasm and Docker API handler included), so the folder works from any static server, offline.
+// Builds the playground into dist/playground/: the page, its stylesheet, the app bundle (engine,
+// wasm, Docker and Photon API handlers included), the plan tab's simulation worker and uPlot for its
+// reports, so the folder works from any static server, offline.
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -14,7 +16,7 @@ export async function buildPlayground() {
   mkdirSync(outdir, { recursive: true });
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { app: `${here}main.ts` },
+    entryPoints: { app: `${here}main.ts`, "plan-worker": `${here}plan/worker.ts` },
     outdir,
     bundle: true,
     // Splitting keeps modules the page never imports statically (the SQLite journal) in chunks it never loads.
@@ -29,6 +31,10 @@ export async function buildPlayground() {
     logLevel: "warning",
   });
   for (const f of ["index.html", "style.css"]) copyFileSync(`${here}${f}`, `${outdir}${f}`);
+  // The plan tab's HTML report embeds uPlot (as `vicsim simulate --report` does).
+  const require = createRequire(import.meta.url);
+  mkdirSync(`${outdir}vendor`, { recursive: true });
+  for (const f of ["uPlot.iife.min.js", "uPlot.min.css"]) copyFileSync(require.resolve(`uplot/dist/${f}`), `${outdir}vendor/${f}`);
   return outdir;
 }
 

@@ -25,6 +25,9 @@ export class ReferenceFleetKernel implements FleetKernel {
   private images = new Set<number>();
   private readonly cand: number[] = [];
   private x = 1;
+  /** The last 8 placements' (host, score) pairs, score -1 when rejected, by sequence number mod 8. */
+  private traces: number[][] = [];
+  private seq = 0;
 
   private next(): number {
     let x = this.x;
@@ -46,6 +49,14 @@ export class ReferenceFleetKernel implements FleetKernel {
     this.cpuOver = cpuOver;
     this.memOver = memOver;
     this.x = seed >>> 0 === 0 ? 1 : seed | 0;
+    this.seq = 0;
+    this.traces = [];
+  }
+  traceSeq(): number {
+    return this.seq;
+  }
+  trace(seq: number): number[] {
+    return seq >= 0 && seq < this.seq && seq >= this.seq - 8 ? [...this.traces[seq % 8]] : [];
   }
   private eligible(h: number, want: number): boolean {
     return this.up[h] !== 0 && ((this.labels[h] & want) >>> 0) === want;
@@ -54,6 +65,8 @@ export class ReferenceFleetKernel implements FleetKernel {
   private placeOne(vcpus: number, mem: number, image: number, imageMiB: number, want: number, pin: number, out: Float64Array, at: number): void {
     const cand = this.cand;
     cand.length = 0;
+    const trace: number[] = [];
+    this.traces[this.seq++ % 8] = trace;
     if (pin >= 0) {
       if (pin >= this.n || !this.eligible(pin, want)) return void (out[at] = -1);
       cand.push(pin);
@@ -84,6 +97,7 @@ export class ReferenceFleetKernel implements FleetKernel {
     for (const h of cand) {
       const cr = (this.usedV[h] + vcpus) / (this.cores[h] * this.cpuOver);
       const mr = (this.usedM[h] + mem) / (this.mem[h] * this.memOver);
+      trace.push(h, -1);
       if (mr > REJECT_RATIO) memoryShort = true;
       if (cr > REJECT_RATIO || mr > REJECT_RATIO) continue;
       const util = Math.min(100 - 100 * cr, 100 - 100 * mr);
@@ -91,6 +105,7 @@ export class ReferenceFleetKernel implements FleetKernel {
       const copy = missing ? imageMiB : 0;
       const transfer = 100 * Math.max(0, 1 - copy / TRANSFER_ZERO_MIB);
       const score = (9 * util + transfer) / 10;
+      trace[trace.length - 1] = score;
       if (score > bestScore || (score === bestScore && h < best)) {
         best = h;
         bestScore = score;

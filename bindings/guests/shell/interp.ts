@@ -294,6 +294,8 @@ export class Interpreter implements ExpandHost {
       } else {
         if (op !== OP.append || !fs.exists(path)) fs.writeFile(path, "", { cred: this.world.user });
         else if (fs.stat(path).kind === "dir") throw new FsError("EISDIR", path);
+        // open(2) for appending checks write access (EACCES, EROFS) before any byte is written.
+        else fs.writeFile(path, "", { append: true, cred: this.world.user });
         f.set(fd, new FileOutput(fs, path, this.world.user));
       }
       return true;

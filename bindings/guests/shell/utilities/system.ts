@@ -161,7 +161,9 @@ const wget: Utility = async (ctx) => {
   if (!ctx.system.net) { await warn(ctx, `bad address '${u.hostname}'`); return 1; }
   let res;
   try { res = await ctx.system.net({ url: full, method: "GET", headers: { "User-Agent": "Wget" } }); } catch (e) {
-    await warn(ctx, `can't connect to remote host: ${(e as Error).message}`);
+    // A name that does not resolve is busybox's "bad address" before any connection.
+    const msg = (e as Error).message;
+    await warn(ctx, msg.startsWith("bad address") ? msg : `can't connect to remote host: ${msg}`);
     return 1;
   }
   if (res.status >= 400) { await warn(ctx, `server returned error: HTTP/1.1 ${res.status} ${res.statusText ?? ""}`.trimEnd()); return 1; }

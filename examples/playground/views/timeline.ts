@@ -1,4 +1,5 @@
 /** The playground's timeline: memory (used and saved by sharing) and DRS imbalance over virtual time, with event marks. */
+import type { Snapshot } from "../snapshot.js";
 
 /** One sample of the cluster, taken as virtual time passes. */
 export interface Sample {
@@ -27,13 +28,19 @@ const MARK_COLOURS: Record<Mark["kind"], string> = {
 };
 
 const KEEP = 900;
+const PAGE = 4096;
 
-/** Keeps the last samples and marks and draws them on a canvas. */
+/** Keeps the last samples and draws them, with the history's marks, on a canvas. */
 export class Timeline {
   readonly samples: Sample[] = [];
-  readonly marks: Mark[] = [];
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
+
+  /** Takes the frame's sample and redraws. */
+  render(s: Snapshot): void {
+    this.add({ t: s.now, imbalance: s.drs.imbalance, targetImbalance: s.drs.targetImbalance, usedBytes: s.totals.used * PAGE, savedBytes: s.totals.saved * PAGE });
+    this.draw(s.history.marks);
+  }
 
   /** Adds a sample (a sample at the same virtual time replaces the last one). */
   add(sample: Sample): void {
@@ -43,14 +50,8 @@ export class Timeline {
     if (this.samples.length > KEEP) this.samples.splice(0, this.samples.length - KEEP);
   }
 
-  /** Marks a moment. */
-  mark(mark: Mark): void {
-    this.marks.push(mark);
-    if (this.marks.length > 400) this.marks.splice(0, this.marks.length - 400);
-  }
-
   /** Redraws the plot. */
-  draw(): void {
+  draw(marks: readonly Mark[]): void {
     const ctx = this.canvas.getContext("2d");
     if (!ctx) return;
     const W = this.canvas.width;
@@ -104,7 +105,7 @@ export class Timeline {
     line((p) => p.imbalance, "#1f6feb", []);
 
     // Event marks across both panes.
-    for (const m of this.marks) {
+    for (const m of marks) {
       if (m.t < t0 || m.t > t1) continue;
       ctx.strokeStyle = MARK_COLOURS[m.kind];
       ctx.lineWidth = m.kind === "failure" || m.kind === "recovery" ? 2 : 1;

@@ -1,0 +1,365 @@
+/**
+ * The classic (legacy) builder: runs a Dockerfile's stages step by step over the base image's
+ * layers, each step making an image (a layer for COPY, ADD, RUN and a WORKDIR that creates its
+ * directory; a config change otherwise), reusing a cached step when the same instruction ran on
+ * the same parent with the same config and content, and printing what `docker build` prints with
+ * the classic builder (`Step 1/5 : FROM busybox`, ` ---> 1a2b3c4d5e6f`, `Successfully built …`).
+ */
+import { ContainerFs, Layer } from "../fs/index.js";
+import type { ShellClock } from "../guests/shell/index.js";
+import { readContext } from "./context.js";
+import { copySources } from "./copy.js";
+import { execForm, type Instruction, parseDockerfile, type Stage } from "./dockerfile.js";
+import { BuildError } from "./errors.js";
+import {
+  type BuildImage, type ContainerConfigDoc, copyConfig, emptyConfig, hex, type HistoryEntry, type ImageLayer, imageLayer, makeImage, rfc3339,
+} from "./image.js";
+import { applyMetadata, normalise, shellOf } from "./instructions.js";
+import { resolveUser, runStep } from "./run.js";
+import { expandWord, expandWords, keyValues } from "./substitute.js";
+
+/** Where the builder finds base images and puts what it builds (the VCH's images, or a test's map). */
+export interface ImageStore {
+  /** The image `ref` names, pulled when missing (`progress` gets the pull's messages). */
+  image(ref: string, progress: (message: Record<string, unknown>) => void): Promise<BuildImage>;
+  /** Registers a built image under `tags` (`repo:tag`, already checked). */
+  add(image: BuildImage, tags: string[]): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** The context: a tar (plain or gzip), or a Dockerfile alone. */
+  context: Uint8Array;
+  /** The Dockerfile's path in the context (default `Dockerfile`). */
+  dockerfile?: string;
+  tags?: string[];
+  buildArgs?: Record<string, string | null>;
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  /** The stage to stop at (`--target`). */
+  target?: string;
+}
+
+/** One message of the build's output stream (`{"stream":…}`, `{"aux":{"ID":…}}`, pull progress). */
+export type BuildMessage = Record<string, unknown>;
+
+/** How many step images the cache keeps (least recently used go first). */
+const CACHE_SIZE = 1024;
+const RED = "\u001b[91m", RESET = "\u001b[0m";
+
+interface StageState {
+  image: BuildImage | null;
+  config: ContainerConfigDoc;
+  layers: ImageLayer[];
+  history: HistoryEntry[];
+  /** Build args declared in this stage, with their values (undefined: declared, no value). */
+  args: Map<string, string | undefined>;
+  cmdSet: boolean;
+  author?: string;
+}
+
+export class Builder {
+  private readonly cache = new Map<string, BuildImage>();
+  private containers = 0;
+
+  constructor(private readonly store: ImageStore, private readonly clock: ShellClock) {}
+
+  /** Builds; resolves with the final image, or rejects with a BuildError after printing what ran. */
+  async build(o: BuildOptions, out: (m: BuildMessage) => void): Promise<BuildImage> {
+    const print = (s: string): void => out({ stream: s });
+    const ctx = await readContext(o.context, o.dockerfile, () => this.clock.now());
+    const parsed = parseDockerfile(ctx.dockerfile);
+    let stages = parsed.stages;
+    if (o.target) {
+      const ix = stages.findIndex((s) => s.name === o.target!.toLowerCase());
+      if (ix < 0) throw new BuildError(`failed to reach build target ${o.target} in Dockerfile`, { status: 500 });
+      stages = stages.slice(0, ix + 1);
+    }
+    const buildArgs = new Map(Object.entries(o.buildArgs ?? {}));
+    const consumed = new Set<string>();
+    const total = parsed.metaArgs.length + stages.length + stages.reduce((n, s) => n + s.instructions.length, 0);
+    let stepNo = 0;
+    const stepLine = (ins: Instruction): void => { print(`Step ${++stepNo}/${total} : ${ins.original}`); print("\n"); };
+
+    // Global ARGs: usable in FROM lines, and as defaults of a stage's `ARG name`.
+    const meta = new Map<string, string>();
+    for (const ins of parsed.metaArgs) {
+      stepLine(ins);
+      for (const [k, def] of keyValues("ARG", ins.args, meta, true)) {
+        const v = buildArgs.has(k) ? buildArgs.get(k) ?? def : def;
+        if (buildArgs.has(k)) consumed.add(k);
+        if (v !== null && v !== undefined) meta.set(k, v);
+      }
+    }
+
+    const results: BuildImage[] = [];
+    const named = new Map<string, number>();
+    let state: StageState | null = null;
+    for (let si = 0; si < stages.length; si++) {
+      const stage = stages[si];
+      stepLine(stage.from);
+      state = await this.from(stage, meta, results, named, out);
+      const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, print, out });
+      // The base image's ONBUILD triggers run first, as part of FROM; the new image does not inherit them.
+      const triggers = state.config.OnBuild ?? [];
+      if (triggers.length) {
+        state.config.OnBuild = null;
+        print(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? "" : "s"}\n`);
+        for (const t of triggers) await this.step(parseDockerfile(`FROM scratch\n${t}`).stages[0].instructions[0], state, ctxOf());
+      }
+      print(` ---> ${short(state.image?.id ?? "")}\n`);
+      for (const ins of stage.instructions) {
+        stepLine(ins);
+        await this.step(ins, state, ctxOf());
+        print(` ---> ${short(state.image?.id ?? "")}\n`);
+      }
+      if (!state.image) throw new BuildError("No image was generated. Is your Dockerfile empty?");
+      out({ aux: { ID: state.image.id } });
+      results.push(state.image);
+      if (stage.name) named.set(stage.name, si);
+    }
+    const unused = [...buildArgs.keys()].filter((k) => !consumed.has(k)).sort();
+    if (unused.length) print(`${RED}[Warning] One or more build-args [${unused.join(" ")}] were not consumed\n${RESET}`);
+    let final = state!.image!;
+    if (o.labels && Object.keys(o.labels).length) {
+      const config = copyConfig(state!.config);
+      config.Labels = { ...(config.Labels ?? {}), ...o.labels };
+      const createdBy = [...shellOf(config), "#(nop) ", `LABEL ${Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(" ")}`].join(" ");
+      // A rebuild with the same labels reuses the labelled image too (so its id stays).
+      final = (!o.noCache && this.cache.get(this.cacheKey(state!, config, createdBy))) || await this.commit(state!, config, createdBy, null);
+      out({ aux: { ID: final.id } }); // `--iidfile` takes the last one
+    }
+    print(`Successfully built ${short(final.id)}\n`);
+    await this.store.add(final, o.tags ?? []);
+    for (const t of o.tags ?? []) print(`Successfully tagged ${t}\n`);
+    return final;
+  }
+
+  /** FROM: the base image (scratch, a previous stage, or an image pulled when missing). */
+  private async from(stage: Stage, meta: Map<string, string>, results: BuildImage[], named: Map<string, number>, out: (m: BuildMessage) => void): Promise<StageState> {
+    const ref = expandWord(stage.base, meta);
+    if (ref === "") throw new BuildError(`base name (${stage.base}) should not be blank`);
+    if (stage.platform && !/^linux(\/amd64)?$/.test(expandWord(stage.platform, meta))) {
+      throw new BuildError(`image platform ${stage.platform} is not supported: vicsim's container VMs are linux/amd64`);
+    }
+    let base: BuildImage | null = null;
+    if (named.has(ref.toLowerCase())) base = results[named.get(ref.toLowerCase())!];
+    else if (ref.toLowerCase() !== "scratch") base = await this.store.image(ref, out);
+    return {
+      image: base,
+      config: base ? copyConfig(base.config) : emptyConfig(),
+      layers: base ? base.layers.slice() : [],
+      history: base ? base.history.slice() : [],
+      args: new Map(),
+      cmdSet: false,
+      author: base?.author,
+    };
+  }
+
+  private async step(ins: Instruction, s: StageState, b: StepContext): Promise<void> {
+    const vars = this.vars(s);
+    switch (ins.keyword) {
+      case "ARG": {
+        const pairs = keyValues("ARG", ins.args, vars, true);
+        for (const [k, def] of pairs) {
+          let v: string | undefined = def ?? b.meta.get(k);
+          if (b.buildArgs.has(k)) { v = b.buildArgs.get(k) ?? v; b.consumed.add(k); }
+          s.args.set(k, v);
+        }
+        const comment = "ARG " + pairs.map(([k, def]) => (def === null ? k : `${k}=${def}`)).join(" ");
+        await this.metadataCommit(s, copyConfig(s.config), comment, b);
+        return;
+      }
+      case "RUN": {
+        const argv = execForm(ins.args) ?? [...shellOf(s.config), ins.args];
+        const args = this.runArgs(s);
+        const createdBy = (args.length ? `|${args.length} ${args.join(" ")} ` : "") + argv.join(" ");
+        if (this.probe(s, s.config, createdBy, b)) return;
+        const id = this.containerId();
+        b.print(` ---> Running in ${id}\n`);
+        const fs = this.fsOf(s);
+        const code = await runStep({
+          fs, argv, env: [...s.config.Env, ...args], cwd: s.config.WorkingDir || "/", user: s.config.User, clock: this.clock, hostname: id,
+          stdout: (c) => b.print(new TextDecoder().decode(c)),
+          stderr: (c) => b.print(RED + new TextDecoder().decode(c) + RESET),
+        });
+        if (code !== 0) throw new BuildError(`The command '${argv.join(" ")}' returned a non-zero code: ${code}`, { code });
+        b.print(`Removing intermediate container ${id}\n`);
+        await this.commit(s, s.config, createdBy, fs.upper);
+        return;
+      }
+      case "COPY":
+      case "ADD":
+        await this.copy(ins, s, vars, b);
+        return;
+      case "WORKDIR": {
+        const config = copyConfig(s.config);
+        const comment = applyMetadata(ins, { config, cmdSet: s.cmdSet }, vars);
+        const createdBy = [...shellOf(config), "#(nop) ", comment].join(" ");
+        if (this.probe(s, config, createdBy, b)) return;
+        const id = this.containerId();
+        b.print(` ---> Running in ${id}\n`);
+        const fs = this.fsOf(s);
+        if (!fs.exists(config.WorkingDir)) {
+          fs.mkdir(config.WorkingDir, { parents: true });
+          const owner = resolveUser(fs, config.User).user;
+          if (owner.uid !== 0) fs.chown(config.WorkingDir, owner.uid, owner.gid);
+        }
+        b.print(`Removing intermediate container ${id}\n`);
+        await this.commit(s, config, createdBy, fs.upper);
+        return;
+      }
+      default: {
+        const config = copyConfig(s.config);
+        const holder = { config, cmdSet: s.cmdSet, author: s.author };
+        const comment = applyMetadata(ins, holder, vars);
+        s.cmdSet = holder.cmdSet;
+        s.author = holder.author;
+        await this.metadataCommit(s, config, comment, b);
+      }
+    }
+  }
+
+  private async metadataCommit(s: StageState, config: ContainerConfigDoc, comment: string, b: StepContext): Promise<void> {
+    const createdBy = [...shellOf(config), "#(nop) ", comment].join(" ");
+    if (this.probe(s, config, createdBy, b)) return;
+    const id = this.containerId();
+    b.print(` ---> Running in ${id}\n`);
+    b.print(`Removing intermediate container ${id}\n`);
+    await this.commit(s, config, createdBy, null);
+  }
+
+  private async copy(ins: Instruction, s: StageState, vars: Map<string, string>, b: StepContext): Promise<void> {
+    const keyword = ins.keyword as "COPY" | "ADD";
+    for (const f of Object.keys(ins.flags)) {
+      if (!["from", "chown", "chmod", "link"].includes(f) || (f === "from" && keyword === "ADD")) {
+        throw new BuildError(`dockerfile parse error on line ${ins.line}: Unknown flag: ${f}`, { status: 400 });
+      }
+    }
+    const json = execForm(ins.args);
+    // The JSON form keeps quotes and backslashes literal but still expands variables.
+    const expanded = json ? json.map((w) => expandWord(w.replace(/["'\\]/g, "\\$&"), vars)) : expandWords(ins.args, vars);
+    if (expanded.length < 2) throw new BuildError(`${keyword} requires at least two arguments, but only one was provided. Destination could not be determined.`, { status: 400 });
+    const sources = expanded.slice(0, -1);
+    let dest = expanded[expanded.length - 1];
+    const dirDest = dest.endsWith("/") || dest === "." || dest.endsWith("/.");
+    dest = normalise(dest.startsWith("/") ? dest : `${s.config.WorkingDir || "/"}/${dest}`);
+    if (dirDest && dest !== "/") dest += "/";
+    for (const src of sources) {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) {
+        if (keyword === "COPY") throw new BuildError(`COPY failed: source can't be a URL for COPY`);
+        throw new BuildError(`ADD failed: cannot download ${src}: vicsim's builder has no network (ADD takes local files and local tar archives)`);
+      }
+    }
+    let from: ContainerFs = b.ctx;
+    let fromWhat = "";
+    if (ins.flags.from !== undefined) {
+      const name = expandWord(ins.flags.from, vars).toLowerCase();
+      let img: BuildImage;
+      if (b.named.has(name)) img = b.results[b.named.get(name)!];
+      else if (/^\d+$/.test(name)) {
+        const ix = Number(name);
+        if (ix >= b.results.length) throw new BuildError(`invalid from flag value ${ins.flags.from}: refers to current build stage`);
+        img = b.results[ix];
+      } else img = await this.store.image(name, b.out);
+      from = new ContainerFs({ lowers: img.layers.map((l) => l.layer).reverse(), now: () => this.clock.now() });
+      fromWhat = `--from=${ins.flags.from} `;
+    }
+    const fs = this.fsOf(s);
+    let owner: { uid: number; gid: number } | null = null;
+    if (ins.flags.chown) {
+      const u = resolveUser(fs, expandWord(ins.flags.chown, vars)).user;
+      owner = { uid: u.uid, gid: u.gid };
+    }
+    let mode: number | null = null;
+    if (ins.flags.chmod) {
+      if (!/^[0-7]{3,4}$/.test(ins.flags.chmod)) throw new BuildError(`invalid chmod parameter: ${ins.flags.chmod}`, { status: 400 });
+      mode = parseInt(ins.flags.chmod, 8);
+    }
+    const hash = await copySources(fs, sources, { keyword, from, dest, owner, mode, fromContext: !fromWhat });
+    const kind = sources.length > 1 ? "multi" : (() => { try { return from.lstat("/" + sources[0].replace(/^\/+/, "")).kind === "dir" ? "dir" : "file"; } catch { return "multi"; } })();
+    const createdBy = `${shellOf(s.config).join(" ")} #(nop) ${keyword} ${fromWhat}${kind}:${hash} in ${dest} `;
+    if (this.probe(s, s.config, createdBy, b)) return;
+    await this.commit(s, s.config, createdBy, fs.upper);
+  }
+
+  /** The variables substitution sees: the stage's build args, then its environment (ENV wins). */
+  private vars(s: StageState): Map<string, string> {
+    const v = new Map<string, string>();
+    for (const [k, val] of s.args) if (val !== undefined) v.set(k, val);
+    for (const e of s.config.Env) {
+      const eq = e.indexOf("=");
+      v.set(eq < 0 ? e : e.slice(0, eq), eq < 0 ? "" : e.slice(eq + 1));
+    }
+    return v;
+  }
+
+  /** `k=v` for the build args a RUN sees (those with a value that ENV does not override), sorted. */
+  private runArgs(s: StageState): string[] {
+    const env = new Set(s.config.Env.map((e) => e.split("=")[0]));
+    return [...s.args].filter(([k, v]) => v !== undefined && !env.has(k)).map(([k, v]) => `${k}=${v}`).sort();
+  }
+
+  private fsOf(s: StageState): ContainerFs {
+    return new ContainerFs({ lowers: s.layers.map((l) => l.layer).reverse(), now: () => this.clock.now() });
+  }
+
+  private containerId(): string {
+    return hex(new TextEncoder().encode(`build-step-${++this.containers}-${this.clock.now()}-${Math.random()}`)).slice(0, 12);
+  }
+
+  private cacheKey(s: StageState, config: ContainerConfigDoc, createdBy: string): string {
+    return `${s.image?.id ?? "scratch"}\n${createdBy}\n${JSON.stringify(config)}`;
+  }
+
+  /** A cached step: prints ` ---> Using cache` and moves the stage onto it. */
+  private probe(s: StageState, config: ContainerConfigDoc, createdBy: string, b: StepContext): boolean {
+    if (b.noCache) return false;
+    const key = this.cacheKey(s, config, createdBy);
+    const hit = this.cache.get(key);
+    if (!hit) return false;
+    this.cache.delete(key);
+    this.cache.set(key, hit);
+    b.print(" ---> Using cache\n");
+    this.moveTo(s, hit);
+    return true;
+  }
+
+  private moveTo(s: StageState, img: BuildImage): void {
+    s.image = img;
+    s.config = copyConfig(img.config);
+    s.layers = img.layers.slice();
+    s.history = img.history.slice();
+  }
+
+  /** A new step image on top of the stage's: a layer when `upper` holds changes, an empty layer otherwise. */
+  private async commit(s: StageState, config: ContainerConfigDoc, createdBy: string, upper: Layer | null): Promise<BuildImage> {
+    const key = this.cacheKey(s, config, createdBy);
+    const layers = upper && !upper.isEmpty() ? [...s.layers, await imageLayer(upper)] : s.layers.slice();
+    const entry: HistoryEntry = { created: rfc3339(this.clock.now()), created_by: createdBy };
+    if (layers.length === s.layers.length) entry.empty_layer = true;
+    const img = makeImage({
+      config: copyConfig(config), layers, history: [...s.history, entry], created: entry.created, architecture: "amd64", os: "linux",
+      author: s.author, parent: s.image?.id ?? null,
+    });
+    // A --no-cache build still feeds the cache for the next build, as dockerd's does.
+    this.cache.set(key, img);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.moveTo(s, img);
+    return img;
+  }
+}
+
+interface StepContext {
+  ctx: ContainerFs;
+  meta: Map<string, string>;
+  buildArgs: Map<string, string | null>;
+  consumed: Set<string>;
+  results: BuildImage[];
+  named: Map<string, number>;
+  noCache: boolean;
+  print: (s: string) => void;
+  out: (m: BuildMessage) => void;
+}
+
+/** The 12 hex digits Docker shows of an id. */
+export const short = (id: string): string => id.replace(/^sha256:/, "").slice(0, 12);

@@ -1,0 +1,152 @@
+/**
+ * The builder and image archives over a Virtual Container Host: base images are the VCH's (pulled
+ * from its catalogue when missing), what a build, `docker load` or `docker import` makes becomes an
+ * image of the VCH (a template VM profile like a pulled image, journaled with its layers), and
+ * `docker history` and `docker save` read the VCH's images. One builder (and its step cache) per VCH.
+ */
+import type { Layer } from "../fs/index.js";
+import type { ImageRecord, VirtualContainerHostApi } from "../vch/types.js";
+import { importImage, loadImages, saveImages } from "./archive.js";
+import { type BuildMessage, Builder, type BuildOptions, type ImageStore } from "./build.js";
+import { type BuildImage, type ContainerConfigDoc, digest, type HistoryEntry, type ImageLayer, imageLayer, rfc3339 } from "./image.js";
+
+/** Tars and diff ids of layers, computed once per layer object (catalogue layers are shared). */
+const layerInfo = new WeakMap<Layer, ImageLayer>();
+async function infoOf(layer: Layer): Promise<ImageLayer> {
+  let i = layerInfo.get(layer);
+  if (!i) { i = await imageLayer(layer); layerInfo.set(layer, i); }
+  return i;
+}
+
+/** An image of the VCH as the builder sees it. */
+export async function buildImageOf(vch: VirtualContainerHostApi, rec: ImageRecord): Promise<BuildImage> {
+  const objects = (await vch.imageLayers(rec.id)).slice().reverse();
+  if (rec.rootfs) {
+    // A made image's own layers keep the tars they were stored as (a loaded image's tar may hold
+    // what a re-serialisation would not reproduce), so their diff ids stay those of its config.
+    const own = rec.rootfs.layers;
+    objects.slice(objects.length - own.length).forEach((layer, i) => {
+      if (layerInfo.has(layer)) return;
+      const tar = Uint8Array.from(atob(own[i]), (c) => c.charCodeAt(0));
+      layerInfo.set(layer, { layer, tar, diffId: digest(tar), size: layer.size() });
+    });
+  }
+  const layers = await Promise.all(objects.map(infoOf));
+  if (rec.rootfs) {
+    const doc = JSON.parse(rec.rootfs.configJson) as { config?: ContainerConfigDoc; history?: HistoryEntry[]; created?: string; author?: string; comment?: string };
+    return {
+      id: rec.id, configJson: rec.rootfs.configJson, config: { ...rec.config, ...(doc.config ?? {}) }, layers, history: doc.history ?? [],
+      created: doc.created ?? rfc3339(rec.created * 1000), architecture: rec.architecture, os: rec.os, author: doc.author, comment: doc.comment,
+      parent: rec.rootfs.parent,
+    };
+  }
+  // A pulled image: its history as its root filesystem's layers and its command.
+  const created = rfc3339(rec.created * 1000);
+  const history: HistoryEntry[] = layers.map((l, i) => ({ created, created_by: i === 0 ? `/bin/sh -c #(nop) ADD file:${l.diffId.slice(7)} in / ` : `/bin/sh -c #(nop) COPY dir:${l.diffId.slice(7)} in / ` }));
+  if (rec.config.Cmd) history.push({ created, created_by: `/bin/sh -c #(nop)  CMD [${rec.config.Cmd.map((c) => JSON.stringify(c)).join(" ")}]`, empty_layer: true });
+  const doc = { architecture: rec.architecture, config: rec.config, created, history, os: rec.os, rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) } };
+  return { id: rec.id, configJson: JSON.stringify(doc), config: structuredClone(rec.config), layers, history, created, architecture: rec.architecture, os: rec.os, parent: null };
+}
+
+/** Adds a made image to the VCH. */
+function addToVch(vch: VirtualContainerHostApi, image: BuildImage, tags: string[], action: "build" | "load" | "import" | "commit"): ImageRecord {
+  for (const l of image.layers) if (!layerInfo.has(l.layer)) layerInfo.set(l.layer, l);
+  return vch.addImage({
+    id: image.id, configJson: image.configJson, config: image.config, created: Math.floor(Date.parse(image.created) / 1000),
+    architecture: image.architecture, os: image.os, layers: image.layers, parent: image.parent,
+  }, { tags, action });
+}
+
+class VchImageStore implements ImageStore {
+  constructor(private readonly vch: VirtualContainerHostApi) {}
+
+  async image(ref: string, progress: (m: Record<string, unknown>) => void): Promise<BuildImage> {
+    let rec: ImageRecord;
+    try {
+      rec = this.vch.getImage(ref);
+    } catch {
+      rec = await this.vch.pullImage(ref, (p) => progress({ ...p }));
+    }
+    return buildImageOf(this.vch, rec);
+  }
+
+  async add(image: BuildImage, tags: string[]): Promise<void> {
+    addToVch(this.vch, image, tags, "build");
+  }
+}
+
+const builders = new WeakMap<VirtualContainerHostApi, Builder>();
+
+/** The VCH's builder (its step cache lives as long as the VCH). */
+export function builderOf(vch: VirtualContainerHostApi): Builder {
+  let b = builders.get(vch);
+  if (!b) {
+    b = new Builder(new VchImageStore(vch), {
+      now: () => vch.now(),
+      sleep: (ms, signal) => new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+      }),
+    });
+    builders.set(vch, b);
+  }
+  return b;
+}
+
+/** `docker build` on the VCH. */
+export function buildOnVch(vch: VirtualContainerHostApi, options: BuildOptions, out: (m: BuildMessage) => void): Promise<BuildImage> {
+  return builderOf(vch).build(options, out);
+}
+
+/** `docker history`: newest first, as `GET /images/{name}/history` answers. */
+export async function historyOf(vch: VirtualContainerHostApi, ref: string): Promise<{ Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[]> {
+  const rec = vch.getImage(ref);
+  const img = await buildImageOf(vch, rec);
+  const out = [];
+  let layer = img.layers.length - 1;
+  for (let i = img.history.length - 1; i >= 0; i--) {
+    const h = img.history[i];
+    const size = h.empty_layer ? 0 : img.layers[layer--]?.size ?? 0;
+    out.push({
+      Id: i === img.history.length - 1 ? rec.id : "<missing>",
+      Created: Math.floor(Date.parse(h.created) / 1000),
+      CreatedBy: h.created_by ?? "",
+      Tags: i === img.history.length - 1 && rec.repoTags.length ? rec.repoTags : null,
+      Size: size,
+      Comment: h.comment ?? "",
+    });
+  }
+  return out;
+}
+
+/** `docker save`: the named images (a name keeps its tag in the archive; an id keeps none). */
+export async function saveFromVch(vch: VirtualContainerHostApi, refs: string[]): Promise<Uint8Array> {
+  const items: { image: BuildImage; tags: string[] }[] = [];
+  for (const ref of refs) {
+    const rec = vch.getImage(ref);
+    const byId = ref.startsWith("sha256:") || rec.id.slice(7).startsWith(ref);
+    const tags = byId ? [] : rec.repoTags.filter((t) => t === ref || t === `${ref}:latest` || t === ref.replace(/^(docker\.io\/)?(library\/)?/, "") || t === `${ref.replace(/^(docker\.io\/)?(library\/)?/, "")}:latest`);
+    const existing = items.find((i) => i.image.id === rec.id);
+    if (existing) { existing.tags.push(...tags.filter((t) => !existing.tags.includes(t))); continue; }
+    items.push({ image: await buildImageOf(vch, rec), tags });
+  }
+  return saveImages(items);
+}
+
+/** `docker load`: the lines it prints (`Loaded image: app:1`, or `Loaded image ID: sha256:…`). */
+export async function loadIntoVch(vch: VirtualContainerHostApi, archive: Uint8Array): Promise<string[]> {
+  const lines: string[] = [];
+  for (const { image, tags } of await loadImages(archive)) {
+    addToVch(vch, image, tags, "load");
+    if (tags.length) for (const t of tags) lines.push(`Loaded image: ${t}`);
+    else lines.push(`Loaded image ID: ${image.id}`);
+  }
+  return lines;
+}
+
+/** `docker import`: a filesystem tar as an image; returns its id. */
+export async function importIntoVch(vch: VirtualContainerHostApi, archive: Uint8Array, o: { tag?: string; changes?: string[]; message?: string }): Promise<string> {
+  const image = await importImage(archive, { changes: o.changes, message: o.message, now: vch.now() });
+  addToVch(vch, image, o.tag ? [o.tag] : [], "import");
+  return image.id;
+}

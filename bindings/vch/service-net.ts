@@ -1,0 +1,85 @@
+/**
+ * The container network as wget and curl in a container's shell see it: a name resolves as Docker's
+ * embedded DNS resolves it (on a user-defined network: container names, aliases, hostnames and short
+ * ids of the containers on a network the caller shares; everywhere: IP addresses), and a request
+ * reaches the peer's emulated service. A web server (nginx, httpd) serves the files of its document
+ * root from the peer's own filesystem; any other port or a stopped peer refuses the connection.
+ */
+import type { ContainerFs } from "../fs/index.js";
+import type { NetRequest, NetResponse, Network } from "../guests/shell/index.js";
+import type { Container } from "./container.js";
+
+/** Web servers of the catalogue: their port, document root and Server header. */
+const WEB_SERVERS: Record<string, { port: number; root: string; server: string }> = {
+  nginx: { port: 80, root: "/usr/share/nginx/html", server: "nginx/1.27.3" },
+  httpd: { port: 80, root: "/usr/local/apache2/htdocs", server: "Apache/2.4.62 (Unix)" },
+};
+
+const NGINX_404 = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.27.3</center>\r\n</body>\r\n</html>\r\n";
+
+export interface ServiceNetDeps {
+  /** Every container of the VCH. */
+  containers(): Iterable<Container>;
+  /** The repository of a container's image (`nginx`), to know what it serves. */
+  repoOf(c: Container): string;
+  /** A container's filesystem. */
+  filesOf(c: Container): ContainerFs;
+  /** Virtual ms since the epoch (the Date header). */
+  now(): number;
+}
+
+/** The network of container `self`: resolves a URL's host and asks the peer's service. */
+export function serviceNetwork(self: Container, deps: ServiceNetDeps): Network {
+  return async (req: NetRequest): Promise<NetResponse> => {
+    const url = new URL(req.url);
+    const host = url.hostname;
+    const peer = resolve(self, host, deps);
+    if (!peer) throw new Error(`bad address '${host}'`);
+    const web = WEB_SERVERS[deps.repoOf(peer)];
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const serving = peer.rec.state.Running && !peer.rec.state.Paused && (peer.rt.process?.activity() ?? 0) >= 1;
+    if (!web || !serving || port !== web.port || url.protocol !== "http:") throw new Error("Connection refused");
+    return serveFile(deps.filesOf(peer), web, decodeURIComponent(url.pathname), req.method, deps.now());
+  };
+}
+
+function resolve(self: Container, host: string, deps: ServiceNetDeps): Container | null {
+  if (host === "localhost" || host === "127.0.0.1") return self;
+  const mine = Object.entries(self.rec.networks);
+  for (const c of deps.containers()) {
+    if (c.removed) continue;
+    for (const [name, ep] of Object.entries(c.rec.networks)) {
+      const shared = mine.find(([n, m]) => n === name || (m.NetworkID !== "" && m.NetworkID === ep.NetworkID));
+      if (!shared) continue;
+      if (ep.IPAddress && ep.IPAddress === host) return c;
+      // Docker's embedded DNS answers names on user-defined networks only, not on the default bridge.
+      if (name === "bridge" || name === "host" || name === "none") continue;
+      const names = [c.rec.name.slice(1), c.rec.config.Hostname, c.rec.id.slice(0, 12), ...(ep.Aliases ?? [])];
+      if (names.includes(host)) return c;
+    }
+  }
+  return null;
+}
+
+function serveFile(fs: ContainerFs, web: { root: string; server: string }, path: string, method: string, now: number): NetResponse {
+  const date = new Date(now).toUTCString();
+  let file = web.root + (path.endsWith("/") ? path + "index.html" : path);
+  let body: Uint8Array | null = null;
+  let mtime = 0;
+  try {
+    if (fs.stat(file).kind === "dir") file += "/index.html";
+    body = fs.readFile(file);
+    mtime = fs.stat(file).mtime;
+  } catch {
+    body = null;
+  }
+  if (!body) {
+    const notFound = new TextEncoder().encode(NGINX_404);
+    return { status: 404, statusText: "Not Found", headers: { Server: web.server, Date: date, "Content-Type": "text/html", "Content-Length": String(notFound.length), Connection: "keep-alive" }, body: method === "HEAD" ? new Uint8Array() : notFound };
+  }
+  const headers = {
+    Server: web.server, Date: date, "Content-Type": file.endsWith(".html") || file.endsWith(".htm") ? "text/html" : "application/octet-stream",
+    "Content-Length": String(body.length), "Last-Modified": new Date(mtime).toUTCString(), Connection: "keep-alive", "Accept-Ranges": "bytes",
+  };
+  return { status: 200, statusText: "OK", headers, body: method === "HEAD" ? new Uint8Array() : body };
+}
