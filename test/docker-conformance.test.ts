@@ -325,3 +325,12 @@ describe("legacy links", () => {
     expect((await call(h, "DELETE", `${V}/containers/link-parent/mylink?link=1`)).status).toBe(404);
   });
 });
+
+describe("the long-running process docker-py's suite uses", () => {
+  test("top runs until stopped (the network and health tests' containers)", async () => {
+    const id = await running({ Cmd: ["top"] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).State.Running).toBe(true);
+    await empty(h, "POST", `${V}/containers/${id}/stop?t=1`, 204);
+  });
+});
