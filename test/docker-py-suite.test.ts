@@ -12,8 +12,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const SUITE = new URL("./fixtures/docker-py/", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
-/** Tests that pass now; raise it as causes are fixed, never lower it. */
-const FLOOR = 182;
+/** Tests that pass now, less one (228–231 seen: three build tests vary between runs); raise it as causes are fixed, never lower it. */
+const FLOOR = 227;
 /** Tests pytest-timeout stops at 30 s: none since detach keys end attaches. */
 const HUNG_CEILING = 0;
 
@@ -99,6 +99,7 @@ function runSuite(): Promise<Outcome> {
         PYTHONDONTWRITEBYTECODE: "1",
         DOCKER_HOST: dockerHost,
         DOCKER_TEST_API_VERSION: "1.44",
+        COLUMNS: "400", // the short summary's reasons, not cut at 80 columns
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -123,7 +124,9 @@ function runSuite(): Promise<Outcome> {
 
 test(`docker-py 7.1.0's integration suite: at least ${FLOOR} tests pass, at most ${HUNG_CEILING} hang`, async () => {
   const run = await runSuite();
-  console.log(`docker-py suite: ${run.passed.length} passed (${run.summary})\nstill failing:\n${run.failed.join("\n")}`);
+  // pytest's one-line reason of each failure (-rA), for the README's list of what still fails.
+  const reasons = run.output.split("\n").filter((l) => /^(FAILED|ERROR) tests\//.test(l));
+  console.log(`docker-py suite: ${run.passed.length} passed (${run.summary})\nstill failing:\n${reasons.join("\n")}`);
   expect(run.summary).not.toBe("(no summary)");
   expect(run.output.match(/^E\s+Failed: Timeout >/gm)?.length ?? 0).toBeLessThanOrEqual(HUNG_CEILING);
   expect(run.passed.length).toBeGreaterThanOrEqual(FLOOR);
