@@ -334,3 +334,18 @@ describe("the long-running process docker-py's suite uses", () => {
     await empty(h, "POST", `${V}/containers/${id}/stop?t=1`, 204);
   });
 });
+
+describe("legacy link environment", () => {
+  test("a linking container sees ALIAS_NAME, ALIAS_ENV_… and ALIAS_PORT_… (test_create_with_links)", async () => {
+    await running({ Cmd: ["cat"], OpenStdin: true, Env: ["FOO=1"], ExposedPorts: { "80/tcp": {} } }).then((id) => empty(h, "POST", `${V}/containers/${id}/rename?name=linked-one`, 204));
+    const id = await create({ Cmd: ["env"], HostConfig: { Links: ["linked-one:mylink1"], NetworkMode: "bridge" } }, "linking");
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    await json(h, "POST", `${V}/containers/${id}/wait`, 200, "/containers/{id}/wait");
+    const env = (await frames((await call(h, "GET", `${V}/containers/${id}/logs?stdout=1`)).response)).map(([, s]) => s).join("");
+    expect(env).toContain("MYLINK1_NAME=/linking/mylink1\n");
+    expect(env).toContain("MYLINK1_ENV_FOO=1\n");
+    expect(env).toMatch(/^MYLINK1_PORT_80_TCP=tcp:\/\/172\.17\.\d+\.\d+:80$/m);
+    expect(env).toContain("MYLINK1_PORT_80_TCP_PROTO=tcp\n");
+    expect(env).not.toContain("MYLINK1_ENV_PATH=");
+  });
+});
