@@ -12,8 +12,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const SUITE = new URL("./fixtures/docker-py/", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
-/** Tests that pass now, less one (228–231 seen: three build tests vary between runs); raise it as causes are fixed, never lower it. */
-const FLOOR = 227;
+/** Tests that pass now, less one (229–232 seen: three build tests vary between runs); raise it as causes are fixed, never lower it. */
+const FLOOR = 228;
 /** Tests pytest-timeout stops at 30 s: none since detach keys end attaches. */
 const HUNG_CEILING = 0;
 
