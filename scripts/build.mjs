@@ -64,7 +64,7 @@ const common = {
   sourcemap: true,
   loader: { ".wasm": "binary" },
   // Native or Node-only modules stay imports; the browser and Deno entries never reach them statically.
-  external: ["better-sqlite3", "selfsigned", "node:*"],
+  external: ["better-sqlite3", "selfsigned", "ws", "node:*"],
   logLevel: "warning",
 };
 

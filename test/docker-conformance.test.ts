@@ -172,3 +172,180 @@ describe("the guest as the container's config says", () => {
     throw new Error("never healthy");
   });
 });
+
+describe("networks and endpoint settings", () => {
+  test("names with spaces, IPv6 and dual-stack pools (test_create_network_ipv6_enabled, test_create_remove_network_with_space_in_name)", async () => {
+    const spaced = await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", { Name: "test 01" });
+    expect((await json(h, "GET", `${V}/networks/${spaced.Id}`, 200, "/networks/{id}")).Name).toBe("test 01");
+    const v6 = await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", {
+      Name: "v6net", EnableIPv6: true, IPAM: { Driver: "default", Config: [{ Subnet: "2001:389::/64", IPRange: "2001:389::0/96", Gateway: "2001:389::ffff" }] },
+    });
+    const net = await json(h, "GET", `${V}/networks/${v6.Id}`, 200, "/networks/{id}");
+    expect(net.EnableIPv6).toBe(true);
+    // An IPv4 pool is added, as dockerd adds one, beside the IPv6 pool asked for.
+    expect(net.IPAM.Config.map((c: { Subnet: string }) => c.Subnet)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/), "2001:389::/64"]);
+    const bad = await call(h, "POST", `${V}/networks/create`, { Name: "bad6", IPAM: { Config: [{ Subnet: "2001:389::zz/64" }] } });
+    expect(bad.status).toBe(400);
+    expect(await bad.response.text()).toContain("invalid subnet 2001:389::zz/64");
+  });
+
+  test("IPAMConfig, DriverOpts and MacAddress asked for are kept and honoured (test_create_with_ipv4_address, test_create_with_driveropt, test_connect_with_mac_address)", async () => {
+    await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", {
+      Name: "ipam4", IPAM: { Config: [{ Subnet: "132.124.0.0/16", Gateway: "132.124.0.254" }, { Subnet: "2001:389::/64" }] },
+    });
+    const id = await running({
+      HostConfig: { NetworkMode: "ipam4" },
+      NetworkingConfig: { EndpointsConfig: { ipam4: { IPAMConfig: { IPv4Address: "132.124.0.23", IPv6Address: "2001:389::f00d" }, DriverOpts: { "com.docker-py.setting": "on" }, MacAddress: "02:42:ac:11:00:0a" } } },
+    });
+    const ep = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).NetworkSettings.Networks.ipam4;
+    expect(ep).toMatchObject({
+      IPAMConfig: { IPv4Address: "132.124.0.23", IPv6Address: "2001:389::f00d" }, IPAddress: "132.124.0.23", GlobalIPv6Address: "2001:389::f00d",
+      DriverOpts: { "com.docker-py.setting": "on" }, MacAddress: "02:42:ac:11:00:0a",
+    });
+    // The same address again is taken.
+    const taken = await call(h, "POST", `${V}/containers/create`, {
+      Image: "busybox", Cmd: ["top"], HostConfig: { NetworkMode: "ipam4" }, NetworkingConfig: { EndpointsConfig: { ipam4: { IPAMConfig: { IPv4Address: "132.124.0.23" } } } },
+    });
+    const other = (await taken.response.json()).Id;
+    const started = await call(h, "POST", `${V}/containers/${other}/start`);
+    expect(started.status).toBe(409);
+    expect(await started.response.text()).toContain("Address already in use: 132.124.0.23");
+    // Nothing changed: the refused container is still created, its VM off.
+    expect((await json(h, "GET", `${V}/containers/${other}/json`, 200, "/containers/{id}/json")).State.Status).toBe("created");
+  });
+
+  test("link-local addresses are kept on the default bridge (test_create_with_linklocal_ips)", async () => {
+    const id = await running({ NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { LinkLocalIPs: ["169.254.8.8"] } } } } });
+    const ep = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).NetworkSettings.Networks.bridge;
+    expect(ep.IPAMConfig).toEqual({ LinkLocalIPs: ["169.254.8.8"] });
+  });
+});
+
+describe("container update", () => {
+  test("resources and restart policy change in inspect (test_update_container, test_restart_policy_update, models test_update)", async () => {
+    const id = await running({ Cmd: ["top"], HostConfig: { Memory: 1024 * 1024 * 1024, CpuShares: 2, RestartPolicy: { Name: "always" } } });
+    const r = await json(h, "POST", `${V}/containers/${id}/update`, 200, "/containers/{id}/update", {
+      Memory: 600 * 1024 * 1024, CpuShares: 3, RestartPolicy: { Name: "on-failure", MaximumRetryCount: 42 },
+    });
+    expect(r.Warnings).toEqual([]);
+    const hc = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).HostConfig;
+    expect(hc).toMatchObject({ Memory: 600 * 1024 * 1024, CpuShares: 3, RestartPolicy: { Name: "on-failure", MaximumRetryCount: 42 } });
+    // Refused as a create would be, changing nothing.
+    const low = await call(h, "POST", `${V}/containers/${id}/update`, { Memory: 10 * 1024 * 1024 });
+    expect(low.status).toBe(400);
+    expect(await low.response.text()).toContain("Minimum memory limit allowed is 512MB");
+    const bad = await call(h, "POST", `${V}/containers/${id}/update`, { RestartPolicy: { Name: "sometimes" } });
+    expect(bad.status).toBe(400);
+    expect((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).HostConfig.Memory).toBe(600 * 1024 * 1024);
+  });
+
+  test("a lower memory limit lowers the host's DRS load at once: the cluster's entitlements follow", async () => {
+    const one = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-update", minMemoryMiB: 6, cluster: { hosts: 1 } });
+    try {
+      await one.pullImage("nginx");
+      const c = one.createContainer({ Image: "nginx", HostConfig: { Memory: 400 * 1024 * 1024 } });
+      await one.start(c.id);
+      const before = one.info().hosts[0].load;
+      one.updateContainer(c.id, { Memory: 8 * 1024 * 1024 });
+      expect(one.info().hosts[0].load).toBeLessThan(before);
+      expect(one.getContainer(c.id).hostConfig.Memory).toBe(8 * 1024 * 1024);
+    } finally {
+      await one.close();
+    }
+  });
+});
+
+describe("log drivers", () => {
+  test("an unknown driver is refused as dockerd refuses it; an empty type is json-file with its options kept", async () => {
+    const bad = await call(h, "POST", `${V}/containers/create`, { Image: "busybox", Cmd: ["true"], HostConfig: { LogConfig: { Type: "asdf", Config: {} } } });
+    expect(bad.status).toBe(400);
+    expect((await bad.response.json()).message).toBe("logger: no log driver named 'asdf' is registered");
+    const id = await create({ Cmd: ["true"], HostConfig: { LogConfig: { Type: "", Config: { "max-file": "100" } } } });
+    const hc = (await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).HostConfig;
+    expect(hc.LogConfig).toEqual({ Type: "json-file", Config: { "max-file": "100" } });
+  });
+});
+
+describe("prune results", () => {
+  test("an image prune reports the tags it untagged and the images it deleted (test_prune_images)", async () => {
+    await (await call(h, "POST", `${V}/images/create?fromImage=hello-world&tag=latest`)).response.text();
+    const id = (await json(h, "GET", `${V}/images/hello-world/json`, 200, "/images/{name}/json")).Id;
+    const r = await json(h, "POST", `${V}/images/prune?filters=${encodeURIComponent(JSON.stringify({ dangling: ["false"] }))}`, 200, "/images/prune");
+    expect(r.ImagesDeleted).toContainEqual({ Untagged: "hello-world:latest" });
+    expect(r.ImagesDeleted).toContainEqual({ Deleted: id });
+    expect(r.SpaceReclaimed).toBeGreaterThan(0);
+  });
+
+  test("a volume created without a name is anonymous: a plain prune removes it, a named one stays (test_prune_volumes)", async () => {
+    const anon = await json(h, "POST", `${V}/volumes/create`, 201, "/volumes/create", {});
+    await json(h, "POST", `${V}/volumes/create`, 201, "/volumes/create", { Name: "kept" });
+    const r = await json(h, "POST", `${V}/volumes/prune`, 200, "/volumes/prune");
+    expect(r.VolumesDeleted).toContain(anon.Name);
+    expect(r.VolumesDeleted).not.toContain("kept");
+  });
+});
+
+describe("exec of a program the guest has not got", () => {
+  test("ends with 126 and runc's message, as dockerd's exec does (test_exec_run_failed); a shell's missing command stays 127", async () => {
+    const id = await running();
+    const x = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["docker", "ps"], AttachStdout: true, AttachStderr: true });
+    const started = await call(h, "POST", `${V}/exec/${x.Id}/start`, { Detach: false, Tty: false }, { hijacked: true, stdin: new Pushable() });
+    const out = (await frames(started.response)).map(([, s]) => s).join("");
+    expect(out).toBe('OCI runtime exec failed: exec failed: unable to start container process: exec: "docker": executable file not found in $PATH: unknown\n');
+    expect((await json(h, "GET", `${V}/exec/${x.Id}/json`, 200, "/exec/{id}/json")).ExitCode).toBe(126);
+    const y = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: ["sh", "-c", "nosuchthing"], AttachStdout: true, AttachStderr: true });
+    const sh = await call(h, "POST", `${V}/exec/${y.Id}/start`, { Detach: false, Tty: false }, { hijacked: true, stdin: new Pushable() });
+    await bytes(sh.response);
+    expect((await json(h, "GET", `${V}/exec/${y.Id}/json`, 200, "/exec/{id}/json")).ExitCode).toBe(127);
+  });
+});
+
+describe("distribution", () => {
+  test("GET /distribution/{name}/json: the manifest's descriptor and platforms, without a pull (test_inspect_distribution)", async () => {
+    const d = await json(h, "GET", `${V}/distribution/nginx:1.27/json`, 200, "/distribution/{name}/json");
+    expect(d.Platforms).toContainEqual({ os: "linux", architecture: "amd64" });
+    expect(d.Descriptor).toMatchObject({ mediaType: "application/vnd.docker.distribution.manifest.v2+json", digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(d.Descriptor.size).toBeGreaterThan(0);
+    // The digest a pull then reports is the same manifest's.
+    await (await call(h, "POST", `${V}/images/create?fromImage=nginx&tag=1.27`)).response.text();
+    expect((await json(h, "GET", `${V}/images/nginx:1.27/json`, 200, "/images/{name}/json")).RepoDigests).toContain(`nginx@${d.Descriptor.digest}`);
+    expect((await call(h, "GET", `${V}/distribution/Bad..Name/json`)).status).toBe(400);
+    // A name the registry model has no manifest for is unknown, as a registry answers.
+    expect((await call(h, "GET", `${V}/distribution/${"g".repeat(64)}/json`)).status).toBe(404);
+  });
+});
+
+describe("legacy links", () => {
+  test("DELETE /containers/PARENT/ALIAS?link=1 removes the link, both containers stay (test_remove_link)", async () => {
+    const child = await create({ Cmd: ["cat"], OpenStdin: true }, "link-child");
+    const parent = await create({ Cmd: ["cat"], HostConfig: { Links: ["link-child:mylink"] } }, "link-parent");
+    await empty(h, "DELETE", `${V}/containers/link-parent/mylink?link=1`, 204);
+    expect((await json(h, "GET", `${V}/containers/${parent}/json`, 200, "/containers/{id}/json")).HostConfig.Links).toEqual([]);
+    expect((await json(h, "GET", `${V}/containers/${child}/json`, 200, "/containers/{id}/json")).Id).toBe(child);
+    expect((await call(h, "DELETE", `${V}/containers/link-parent/mylink?link=1`)).status).toBe(404);
+  });
+});
+
+describe("the long-running process docker-py's suite uses", () => {
+  test("top runs until stopped (the network and health tests' containers)", async () => {
+    const id = await running({ Cmd: ["top"] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).State.Running).toBe(true);
+    await empty(h, "POST", `${V}/containers/${id}/stop?t=1`, 204);
+  });
+});
+
+describe("legacy link environment", () => {
+  test("a linking container sees ALIAS_NAME, ALIAS_ENV_… and ALIAS_PORT_… (test_create_with_links)", async () => {
+    await running({ Cmd: ["cat"], OpenStdin: true, Env: ["FOO=1"], ExposedPorts: { "80/tcp": {} } }).then((id) => empty(h, "POST", `${V}/containers/${id}/rename?name=linked-one`, 204));
+    const id = await create({ Cmd: ["env"], HostConfig: { Links: ["linked-one:mylink1"], NetworkMode: "bridge" } }, "linking");
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    await json(h, "POST", `${V}/containers/${id}/wait`, 200, "/containers/{id}/wait");
+    const env = (await frames((await call(h, "GET", `${V}/containers/${id}/logs?stdout=1`)).response)).map(([, s]) => s).join("");
+    expect(env).toContain("MYLINK1_NAME=/linking/mylink1\n");
+    expect(env).toContain("MYLINK1_ENV_FOO=1\n");
+    expect(env).toMatch(/^MYLINK1_PORT_80_TCP=tcp:\/\/172\.17\.\d+\.\d+:80$/m);
+    expect(env).toContain("MYLINK1_PORT_80_TCP_PROTO=tcp\n");
+    expect(env).not.toContain("MYLINK1_ENV_PATH=");
+  });
+});

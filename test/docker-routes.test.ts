@@ -69,7 +69,7 @@ describe("routing", () => {
   test.each([
     ["GET", "/v1.50/images/search", "registry search"],
     ["POST", "/v1.50/images/busybox/push", "image push"],
-    ["POST", "/v1.50/containers/abc/update", "container update"],
+    ["POST", "/v1.50/auth", "registry login"],
     ["POST", "/v1.50/swarm/init", "swarm"],
     ["POST", "/v1.50/plugins/pull?remote=vieux/sshfs", "plugins"],
   ])("%s %s is a 501 naming what is missing", async (method, path, what) => {

@@ -36,6 +36,7 @@ type Op =
   | { op: "off"; i: number }
   | { op: "remove"; i: number }
   | { op: "demand"; i: number; cpu: number; memory: number }
+  | { op: "allocation"; i: number; cpu: { reservation?: number; limit?: number; shares?: number }; memory: { reservation?: number; limit?: number } }
   | { op: "template"; t: number; h: number }
   | { op: "rule"; kind: (typeof KINDS)[number]; vms: number[]; hosts: number[] }
   | { op: "unrule"; i: number }
@@ -59,6 +60,12 @@ const opArb = (withFailures: boolean): fc.Arbitrary<Op> => {
     fc.record({ op: fc.constant("off" as const), i: fc.nat() }),
     fc.record({ op: fc.constant("remove" as const), i: fc.nat() }),
     fc.record({ op: fc.constant("demand" as const), i: fc.nat(), cpu: fc.integer({ min: 0, max: 6000 }), memory: fc.integer({ min: 0, max: 12000 }) }),
+    fc.record({
+      op: fc.constant("allocation" as const),
+      i: fc.nat(),
+      cpu: fc.record({ reservation: fc.integer({ min: 0, max: 3000 }), limit: fc.option(fc.integer({ min: 0, max: 8000 }), { nil: undefined }), shares: fc.option(fc.integer({ min: 1, max: 4000 }), { nil: undefined }) }, { requiredKeys: [] }),
+      memory: fc.record({ reservation: fc.integer({ min: 0, max: 6000 }), limit: fc.option(fc.integer({ min: 0, max: 16000 }), { nil: undefined }) }, { requiredKeys: [] }),
+    }),
     fc.record({ op: fc.constant("template" as const), t: fc.integer({ min: 0, max: 3 }), h: fc.nat() }),
     fc.record({
       op: fc.constant("rule" as const),
@@ -135,6 +142,8 @@ function apply(c: ClusterApi, op: Op, vms: number[], rules: number[]): unknown {
         return c.removeVm(vm(op.i));
       case "demand":
         return c.setDemand(vm(op.i), { cpu: op.cpu, memory: op.memory });
+      case "allocation":
+        return c.setAllocation(vm(op.i), { cpu: op.cpu, memory: op.memory });
       case "template":
         return c.setTemplateOnHost(op.t, host(op.h));
       case "rule": {

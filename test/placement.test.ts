@@ -82,6 +82,23 @@ describe.each(impls)("%s cluster", (_name, make) => {
     expect(c.hostLoads()[0].cpu).toBe(1.65); // DRS load counts what the VMs want: the host is overcommitted
   });
 
+  it("setAllocation: new shares and limits change entitlements in place; a bad one changes nothing", () => {
+    const c = make({ hosts: [{ cpuMHz: 1000, memoryMiB: 10_000 }] });
+    const a = c.addVm({ cpu: { demand: 800, reservation: 300, shares: 1000 }, memory: { demand: 100 } });
+    const b = c.addVm({ cpu: { demand: 800, shares: 3000 }, memory: { demand: 100 } });
+    const d = c.addVm({ cpu: { demand: 50, shares: 1000 }, memory: { demand: 100 } });
+    c.placeVms([a, b, d]);
+    c.setAllocation(b, { cpu: { shares: 1000 } });
+    // 700 over 3000 shares: d capped at 50; 650 over 2000: a 300 + 325, b 325
+    expect(c.vmHost(b)).toBe(0);
+    expect(c.entitlement(a).cpu).toBeCloseTo(625, 9);
+    expect(c.entitlement(b).cpu).toBeCloseTo(325, 9);
+    c.setAllocation(b, { cpu: { limit: 100 } });
+    expect(c.entitlement(b).cpu).toBeCloseTo(100, 9);
+    expect(() => c.setAllocation(a, { cpu: { limit: 100 } })).toThrow("CPU limit (100 MHz) must be at least the reservation (300 MHz)");
+    expect(c.entitlement(a).cpu).toBeCloseTo(800, 9); // b held at 100: a gets all it wants
+  });
+
   it("refuses a placement no host can take, with the reason, and changes nothing", () => {
     const c = make({ hosts: hosts(2) });
     const a = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100, reservation: 20_000 } });

@@ -420,6 +420,23 @@ export function place_vm_set_demand(v: i32, cpu: f64, mem: f64): void {
   if (h >= 0) attach(v, h);
 }
 
+/**
+ * Changes a VM's allocation (reservation, limit, shares of CPU and memory); NaN leaves a value
+ * unchanged. A powered-on VM stays on its host, its host's sums follow.
+ */
+export function place_vm_set_allocation(v: i32, cr: f64, cl: f64, cs: f64, mr: f64, ml: f64, ms: f64): void {
+  pin();
+  const h = ldI(p_vmHost, v);
+  if (h >= 0) detach(v);
+  if (cr == cr) cpuR[v] = cr;
+  if (cl == cl) cpuL[v] = cl;
+  if (cs == cs) cpuS[v] = cs;
+  if (mr == mr) memR[v] = mr;
+  if (ml == ml) memL[v] = ml;
+  if (ms == ms) memS[v] = ms;
+  if (h >= 0) attach(v, h);
+}
+
 /** Host of a VM, -1 when powered off. */
 export function place_vm_host(v: i32): i32 {
   pin();

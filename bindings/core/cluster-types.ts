@@ -22,6 +22,9 @@ export interface Resource {
   shares?: number;
 }
 
+/** A resource's allocation without its demand: what `setAllocation` changes. */
+export type Allocation = Omit<Resource, "demand">;
+
 /** vSphere HA admission-control policy. */
 export type HaPolicy =
   | { kind: "disabled" }
@@ -198,6 +201,11 @@ export interface ClusterApi {
   removeVm(vm: number): void;
   /** Updates demand (CPU MHz, memory MiB without overhead). */
   setDemand(vm: number, demand: { cpu?: number; memory?: number }): void;
+  /**
+   * Changes a VM's reservations, limits and shares (vSphere's reconfigure of a VM's allocation);
+   * a powered-on VM stays where it is and its host's entitlements follow. What is not given stays.
+   */
+  setAllocation(vm: number, allocation: { cpu?: Allocation; memory?: Allocation }): void;
   /** Host of a VM, or -1 when it is powered off. */
   vmHost(vm: number): number;
   hasVm(vm: number): boolean;
@@ -342,6 +350,8 @@ export interface PlacementKernel {
   vmRemove(vm: number): void;
   vmPowerOff(vm: number): void;
   vmSetDemand(vm: number, cpu: number, mem: number): void;
+  /** [reservation, limit, shares] of CPU and of memory; NaN leaves a value unchanged. */
+  vmSetAllocation(vm: number, cpu: number[], mem: number[]): void;
   vmHost(vm: number): number;
   templateSet(template: number, host: number, on: boolean): void;
   templateHas(template: number, host: number): boolean;

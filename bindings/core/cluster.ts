@@ -9,6 +9,7 @@
 import { Scratch } from "./scratch.js";
 import { instantiateCore, type CoreExports } from "./wasm.js";
 import {
+  type Allocation,
   HOST_STATE_CODES,
   MODE_INITIAL,
   PLACE_ADMISSION,
@@ -200,6 +201,22 @@ export class Cluster implements ClusterApi {
     if (demand.memory !== undefined) nonNegative(demand.memory, `memory demand of VM ${vm} (MiB)`);
     const oh = this.vms.get(vm)!.spec.overheadMiB ?? 0;
     this.kernel.vmSetDemand(vm, demand.cpu ?? NaN, demand.memory === undefined ? NaN : demand.memory + oh);
+  }
+
+  setAllocation(vm: number, allocation: { cpu?: Allocation; memory?: Allocation }): void {
+    this.checkVm(vm);
+    const entry = this.vms.get(vm)!;
+    // The new allocation over the old, checked as addVm checks a spec, before anything changes.
+    const next: VmSpec = {
+      ...entry.spec,
+      cpu: { ...entry.spec.cpu, ...definedOf(allocation?.cpu) },
+      memory: { ...entry.spec.memory, ...definedOf(allocation?.memory) },
+    };
+    const cpu = resource(next.cpu, "CPU", "MHz");
+    const mem = resource(next.memory, "memory", "MiB");
+    const oh = next.overheadMiB ?? 0;
+    this.kernel.vmSetAllocation(vm, cpu.slice(1), [mem[1] + oh, mem[2] + oh, mem[3]]);
+    entry.spec = next;
   }
 
   vmHost(vm: number): number {
@@ -555,6 +572,11 @@ function checkThreshold(t: number): void {
 function checkAutomation(a: string): void {
   if (!AUTOMATIONS.includes(a as Automation)) throw new Error(`automation level ${a} is not one of ${AUTOMATIONS.join(", ")}`);
 }
+/** The fields of an allocation that are given (undefined ones leave the old value). */
+function definedOf(a: Allocation | undefined): Allocation {
+  return Object.fromEntries(Object.entries(a ?? {}).filter(([, v]) => v !== undefined)) as Allocation;
+}
+
 /** [demand, reservation, limit, shares] of a validated resource. */
 function resource(r: Resource, what: string, unit: string): number[] {
   if (!r || typeof r !== "object") throw new Error(`a VM needs a ${what} resource ({ demand, reservation?, limit?, shares? })`);
@@ -579,6 +601,7 @@ interface PlacementExports extends CoreExports {
   place_vm_remove(v: number): void;
   place_vm_power_off(v: number): void;
   place_vm_set_demand(v: number, cpu: number, mem: number): void;
+  place_vm_set_allocation(v: number, cr: number, cl: number, cs: number, mr: number, ml: number, ms: number): void;
   place_vm_host(v: number): number;
   place_template_set(t: number, h: number, on: number): void;
   place_template_has(t: number, h: number): number;
@@ -636,6 +659,9 @@ export class WasmPlacementKernel implements PlacementKernel {
   }
   vmSetDemand(vm: number, cpu: number, mem: number): void {
     this.core.place_vm_set_demand(vm, cpu, mem);
+  }
+  vmSetAllocation(vm: number, cpu: number[], mem: number[]): void {
+    this.core.place_vm_set_allocation(vm, cpu[0], cpu[1], cpu[2], mem[0], mem[1], mem[2]);
   }
   vmHost(vm: number): number {
     return this.core.place_vm_host(vm);

@@ -50,9 +50,12 @@ export type Action =
   | { kind: "containerWait"; id: string; condition: WaitCondition }
   | { kind: "containerRemove"; id: string; force: boolean; volumes: boolean; link: boolean }
   | ({ kind: "containerLogs"; id: string; follow: boolean; since?: number; until?: number; tail?: number; timestamps: boolean } & StreamSelection)
-  | ({ kind: "containerAttach"; id: string; stream: boolean; logs: boolean; stdin: boolean; detachKeys?: string } & StreamSelection)
+  | ({ kind: "containerAttach"; id: string; stream: boolean; logs: boolean; stdin: boolean; detachKeys?: string; raw?: boolean } & StreamSelection)
   | { kind: "containerStats"; id: string; stream: boolean; oneShot: boolean }
   | { kind: "containerRename"; id: string; name: string }
+  | { kind: "containerUpdate"; id: string; update: Record<string, unknown> }
+  | { kind: "distributionInspect"; name: string }
+  | { kind: "containerRemoveLink"; parent: string; alias: string }
   | { kind: "containerTop"; id: string; psArgs: string }
   | { kind: "containerResize"; id: string; h: number; w: number }
   | { kind: "containerPrune"; filters: Filters }

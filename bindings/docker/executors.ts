@@ -91,7 +91,8 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     },
     imagePrune: (action) => {
       const r = vch.pruneImages({ filters: action.filters });
-      return jsonResponse({ ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
+      const deleted = [...r.untagged.map((t) => ({ Untagged: t })), ...r.deleted.map((d) => ({ Deleted: d }))];
+      return jsonResponse({ ImagesDeleted: deleted, SpaceReclaimed: r.spaceReclaimed });
     },
     // docker build, history, save, load, import: images made here (images-made.ts)
     ...imagesMadeExecutors(vch),
@@ -155,6 +156,17 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     },
     containerStats: (action, request) => {
       return stats(action, request);
+    },
+    containerRemoveLink: (action) => {
+      vch.removeLink(action.parent, action.alias);
+      return emptyResponse(204);
+    },
+    distributionInspect: (action) => {
+      const d = vch.distribution(action.name);
+      return jsonResponse({ Descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size }, Platforms: d.platforms });
+    },
+    containerUpdate: (action) => {
+      return jsonResponse({ Warnings: vch.updateContainer(action.id, action.update) });
     },
     containerRename: (action) => {
       vch.rename(action.id, action.name);

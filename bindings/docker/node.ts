@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { existsSync, statSync, unlinkSync, chmodSync } from "node:fs";
+import { isWebSocketUpgrade, serveWebSocket } from "./websocket.js";
 import type { Duplex } from "node:stream";
 import type { VirtualContainerHostApi } from "../vch/types.js";
 import { Channel } from "../vch/channel.js";
@@ -88,6 +89,20 @@ export async function serveDocker(target: VirtualContainerHostApi | DockerHandle
   });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
+    if (isWebSocketUpgrade(req)) {
+      const started = performance.now();
+      serveWebSocket(req, socket, head, async (stdin, signal) => {
+        let response: ApiResponse;
+        try {
+          response = await handler(apiRequest(req, () => signal), { hijacked: true, stdin });
+        } catch (error) {
+          response = errorResponse(error);
+        }
+        log?.({ method: req.method ?? "?", url: req.url ?? "", status: response.status < 300 ? 101 : response.status, ms: performance.now() - started, hijacked: true });
+        return response;
+      });
+      return;
+    }
     void serveHijack(handler, req, socket, head, log);
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -267,6 +267,11 @@ route("POST", "/containers/{id}/wait", ({ params, query }) => {
     throw badRequest(`invalid condition: ${JSON.stringify(condition.slice(0, 100))}, expected not-running, next-exit or removed`);
   return { kind: "containerWait", id: params.id, condition: condition as WaitCondition };
 });
+// A legacy link is removed by its name, PARENT/ALIAS, with link=1 (`docker rm --link`).
+route("DELETE", "/containers/{parent}/{alias}", ({ params, query }) => {
+  if (!queryBool(query, "link")) throw new ApiError(404, "page not found");
+  return { kind: "containerRemoveLink", parent: params.parent, alias: params.alias };
+});
 route("DELETE", "/containers/{id}", ({ params, query }) => ({
   kind: "containerRemove",
   id: params.id,
@@ -307,6 +312,18 @@ route("POST", "/containers/{id}/attach", ({ params, query }) => ({
   stderr: queryBool(query, "stderr"),
   detachKeys: query.get("detachKeys") ?? undefined,
 }));
+// dockerd's WebSocket attach: the same attach, raw output whatever the TTY (websocket.ts).
+route("GET", "/containers/{id}/attach/ws", ({ params, query }) => ({
+  kind: "containerAttach",
+  id: params.id,
+  stream: queryBool(query, "stream"),
+  logs: queryBool(query, "logs"),
+  stdin: queryBool(query, "stdin"),
+  stdout: queryBool(query, "stdout"),
+  stderr: queryBool(query, "stderr"),
+  detachKeys: query.get("detachKeys") ?? undefined,
+  raw: true,
+}));
 route("GET", "/containers/{id}/stats", ({ params, query }) => ({
   kind: "containerStats",
   id: params.id,
@@ -317,6 +334,18 @@ route("POST", "/containers/{id}/rename", ({ params, query }) => {
   const name = query.get("name") ?? "";
   if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw badRequest(`Invalid container name (${name.slice(0, 200)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   return { kind: "containerRename", id: params.id, name: name.replace(/^\//, "") };
+});
+route("GET", "/distribution/{name*}/json", ({ params }) => ({ kind: "distributionInspect", name: checkReference(params.name, "name") }));
+route("POST", "/containers/{id}/update", async ({ params, request }) => {
+  const b = objectBody(await readJson(request, 1 << 20, {}), "container update");
+  for (const [k, t] of UPDATE_FIELDS) checkField(b, k, t, "container update");
+  if (b.RestartPolicy != null) {
+    const r = b.RestartPolicy as Record<string, unknown>;
+    checkField(r, "Name", "string", "container update RestartPolicy");
+    checkField(r, "MaximumRetryCount", "integer", "container update RestartPolicy");
+  }
+  for (const k of ["Memory", "MemoryReservation", "NanoCpus", "CpuShares"]) if (typeof b[k] === "number" && (b[k] as number) < 0) throw badRequest(`invalid ${k}: must not be negative`);
+  return { kind: "containerUpdate", id: params.id, update: b };
 });
 route("GET", "/containers/{id}/top", ({ params, query }) => ({ kind: "containerTop", id: params.id, psArgs: query.get("ps_args") ?? "-ef" }));
 route("POST", "/containers/{id}/resize", ({ params, query }) => ({ kind: "containerResize", id: params.id, ...terminalSize(query) }));
@@ -343,7 +372,8 @@ route("POST", "/networks/create", async ({ request }) => {
   for (const [k, t] of [["Name", "string"], ["Driver", "string"], ["Internal", "boolean"], ["Attachable", "boolean"], ["EnableIPv6", "boolean"], ["Labels", "stringMap"], ["Options", "stringMap"], ["IPAM", "object"]] as const)
     checkField(b, k, t, "network create");
   if (typeof b.Name !== "string" || b.Name === "") throw badRequest("network name is required (Name)");
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.Name)) throw badRequest(`invalid network name ${JSON.stringify(b.Name.slice(0, 200))}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  // dockerd takes any name, spaces too ("test 01"); control characters would corrupt listings.
+  if (/[\x00-\x1f\x7f]/.test(b.Name)) throw badRequest(`invalid network name ${JSON.stringify(b.Name.slice(0, 200))}: control characters are not allowed`);
   return { kind: "networkCreate", config: b as Record<string, unknown> & { Name: string } };
 });
 route("POST", "/networks/prune", ({ query }) => ({ kind: "networkPrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.networkPrune) }));
@@ -391,9 +421,6 @@ const UNIMPLEMENTED: [RegExp, string][] = [
   [/^\/images\/search$/, "registry search"],
   [/^\/auth$/, "registry login"],
   [/^\/containers\/[^/]+\/changes$/, "container changes"],
-  [/^\/containers\/[^/]+\/update$/, "container update"],
-  [/^\/containers\/[^/]+\/attach\/ws$/, "websocket attach"],
-  [/^\/distribution\//, "registry distribution"],
   [/^\/plugins(\/|$)/, "plugins"],
   [/^\/swarm(\/|$)/, "swarm"],
   [/^\/nodes(\/|$)/, "swarm nodes"],
@@ -460,6 +487,12 @@ const HOST_CONFIG_FIELDS: [string, FieldType][] = [
   ["Mounts", "array"], ["Dns", "strings"], ["ExtraHosts", "strings"], ["CapAdd", "strings"], ["CapDrop", "strings"], ["Init", "boolean"],
   ["ReadonlyRootfs", "boolean"], ["Tmpfs", "stringMap"], ["ShmSize", "integer"], ["VolumesFrom", "strings"], ["Links", "strings"],
   ["GroupAdd", "strings"],
+];
+
+const UPDATE_FIELDS: [string, FieldType][] = [
+  ["Memory", "integer"], ["MemoryReservation", "integer"], ["MemorySwap", "integer"], ["NanoCpus", "integer"], ["CpuShares", "integer"],
+  ["CpuQuota", "integer"], ["CpuPeriod", "integer"], ["CpusetCpus", "string"], ["CpusetMems", "string"], ["BlkioWeight", "integer"],
+  ["KernelMemory", "integer"], ["PidsLimit", "integer"], ["RestartPolicy", "object"],
 ];
 
 /** Type-checks the create body the way Go's JSON decoder would refuse it, and normalises strslices. */

@@ -34,20 +34,20 @@ function withoutNulls<T extends object>(o: T | null | undefined): Partial<T> {
 /** `EndpointSettings` of one network a container is attached to. */
 export function endpointSettings(e: EndpointRecord): Record<string, unknown> {
   return {
-    IPAMConfig: null,
-    Links: [],
-    MacAddress: e.MacAddress,
+    IPAMConfig: e.IPAMConfig ?? null,
+    Links: e.Links ?? [],
+    MacAddress: e.MacAddress || e.RequestedMac || "",
     Aliases: e.Aliases ?? [],
-    DriverOpts: null,
+    DriverOpts: e.DriverOpts ?? null,
     GwPriority: 0,
     NetworkID: e.NetworkID,
     EndpointID: e.EndpointID,
     Gateway: e.Gateway,
     IPAddress: e.IPAddress,
     IPPrefixLen: e.IPPrefixLen,
-    IPv6Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: e.IPv6Gateway ?? "",
+    GlobalIPv6Address: e.GlobalIPv6Address ?? "",
+    GlobalIPv6PrefixLen: e.GlobalIPv6PrefixLen ?? 0,
     DNSNames: [],
   };
 }

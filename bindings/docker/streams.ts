@@ -106,7 +106,9 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
     let source: AsyncIterable<OutputChunk> = empty();
     if (action.stream || action.logs)
       source = vch.attach(c.id, { stdout: action.stdout, stderr: action.stderr, stream: action.stream, logs: action.logs, signal: abort.signal });
-    return streamResponse(outputStream(source, tty, false), tty ? RAW : MULTIPLEXED, abort);
+    // Over a WebSocket (raw) the output is never multiplexed, as dockerd sends it.
+    const raw = tty || action.raw === true;
+    return streamResponse(outputStream(source, raw, false), raw ? RAW : MULTIPLEXED, abort);
   }
 
   async function pumpStdin(id: string, stdin: AsyncIterable<Uint8Array>, closeAtEnd: boolean): Promise<void> {

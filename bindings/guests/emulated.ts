@@ -3,6 +3,7 @@
  * output, exit code and duration, deterministically:
  *
  *   sleep N | sleep infinity      wait N virtual seconds (fractions allowed)
+ *   top                           runs until stopped (prints nothing)
  *   true | false | exit N         status 0 / 1 / N
  *   echo [-n] [-e] …  printf F …  output (printf knows %s %d %i %x %c %%, \n \t \\)
  *   cat /etc/hostname /etc/hosts  the container's own files; `cat` alone echoes stdin until it closes
@@ -301,6 +302,11 @@ class EmulatedProcess implements GuestProcess {
         this.finish(Number.isFinite(n) ? ((n % 256) + 256) % 256 : 2);
         return "wait";
       }
+      case "top":
+        // Without a terminal busybox's top redraws into the log; what clients rely on is that it
+        // runs until stopped (docker-py's suite uses it as its long-running process).
+        this.mode = "sleeping";
+        return "wait";
       case "sleep": {
         const spec = args[0] ?? "";
         const seconds = spec === "infinity" ? Infinity : parseDuration(spec);

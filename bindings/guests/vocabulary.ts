@@ -13,7 +13,7 @@ export interface SimpleCommand {
 }
 
 /** Commands the fixed vocabulary answers itself (deterministic, on the virtual clock, synchronous). */
-const VOCABULARY = new Set(["true", ":", "false", "exit", "sleep", "echo", "printf", "hostname", "whoami", "id", "pwd", "env", "printenv", "uname", "date", "hello"]);
+const VOCABULARY = new Set(["true", ":", "false", "exit", "sleep", "top", "echo", "printf", "hostname", "whoami", "id", "pwd", "env", "printenv", "uname", "date", "hello"]);
 /** Redirections the vocabulary knows; any other `<`, `>`, `|`, substitution, grouping or glob needs the shell. */
 const KNOWN_REDIRECTIONS = /(^|\s)(1?>&2|2>&1|[12]?>\/dev\/null)(?=\s|;|$)/g;
 

@@ -108,6 +108,11 @@ export function validReference(repo: string, tag: string): boolean {
     /^[\w][\w.-]{0,127}$/.test(tag);
 }
 
+/** Does the catalogue describe this repository by name (busybox, nginx, …), not by a derived profile? */
+export function inCatalogue(repo: string): boolean {
+  return Object.hasOwn(CATALOGUE, repo.split("/").pop()!);
+}
+
 /** The catalogue entry of a repository (`library/nginx`, `nginx`, `myorg/nginx-custom` → nginx-like). */
 function entryFor(repo: string): CatalogueEntry {
   const base = repo.split("/").pop()!;

@@ -75,6 +75,9 @@ export function clusterVmSpec(hc: HostConfig, labels: Record<string, string>, pr
   };
 }
 
+/** dockerd's built-in log drivers (no logging plugins on a VCH). */
+const LOG_DRIVERS = ["json-file", "local", "none", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries"];
+
 export function resolveHostConfig(h: HostConfig, minMemoryMiB = MIN_MEMORY_MIB): HostConfig {
   const memory = h.Memory ?? 0;
   if (typeof memory !== "number" || !Number.isFinite(memory)) throw invalid(`invalid memory limit: ${memory}`);
@@ -92,6 +95,8 @@ export function resolveHostConfig(h: HostConfig, minMemoryMiB = MIN_MEMORY_MIB):
   if (retries < 0) throw invalid("invalid restart policy: maximum retry count cannot be negative");
   if (retries > 0 && name !== "on-failure") throw invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
   if (h.AutoRemove && name !== "" && name !== "no") throw invalid("can't create 'AutoRemove' container with restart policy");
+  const logDriver = h.LogConfig?.Type;
+  if (logDriver && !LOG_DRIVERS.includes(logDriver)) throw invalid(`logger: no log driver named '${logDriver}' is registered`);
   let mode = h.NetworkMode ?? "default";
   if (mode === "default" || mode === "") mode = "bridge";
   return {
@@ -101,7 +106,8 @@ export function resolveHostConfig(h: HostConfig, minMemoryMiB = MIN_MEMORY_MIB):
     RestartPolicy: { Name: name === "" ? "no" : name, MaximumRetryCount: retries },
     AutoRemove: !!h.AutoRemove,
     NetworkMode: mode,
-    LogConfig: h.LogConfig?.Type ? h.LogConfig : { Type: "json-file", Config: {} },
+    // An empty type is the default driver; its options are kept (docker-py's LogConfig(type="", config=…)).
+    LogConfig: { Type: h.LogConfig?.Type || "json-file", Config: { ...(h.LogConfig?.Config ?? {}) } },
     PortBindings: h.PortBindings ?? {},
     Binds: h.Binds ?? null,
   };

@@ -100,6 +100,13 @@ export class ContainerVms {
     return this.cluster.addVm(spec);
   }
 
+  /** A container VM's new reservations, limits and shares (`docker update`); it stays where it runs. */
+  reallocate(c: Container, spec: VmSpec): void {
+    const { demand: _cpu, ...cpu } = spec.cpu;
+    const { demand: _mem, ...memory } = spec.memory;
+    this.cluster.setAllocation(c.vm.cluster, { cpu, memory });
+  }
+
   /** Unregisters a container VM (it leaves its rules too). */
   unregister(c: Container): void {
     this.cluster.removeVm(c.vm.cluster);

@@ -13,7 +13,7 @@ import { rfc3339, ZERO_TIME } from "./format.js";
 import { checkHealthConfig } from "./health.js";
 import type { Images } from "./images.js";
 import type { ContainerLifecycle } from "./lifecycle.js";
-import { PREDEFINED_NETWORKS, type Networks } from "./networks.js";
+import { endpointRecord, PREDEFINED_NETWORKS, type Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
 import { randomName } from "./rng.js";
 import type { ContainerConfig, EndpointRecord, MountRecord } from "./types.js";
@@ -75,10 +75,9 @@ export class ContainerFactory {
     const netNames = networkMode === "host" || networkMode === "none" || networkMode.startsWith("container:") ? [networkMode] : [networkMode, ...Object.keys(endpoints).filter((n) => n !== networkMode)];
     for (const n of netNames) {
       if (n.startsWith("container:")) continue;
-      networks[n] = {
-        NetworkID: this.nets.get(n)?.Id ?? "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
-        Aliases: (endpoints[n]?.Aliases as string[] | undefined) ?? null,
-      };
+      // The container-level MacAddress (docker-py's mac_address, API < 1.44) is its first network's.
+      const requested = n === networkMode && config.MacAddress && !endpoints[n]?.MacAddress ? { ...endpoints[n], MacAddress: config.MacAddress } : endpoints[n];
+      networks[n] = endpointRecord(this.nets.get(n)?.Id ?? "", requested);
     }
     const templateId = this.vms.templateId(img.id, memoryMiB);
     const clusterVm = this.vms.register(clusterVmSpec(hc, labels, img.profile, templateId, clean));

@@ -16,6 +16,9 @@ import { hash32 } from "./rng.js";
 import { ttyOutput } from "./tty.js";
 import type { ExecConfig, ExecRecord, ExecRun, OutputChunk } from "./types.js";
 
+/** Shells: their "not found" is about a command they ran, not about the exec's program. */
+const SHELLS = new Set(["sh", "ash", "bash", "dash", "zsh"]);
+
 /**
  * Ended exec records kept per container (the oldest go first). A count, not a time: at a sped-up
  * clock a virtual retention would forget an exec before its client inspects its exit code.
@@ -92,15 +95,29 @@ export class Execs {
     const attachErr = !options.detach && e.config.AttachStderr !== false;
     this.ctx.emit("container", `exec_start: ${argv.join(" ")}`, c.rec.id, { ...containerAttrs(c), execID: id });
     const gctx = this.lifecycle.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User, "exec");
+    // A program the guest has not got is not run at all: runc fails the exec, dockerd reports its
+    // error on the stream and exit code 126 (a shell's "not found" is the guest's way of saying so).
+    const program = argv[0] ?? "";
+    const missing = SHELLS.has(program.replace(/^.*\//, "")) ? null : new RegExp(`^(sh: )?${program.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not found`);
+    let first = true;
+    let notRun = false;
     e.process = this.guest.spawn(argv, gctx, {
       after: (ms, fn) => this.lifecycle.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
+        const wasFirst = first;
+        first = false;
+        if (wasFirst && stream === "stderr" && missing?.test(text)) {
+          notRun = true;
+          text = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
+          stream = "stdout";
+        }
         if ((stream === "stdout" && attachOut) || (stream === "stderr" && attachErr)) {
           ch.push({ stream: e.config.Tty ? "stdout" : stream, data: encoder.encode(e.config.Tty ? ttyOutput(text) : text), time: this.ctx.now() });
         }
       },
       exit: (status) => {
         if (!e.rec.Running) return;
+        if (notRun && status === 127) status = 126;
         e.rec.Running = false;
         e.rec.ExitCode = status;
         e.process = null;

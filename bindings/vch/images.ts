@@ -3,7 +3,7 @@
  * pulls from the built-in catalogue, tags moving between images, and removal. The template VMs an
  * image's containers are cloned from belong to the container VM binding; it hears of a deletion.
  */
-import { imageFromCatalogue, parseReference, validReference } from "./catalogue.js";
+import { imageFromCatalogue, inCatalogue, parseReference, validReference } from "./catalogue.js";
 import type { VchContext } from "./context.js";
 import { invalid, notFound, VchError } from "./errors.js";
 import type { ImageRecord, ImageRemoval, PullProgress } from "./types.js";
@@ -81,6 +81,26 @@ export class Images {
     progress({ status: `Digest: sha256:${fromCat.digestHex}` });
     progress({ status: `Status: Downloaded newer image for ${key}` });
     return { image, key, fresh: true };
+  }
+
+  /**
+   * What the registry answers for a reference without pulling it (`docker manifest inspect`,
+   * GET /distribution): the manifest's digest and size, and the platforms it has.
+   */
+  distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] } {
+    const { repo, tag } = this.parseRef(ref);
+    // The registry model knows the catalogue's repositories and what was pulled here; of any other
+    // name it has no manifest to describe (a pull would derive one).
+    if (!inCatalogue(repo) && !this.tags.has(`${repo}:${tag}`)) throw notFound(`manifest unknown: ${repo}:${tag}`);
+    const fromCat = imageFromCatalogue(repo, tag);
+    const mediaType = "application/vnd.docker.distribution.manifest.v2+json";
+    // The manifest vicsim's registry model would serve: its size is its JSON's.
+    const manifest = {
+      schemaVersion: 2, mediaType,
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1500, digest: `sha256:${fromCat.idHex}` },
+      layers: fromCat.profile.layers.map((l) => ({ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: l.size, digest: l.digest })),
+    };
+    return { digest: `sha256:${fromCat.digestHex}`, mediaType, size: JSON.stringify(manifest).length, platforms: [{ os: "linux", architecture: "amd64" }] };
   }
 
   /** Adds an image made here (build, load, import, commit); an image with the same id stays as it is. */

@@ -13,7 +13,7 @@ import { serviceCommands } from "./config.js";
 import { containerAttrs, type Container, type Waiter } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
-import { conflict, invalid, notFound, notModified } from "./errors.js";
+import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
 import { serviceNetwork } from "./service-net.js";
@@ -26,6 +26,7 @@ import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
 import type { Stdio } from "./stdio.js";
 import type { RestartPolicy, VolumeRecord } from "./types.js";
+import { linkEnvironment } from "./links.js";
 import { ttyOutput } from "./tty.js";
 import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
 
@@ -224,6 +225,8 @@ export class ContainerLifecycle {
   bootContainer(c: Container, placedOn: number | null): void {
     const img = this.images.get(c.rec.imageId);
     if (!img) throw conflict(`image ${c.rec.imageId} of container ${c.rec.id} no longer exists`);
+    // An address asked for that cannot be had refuses the start before anything is powered on.
+    for (const name of Object.keys(c.rec.networks)) this.nets.checkRequested(name, c.rec.networks[name]);
     this.filesOf(c);
     this.vms.powerOn(c, img, placedOn);
     const now = this.ctx.now();
@@ -523,6 +526,16 @@ export class ContainerLifecycle {
     if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
   }
 
+  /** A linked container by name, or undefined when it is gone. */
+  private linked(name: string): Container | undefined {
+    try {
+      return this.registry.resolve(name);
+    } catch (error) {
+      if (error instanceof VchError && error.kind === "notFound") return undefined;
+      throw error;
+    }
+  }
+
   guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {
     // The main process may run the image's service command; an exec only when the container declared itself a service.
     const image = this.images.get(c.rec.imageId)?.config ?? { Cmd: null, Entrypoint: null, Env: [], WorkingDir: "", User: "", ExposedPorts: null, Labels: null, Volumes: null };
@@ -532,7 +545,7 @@ export class ContainerLifecycle {
       containerId: c.rec.id,
       hostname: c.rec.config.Hostname,
       hostsFile: this.hostsFile(c),
-      env: [...c.rec.config.Env, ...extraEnv],
+      env: [...c.rec.config.Env, ...linkEnvironment(c, (name) => this.linked(name)), ...extraEnv],
       workingDir: workdir || c.rec.config.WorkingDir,
       user: user || c.rec.config.User,
       groupAdd: c.rec.hostConfig.GroupAdd ?? [],

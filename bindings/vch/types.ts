@@ -240,10 +240,13 @@ export interface HostConfig {
   [field: string]: unknown;
 }
 
+/** What `docker update` may change (Docker's UpdateConfig: resources and the restart policy). */
+export type ContainerUpdate = Pick<HostConfig, "Memory" | "MemoryReservation" | "NanoCpus" | "CpuShares" | "RestartPolicy"> & Record<string, unknown>;
+
 /** Docker's endpoint settings inside `NetworkingConfig.EndpointsConfig`. */
 export interface EndpointConfig {
   Aliases?: string[] | null;
-  IPAMConfig?: { IPv4Address?: string } | null;
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
   [field: string]: unknown;
 }
 
@@ -271,6 +274,8 @@ export interface ContainerConfig {
   StopTimeout?: number | null;
   Healthcheck?: HealthConfig | null;
   HostConfig?: HostConfig;
+  /** The first network's MAC address (API < 1.44 puts it here; later in its EndpointConfig). */
+  MacAddress?: string;
   NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null;
 }
 
@@ -350,6 +355,15 @@ export interface EndpointRecord {
   IPPrefixLen: number;
   MacAddress: string;
   Aliases: string[] | null;
+  /** Addresses the endpoint asked for (create's or connect's EndpointConfig), kept as given. */
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  DriverOpts?: Record<string, string> | null;
+  Links?: string[] | null;
+  /** The MAC address asked for; the endpoint gets it when it attaches. */
+  RequestedMac?: string;
+  IPv6Gateway?: string;
+  GlobalIPv6Address?: string;
+  GlobalIPv6PrefixLen?: number;
 }
 
 /** One mount of a container (Docker's `Mounts[]`). */
@@ -559,7 +573,7 @@ export interface NetworkRecord {
   Scope: "local";
   Driver: string;
   EnableIPv6: boolean;
-  IPAM: { Driver: string; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string }[] };
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[] };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;
@@ -576,7 +590,8 @@ export interface NetworkCreate {
   Attachable?: boolean;
   Labels?: Record<string, string>;
   Options?: Record<string, string>;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+  EnableIPv6?: boolean;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[] };
 }
 
 /** A volume record (Docker's volume inspect). */
@@ -724,7 +739,12 @@ export interface VirtualContainerHostApi {
   imageLayers(ref: string): Promise<Layer[]>;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
-  pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { deleted: string[]; spaceReclaimed: number };
+  /** Removes the legacy link `alias` of container `parent` (`docker rm --link PARENT/ALIAS`). */
+  removeLink(parent: string, alias: string): void;
+  /** What the registry answers for a reference, without pulling it (GET /distribution/{name}/json). */
+  distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] };
+  /** Removes unused images: the tags it untagged and the image ids it deleted, as dockerd reports them. */
+  pruneImages(options?: { dangling?: boolean; filters?: Record<string, string[]> }): { untagged: string[]; deleted: string[]; spaceReclaimed: number };
 
   // containers
   createContainer(config: ContainerConfig, name?: string): ContainerRecord;
@@ -737,6 +757,8 @@ export interface VirtualContainerHostApi {
   wait(ref: string, condition?: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }>;
   remove(ref: string, options?: { force?: boolean; volumes?: boolean }): void;
   rename(ref: string, newName: string): void;
+  /** `docker update`: resources and restart policy; the container VM's allocation follows. Returns warnings. */
+  updateContainer(ref: string, update: ContainerUpdate): string[];
   getContainer(ref: string): ContainerRecord;
   listContainers(options?: ListContainersOptions): ContainerRecord[];
   /** `docker container prune`: filters until, label, label! (any other is refused). */

@@ -23,7 +23,7 @@ import type { VchStore } from "../store/types.js";
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
 
-import { MIN_MEMORY_MIB, NAME_RE, normaliseHosts, validateModel } from "./config.js";
+import { clusterVmSpec, MIN_MEMORY_MIB, NAME_RE, normaliseHosts, resolveHostConfig, validateModel } from "./config.js";
 import { containerAttrs, type Container } from "./container.js";
 import { ContainerVms } from "./container-vm.js";
 import { ContainerFactory } from "./create.js";
@@ -44,7 +44,7 @@ import { Images } from "./images.js";
 import { ImageLayers } from "./image-layers.js";
 import { Journal } from "./journal.js";
 import { ContainerLifecycle } from "./lifecycle.js";
-import { Networks } from "./networks.js";
+import { endpointRecord, Networks } from "./networks.js";
 import { ContainerRegistry } from "./registry.js";
 import { restore, serialise, type VchParts } from "./restore.js";
 import { Rng } from "./rng.js";
@@ -52,7 +52,7 @@ import { sample, type StatsSample } from "./stats.js";
 import { Stdio } from "./stdio.js";
 import { Views } from "./views.js";
 import type {
-  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
+  AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerUpdate, RestartPolicy, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
   AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
   VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
@@ -339,8 +339,12 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     });
   }
 
+  distribution(ref: string): { digest: string; mediaType: string; size: number; platforms: { os: string; architecture: string }[] } {
+    return this.images.distribution(ref);
+  }
+
   /** Removes dangling images (no tag, no container); `dangling: false` removes every unused image. */
-  pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { deleted: string[]; spaceReclaimed: number } {
+  pruneImages(options: { dangling?: boolean; filters?: Filters } = {}): { untagged: string[]; deleted: string[]; spaceReclaimed: number } {
     return this.tx(() => {
       const filters = options.filters ?? {};
       checkFilterKeys(filters, FILTER_KEYS.imagePrune);
@@ -356,7 +360,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         space += img.size;
         this.images.delete(img.id, result);
       }
-      return { deleted: [...result.untagged, ...result.deleted], spaceReclaimed: space };
+      return { untagged: result.untagged, deleted: result.deleted, spaceReclaimed: space };
     });
   }
 
@@ -421,6 +425,36 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       c.rec.name = `/${clean}`;
       this.ctx.markContainer(c);
       this.ctx.emit("container", "rename", c.rec.id, { ...containerAttrs(c), oldName: `/${old}` });
+    });
+  }
+
+  removeLink(parent: string, alias: string): void {
+    this.tx(() => {
+      const c = this.container(parent);
+      const links = (c.rec.hostConfig.Links as string[] | null | undefined) ?? [];
+      // Links are kept as NAME:ALIAS (docker-py, the CLI); a link without an alias is its name.
+      const keep = links.filter((l) => (l.includes(":") ? l.slice(l.lastIndexOf(":") + 1) : l).replace(/^.*\//, "") !== alias);
+      if (keep.length === links.length) throw notFound(`Could not find entity for ${c.rec.name}/${alias}`);
+      c.rec.hostConfig = { ...c.rec.hostConfig, Links: keep };
+      this.ctx.markContainer(c);
+    });
+  }
+
+  updateContainer(ref: string, update: ContainerUpdate): string[] {
+    return this.tx(() => {
+      const c = this.container(ref);
+      // The new host config checked as a create's is, before anything changes.
+      const given = Object.fromEntries(Object.entries(update ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== 0 && v !== ""));
+      if (given.RestartPolicy && !(given.RestartPolicy as RestartPolicy).Name) delete given.RestartPolicy;
+      const hc = resolveHostConfig({ ...c.rec.hostConfig, ...given }, this.ctx.minMemoryMiB);
+      if (c.rec.hostConfig.AutoRemove && given.RestartPolicy && !["", "no"].includes((given.RestartPolicy as RestartPolicy).Name))
+        throw invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
+      const img = this.images.get(c.rec.imageId);
+      if (img) this.vms.reallocate(c, clusterVmSpec(hc, c.rec.config.Labels ?? {}, img.profile, -1, c.rec.name.slice(1)));
+      c.rec.hostConfig = hc;
+      this.ctx.markContainer(c);
+      this.ctx.emit("container", "update", c.rec.id, containerAttrs(c));
+      return [];
     });
   }
 
@@ -668,7 +702,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       if (mode === "host" || mode === "none" || n.Name === "host" || n.Name === "none") {
         throw invalid(`container cannot be disconnected from host network or connected to host network`);
       }
-      c.rec.networks[n.Name] = { NetworkID: n.Id, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", Aliases: (config.Aliases as string[] | undefined) ?? null };
+      c.rec.networks[n.Name] = endpointRecord(n.Id, config);
       this.registry.connected(c, n.Name);
       if (c.rec.state.Running) this.lifecycle.attachEndpoint(c, n.Name);
       this.ctx.markContainer(c);

@@ -39,7 +39,9 @@ export class Volumes {
     if (body.Driver && body.Driver !== "local") throw notFound(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found`);
     const existing = body.Name ? this.byName.get(body.Name) : undefined;
     if (existing) return { volume: existing, created: false };
-    return { volume: this.add(body.Name || rng.hex(64), body.Labels ?? {}, now, body.DriverOpts ?? {}), created: true };
+    // A volume created without a name is anonymous, as dockerd (API 1.42+) marks it: a plain prune removes it.
+    const labels = body.Name ? (body.Labels ?? {}) : { ...(body.Labels ?? {}), [ANONYMOUS_VOLUME_LABEL]: "" };
+    return { volume: this.add(body.Name || rng.hex(64), labels, now, body.DriverOpts ?? {}), created: true };
   }
 
   /** A new local volume. */

@@ -193,6 +193,17 @@ export class ReferencePlacementKernel implements PlacementKernel {
     if (mem === mem) this.memD[v] = mem;
     if (h >= 0) this.attach(v, h);
   }
+  vmSetAllocation(v: number, cpu: number[], mem: number[]): void {
+    const h = this.host[v];
+    if (h >= 0) this.detach(v);
+    if (cpu[0] === cpu[0]) this.cpuR[v] = cpu[0];
+    if (cpu[1] === cpu[1]) this.cpuL[v] = cpu[1];
+    if (cpu[2] === cpu[2]) this.cpuS[v] = cpu[2];
+    if (mem[0] === mem[0]) this.memR[v] = mem[0];
+    if (mem[1] === mem[1]) this.memL[v] = mem[1];
+    if (mem[2] === mem[2]) this.memS[v] = mem[2];
+    if (h >= 0) this.attach(v, h);
+  }
   vmHost(v: number): number {
     return this.host[v];
   }
