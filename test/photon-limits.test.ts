@@ -139,13 +139,13 @@ describe("Photon Platform: clusters in FATAL_ERROR", () => {
     expect(nodes.map((v: Json) => v.state).sort()).toEqual(["ERROR", "STARTED"]);
     expect(await vmUsage()).toBe(2);
 
-    // a FATAL_ERROR cluster neither grows nor is repaired by maintenance
+    // a FATAL_ERROR cluster neither grows nor is repaired: its maintenance is cancelled, as the controller's was
     const resize = await h.wait((await h.call("POST", `/clusters/${id}/resize`, { newWorkerCount: 5 })).body);
     expect(resize.state).toBe("ERROR");
     expect(resize.steps[0].errors[0]).toMatchObject({ code: "InvalidClusterState", message: `Cluster ${id} is FATAL_ERROR, not READY` });
     expect((await h.call("POST", `/clusters/${id}/trigger_maintenance`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 20));
-    expect((await h.call("GET", `/clusters/${id}`)).body.state).toBe("FATAL_ERROR");
+    expect((await h.call("GET", `/clusters/${id}`)).body).toMatchObject({ state: "FATAL_ERROR", errorReason: "Cluster Maintenance was cancelled, putting cluster into FATAL_ERROR" });
     expect((await h.call("GET", `/clusters/${id}/vms`)).body.items).toHaveLength(2);
 
     const del = await h.wait((await h.call("DELETE", `/clusters/${id}`)).body);
