@@ -226,6 +226,45 @@ describe("the photon CLI v1.1.1: system, zones, hosts, a failed cluster, a busy 
     expect(photon("-n", "vm", "list")).toBe("");
   }, 120_000);
 
+  it("shows and deletes what a tenant made: tenant, ticket, project (--percent), flavor, image, disk; task list --state", async () => {
+    const s = await serve("--hosts", "20");
+    home = mkdtempSync(join(tmpdir(), "photon-cli-admin-"));
+    photon("target", "set", "--nocertcheck", s.url);
+    const tenant = photon("-n", "tenant", "create", "acme").trim();
+    photon("tenant", "set", "acme");
+    expect(photon("tenant", "show", tenant)).toBe(`Tenant ID:  ${tenant}\n  Name:               acme\n`);
+    const ticket = photon("-n", "resource-ticket", "create", "--name", "gold", "--limits", "vm 40 COUNT, vm.memory 100 GB").trim();
+    expect(photon("-n", "resource-ticket", "show", "gold")).toBe(`gold\t${ticket}\tvm:40:COUNT,vm.memory:100:GB\tvm:0:COUNT,vm.memory:0:GB\n`);
+    const project = photon("-n", "project", "create", "--resource-ticket", "gold", "--name", "dev", "--percent", "50").trim();
+    // 50 % of each tenant limit is reserved for the project, and debited from the tenant's ticket
+    expect(photon("-n", "project", "show", project)).toBe(`${project}\tdev\t${ticket}\tgold\tvm:20:COUNT,vm.memory:50:GB\tvm:0:COUNT,vm.memory:0:GB\t\n`);
+    expect(photon("-n", "resource-ticket", "show", "gold")).toMatch(/\tvm:20:COUNT,vm\.memory:50:GB\n$/);
+    photon("project", "set", "dev");
+    const flavor = photon("-n", "flavor", "create", "--name", "small", "--kind", "vm", "--cost", "vm.memory 4 GB, vm 1 COUNT").trim();
+    expect(photon("-n", "flavor", "show", flavor)).toBe(`${flavor}\tsmall\tvm\tvm.memory:4:GB,vm:1:COUNT\tREADY\n`);
+    const ova = join(home, "kube.ova");
+    writeFileSync(ova, new Uint8Array(3000));
+    const image = photon("-n", "image", "create", ova, "-n", "kube", "-i", "EAGER").trim();
+    expect(photon("-n", "image", "show", image)).toBe(`${image}\tkube\tREADY\t3000\tEAGER\t100.0%\t100.0%\t\n`);
+    photon("-n", "flavor", "create", "--name", "pd", "--kind", "persistent-disk", "--cost", "persistent-disk 1 COUNT");
+    const disk = photon("-n", "disk", "create", "--name", "d1", "--flavor", "pd", "--capacityGB", "2").trim();
+    expect(photon("disk", "show", disk)).toMatch(new RegExp(`^Disk ID:  ${disk}\n  Name:        d1\n  Kind:        persistent-disk\n  Flavor:      pd\n  CapacityGB:  2\n  State:       DETACHED\n`));
+    expect(photon("-n", "task", "list", "--state", "ERROR")).toBe("");
+    expect(photon("-n", "task", "list", "--state", "COMPLETED")).toMatch(/^[0-9a-f-]{36}\tCOMPLETED\tCREATE_DISK\t/m);
+
+    photon("-n", "disk", "delete", disk);
+    photon("-n", "image", "delete", image);
+    expect(photon("-n", "image", "list")).toBe("");
+    photon("-n", "flavor", "delete", flavor);
+    expect(photon("-n", "flavor", "list")).not.toContain("small");
+    photon("-n", "project", "delete", project);
+    expect(photon("-n", "project", "list")).toBe("");
+    // the reservation is credited back to the tenant's ticket
+    expect(photon("-n", "resource-ticket", "show", "gold")).toMatch(/\tvm:0:COUNT,vm\.memory:0:GB\n$/);
+    photon("-n", "tenant", "delete", tenant);
+    expect(photon("-n", "tenant", "list")).toBe("");
+  }, 120_000);
+
   it("prints 503 OutOfThreadPoolWorker when `serve --max-tasks` is reached, and creates nothing", async () => {
     const s = await serve("--hosts", "20", "--max-tasks", "1", "--step-ms", "1000");
     const image = tenantOn(s.url, "vm 40 COUNT");
