@@ -115,6 +115,24 @@ describe("Photon Platform: system endpoints", () => {
 describe("Photon Platform: clusters in FATAL_ERROR", () => {
   const K8S = { name: "k8s", type: "KUBERNETES", workerCount: 2, extendedProperties: { dns: "10.0.0.2", gateway: "10.0.0.1", netmask: "255.255.255.0", master_ip: "10.0.0.10", etcd_ip1: "10.0.0.11", container_network: "10.2.0.0/16" } };
 
+  it("the periodic maintenance pass cancels on a FATAL_ERROR cluster too, and leaves its nodes", async () => {
+    const h = photonHarness({ clusterMaintenanceMs: 20 });
+    const { project, image } = await h.tenantStory([{ key: "vm", value: 100, unit: "COUNT" }]);
+    await h.run("/flavors", { name: "cluster-master-vm", kind: "vm", cost: [{ key: "vm", value: 1, unit: "COUNT" }, { key: "vm.memory", value: 4096, unit: "GB" }] });
+    await h.run(`/deployments/${h.p.deployment.id}/enable_cluster_type`, { type: "KUBERNETES", imageId: image });
+    const task = await h.wait((await h.call("POST", `/projects/${project}/clusters`, K8S)).body);
+    expect(task.state).toBe("ERROR");
+    let c: Json = null;
+    for (let i = 0; i < 500; i++) {
+      c = (await h.call("GET", `/clusters/${task.entity.id}`)).body;
+      if (c.errorReason !== "NotEnoughMemoryResource") break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(c).toMatchObject({ state: "FATAL_ERROR", errorReason: "Cluster Maintenance was cancelled, putting cluster into FATAL_ERROR" });
+    expect((await h.call("GET", `/clusters/${task.entity.id}/vms`)).body.items).toHaveLength(2);
+    h.p.close();
+  });
+
   it("a create whose master cannot be placed ends FATAL_ERROR with the reason; resize is refused; DELETE removes its nodes and gives the quota back", async () => {
     const h = photonHarness();
     // only the VM count is enforced, so the master's memory is a placement refusal, not a quota one
