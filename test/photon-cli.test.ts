@@ -159,3 +159,132 @@ describe("the photon CLI v1.1.1 with Lightwave auth (HTTPS)", () => {
     expect(photon("-n", "tenant", "list").trim().split("\n").map((l) => l.split("\t")[1])).toEqual(["devs"]);
   }, 120_000);
 });
+
+describe("the photon CLI v1.1.1: system, zones, hosts, a failed cluster, a busy controller", () => {
+  /** A fresh CLI configuration targeting `at`, with tenant acme, project dev and an image; returns the image id. */
+  const tenantOn = (at: string, ticket: string): string => {
+    home = mkdtempSync(join(tmpdir(), "photon-cli-admin-"));
+    photon("target", "set", "--nocertcheck", at);
+    photon("-n", "tenant", "create", "acme");
+    photon("tenant", "set", "acme");
+    photon("-n", "resource-ticket", "create", "--name", "gold", "--limits", ticket);
+    photon("-n", "project", "create", "--resource-ticket", "gold", "--name", "dev", "--limits", "vm 20 COUNT");
+    photon("project", "set", "dev");
+    const ova = join(home, "kube.ova");
+    writeFileSync(ova, new Uint8Array(3000));
+    return photon("-n", "image", "create", ova, "-n", "kube", "-i", "EAGER").trim();
+  };
+
+  it("shows the system status, manages availability zones and takes a host through its modes", async () => {
+    const s = await serve("--hosts", "20");
+    home = mkdtempSync(join(tmpdir(), "photon-cli-admin-"));
+    photon("target", "set", "--nocertcheck", s.url);
+    expect(photon("system", "status")).toBe("Overall status: READY\n\nComponent          Status\nPHOTON_CONTROLLER  READY\n");
+
+    const zone = photon("-n", "availability-zone", "create", "--name", "zx").trim();
+    expect(zone).toMatch(/^[0-9a-f-]{36}$/);
+    expect(photon("-n", "availability-zone", "list")).toMatch(new RegExp(`^${zone}\\tzx$`, "m"));
+    expect(photon("availability-zone", "show", zone)).toBe(`AvailabilityZone ID: ${zone}\n  Name:        zx\n  Kind:        availability-zone\n  State:       READY\n`);
+    expect(photon("-n", "availability-zone", "show", zone)).toBe(`${zone}\tzx\tavailability-zone\tREADY\n`);
+    photon("-n", "availability-zone", "delete", zone);
+    expect(photon("-n", "availability-zone", "list").trim().split("\n")).toHaveLength(4);
+
+    const host = photon("-n", "host", "list").trim().split("\n")[2].split("\t")[0];
+    const state = (): string => photon("-n", "host", "show", host).split("\t")[4];
+    photon("-n", "host", "suspend", host);
+    expect(state()).toBe("SUSPENDED");
+    photon("-n", "host", "resume", host);
+    expect(state()).toBe("READY");
+    photon("-n", "host", "suspend", host);
+    photon("-n", "host", "enter-maintenance", host);
+    expect(state()).toBe("MAINTENANCE");
+    photon("-n", "host", "exit-maintenance", host);
+    expect(state()).toBe("READY");
+    // a host that is READY cannot enter maintenance without being suspended first
+    expect(photonFails("-n", "host", "enter-maintenance", host)).toContain("code: 'StateError'");
+    expect(state()).toBe("READY");
+  }, 120_000);
+
+  it("reports a cluster whose master cannot be placed as FATAL_ERROR, and deletes it with its nodes", async () => {
+    const s = await serve("--hosts", "20");
+    const image = tenantOn(s.url, "vm 40 COUNT");
+    // a master flavor larger than any host: placement refuses it
+    photon("-n", "flavor", "create", "--name", "cluster-master-vm", "--kind", "vm", "--cost", "vm.memory 4096 GB, vm 1 COUNT, vm.cpu 4 COUNT");
+    const deployment = photon("-n", "deployment", "list").trim().split("\t")[0];
+    photon("-n", "deployment", "enable-cluster-type", deployment, "-k", "KUBERNETES", "-i", image);
+    const failed = photonFails(
+      "-n", "cluster", "create", "-n", "k8s", "-k", "KUBERNETES", "--dns", "10.0.0.2", "--gateway", "10.0.0.1", "--netmask", "255.255.255.0",
+      "--master-ip", "10.0.0.10", "--etcd1", "10.0.0.11", "--container-network", "10.2.0.0/16", "-c", "2",
+    );
+    expect(failed).toMatch(/is in error state[\s\S]*code: 'NotEnoughMemoryResource'[\s\S]*CREATE_KUBERNETES_CLUSTER_SETUP_MASTER/);
+    const [id, name, type, state] = photon("-n", "cluster", "list").trim().split("\t");
+    expect([name, type, state]).toEqual(["k8s", "KUBERNETES", "FATAL_ERROR"]);
+    expect(photon("cluster", "show", id)).toMatch(/State:\s+FATAL_ERROR\n[\s\S]*Error Reason:\s+NotEnoughMemoryResource\n/);
+    expect(photon("-n", "vm", "list").trim().split("\n").map((l) => l.split("\t")[2]).sort()).toEqual(["ERROR", "STARTED"]);
+    photon("-n", "cluster", "delete", id);
+    expect(photon("-n", "cluster", "list")).toBe("");
+    expect(photon("-n", "vm", "list")).toBe("");
+  }, 120_000);
+
+  it("shows and deletes what a tenant made: tenant, ticket, project (--percent), flavor, image, disk; task list --state", async () => {
+    const s = await serve("--hosts", "20");
+    home = mkdtempSync(join(tmpdir(), "photon-cli-admin-"));
+    photon("target", "set", "--nocertcheck", s.url);
+    const tenant = photon("-n", "tenant", "create", "acme").trim();
+    photon("tenant", "set", "acme");
+    expect(photon("tenant", "show", tenant)).toBe(`Tenant ID:  ${tenant}\n  Name:               acme\n`);
+    const ticket = photon("-n", "resource-ticket", "create", "--name", "gold", "--limits", "vm 40 COUNT, vm.memory 100 GB").trim();
+    expect(photon("-n", "resource-ticket", "show", "gold")).toBe(`gold\t${ticket}\tvm:40:COUNT,vm.memory:100:GB\tvm:0:COUNT,vm.memory:0:GB\n`);
+    const project = photon("-n", "project", "create", "--resource-ticket", "gold", "--name", "dev", "--percent", "50").trim();
+    // 50 % of each tenant limit is reserved for the project, and debited from the tenant's ticket
+    expect(photon("-n", "project", "show", project)).toBe(`${project}\tdev\t${ticket}\tgold\tvm:20:COUNT,vm.memory:50:GB\tvm:0:COUNT,vm.memory:0:GB\t\n`);
+    expect(photon("-n", "resource-ticket", "show", "gold")).toMatch(/\tvm:20:COUNT,vm\.memory:50:GB\n$/);
+    photon("project", "set", "dev");
+    const flavor = photon("-n", "flavor", "create", "--name", "small", "--kind", "vm", "--cost", "vm.memory 4 GB, vm 1 COUNT").trim();
+    expect(photon("-n", "flavor", "show", flavor)).toBe(`${flavor}\tsmall\tvm\tvm.memory:4:GB,vm:1:COUNT\tREADY\n`);
+    const ova = join(home, "kube.ova");
+    writeFileSync(ova, new Uint8Array(3000));
+    const image = photon("-n", "image", "create", ova, "-n", "kube", "-i", "EAGER").trim();
+    expect(photon("-n", "image", "show", image)).toBe(`${image}\tkube\tREADY\t3000\tEAGER\t100.0%\t100.0%\t\n`);
+    photon("-n", "flavor", "create", "--name", "pd", "--kind", "persistent-disk", "--cost", "persistent-disk 1 COUNT");
+    const disk = photon("-n", "disk", "create", "--name", "d1", "--flavor", "pd", "--capacityGB", "2").trim();
+    expect(photon("disk", "show", disk)).toMatch(new RegExp(`^Disk ID:  ${disk}\n  Name:        d1\n  Kind:        persistent-disk\n  Flavor:      pd\n  CapacityGB:  2\n  State:       DETACHED\n`));
+    expect(photon("-n", "task", "list", "--state", "ERROR")).toBe("");
+    expect(photon("-n", "task", "list", "--state", "COMPLETED")).toMatch(/^[0-9a-f-]{36}\tCOMPLETED\tCREATE_DISK\t/m);
+
+    photon("-n", "disk", "delete", disk);
+    photon("-n", "image", "delete", image);
+    expect(photon("-n", "image", "list")).toBe("");
+    photon("-n", "flavor", "delete", flavor);
+    expect(photon("-n", "flavor", "list")).not.toContain("small");
+    photon("-n", "project", "delete", project);
+    expect(photon("-n", "project", "list")).toBe("");
+    // the reservation is credited back to the tenant's ticket
+    expect(photon("-n", "resource-ticket", "show", "gold")).toMatch(/\tvm:0:COUNT,vm\.memory:0:GB\n$/);
+    photon("-n", "tenant", "delete", tenant);
+    expect(photon("-n", "tenant", "list")).toBe("");
+  }, 120_000);
+
+  it("prints 503 OutOfThreadPoolWorker when `serve --max-tasks` is reached, and creates nothing", async () => {
+    const s = await serve("--hosts", "20", "--max-tasks", "1", "--step-ms", "1000");
+    const image = tenantOn(s.url, "vm 40 COUNT");
+    photon("-n", "flavor", "create", "--name", "small", "--kind", "vm", "--cost", "vm.memory 4 GB, vm 1 COUNT, vm.cpu 2 COUNT");
+    photon("-n", "flavor", "create", "--name", "eph", "--kind", "ephemeral-disk", "--cost", "ephemeral-disk 1 COUNT");
+    // a host suspend holds the only task slot for two 1 s steps
+    const host = photon("-n", "host", "list").trim().split("\n")[3].split("\t")[0];
+    const suspending = new Promise<void>((resolve, reject) => {
+      const c = spawn(PHOTON, ["-n", "host", "suspend", host], { env: { ...process.env, HOME: home }, stdio: "ignore" });
+      c.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`host suspend exited ${code}`))));
+    });
+    for (let i = 0; ; i++) {
+      const tasks = (await (await fetch(`${s.url}/tasks?entityKind=host&entityId=${host}`)).json()) as { items: { state: string }[] };
+      if (tasks.items.some((t) => t.state !== "COMPLETED" && t.state !== "ERROR")) break;
+      if (i > 2000) throw new Error("the host suspend never started");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const refused = photonFails("-n", "vm", "create", "--name", "web-1", "--flavor", "small", "--disks", "boot eph boot=true", "--image", image);
+    expect(refused).toContain("photon: { HTTP status: '503', code: 'OutOfThreadPoolWorker', message: 'Unable to process request because system is currently busy.', data: 'map[]' }");
+    await suspending;
+    expect(photon("-n", "vm", "list")).toBe("");
+  }, 120_000);
+});

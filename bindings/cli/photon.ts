@@ -25,6 +25,8 @@ Serves the Photon Controller 1.x API of a Photon Platform deployment on a simula
   --tls-key FILE    its key (PEM)
   --seed N          seed of host ids and of the scheduler (default 1)
   --step-ms N       pause before each task step, in ms (default 0)
+  --max-requests N  requests processed at once before 429 TooManyRequests (default 10000)
+  --max-tasks N     tasks queued or running before 503 OutOfThreadPoolWorker (default 10000)
   -h, --help        this help
 `;
 
@@ -42,6 +44,8 @@ export function parsePhotonArgs(argv: string[]) {
       "tls-key": { type: "string" },
       seed: { type: "string" },
       "step-ms": { type: "string" },
+      "max-requests": { type: "string" },
+      "max-tasks": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -69,6 +73,7 @@ export function parsePhotonArgs(argv: string[]) {
     tlsKey: values["tls-key"],
     seed: int("seed", values.seed, 0, 2 ** 31 - 1) ?? 1,
     stepMs: int("step-ms", values["step-ms"], 0, 60_000) ?? 0,
+    limits: { requestsInFlight: int("max-requests", values["max-requests"], 1, 1_000_000), tasksInFlight: int("max-tasks", values["max-tasks"], 1, 1_000_000) },
   } as const;
 }
 
@@ -103,7 +108,7 @@ export async function photonCommand(argv: string[]): Promise<void> {
     listen = listen.replace(/^http:/, "https:");
   }
   const target = new URL(listen);
-  const handler = createPhotonHandler(platform, { auth: issuer, authEndpoint: issuer ? { endpoint: target.hostname, port: Number(target.port || 443) } : undefined });
+  const handler = createPhotonHandler(platform, { auth: issuer, authEndpoint: issuer ? { endpoint: target.hostname, port: Number(target.port || 443) } : undefined, limits: args.limits });
   const server = await servePhoton(handler, { listen, tls });
   if (issuer) platform.authShown = { ...platform.authShown, port: server.port };
   const zones = platform.docs.zone.size;

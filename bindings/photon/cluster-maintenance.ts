@@ -3,7 +3,8 @@
  * Maintenance, after create and resize, on `trigger_maintenance` and hourly, replaces inactive workers
  * (not STARTED, or on a host in ERROR) and brings the workers up to `workerCount`; an inactive master,
  * etcd, zookeeper, marathon or harbor node, or a worker that cannot be made, leaves the cluster in
- * RECOVERABLE_ERROR with the reason, and the next maintenance tries again.
+ * RECOVERABLE_ERROR with the reason, and the next maintenance tries again. Maintenance of a FATAL_ERROR
+ * cluster is cancelled, as the controller's was: the cluster stays FATAL_ERROR with the cancel's reason.
  */
 import { ApiError } from "./errors.js";
 import type { PhotonPlatform } from "./platform.js";
@@ -85,9 +86,17 @@ export function maintain(p: PhotonPlatform, id: string): void {
   });
 }
 
+/** The errorReason ClusterMaintenanceTaskService wrote when it found the cluster FATAL_ERROR. */
+export const MAINTENANCE_CANCELLED = "Cluster Maintenance was cancelled, putting cluster into FATAL_ERROR";
+
 async function maintenance(p: PhotonPlatform, id: string): Promise<void> {
   const c = p.docs.cluster.get(id);
-  if (!c || c.state === "PENDING_DELETE" || c.state === "FATAL_ERROR") return;
+  if (!c || c.state === "PENDING_DELETE") return;
+  if (c.state === "FATAL_ERROR") {
+    update(p, id, { errorReason: MAINTENANCE_CANCELLED });
+    p.commit();
+    return;
+  }
   const role = `cluster:${c.id}:${WORKER[c.type]}`;
   try {
     const nodes = clusterNodes(p, id);
@@ -107,7 +116,7 @@ async function maintenance(p: PhotonPlatform, id: string): Promise<void> {
   p.commit();
 }
 
-/** The hourly pass: every READY or RECOVERABLE_ERROR cluster. */
+/** The hourly pass: every cluster that is neither being made, resized nor deleted. */
 export function maintainAll(p: PhotonPlatform): void {
-  for (const c of p.docs.cluster.values()) if (c.state === "READY" || c.state === "RECOVERABLE_ERROR") maintain(p, c.id);
+  for (const c of p.docs.cluster.values()) if (c.state === "READY" || c.state === "RECOVERABLE_ERROR" || c.state === "FATAL_ERROR") maintain(p, c.id);
 }

@@ -267,7 +267,7 @@ export const clusterRoutes: Route[] = [
     path: "/clusters/:id/trigger_maintenance",
     run({ p, params, origin }) {
       const c = cluster(p, params.id);
-      if (c.state === "READY" || c.state === "RECOVERABLE_ERROR") maintain(p, c.id);
+      if (c.state === "READY" || c.state === "RECOVERABLE_ERROR" || c.state === "FATAL_ERROR") maintain(p, c.id);
       return ok(p.tasks.json(p.tasks.completed("TRIGGER_CLUSTER_MAINTENANCE", { kind: "cluster", id: c.id }, { projectId: c.projectId }), origin));
     },
   },

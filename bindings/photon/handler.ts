@@ -5,6 +5,7 @@
 import { ApiError } from "./errors.js";
 import { authorize } from "./auth.js";
 import type { PhotonPlatform } from "./platform.js";
+import { Admission, makesTask, type PhotonLimits } from "./limits.js";
 import { match } from "./routes.js";
 import type { Ctx } from "./route.js";
 import { OAuthError, type TokenIssuer } from "./tokens.js";
@@ -17,6 +18,8 @@ export interface PhotonHandlerOptions {
   authEndpoint?: { endpoint: string; port: number };
   /** Sees unexpected exceptions (answered 500 with an empty body, as Photon Controller did). */
   onInternalError?: (error: unknown) => void;
+  /** Bounds on requests and tasks in flight (429 TooManyRequests, 503 OutOfThreadPoolWorker). */
+  limits?: PhotonLimits;
 }
 /** The web-standard handler; `dispatch` is the same without `Request`/`Response` (the Node server's fast path). */
 export type PhotonHandler = ((req: Request) => Promise<Response>) & { dispatch(req: PhotonRequest): Promise<PhotonReply> };
@@ -36,8 +39,10 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
     p.authDomain = issuer.domain;
     p.authShown = { enabled: true, endpoint: options.authEndpoint?.endpoint, port: options.authEndpoint?.port, tenant: issuer.domain };
   }
+  const admission = new Admission(options.limits);
   const dispatch = async (req: PhotonRequest): Promise<PhotonReply> => {
     const requestId = `${(++requestSeq).toString(16).padStart(8, "0")}-${Date.now().toString(16)}`;
+    let admitted = false;
     try {
       const url = new URL(req.url);
       const path = url.pathname.replace(/\/networks(?=\/|$)/g, "/subnets").replace(/\/+$/, "") || "/";
@@ -47,6 +52,8 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
         const shown = p.authShown.enabled ? { enabled: true, endpoint: p.authShown.endpoint ?? url.hostname, port: p.authShown.port ?? Number(url.port || 443) } : { enabled: false };
         return json(200, shown, requestId);
       }
+      admission.enter();
+      admitted = true;
       let caller = null;
       if (issuer && !OPEN.some((o) => path.toLowerCase().startsWith(o))) {
         const h = req.header("authorization");
@@ -64,6 +71,7 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
       }
       const found = match(method, path);
       if (!found) throw new ApiError(404, "NotFound", `Route ${method} ${url.pathname} not found`);
+      if (makesTask(method, path)) admission.admitTask(p.tasks.inFlight);
       let parsed: Promise<Record<string, unknown>> | null = null;
       const ctx: Ctx = {
         p,
@@ -84,6 +92,8 @@ export function createPhotonHandler(p: PhotonPlatform, options: PhotonHandlerOpt
       p.commit();
       if (!(error instanceof ApiError)) options.onInternalError?.(error);
       return errorResponse(error, requestId);
+    } finally {
+      if (admitted) admission.leave();
     }
   };
   return Object.assign(async (req: Request): Promise<Response> => toResponse(await dispatch(fromRequest(req))), { dispatch });

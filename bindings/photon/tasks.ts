@@ -24,6 +24,8 @@ export class Tasks {
   private readonly waiting = new Map<string, ((t: TaskDoc) => void)[]>();
   /** `kind/id` → the running task that holds the entity. */
   private readonly locks = new Map<string, string>();
+  /** Async tasks queued or running (the executor's queue, which admission bounds). */
+  private readonly active = new Set<string>();
   constructor(private readonly p: PhotonPlatform) {}
 
   /** Resolves once task `id` is COMPLETED or ERROR. */
@@ -37,7 +39,12 @@ export class Tasks {
     const id = this.locks.get(`${entity.kind}/${entity.id}`);
     return (id && this.p.docs.task.get(id)) || null;
   }
+  /** How many async tasks are queued or running. */
+  get inFlight(): number {
+    return this.active.size;
+  }
   private finished(t: TaskDoc): void {
+    this.active.delete(t.id);
     const key = `${t.entity.kind}/${t.entity.id}`;
     if (this.locks.get(key) === t.id) this.locks.delete(key);
     const w = this.waiting.get(t.id);
@@ -72,6 +79,7 @@ export class Tasks {
     const now = Date.now();
     const t: TaskDoc = { id: crypto.randomUUID(), entity, state: "QUEUED", operation, queuedTime: now, steps: steps.map(([op], i) => step(i, op, now, i === 0 ? options : null)), ...scope };
     this.p.put("task", t);
+    this.active.add(t.id);
     if (lock && entity.id !== null) {
       if (this.holder(entity)) {
         this.p.later(async () => this.concurrent(t));
