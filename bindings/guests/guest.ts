@@ -58,6 +58,8 @@ export interface GuestContext {
   image?: string;
   /** Bytes of memory the container may use (HostConfig.Memory; 0: unbounded). */
   memoryLimit?: number;
+  /** Real guests' entropy (label `vicsim.guest.entropy`): `seeded` from the image's seed, or `random` (boots cold). */
+  entropy?: { mode: "seeded" | "random"; seed: number };
 }
 
 /** A real guest's memory as the container VM's memory (bindings/guests/real-adapter.ts). */

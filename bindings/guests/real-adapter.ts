@@ -33,7 +33,8 @@ export function realCommand(argv: string[], image: string | undefined): { kind: 
 
 /** Real runtimes in front of another guest. */
 export class RealGuestAdapter implements Guest {
-  private readonly templates = new Map<RuntimeKind, Promise<RuntimeTemplate>>();
+  /** Booted templates by `runtime/seed` (one per runtime and image seed). */
+  private readonly templates = new Map<string, Promise<RuntimeTemplate>>();
 
   constructor(private readonly fallback: Guest) {}
 
@@ -41,16 +42,20 @@ export class RealGuestAdapter implements Guest {
     const pick = IN_NODE ? realCommand(argv, ctx.image) : null;
     if (!pick) return this.fallback.spawn(argv, ctx, io);
     io.runtime?.(`${RUNTIMES[pick.kind].description}; lacks ${RUNTIMES[pick.kind].lacks}`);
-    return new RealProcess(pick.kind, pick.argv, ctx, io, this.template(pick.kind));
+    return new RealProcess(pick.kind, pick.argv, ctx, io, this.template(pick.kind, ctx.entropy?.seed ?? 0));
   }
 
-  /** The runtime's booted template (once per process; a failed boot is tried again next time). */
-  private template(kind: RuntimeKind): Promise<RuntimeTemplate> {
-    let t = this.templates.get(kind);
+  /**
+   * The runtime's template booted with the image's seed (once per process; a failed boot is tried
+   * again next time). A guest with random entropy does not restore it but its VM still clones it.
+   */
+  private template(kind: RuntimeKind, seed: number): Promise<RuntimeTemplate> {
+    const key = `${kind}/${seed >>> 0}`;
+    let t = this.templates.get(key);
     if (!t) {
-      t = bootTemplate(kind);
-      t.catch(() => this.templates.delete(kind));
-      this.templates.set(kind, t);
+      t = bootTemplate(kind, { seed });
+      t.catch(() => this.templates.delete(key));
+      this.templates.set(key, t);
     }
     return t;
   }
@@ -83,6 +88,7 @@ class RealProcess implements GuestProcess {
     if (this.ended) return this.files?.dispose();
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
     const limit = this.ctx.memoryLimit ?? 0;
+    const random = this.ctx.entropy?.mode === "random";
     const guest = RealGuest.start({
       runtime: this.kind,
       argv: this.argv,
@@ -90,9 +96,8 @@ class RealProcess implements GuestProcess {
       workingDir: this.ctx.workingDir || "/",
       mounts: this.files?.mounts ?? [],
       ...(limit >= 1 << 20 ? { memoryLimit: limit } : {}),
-      entropy: "seeded",
-      seed: t.seed,
-      ...(t.snapshot ? { template: t } : {}),
+      // Random entropy boots cold: the template's snapshot holds the template's secrets.
+      ...(random ? { entropy: "random" as const } : { entropy: "seeded" as const, seed: t.seed, ...(t.snapshot ? { template: t } : {}) }),
       onOutput: (stream, chunk) => {
         this.io.write(stream, this.decoders[stream].decode(chunk, { stream: true }));
         this.io.settle?.();
