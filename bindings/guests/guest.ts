@@ -60,6 +60,8 @@ export interface GuestContext {
   memoryLimit?: number;
   /** Real guests' entropy (label `vicsim.guest.entropy`): `seeded` from the image's seed, or `random` (boots cold). */
   entropy?: { mode: "seeded" | "random"; seed: number };
+  /** The image's `os/architecture`: `wasi/wasm` images run their command as a WASI program. */
+  platform?: string;
 }
 
 /** A real guest's memory as the container VM's memory (bindings/guests/real-adapter.ts). */

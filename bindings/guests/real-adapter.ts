@@ -20,7 +20,9 @@ const SIGKILL = 9;
 const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
 
 /** The runtime and argv a command runs with in `image`, or null when it stays with the emulated guest. */
-export function realCommand(argv: string[], image: string | undefined): { kind: RuntimeKind; argv: string[] } | null {
+export function realCommand(argv: string[], image: string | undefined, platform?: string): { kind: RuntimeKind; argv: string[] } | null {
+  // A wasi/wasm image's command is a WASI program (its module in the container's filesystem).
+  if (platform === "wasi/wasm") return argv.length && argv[0] ? { kind: "wasi", argv } : null;
   // Official images' entrypoint script execs its arguments.
   const args = (argv[0] ?? "").split("/").pop() === "docker-entrypoint.sh" ? argv.slice(1) : argv;
   const kind = runtimeForCommand(args);
@@ -39,10 +41,13 @@ export class RealGuestAdapter implements Guest {
   constructor(private readonly fallback: Guest) {}
 
   spawn(argv: string[], ctx: GuestContext, io: GuestIo): GuestProcess {
-    const pick = IN_NODE ? realCommand(argv, ctx.image) : null;
+    const pick = IN_NODE ? realCommand(argv, ctx.image, ctx.platform) : null;
     if (!pick) return this.fallback.spawn(argv, ctx, io);
     io.runtime?.(`${RUNTIMES[pick.kind].description}; lacks ${RUNTIMES[pick.kind].lacks}`);
-    return new RealProcess(pick.kind, pick.argv, ctx, io, this.template(pick.kind, ctx.entropy?.seed ?? 0));
+    const seed = ctx.entropy?.seed ?? 0;
+    // A WASI program has no runtime to boot first: its VM is a clone of an empty template (its pages all its own, merged by TPS).
+    const template = pick.kind === "wasi" ? Promise.resolve<RuntimeTemplate>({ runtime: "wasi", seed, snapshot: null, image: new Uint8Array(0), bootMs: 0 }) : this.template(pick.kind, seed);
+    return new RealProcess(pick.kind, pick.argv, ctx, io, template);
   }
 
   /**
@@ -83,7 +88,18 @@ class RealProcess implements GuestProcess {
 
   private async start(t: RuntimeTemplate): Promise<void> {
     if (this.ended) return;
-    this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, this.ctx.workingDir || "/") : null;
+    const cwd = this.ctx.workingDir || "/";
+    let module: Uint8Array | undefined;
+    let program: string | undefined;
+    if (this.kind === "wasi") {
+      program = this.argv[0].startsWith("/") ? this.argv[0] : `${cwd.replace(/\/+$/, "")}/${this.argv[0]}`;
+      if (!this.ctx.fs?.exists(program) || this.ctx.fs.stat(program).kind !== "file") {
+        this.io.write("stderr", `exec ${this.argv[0]}: no such file or directory\n`);
+        return this.end(127, false);
+      }
+      module = this.ctx.fs.readFile(program);
+    }
+    this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, cwd, program) : null;
     if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
     if (this.ended) return this.files?.dispose();
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
@@ -93,7 +109,8 @@ class RealProcess implements GuestProcess {
       runtime: this.kind,
       argv: this.argv,
       env: Object.fromEntries(this.ctx.env.map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)])),
-      workingDir: this.ctx.workingDir || "/",
+      workingDir: cwd,
+      ...(module ? { module } : {}),
       mounts: this.files?.mounts ?? [],
       ...(limit >= 1 << 20 ? { memoryLimit: limit } : {}),
       // Random entropy boots cold: the template's snapshot holds the template's secrets.

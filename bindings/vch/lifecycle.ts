@@ -544,6 +544,7 @@ export class ContainerLifecycle {
       image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
       memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
       entropy: guestEntropyOf(c.rec.config.Labels, c.rec.imageId),
+      platform: ((i) => i && `${i.os}/${i.architecture}`)(this.images.get(c.rec.imageId)),
       net: serviceNetwork(c, {
         containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
         // An image built FROM nginx serves as nginx does: its catalogue base names the service.
