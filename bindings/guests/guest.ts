@@ -62,6 +62,8 @@ export interface GuestContext {
   entropy?: { mode: "seeded" | "random"; seed: number };
   /** The image's `os/architecture`: `wasi/wasm` images run their command as a WASI program. */
   platform?: string;
+  /** CPUs the container may use (HostConfig.NanoCpus / 1e9): a real guest under 1 is throttled in virtual time. */
+  cpus?: number;
 }
 
 /** A real guest's memory as the container VM's memory (bindings/guests/real-adapter.ts). */

@@ -16,6 +16,11 @@ const IMAGE_OF: Record<Exclude<RuntimeKind, "wasi">, string> = { python: "python
 /** Virtual ms between scans of a real guest's memory. */
 export const REAL_SCAN_MS = 20_000;
 const SIGKILL = 9;
+/**
+ * Virtual ms of one throttling period: a guest limited to `--cpus` c < 1 runs c of each period and
+ * holds the rest, as CFS's quota does (CFS's period is 100 ms; 1 s keeps the VCH's timers few).
+ */
+export const CPU_PERIOD_MS = 1_000;
 /** Guests' workers are Node worker threads (spawn.ts): in Deno and browsers every command stays emulated. */
 const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
 
@@ -75,6 +80,9 @@ class RealProcess implements GuestProcess {
   private stdinClosed = false;
   private readonly signals: number[] = [];
   private cancelScan: (() => void) | null = null;
+  private cancelThrottle: (() => void) | null = null;
+  /** Held by the CPU limit for the rest of the period (not Docker's pause). */
+  private throttled = false;
   private scanning = false;
   private files: GuestFiles | null = null;
   private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -131,6 +139,7 @@ class RealProcess implements GuestProcess {
     for (const s of this.signals.splice(0)) guest.signal(s);
     if (this.paused) guest.pause();
     this.armScan();
+    this.armThrottle();
     void guest.exited.then(async (r) => {
       if (this.ended) return this.files?.dispose(); // released: nothing to report, nothing to write back
       for (const stream of ["stdout", "stderr"] as const) {
@@ -156,10 +165,34 @@ class RealProcess implements GuestProcess {
     });
   }
 
+  /** `--cpus` under 1: the guest runs its share of every period of virtual time and is held for the rest. */
+  private armThrottle(): void {
+    const share = this.ctx.cpus ?? 1;
+    if (!(share > 0 && share < 1)) return;
+    const running = () => {
+      this.cancelThrottle = this.io.after(Math.round(share * CPU_PERIOD_MS), () => {
+        if (this.ended) return;
+        this.throttled = true;
+        this.guest?.pause();
+        held();
+      });
+    };
+    const held = () => {
+      this.cancelThrottle = this.io.after(CPU_PERIOD_MS - Math.round(share * CPU_PERIOD_MS), () => {
+        if (this.ended) return;
+        this.throttled = false;
+        if (!this.paused) this.guest?.unpause();
+        running();
+      });
+    };
+    running();
+  }
+
   private end(status: number, oomKilled: boolean): void {
     if (this.ended) return;
     this.ended = true;
     this.cancelScan?.();
+    this.cancelThrottle?.();
     this.files?.dispose();
     this.io.exit(status, { oomKilled });
     this.io.settle?.();
@@ -180,6 +213,7 @@ class RealProcess implements GuestProcess {
     if (this.ended) return;
     this.ended = true;
     this.cancelScan?.();
+    this.cancelThrottle?.();
     if (this.guest) void this.guest.kill();
     else this.files?.dispose();
   }
@@ -197,7 +231,7 @@ class RealProcess implements GuestProcess {
   pause(paused: boolean): void {
     this.paused = paused;
     if (paused) this.guest?.pause();
-    else this.guest?.unpause();
+    else if (!this.throttled) this.guest?.unpause();
   }
 
   activity(): number {

@@ -545,6 +545,7 @@ export class ContainerLifecycle {
       memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
       entropy: guestEntropyOf(c.rec.config.Labels, c.rec.imageId),
       platform: ((i) => i && `${i.os}/${i.architecture}`)(this.images.get(c.rec.imageId)),
+      cpus: Number(c.rec.hostConfig.NanoCpus) / 1e9 || undefined,
       net: serviceNetwork(c, {
         containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
         // An image built FROM nginx serves as nginx does: its catalogue base names the service.
