@@ -37,6 +37,8 @@ export interface BuildOptions {
   noCache?: boolean;
   /** The stage to stop at (`--target`). */
   target?: string;
+  /** `wasi/wasm`: the image is a WASI program's (its stages FROM scratch or a wasi/wasm image); default linux/amd64. */
+  platform?: string;
 }
 
 /** One message of the build's output stream (`{"stream":…}`, `{"aux":{"ID":…}}`, pull progress). */
@@ -55,6 +57,8 @@ interface StageState {
   args: Map<string, string | undefined>;
   cmdSet: boolean;
   author?: string;
+  /** `os/architecture` of the images the stage makes. */
+  platform: string;
 }
 
 export class Builder {
@@ -98,6 +102,10 @@ export class Builder {
       const stage = stages[si];
       stepLine(stage.from);
       state = await this.from(stage, meta, results, named, out);
+      state.platform = o.platform ?? (state.image ? `${state.image.os}/${state.image.architecture}` : "linux/amd64");
+      if (state.image && state.platform !== `${state.image.os}/${state.image.architecture}`) {
+        throw new BuildError(`${stage.from.original}: the image is ${state.image.os}/${state.image.architecture}, not ${state.platform} (a ${state.platform} build starts FROM scratch or a ${state.platform} image)`);
+      }
       const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, print, out });
       // The base image's ONBUILD triggers run first, as part of FROM; the new image does not inherit them.
       const triggers = state.config.OnBuild ?? [];
@@ -152,6 +160,7 @@ export class Builder {
       args: new Map(),
       cmdSet: false,
       author: base?.author,
+      platform: base ? `${base.os}/${base.architecture}` : "linux/amd64",
     };
   }
 
@@ -308,7 +317,7 @@ export class Builder {
   }
 
   private cacheKey(s: StageState, config: ContainerConfigDoc, createdBy: string): string {
-    return `${s.image?.id ?? "scratch"}\n${createdBy}\n${JSON.stringify(config)}`;
+    return `${s.image?.id ?? `scratch ${s.platform}`}\n${createdBy}\n${JSON.stringify(config)}`;
   }
 
   /** A cached step: prints ` ---> Using cache` and moves the stage onto it. */
@@ -338,7 +347,7 @@ export class Builder {
     const entry: HistoryEntry = { created: rfc3339(this.clock.now()), created_by: createdBy };
     if (layers.length === s.layers.length) entry.empty_layer = true;
     const img = makeImage({
-      config: copyConfig(config), layers, history: [...s.history, entry], created: entry.created, architecture: "amd64", os: "linux",
+      config: copyConfig(config), layers, history: [...s.history, entry], created: entry.created, architecture: s.platform.split("/")[1], os: s.platform.split("/")[0],
       author: s.author, parent: s.image?.id ?? null,
     });
     // A --no-cache build still feeds the cache for the next build, as dockerd's does.

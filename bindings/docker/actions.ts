@@ -95,6 +95,8 @@ export interface BuildQuery {
   noCache: boolean;
   quiet: boolean;
   target?: string;
+  /** `wasi/wasm` for a WASI program's image. */
+  platform?: string;
 }
 
 export type ActionKind = Action["kind"];

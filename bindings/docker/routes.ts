@@ -199,7 +199,8 @@ function parseBuild(query: URLSearchParams): Action {
   if (query.get("remote")) throw badRequest("remote build contexts are not supported: vicsim has no network; send the context as the request body");
   if (query.get("version") === "2") throw badRequest("BuildKit is not supported: vicsim serves the classic builder (version=1)");
   const platform = query.get("platform") ?? "";
-  if (platform && !/^linux(\/amd64)?$/.test(platform)) throw badRequest(`platform "${platform.slice(0, 100)}" is not supported: vicsim's container VMs are linux/amd64`);
+  // wasi/wasm: the image's entrypoint is a WASI program a real guest runs (README, "Real guests").
+  if (platform && !/^(linux(\/amd64)?|wasi\/wasm)$/.test(platform)) throw badRequest(`platform "${platform.slice(0, 100)}" is not supported: vicsim's container VMs are linux/amd64, or wasi/wasm for WASI programs`);
   const labels = jsonMap(query.get("labels"), "labels");
   return {
     kind: "imageBuild",
@@ -211,6 +212,7 @@ function parseBuild(query: URLSearchParams): Action {
       noCache: queryBool(query, "nocache"),
       quiet: queryBool(query, "q"),
       target: query.get("target") || undefined,
+      ...(platform === "wasi/wasm" ? { platform } : {}),
     },
   };
 }

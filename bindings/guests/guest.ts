@@ -58,6 +58,12 @@ export interface GuestContext {
   image?: string;
   /** Bytes of memory the container may use (HostConfig.Memory; 0: unbounded). */
   memoryLimit?: number;
+  /** Real guests' entropy (label `vicsim.guest.entropy`): `seeded` from the image's seed, or `random` (boots cold). */
+  entropy?: { mode: "seeded" | "random"; seed: number };
+  /** The image's `os/architecture`: `wasi/wasm` images run their command as a WASI program. */
+  platform?: string;
+  /** CPUs the container may use (HostConfig.NanoCpus / 1e9): a real guest under 1 is throttled in virtual time. */
+  cpus?: number;
 }
 
 /** A real guest's memory as the container VM's memory (bindings/guests/real-adapter.ts). */

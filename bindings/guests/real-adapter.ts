@@ -16,11 +16,18 @@ const IMAGE_OF: Record<Exclude<RuntimeKind, "wasi">, string> = { python: "python
 /** Virtual ms between scans of a real guest's memory. */
 export const REAL_SCAN_MS = 20_000;
 const SIGKILL = 9;
+/**
+ * Virtual ms of one throttling period: a guest limited to `--cpus` c < 1 runs c of each period and
+ * holds the rest, as CFS's quota does (CFS's period is 100 ms; 1 s keeps the VCH's timers few).
+ */
+export const CPU_PERIOD_MS = 1_000;
 /** Guests' workers are Node worker threads (spawn.ts): in Deno and browsers every command stays emulated. */
 const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
 
 /** The runtime and argv a command runs with in `image`, or null when it stays with the emulated guest. */
-export function realCommand(argv: string[], image: string | undefined): { kind: RuntimeKind; argv: string[] } | null {
+export function realCommand(argv: string[], image: string | undefined, platform?: string): { kind: RuntimeKind; argv: string[] } | null {
+  // A wasi/wasm image's command is a WASI program (its module in the container's filesystem).
+  if (platform === "wasi/wasm") return argv.length && argv[0] ? { kind: "wasi", argv } : null;
   // Official images' entrypoint script execs its arguments.
   const args = (argv[0] ?? "").split("/").pop() === "docker-entrypoint.sh" ? argv.slice(1) : argv;
   const kind = runtimeForCommand(args);
@@ -33,24 +40,32 @@ export function realCommand(argv: string[], image: string | undefined): { kind: 
 
 /** Real runtimes in front of another guest. */
 export class RealGuestAdapter implements Guest {
-  private readonly templates = new Map<RuntimeKind, Promise<RuntimeTemplate>>();
+  /** Booted templates by `runtime/seed` (one per runtime and image seed). */
+  private readonly templates = new Map<string, Promise<RuntimeTemplate>>();
 
   constructor(private readonly fallback: Guest) {}
 
   spawn(argv: string[], ctx: GuestContext, io: GuestIo): GuestProcess {
-    const pick = IN_NODE ? realCommand(argv, ctx.image) : null;
+    const pick = IN_NODE ? realCommand(argv, ctx.image, ctx.platform) : null;
     if (!pick) return this.fallback.spawn(argv, ctx, io);
     io.runtime?.(`${RUNTIMES[pick.kind].description}; lacks ${RUNTIMES[pick.kind].lacks}`);
-    return new RealProcess(pick.kind, pick.argv, ctx, io, this.template(pick.kind));
+    const seed = ctx.entropy?.seed ?? 0;
+    // A WASI program has no runtime to boot first: its VM is a clone of an empty template (its pages all its own, merged by TPS).
+    const template = pick.kind === "wasi" ? Promise.resolve<RuntimeTemplate>({ runtime: "wasi", seed, snapshot: null, image: new Uint8Array(0), bootMs: 0 }) : this.template(pick.kind, seed);
+    return new RealProcess(pick.kind, pick.argv, ctx, io, template);
   }
 
-  /** The runtime's booted template (once per process; a failed boot is tried again next time). */
-  private template(kind: RuntimeKind): Promise<RuntimeTemplate> {
-    let t = this.templates.get(kind);
+  /**
+   * The runtime's template booted with the image's seed (once per process; a failed boot is tried
+   * again next time). A guest with random entropy does not restore it but its VM still clones it.
+   */
+  private template(kind: RuntimeKind, seed: number): Promise<RuntimeTemplate> {
+    const key = `${kind}/${seed >>> 0}`;
+    let t = this.templates.get(key);
     if (!t) {
-      t = bootTemplate(kind);
-      t.catch(() => this.templates.delete(kind));
-      this.templates.set(kind, t);
+      t = bootTemplate(kind, { seed });
+      t.catch(() => this.templates.delete(key));
+      this.templates.set(key, t);
     }
     return t;
   }
@@ -65,6 +80,9 @@ class RealProcess implements GuestProcess {
   private stdinClosed = false;
   private readonly signals: number[] = [];
   private cancelScan: (() => void) | null = null;
+  private cancelThrottle: (() => void) | null = null;
+  /** Held by the CPU limit for the rest of the period (not Docker's pause). */
+  private throttled = false;
   private scanning = false;
   private files: GuestFiles | null = null;
   private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -78,21 +96,33 @@ class RealProcess implements GuestProcess {
 
   private async start(t: RuntimeTemplate): Promise<void> {
     if (this.ended) return;
-    this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, this.ctx.workingDir || "/") : null;
+    const cwd = this.ctx.workingDir || "/";
+    let module: Uint8Array | undefined;
+    let program: string | undefined;
+    if (this.kind === "wasi") {
+      program = this.argv[0].startsWith("/") ? this.argv[0] : `${cwd.replace(/\/+$/, "")}/${this.argv[0]}`;
+      if (!this.ctx.fs?.exists(program) || this.ctx.fs.stat(program).kind !== "file") {
+        this.io.write("stderr", `exec ${this.argv[0]}: no such file or directory\n`);
+        return this.end(127, false);
+      }
+      module = this.ctx.fs.readFile(program);
+    }
+    this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, cwd, program) : null;
     if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
     if (this.ended) return this.files?.dispose();
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
     const limit = this.ctx.memoryLimit ?? 0;
+    const random = this.ctx.entropy?.mode === "random";
     const guest = RealGuest.start({
       runtime: this.kind,
       argv: this.argv,
       env: Object.fromEntries(this.ctx.env.map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)])),
-      workingDir: this.ctx.workingDir || "/",
+      workingDir: cwd,
+      ...(module ? { module } : {}),
       mounts: this.files?.mounts ?? [],
       ...(limit >= 1 << 20 ? { memoryLimit: limit } : {}),
-      entropy: "seeded",
-      seed: t.seed,
-      ...(t.snapshot ? { template: t } : {}),
+      // Random entropy boots cold: the template's snapshot holds the template's secrets.
+      ...(random ? { entropy: "random" as const } : { entropy: "seeded" as const, seed: t.seed, ...(t.snapshot ? { template: t } : {}) }),
       onOutput: (stream, chunk) => {
         this.io.write(stream, this.decoders[stream].decode(chunk, { stream: true }));
         this.io.settle?.();
@@ -109,6 +139,7 @@ class RealProcess implements GuestProcess {
     for (const s of this.signals.splice(0)) guest.signal(s);
     if (this.paused) guest.pause();
     this.armScan();
+    this.armThrottle();
     void guest.exited.then(async (r) => {
       if (this.ended) return this.files?.dispose(); // released: nothing to report, nothing to write back
       for (const stream of ["stdout", "stderr"] as const) {
@@ -134,10 +165,34 @@ class RealProcess implements GuestProcess {
     });
   }
 
+  /** `--cpus` under 1: the guest runs its share of every period of virtual time and is held for the rest. */
+  private armThrottle(): void {
+    const share = this.ctx.cpus ?? 1;
+    if (!(share > 0 && share < 1)) return;
+    const running = () => {
+      this.cancelThrottle = this.io.after(Math.round(share * CPU_PERIOD_MS), () => {
+        if (this.ended) return;
+        this.throttled = true;
+        this.guest?.pause();
+        held();
+      });
+    };
+    const held = () => {
+      this.cancelThrottle = this.io.after(CPU_PERIOD_MS - Math.round(share * CPU_PERIOD_MS), () => {
+        if (this.ended) return;
+        this.throttled = false;
+        if (!this.paused) this.guest?.unpause();
+        running();
+      });
+    };
+    running();
+  }
+
   private end(status: number, oomKilled: boolean): void {
     if (this.ended) return;
     this.ended = true;
     this.cancelScan?.();
+    this.cancelThrottle?.();
     this.files?.dispose();
     this.io.exit(status, { oomKilled });
     this.io.settle?.();
@@ -158,6 +213,7 @@ class RealProcess implements GuestProcess {
     if (this.ended) return;
     this.ended = true;
     this.cancelScan?.();
+    this.cancelThrottle?.();
     if (this.guest) void this.guest.kill();
     else this.files?.dispose();
   }
@@ -175,7 +231,7 @@ class RealProcess implements GuestProcess {
   pause(paused: boolean): void {
     this.paused = paused;
     if (paused) this.guest?.pause();
-    else this.guest?.unpause();
+    else if (!this.throttled) this.guest?.unpause();
   }
 
   activity(): number {

@@ -31,9 +31,9 @@ export function programPath(argv: string[], cwd: string): string | null {
   return null;
 }
 
-/** The folder of the program the argv runs, if the container has that program (null otherwise). */
-export async function programFiles(fs: ContainerFs, argv: string[], cwd: string): Promise<GuestFiles | null> {
-  const path = programPath(argv, cwd);
+/** The folder of the program the argv runs (or of `program`, a WASI module's path), if the container has that program (null otherwise). */
+export async function programFiles(fs: ContainerFs, argv: string[], cwd: string, program?: string): Promise<GuestFiles | null> {
+  const path = program ?? programPath(argv, cwd);
   if (!path || !fs.exists(path) || fs.stat(path).kind !== "file") return null;
   const dir = path.slice(0, path.lastIndexOf("/")) || "/";
   if (dir === "/") return null; // the whole root is not copied; put programs in a folder

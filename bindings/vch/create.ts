@@ -15,6 +15,7 @@ import type { Images } from "./images.js";
 import type { ContainerLifecycle } from "./lifecycle.js";
 import { endpointRecord, PREDEFINED_NETWORKS, type Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
+import { guestEntropyOf } from "./guest-entropy.js";
 import { randomName } from "./rng.js";
 import type { ContainerConfig, EndpointRecord, MountRecord } from "./types.js";
 import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
@@ -47,6 +48,7 @@ export class ContainerFactory {
     if (!PREDEFINED_NETWORKS.includes(networkMode) && !networkMode.startsWith("container:")) this.nets.resolve(networkMode);
     const labels = { ...(img.config.Labels ?? {}), ...(config.Labels ?? {}) };
     restartPriorityOf(labels);
+    guestEntropyOf(labels, img.id);
     const ports = parsePorts(config.ExposedPorts, hc.PortBindings);
     const binds = parseBinds(hc.Binds);
     const endpoints = config.NetworkingConfig?.EndpointsConfig ?? {};

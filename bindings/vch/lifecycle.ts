@@ -18,6 +18,7 @@ import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
 import { serviceNetwork } from "./service-net.js";
 import { parseTime, rfc3339 } from "./format.js";
+import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import type { Images } from "./images.js";
@@ -555,6 +556,9 @@ export class ContainerLifecycle {
       fs: this.filesOf(c),
       image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
       memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
+      entropy: guestEntropyOf(c.rec.config.Labels, c.rec.imageId),
+      platform: ((i) => i && `${i.os}/${i.architecture}`)(this.images.get(c.rec.imageId)),
+      cpus: Number(c.rec.hostConfig.NanoCpus) / 1e9 || undefined,
       net: serviceNetwork(c, {
         containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
         // An image built FROM nginx serves as nginx does: its catalogue base names the service.

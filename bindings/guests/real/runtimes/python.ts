@@ -75,8 +75,8 @@ export async function run(g: WorkerGuest): Promise<number> {
   const { start } = g;
   const began = performance.now();
   const env: Record<string, string> = { ...start.env };
-  // Seeded guests hash strings the same way too; a template is always booted seeded (see README).
-  if (start.seed !== null && env.PYTHONHASHSEED === undefined) env.PYTHONHASHSEED = "0";
+  // Seeded guests hash strings the same way too, with their image's seed; a template is always booted seeded (see README).
+  if (start.seed !== null && env.PYTHONHASHSEED === undefined) env.PYTHONHASHSEED = String(start.seed >>> 0);
   const indexURL = await pyodideDir();
   const py = await loadPyodide({
     ...(indexURL ? { indexURL } : {}),
