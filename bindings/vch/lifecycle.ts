@@ -1,26 +1,24 @@
 /**
  * Docker's container state machine: start (power the container VM on through the binding, spawn
  * the guest, health probes), the guest's timers (deferred while paused, dropped with their run),
- * exits and restart policies (Docker's backoff), stop and kill with a timeout, waiters, removal,
- * CPU accounting and the periodic guest tick; the guest's output goes to stdio.ts.
- *
- * Why this file is long: a container's life is one state machine, and its transitions (boot,
- * exit, abandon on host failure, terminate, destroy) read and write the same runtime fields, so
- * they stay together where each can be checked against the others.
+ * exits and restart policies (Docker's backoff), stop and kill with a timeout, waiters and removal;
+ * the guest's output goes to stdio.ts. What a guest sees is guest-env.ts, the periodic guest tick and
+ * CPU accounting guest-tick.ts, endpoint and volume bookkeeping attachments.ts.
  */
 import type { Cancel } from "./clock.js";
-import { serviceCommands } from "./config.js";
 import { containerAttrs, type Container, type Waiter } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified } from "./errors.js";
 import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
-import { serviceNetwork } from "./service-net.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import type { Images } from "./images.js";
+import { GuestEnvironment } from "./guest-env.js";
+import { GuestTick } from "./guest-tick.js";
+import { Attachments } from "./attachments.js";
 import type { Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
@@ -31,8 +29,6 @@ import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
 
 /** The label `docker inspect` shows on a container whose command runs on a real runtime (docs/guest.md). */
 export const REAL_RUNTIME_LABEL = "vicsim.guest.runtime";
-/** Virtual ms between batches of guest writes. */
-const GUEST_TICK_MS = 10_000;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 60_000;
@@ -63,15 +59,16 @@ export class ContainerLifecycle {
   private readonly guest: Guest;
   private readonly stdio: Stdio;
   readonly fs: VchFilesystems;
-  private readonly onFirstRun: () => void;
   /** Set once the exec module exists (they call each other). */
   execs!: Execs;
   /** Containers whose guest runs (the guest tick visits only these). */
   readonly running = new Set<Container>();
   /** Containers waiting out a restart policy's backoff (`runUntilIdle` waits for these). */
   readonly restarting = new Set<Container>();
-  private guestTickArmed = false;
   private nextTimerKey = 1;
+  private readonly env: GuestEnvironment;
+  private readonly tick: GuestTick;
+  private readonly attachments: Attachments;
 
   constructor(deps: LifecycleDeps) {
     this.ctx = deps.ctx;
@@ -83,7 +80,9 @@ export class ContainerLifecycle {
     this.guest = deps.guest;
     this.stdio = deps.stdio;
     this.fs = deps.fs;
-    this.onFirstRun = deps.onFirstRun;
+    this.env = new GuestEnvironment(deps);
+    this.tick = new GuestTick(deps, this.running);
+    this.attachments = new Attachments(deps);
   }
 
   // ───────────── the commands clients give ─────────────
@@ -523,36 +522,17 @@ export class ContainerLifecycle {
     if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
   }
 
-  guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {
-    // The main process may run the image's service command; an exec only when the container declared itself a service.
-    const image = this.images.get(c.rec.imageId)?.config ?? { Cmd: null, Entrypoint: null, Env: [], WorkingDir: "", User: "", ExposedPorts: null, Labels: null, Volumes: null };
-    const services = serviceCommands(image, c.rec.config.Labels);
-    return {
-      services: role === "main" || services.includes("*") ? services : [],
-      containerId: c.rec.id,
-      hostname: c.rec.config.Hostname,
-      hostsFile: this.hostsFile(c),
-      env: [...c.rec.config.Env, ...extraEnv],
-      workingDir: workdir || c.rec.config.WorkingDir,
-      user: user || c.rec.config.User,
-      groupAdd: c.rec.hostConfig.GroupAdd ?? [],
-      tty,
-      openStdin,
-      now: () => this.ctx.now(),
-      fs: this.filesOf(c),
-      image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
-      memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
-      net: serviceNetwork(c, {
-        containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
-        // An image built FROM nginx serves as nginx does: its catalogue base names the service.
-        repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
-      }),
-    };
+  /** The context a process of the container starts with (guest-env.ts). */
+  guestContext(...args: Parameters<GuestEnvironment["guestContext"]>): GuestContext {
+    return this.env.guestContext(...args);
   }
 
-  /** The container's filesystem (made on first use; a bind source the runtime cannot open is refused). */
   filesOf(c: Container) {
-    return this.fs.of(c, this.images.get(c.rec.imageId), this.hostsFile(c));
+    return this.env.filesOf(c);
+  }
+
+  hostsFile(c: Container): string {
+    return this.env.hostsFile(c);
   }
 
   /** The guest acted outside a timer (the shell's promises): settle as a transaction would, unless closed. */
@@ -560,84 +540,37 @@ export class ContainerLifecycle {
     if (!this.ctx.closed) this.ctx.settle();
   }
 
-  hostsFile(c: Container): string {
-    const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
-    let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
-    if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
-    return s;
-  }
+  // ───────────── the guest tick and CPU time (guest-tick.ts), endpoints and volumes (attachments.ts) ─────────────
 
-
-  /** Periodic guest writes of every running, unpaused container VM. */
   armGuestTick(): void {
-    if (this.guestTickArmed || this.ctx.closed) return;
-    this.guestTickArmed = true;
-    this.ctx.clock.after(GUEST_TICK_MS, () => {
-      this.guestTickArmed = false;
-      let any = false;
-      for (const c of this.running) {
-        if (c.vm.mem === null) continue;
-        any = true;
-        if (c.rt.frozen) continue;
-        const img = this.images.get(c.rec.imageId);
-        if (!img || !c.rt.process) continue;
-        this.accountCpu(c);
-        const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
-        c.rt.precpuSample = { total: Math.round(c.rt.cpuNs), system: Math.round(this.ctx.now() * 1e6 * vcpus), read: this.ctx.now() };
-        const activity = c.rt.process.activity();
-        c.rt.cpuRate = activity * 0.1;
-        this.vms.tick(c, img, activity, GUEST_TICK_MS);
-      }
-      if (any) this.armGuestTick();
-    });
-    this.onFirstRun();
+    this.tick.armGuestTick();
   }
 
-  /** CPU ns the container has used by `now` (what `accountCpu` would record), without recording it. */
   cpuNsAt(c: Container, now: number): number {
-    return c.rt.cpuNs + (c.rec.state.Running && !c.rt.frozen ? (now - c.rt.cpuSince) * 1e6 * c.rt.cpuRate : 0);
+    return this.tick.cpuNsAt(c, now);
   }
 
   accountCpu(c: Container): void {
-    const now = this.ctx.now();
-    if (c.rec.state.Running && !c.rt.frozen) c.rt.cpuNs += (now - c.rt.cpuSince) * 1e6 * c.rt.cpuRate;
-    c.rt.cpuSince = now;
+    this.tick.accountCpu(c);
   }
 
-  // ───────────────────────────── networks & volumes (internal) ─────────────────────────────
-
   attachEndpoint(c: Container, name: string): void {
-    const done = this.nets.attach(c.rec.id, c.rec.name.slice(1), name, c.rec.networks[name], this.ctx.rng);
-    if (!done) return;
-    const n = done.network;
-    if (done.addressed) this.ctx.journal.mark("network", n.Id);
-    this.ctx.emit("network", "connect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
+    this.attachments.attachEndpoint(c, name);
   }
 
   detachEndpoint(c: Container, name: string): void {
-    const n = this.nets.detach(c.rec.id, name, c.rec.networks[name]);
-    if (!n) return;
-    this.ctx.journal.mark("network", n.Id);
-    this.ctx.emit("network", "disconnect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
+    this.attachments.detachEndpoint(c, name);
   }
 
   createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord {
-    const v = this.vols.add(name, labels, this.ctx.now());
-    this.ctx.journal.mark("volume", name);
-    this.ctx.emit("volume", "create", name, { driver: "local" });
-    return v;
+    return this.attachments.createVolumeRecord(name, labels);
   }
 
   deleteVolume(name: string): void {
-    this.vols.delete(name);
-    this.volumeDeleted(name);
+    this.attachments.deleteVolume(name);
   }
 
-  /** A volume went: the journal forgets it and `destroy` is emitted. */
   volumeDeleted(name: string): void {
-    this.ctx.journal.unmark("volume", name);
-    this.fs.dropVolume(name);
-    this.ctx.journal.unmark("layer", `volume/${name}`);
-    this.ctx.emit("volume", "destroy", name, { driver: "local" });
+    this.attachments.volumeDeleted(name);
   }
 }
