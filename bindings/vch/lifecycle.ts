@@ -1,24 +1,26 @@
 /**
  * Docker's container state machine: start (power the container VM on through the binding, spawn
  * the guest, health probes), the guest's timers (deferred while paused, dropped with their run),
- * exits and restart policies (Docker's backoff), stop and kill with a timeout, waiters and removal;
- * the guest's output goes to stdio.ts. What a guest sees is guest-env.ts, the periodic guest tick and
- * CPU accounting guest-tick.ts, endpoint and volume bookkeeping attachments.ts.
+ * exits and restart policies (Docker's backoff), stop and kill with a timeout, removal, and what a
+ * guest sees; the guest's output goes to stdio.ts. Waiters are waiters.ts, the periodic guest tick
+ * and CPU accounting guest-tick.ts, endpoint and volume bookkeeping attachments.ts.
  */
 import type { Cancel } from "./clock.js";
+import { serviceCommands } from "./config.js";
 import { containerAttrs, type Container, type Waiter } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified } from "./errors.js";
 import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
+import { serviceNetwork } from "./service-net.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import type { Images } from "./images.js";
-import { GuestEnvironment } from "./guest-env.js";
-import { GuestTick } from "./guest-tick.js";
 import { Attachments } from "./attachments.js";
+import { GuestTick } from "./guest-tick.js";
+import { waitFor, wakeWaiters as wake } from "./waiters.js";
 import type { Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
@@ -66,7 +68,6 @@ export class ContainerLifecycle {
   /** Containers waiting out a restart policy's backoff (`runUntilIdle` waits for these). */
   readonly restarting = new Set<Container>();
   private nextTimerKey = 1;
-  private readonly env: GuestEnvironment;
   private readonly tick: GuestTick;
   private readonly attachments: Attachments;
 
@@ -80,7 +81,6 @@ export class ContainerLifecycle {
     this.guest = deps.guest;
     this.stdio = deps.stdio;
     this.fs = deps.fs;
-    this.env = new GuestEnvironment(deps);
     this.tick = new GuestTick(deps, this.running);
     this.attachments = new Attachments(deps);
   }
@@ -172,20 +172,7 @@ export class ContainerLifecycle {
 
   /** Waits for a condition: `not-running`, `next-exit` or `removed`. */
   wait(c: Container, condition: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }> {
-    if (!["not-running", "next-exit", "removed"].includes(condition)) {
-      throw invalid(`invalid condition: "${condition}"`);
-    }
-    if (condition === "not-running" && !c.rec.state.Running && !c.rec.state.Restarting) {
-      return Promise.resolve({ StatusCode: c.rec.state.ExitCode });
-    }
-    return new Promise((resolve, reject) => {
-      const w: Waiter = { condition, resolve, reject };
-      c.rt.waiters.push(w);
-      signal?.addEventListener("abort", () => {
-        c.rt.waiters = c.rt.waiters.filter((x) => x !== w);
-        reject(signal.reason instanceof Error ? signal.reason : new Error("wait aborted"));
-      }, { once: true });
-    });
+    return waitFor(c, condition, signal);
   }
 
   /** Docker's rm: a running or restarting container only when forced (SIGKILL first). */
@@ -496,13 +483,7 @@ export class ContainerLifecycle {
   }
 
   wakeWaiters(c: Container, what: "exit" | "removed"): void {
-    const code = { StatusCode: c.rec.state.ExitCode };
-    const keep: Waiter[] = [];
-    for (const w of c.rt.waiters) {
-      if (what === "removed" || w.condition !== "removed") w.resolve(code);
-      else keep.push(w);
-    }
-    c.rt.waiters = keep;
+    wake(c, what);
   }
 
   cancelRestart(c: Container): void {
@@ -522,17 +503,36 @@ export class ContainerLifecycle {
     if (pending !== null && c.rec.state.Running) this.processExited(c, pending);
   }
 
-  /** The context a process of the container starts with (guest-env.ts). */
-  guestContext(...args: Parameters<GuestEnvironment["guestContext"]>): GuestContext {
-    return this.env.guestContext(...args);
+  guestContext(c: Container, extraEnv: string[], tty: boolean, openStdin: boolean, workdir: string | undefined, user: string | undefined, role: "main" | "exec"): GuestContext {
+    // The main process may run the image's service command; an exec only when the container declared itself a service.
+    const image = this.images.get(c.rec.imageId)?.config ?? { Cmd: null, Entrypoint: null, Env: [], WorkingDir: "", User: "", ExposedPorts: null, Labels: null, Volumes: null };
+    const services = serviceCommands(image, c.rec.config.Labels);
+    return {
+      services: role === "main" || services.includes("*") ? services : [],
+      containerId: c.rec.id,
+      hostname: c.rec.config.Hostname,
+      hostsFile: this.hostsFile(c),
+      env: [...c.rec.config.Env, ...extraEnv],
+      workingDir: workdir || c.rec.config.WorkingDir,
+      user: user || c.rec.config.User,
+      groupAdd: c.rec.hostConfig.GroupAdd ?? [],
+      tty,
+      openStdin,
+      now: () => this.ctx.now(),
+      fs: this.filesOf(c),
+      image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
+      memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
+      net: serviceNetwork(c, {
+        containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
+        // An image built FROM nginx serves as nginx does: its catalogue base names the service.
+        repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+      }),
+    };
   }
 
+  /** The container's filesystem (made on first use; a bind source the runtime cannot open is refused). */
   filesOf(c: Container) {
-    return this.env.filesOf(c);
-  }
-
-  hostsFile(c: Container): string {
-    return this.env.hostsFile(c);
+    return this.fs.of(c, this.images.get(c.rec.imageId), this.hostsFile(c));
   }
 
   /** The guest acted outside a timer (the shell's promises): settle as a transaction would, unless closed. */
@@ -540,37 +540,21 @@ export class ContainerLifecycle {
     if (!this.ctx.closed) this.ctx.settle();
   }
 
-  // ───────────── the guest tick and CPU time (guest-tick.ts), endpoints and volumes (attachments.ts) ─────────────
-
-  armGuestTick(): void {
-    this.tick.armGuestTick();
+  hostsFile(c: Container): string {
+    const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
+    let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+    if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
+    return s;
   }
 
-  cpuNsAt(c: Container, now: number): number {
-    return this.tick.cpuNsAt(c, now);
-  }
 
-  accountCpu(c: Container): void {
-    this.tick.accountCpu(c);
-  }
-
-  attachEndpoint(c: Container, name: string): void {
-    this.attachments.attachEndpoint(c, name);
-  }
-
-  detachEndpoint(c: Container, name: string): void {
-    this.attachments.detachEndpoint(c, name);
-  }
-
-  createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord {
-    return this.attachments.createVolumeRecord(name, labels);
-  }
-
-  deleteVolume(name: string): void {
-    this.attachments.deleteVolume(name);
-  }
-
-  volumeDeleted(name: string): void {
-    this.attachments.volumeDeleted(name);
-  }
+  // ───── the guest tick and CPU time (guest-tick.ts); endpoints and volumes (attachments.ts) ─────
+  armGuestTick(): void { this.tick.armGuestTick(); }
+  cpuNsAt(c: Container, now: number): number { return this.tick.cpuNsAt(c, now); }
+  accountCpu(c: Container): void { this.tick.accountCpu(c); }
+  attachEndpoint(c: Container, name: string): void { this.attachments.attachEndpoint(c, name); }
+  detachEndpoint(c: Container, name: string): void { this.attachments.detachEndpoint(c, name); }
+  createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord { return this.attachments.createVolumeRecord(name, labels); }
+  deleteVolume(name: string): void { this.attachments.deleteVolume(name); }
+  volumeDeleted(name: string): void { this.attachments.volumeDeleted(name); }
 }
