@@ -1,12 +1,9 @@
 /**
  * Docker's container state machine: start (power the container VM on through the binding, spawn
  * the guest, health probes), the guest's timers (deferred while paused, dropped with their run),
- * exits and restart policies (Docker's backoff), stop and kill with a timeout, waiters, removal,
- * CPU accounting and the periodic guest tick; the guest's output goes to stdio.ts.
- *
- * Why this file is long: a container's life is one state machine, and its transitions (boot,
- * exit, abandon on host failure, terminate, destroy) read and write the same runtime fields, so
- * they stay together where each can be checked against the others.
+ * exits and restart policies (Docker's backoff), stop and kill with a timeout, removal, and what a
+ * guest sees; the guest's output goes to stdio.ts. Waiters are waiters.ts, the periodic guest tick
+ * and CPU accounting guest-tick.ts, endpoint and volume bookkeeping attachments.ts.
  */
 import type { Cancel } from "./clock.js";
 import { serviceCommands } from "./config.js";
@@ -22,6 +19,9 @@ import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
 import type { Images } from "./images.js";
+import { Attachments } from "./attachments.js";
+import { GuestTick } from "./guest-tick.js";
+import { waitFor, wakeWaiters as wake } from "./waiters.js";
 import type { Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
@@ -33,8 +33,6 @@ import { ANONYMOUS_VOLUME_LABEL, type Volumes } from "./volumes.js";
 
 /** The label `docker inspect` shows on a container whose command runs on a real runtime (docs/guest.md). */
 export const REAL_RUNTIME_LABEL = "vicsim.guest.runtime";
-/** Virtual ms between batches of guest writes. */
-const GUEST_TICK_MS = 10_000;
 /** Docker's restart backoff: 100 ms doubling, capped at one minute. */
 const RESTART_BACKOFF_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 60_000;
@@ -65,15 +63,15 @@ export class ContainerLifecycle {
   private readonly guest: Guest;
   private readonly stdio: Stdio;
   readonly fs: VchFilesystems;
-  private readonly onFirstRun: () => void;
   /** Set once the exec module exists (they call each other). */
   execs!: Execs;
   /** Containers whose guest runs (the guest tick visits only these). */
   readonly running = new Set<Container>();
   /** Containers waiting out a restart policy's backoff (`runUntilIdle` waits for these). */
   readonly restarting = new Set<Container>();
-  private guestTickArmed = false;
   private nextTimerKey = 1;
+  private readonly tick: GuestTick;
+  private readonly attachments: Attachments;
 
   constructor(deps: LifecycleDeps) {
     this.ctx = deps.ctx;
@@ -85,7 +83,8 @@ export class ContainerLifecycle {
     this.guest = deps.guest;
     this.stdio = deps.stdio;
     this.fs = deps.fs;
-    this.onFirstRun = deps.onFirstRun;
+    this.tick = new GuestTick(deps, this.running);
+    this.attachments = new Attachments(deps);
   }
 
   // ───────────── the commands clients give ─────────────
@@ -175,20 +174,7 @@ export class ContainerLifecycle {
 
   /** Waits for a condition: `not-running`, `next-exit` or `removed`. */
   wait(c: Container, condition: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }> {
-    if (!["not-running", "next-exit", "removed"].includes(condition)) {
-      throw invalid(`invalid condition: "${condition}"`);
-    }
-    if (condition === "not-running" && !c.rec.state.Running && !c.rec.state.Restarting) {
-      return Promise.resolve({ StatusCode: c.rec.state.ExitCode });
-    }
-    return new Promise((resolve, reject) => {
-      const w: Waiter = { condition, resolve, reject };
-      c.rt.waiters.push(w);
-      signal?.addEventListener("abort", () => {
-        c.rt.waiters = c.rt.waiters.filter((x) => x !== w);
-        reject(signal.reason instanceof Error ? signal.reason : new Error("wait aborted"));
-      }, { once: true });
-    });
+    return waitFor(c, condition, signal);
   }
 
   /** Docker's rm: a running or restarting container only when forced (SIGKILL first). */
@@ -501,13 +487,7 @@ export class ContainerLifecycle {
   }
 
   wakeWaiters(c: Container, what: "exit" | "removed"): void {
-    const code = { StatusCode: c.rec.state.ExitCode };
-    const keep: Waiter[] = [];
-    for (const w of c.rt.waiters) {
-      if (what === "removed" || w.condition !== "removed") w.resolve(code);
-      else keep.push(w);
-    }
-    c.rt.waiters = keep;
+    wake(c, what);
   }
 
   cancelRestart(c: Container): void {
@@ -585,76 +565,13 @@ export class ContainerLifecycle {
   }
 
 
-  /** Periodic guest writes of every running, unpaused container VM. */
-  armGuestTick(): void {
-    if (this.guestTickArmed || this.ctx.closed) return;
-    this.guestTickArmed = true;
-    this.ctx.clock.after(GUEST_TICK_MS, () => {
-      this.guestTickArmed = false;
-      let any = false;
-      for (const c of this.running) {
-        if (c.vm.mem === null) continue;
-        any = true;
-        if (c.rt.frozen) continue;
-        const img = this.images.get(c.rec.imageId);
-        if (!img || !c.rt.process) continue;
-        this.accountCpu(c);
-        const vcpus = Math.max(1, Math.ceil(Number(c.rec.hostConfig.NanoCpus) / 1e9));
-        c.rt.precpuSample = { total: Math.round(c.rt.cpuNs), system: Math.round(this.ctx.now() * 1e6 * vcpus), read: this.ctx.now() };
-        const activity = c.rt.process.activity();
-        c.rt.cpuRate = activity * 0.1;
-        this.vms.tick(c, img, activity, GUEST_TICK_MS);
-      }
-      if (any) this.armGuestTick();
-    });
-    this.onFirstRun();
-  }
-
-  /** CPU ns the container has used by `now` (what `accountCpu` would record), without recording it. */
-  cpuNsAt(c: Container, now: number): number {
-    return c.rt.cpuNs + (c.rec.state.Running && !c.rt.frozen ? (now - c.rt.cpuSince) * 1e6 * c.rt.cpuRate : 0);
-  }
-
-  accountCpu(c: Container): void {
-    const now = this.ctx.now();
-    if (c.rec.state.Running && !c.rt.frozen) c.rt.cpuNs += (now - c.rt.cpuSince) * 1e6 * c.rt.cpuRate;
-    c.rt.cpuSince = now;
-  }
-
-  // ───────────────────────────── networks & volumes (internal) ─────────────────────────────
-
-  attachEndpoint(c: Container, name: string): void {
-    const done = this.nets.attach(c.rec.id, c.rec.name.slice(1), name, c.rec.networks[name], this.ctx.rng);
-    if (!done) return;
-    const n = done.network;
-    if (done.addressed) this.ctx.journal.mark("network", n.Id);
-    this.ctx.emit("network", "connect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
-  }
-
-  detachEndpoint(c: Container, name: string): void {
-    const n = this.nets.detach(c.rec.id, name, c.rec.networks[name]);
-    if (!n) return;
-    this.ctx.journal.mark("network", n.Id);
-    this.ctx.emit("network", "disconnect", n.Id, { container: c.rec.id, name: n.Name, type: n.Driver });
-  }
-
-  createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord {
-    const v = this.vols.add(name, labels, this.ctx.now());
-    this.ctx.journal.mark("volume", name);
-    this.ctx.emit("volume", "create", name, { driver: "local" });
-    return v;
-  }
-
-  deleteVolume(name: string): void {
-    this.vols.delete(name);
-    this.volumeDeleted(name);
-  }
-
-  /** A volume went: the journal forgets it and `destroy` is emitted. */
-  volumeDeleted(name: string): void {
-    this.ctx.journal.unmark("volume", name);
-    this.fs.dropVolume(name);
-    this.ctx.journal.unmark("layer", `volume/${name}`);
-    this.ctx.emit("volume", "destroy", name, { driver: "local" });
-  }
+  // ───── the guest tick and CPU time (guest-tick.ts); endpoints and volumes (attachments.ts) ─────
+  armGuestTick(): void { this.tick.armGuestTick(); }
+  cpuNsAt(c: Container, now: number): number { return this.tick.cpuNsAt(c, now); }
+  accountCpu(c: Container): void { this.tick.accountCpu(c); }
+  attachEndpoint(c: Container, name: string): void { this.attachments.attachEndpoint(c, name); }
+  detachEndpoint(c: Container, name: string): void { this.attachments.detachEndpoint(c, name); }
+  createVolumeRecord(name: string, labels: Record<string, string>): VolumeRecord { return this.attachments.createVolumeRecord(name, labels); }
+  deleteVolume(name: string): void { this.attachments.deleteVolume(name); }
+  volumeDeleted(name: string): void { this.attachments.volumeDeleted(name); }
 }

@@ -1,4 +1,7 @@
 /**
+ * Why this file is long: it mirrors assembly/placement/cluster.ts pass for pass (placement, DRS
+ * balancing, rules, maintenance, HA, vMotion cost) over the same flat arrays, so the two read side by
+ * side; it splits along those passes together with the kernel, once the arrays have a module of their own.
  * Reference model of the placement kernel in plain TypeScript: the same arrays, the same
  * arithmetic in the same order as assembly/placement, so floats agree bit for bit and ties break
  * identically (lowest index). `ReferenceCluster` is the public `Cluster` front end over it.

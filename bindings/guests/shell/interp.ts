@@ -2,8 +2,9 @@
  * The shell interpreter: statements, lists, pipelines, redirections, compound commands, functions
  * and command lookup, walking mvdan/sh's tree with busybox ash's semantics and messages.
  *
- * Why this file is long: it is the one place that knows the shell's execution model (file
- * descriptors, subshells, control flow, exit statuses); splitting it would scatter that model.
+ * It is the one place that knows the shell's execution model (subshells, control flow, exit
+ * statuses); the streams a file descriptor holds and what a redirection opens are fds.ts, a
+ * command ended by a signal signals.ts, word expansion expand.ts, the builtins builtins.ts.
  */
 import { type ContainerFs, FsError } from "../../fs/index.js";
 import type { CommandContext, ShellUser, System, Utility } from "./context.js";
@@ -13,13 +14,13 @@ import { matchPattern } from "./pattern.js";
 import {
   BrokenPipe, BytesInput, CollectOutput, EMPTY_INPUT, type Input, NULL_OUTPUT, type Output, Pipe, readAll,
 } from "./streams.js";
+import { devicePath, FileOutput, type Fds, peek, PeekInput, writeFd } from "./fds.js";
+import { anySignal, raceSignal } from "./signals.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** A file descriptor's stream. */
-type Fd = Input | Output;
-export type Fds = Map<number, Fd>;
+export { type Fds, PeekInput, writeFd } from "./fds.js";
 
 /** Control flow carried up the stack. */
 class ExitNow { constructor(readonly status: number) {} }
@@ -27,31 +28,6 @@ class LoopJump { constructor(readonly kind: "break" | "continue", public levels:
 class ReturnNow { constructor(readonly status: number) {} }
 /** The process was signalled (kill, or the container stopped it). */
 export class Killed { constructor(readonly signal: number) {} }
-
-/** An input whose unread bytes can be pushed back (the `read` builtin takes one line). */
-export class PeekInput implements Input {
-  private pending: Uint8Array | null = null;
-  constructor(private readonly inner: Input) {}
-  async read(): Promise<Uint8Array | null> {
-    if (this.pending) { const p = this.pending; this.pending = null; return p; }
-    return this.inner.read();
-  }
-  unread(b: Uint8Array): void { if (b.length) this.pending = this.pending ? concat(b, this.pending) : b; }
-}
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const o = new Uint8Array(a.length + b.length);
-  o.set(a); o.set(b, a.length);
-  return o;
-}
-const peek = (i: Input): PeekInput => (i instanceof PeekInput ? i : new PeekInput(i));
-
-/** Output appended to a file in the container filesystem (a redirection). */
-class FileOutput implements Output {
-  constructor(private readonly fs: ContainerFs, private readonly path: string, private readonly user: ShellUser) {}
-  async write(chunk: Uint8Array): Promise<void> {
-    if (chunk.length) this.fs.writeFile(this.path, chunk, { append: true, cred: this.user });
-  }
-}
 
 interface Var { value: string; exported: boolean; readonly: boolean }
 
@@ -601,44 +577,3 @@ function busyboxSyntax(msg: string): string {
   if (/reached EOF|must end with|unclosed/.test(msg)) return "syntax error: unexpected end of file";
   return msg;
 }
-
-function devicePath(p: string, f: Fds): Fd | null {
-  if (p === "/dev/null") return new NullDevice();
-  if (p === "/dev/stdout") return f.get(1) ?? NULL_OUTPUT;
-  if (p === "/dev/stderr") return f.get(2) ?? NULL_OUTPUT;
-  if (p === "/dev/stdin") return f.get(0) ?? EMPTY_INPUT;
-  return null;
-}
-
-class NullDevice implements Input, Output {
-  async read(): Promise<Uint8Array | null> { return null; }
-  async write(): Promise<void> {}
-}
-
-export async function writeFd(fds: Fds, fd: number, bytes: Uint8Array): Promise<void> {
-  const o = fds.get(fd) as Output | undefined;
-  if (o && "write" in o) await o.write(bytes);
-}
-
-/** An AbortSignal that fires when either fires (the shell's, or this process's own kill). */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (a.aborted) return a;
-  if (b.aborted) return b;
-  const c = new AbortController();
-  const on = (s: AbortSignal) => () => c.abort(s.reason);
-  a.addEventListener("abort", on(a), { once: true });
-  b.addEventListener("abort", on(b), { once: true });
-  return c.signal;
-}
-
-/** Ends a utility's run when its process is signalled, even if it is waiting for input. */
-function raceSignal(p: Promise<number>, signal: AbortSignal): Promise<number> {
-  if (signal.aborted) return Promise.resolve(128 + sigOf(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(128 + sigOf(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then((v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
-      (e) => { signal.removeEventListener("abort", onAbort); reject(e); });
-  });
-}
-const sigOf = (s: AbortSignal): number => (typeof s.reason === "number" ? s.reason : 15);
