@@ -1,4 +1,6 @@
 /**
+ * Why this file is long: it is the one module allowed to touch the engines, so every way a container
+ * VM meets them (place, clone, writes, real guests' pages, page cache, vMotion, DRS demand) is here.
  * The container VM binding: the only code that calls the memory engine and the cluster core. It
  * registers container VMs with the cluster, places and powers them on (template VM on the host,
  * instant clone, boot writes: an out-of-memory undoes all of it), writes the guest's working set,
