@@ -65,7 +65,9 @@ describe("python guest", () => {
 
   it("a program with a SIGTERM handler ends itself through it on stop", async () => {
     const { out, onOutput } = collect();
-    const code = "import signal, sys\ndef bye(n, f):\n    print('got', n, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, bye)\nprint('ready', flush=True)\nwhile True: pass";
+    // 'ready' goes out with os.write: a SIGTERM landing inside print('ready')'s flush would run the
+    // handler's print re-entrantly on the same buffered stream, which CPython refuses (RuntimeError).
+    const code = "import os, signal, sys\ndef bye(n, f):\n    print('got', n, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, bye)\nos.write(1, b'ready\\n')\nwhile True: pass";
     const guest = RealGuest.start({ runtime: "python", argv: py(code), template, onOutput });
     await until(out, "ready");
     expect(await guest.stop(20_000)).toEqual({ exitCode: 0, oomKilled: false, killedBy: null });
