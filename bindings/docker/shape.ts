@@ -214,7 +214,8 @@ export function containerSummary(c: ContainerRecord): Record<string, unknown> {
 /** Docker's image `Config`, without nulls where the spec has none. */
 function imageConfigOf(i: ImageRecord): Record<string, unknown> {
   const cfg = withoutNulls(i.config as unknown as Record<string, unknown>);
-  return { User: "", Env: [], WorkingDir: "", Labels: {}, ...cfg, ExposedPorts: i.config.ExposedPorts ?? null };
+  // OnBuild is nullable in the spec and dockerd always sends it (docker-py reads Config['OnBuild']).
+  return { User: "", Env: [], WorkingDir: "", Labels: {}, ...cfg, ExposedPorts: i.config.ExposedPorts ?? null, OnBuild: i.config.OnBuild ?? null };
 }
 
 /** One row of `GET /images/json`. */

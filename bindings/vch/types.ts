@@ -138,6 +138,8 @@ export interface ImageConfig {
   StopSignal?: string;
   Volumes?: Record<string, object> | null;
   Healthcheck?: HealthConfig;
+  /** ONBUILD triggers of a built image (null once a build has run them). */
+  OnBuild?: string[] | null;
 }
 
 /** An image: Docker's inspect fields plus the template profile. */
