@@ -35,4 +35,10 @@ describe("POST /build as docker-py's api_build_test sees it", () => {
     const cfg = (await json(h, "GET", `${V}/images/plain/json`, 200, "/images/{name}/json")).Config;
     expect(cfg).toHaveProperty("OnBuild", null);
   });
+
+  test("a FROM scratch build is tagged and carries the labels asked for (test_build_labels)", async () => {
+    const b = await build(`t=labels&labels=${encodeURIComponent(JSON.stringify({ test: "OK" }))}`, "FROM scratch");
+    expect(b.messages.at(-1)).toEqual({ stream: "Successfully tagged labels:latest\n" });
+    expect((await json(h, "GET", `${V}/images/labels/json`, 200, "/images/{name}/json")).Config.Labels).toEqual({ test: "OK" });
+  });
 });

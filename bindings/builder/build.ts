@@ -120,14 +120,16 @@ export class Builder {
         await this.step(ins, state, ctxOf());
         print(` ---> ${short(state.image?.id ?? "")}\n`);
       }
-      if (!state.image) throw new BuildError("No image was generated. Is your Dockerfile empty?");
-      out({ aux: { ID: state.image.id } });
-      results.push(state.image);
+      // dockerd adds `--label`s as a LABEL step of the last stage, so `FROM scratch` alone with labels makes an image.
+      const labelled = si === stages.length - 1 && !!o.labels && Object.keys(o.labels).length > 0;
+      if (!state.image && !labelled) throw new BuildError("No image was generated. Is your Dockerfile empty?");
+      if (state.image) out({ aux: { ID: state.image.id } });
+      if (state.image) results.push(state.image);
       if (stage.name) named.set(stage.name, si);
     }
     const unused = [...buildArgs.keys()].filter((k) => !consumed.has(k)).sort();
     if (unused.length) print(`${RED}[Warning] One or more build-args [${unused.join(" ")}] were not consumed\n${RESET}`);
-    let final = state!.image!;
+    let final = state!.image!; // null only for a labelled FROM scratch, committed just below
     if (o.labels && Object.keys(o.labels).length) {
       const config = copyConfig(state!.config);
       config.Labels = { ...(config.Labels ?? {}), ...o.labels };
