@@ -119,6 +119,7 @@ const TABLE = [
   "cut -d' ' -f2 f2; cut -c1-3 f1",
   "sed 's/a/A/g' f1; sed -n '2p' f1; sed '1d' f2",
   "ls; ls d; ls nope; echo $?",
+  "mkdir d/e; ls -p; ls -p d; ls -ap d; ls -p f1 d/e",
   "mkdir -p x/y && touch x/y/z && find x; find . -name 'f*' -type f",
   "cp f1 c && mv c d/ && ls d && rm d/c && ls d",
   "mkdir -p e; cp e f1; echo $?; cp e newdir; echo $?; cp -r e f1; echo $?",

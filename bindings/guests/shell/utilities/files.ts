@@ -31,7 +31,7 @@ function modeString(st: Stat): string {
 const blocks = (st: Stat): number => (st.kind === "symlink" ? 0 : st.kind === "dir" ? 4 : Math.ceil(st.size / 4096) * 4);
 
 const ls: Utility = async (ctx) => {
-  const { flags, rest } = getopt(ctx.argv, "lad1AFR");
+  const { flags, rest } = getopt(ctx.argv, "lad1AFRp");
   const long = flags.has("l"), all = flags.has("a"), almost = flags.has("A"), dirSelf = flags.has("d");
   const args = rest.length ? rest : ["."];
   let status = 0;
@@ -47,7 +47,8 @@ const ls: Utility = async (ctx) => {
       status = 1;
     }
   }
-  const line = (name: string, path: string): string => {
+  const line = (given: string, path: string): string => {
+    const name = flags.has("p") && kindOf(ctx.fs, path) === "dir" ? `${given}/` : given; // -p: a slash after each directory
     if (!long) return name + "\n";
     const st = ctx.fs.lstat(path);
     const nlink = st.kind === "dir" ? 2 + safeList(ctx.fs, path).filter((n) => kindOf(ctx.fs, `${path}/${n}`) === "dir").length : 1;
