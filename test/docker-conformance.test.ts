@@ -1,16 +1,20 @@
 // What dockerd does that docker-py's integration suite checks, at the Docker door (each test names the
 // suite's test it stands for): exec framing, a pty's output, and the other causes fixed for it.
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
+import { nodeHostFolders } from "../bindings/fs/hostdir.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { Pushable, bytes, call, empty, frames, json } from "./spec/docker-client.js";
+import { Pushable, bytes, call, empty, frames, json, output } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
 const V = "/v1.44";
 
 beforeAll(async () => {
-  vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-conformance" });
+  vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-conformance", hostFolders: nodeHostFolders });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
   const pull = await call(h, "POST", `${V}/images/create?fromImage=busybox&tag=latest`);
   await pull.response.text();
@@ -347,5 +351,46 @@ describe("legacy link environment", () => {
     expect(env).toMatch(/^MYLINK1_PORT_80_TCP=tcp:\/\/172\.17\.\d+\.\d+:80$/m);
     expect(env).toContain("MYLINK1_PORT_80_TCP_PROTO=tcp\n");
     expect(env).not.toContain("MYLINK1_ENV_PATH=");
+  });
+});
+
+describe("HostConfig.Mounts mounts as Binds does", () => {
+  /** Runs `cmd` in a new busybox container with `hostConfig`; its id and what it printed. */
+  async function runOnce(cmd: string[], hostConfig: Record<string, unknown>): Promise<{ id: string; out: string }> {
+    const id = await create({ Cmd: cmd, HostConfig: hostConfig });
+    await empty(h, "POST", `${V}/containers/${id}/start`, 204);
+    await json(h, "POST", `${V}/containers/${id}/wait`, 200, "/containers/{id}/wait");
+    return { id, out: (await output((await call(h, "GET", `${V}/containers/${id}/logs?stdout=1`)).response)).stdout };
+  }
+  const mountAt = async (id: string, dest: string) =>
+    ((await json(h, "GET", `${V}/containers/${id}/json`, 200, "/containers/{id}/json")).Mounts as Record<string, unknown>[]).filter((m) => m.Destination === dest);
+
+  test("a bind Mount shows the host folder a Binds container wrote, read-only when asked (test_create_with_mounts, _ro)", async () => {
+    const origin = mkdtempSync(join(tmpdir(), "vicsim-mounts-"));
+    await runOnce(["touch", "/mnt/shared.txt"], { Binds: [`${origin}:/mnt:rw`] });
+    const rw = await runOnce(["ls", "/mnt"], { Mounts: [{ Type: "bind", Source: origin, Target: "/mnt" }] });
+    expect(rw.out).toBe("shared.txt\n");
+    expect(await mountAt(rw.id, "/mnt")).toEqual([expect.objectContaining({ Type: "bind", Source: origin, RW: true, Propagation: "rprivate" })]);
+    const ro = await runOnce(["sh", "-c", "ls /mnt; touch /mnt/other"], { Mounts: [{ Type: "bind", Source: origin, Target: "/mnt", ReadOnly: true }] });
+    expect(ro.out).toBe("shared.txt\n");
+    expect(existsSync(join(origin, "other"))).toBe(false);
+    expect(await mountAt(ro.id, "/mnt")).toEqual([expect.objectContaining({ Source: origin, RW: false })]);
+  });
+
+  test("a volume Mount names its volume, created with the labels given (test_create_with_volume_mount)", async () => {
+    const id = await create({ Cmd: ["true"], HostConfig: { Mounts: [{ Type: "volume", Source: "mounted-vol", Target: "/mnt", VolumeOptions: { Labels: { "com.dockerpy.test": "true" } } }] } });
+    expect(await mountAt(id, "/mnt")).toEqual([expect.objectContaining({ Type: "volume", Name: "mounted-vol", RW: true })]);
+    expect((await json(h, "GET", `${V}/volumes/mounted-vol`, 200, "/volumes/{name}")).Labels).toEqual({ "com.dockerpy.test": "true" });
+  });
+
+  test("a Binds mode's propagation shows in Mounts (test_create_with_binds_rw_rshared); a tmpfs Mount is refused and nothing is created", async () => {
+    const origin = mkdtempSync(join(tmpdir(), "vicsim-mounts-"));
+    const id = await create({ Cmd: ["true"], HostConfig: { Binds: [`${origin}:/mnt:rw,rshared`] } });
+    expect(await mountAt(id, "/mnt")).toEqual([expect.objectContaining({ RW: true, Propagation: "rshared" })]);
+    const before = (await json(h, "GET", `${V}/containers/json?all=1`, 200, "/containers/json")).length;
+    const bad = await call(h, "POST", `${V}/containers/create`, { Image: "busybox", HostConfig: { Mounts: [{ Type: "tmpfs", Target: "/t" }] } });
+    expect(bad.status).toBe(400);
+    expect((await bad.response.json()).message).toBe('invalid mount config: mount type "tmpfs" is not supported (vicsim mounts bind and volume)');
+    expect((await json(h, "GET", `${V}/containers/json?all=1`, 200, "/containers/json")).length).toBe(before);
   });
 });

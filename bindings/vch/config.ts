@@ -205,6 +205,31 @@ export function parseBinds(binds: string[] | null | undefined): { type: "volume"
   });
 }
 
+/** Propagation modes a bind may name (in its Binds mode or BindOptions); dockerd's default is rprivate. */
+const PROPAGATIONS = ["private", "rprivate", "shared", "rshared", "slave", "rslave"];
+export const propagationOf = (mode: string): string => mode.split(",").find((o) => PROPAGATIONS.includes(o)) ?? "rprivate";
+
+/** `HostConfig.Mounts` (`docker run --mount`) of type bind or volume: the same mounts `Binds` makes. */
+export function parseMounts(mounts: unknown): (ReturnType<typeof parseBinds>[number] & { labels?: Record<string, string> })[] {
+  if (mounts == null) return [];
+  if (!Array.isArray(mounts)) throw invalid("invalid mount config: HostConfig.Mounts must be an array");
+  return mounts.map((raw) => {
+    const m = (raw ?? {}) as { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean; BindOptions?: { Propagation?: string }; VolumeOptions?: { Labels?: Record<string, string> } };
+    const type = m.Type ?? "";
+    if (type !== "bind" && type !== "volume") throw invalid(`invalid mount config: mount type "${String(type).slice(0, 50)}" is not supported (vicsim mounts bind and volume)`);
+    if (!m.Target) throw invalid(`invalid mount config for type "${type}": field Target must not be empty`);
+    if (!m.Target.startsWith("/")) throw invalid(`invalid mount config for type "${type}": invalid mount path: '${m.Target.slice(0, 200)}' mount path must be absolute`);
+    const rw = !m.ReadOnly;
+    if (type === "bind") {
+      if (!m.Source) throw invalid(`invalid mount config for type "bind": field Source must not be empty`);
+      if (!m.Source.startsWith("/")) throw invalid(`invalid mount config for type "bind": invalid mount path: '${m.Source.slice(0, 200)}' mount path must be absolute`);
+      return { type: "bind" as const, source: m.Source, destination: m.Target, rw, mode: m.BindOptions?.Propagation ?? "" };
+    }
+    if (m.Source && !NAME_RE.test(m.Source)) throw invalid(`invalid mount config for type "volume": invalid volume name: '${m.Source.slice(0, 200)}'`);
+    return { type: "volume" as const, source: m.Source ?? "", destination: m.Target, rw, mode: "", labels: m.VolumeOptions?.Labels ?? {} };
+  });
+}
+
 export function volumeMount(v: VolumeRecord, dest: string, rw: boolean, mode: string): MountRecord {
   return { Type: "volume", Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: "local", Mode: mode, RW: rw, Propagation: "" };
 }

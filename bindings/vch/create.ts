@@ -4,7 +4,7 @@
  * config, volume and bind mounts with anonymous volumes made, endpoints), its container VM
  * registered with the cluster through the binding, and the container added to the registry.
  */
-import { clusterVmSpec, memoryMiBOf, NAME_RE, parseBinds, parsePorts, resolveConfig, resolveHostConfig, restartPriorityOf, volumeMount } from "./config.js";
+import { clusterVmSpec, memoryMiBOf, NAME_RE, parseBinds, parseMounts, parsePorts, propagationOf, resolveConfig, resolveHostConfig, restartPriorityOf, volumeMount } from "./config.js";
 import { containerAttrs, newContainer, type Container } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
@@ -50,7 +50,7 @@ export class ContainerFactory {
     restartPriorityOf(labels);
     guestEntropyOf(labels, img.id);
     const ports = parsePorts(config.ExposedPorts, hc.PortBindings);
-    const binds = parseBinds(hc.Binds);
+    const binds: ReturnType<typeof parseMounts> = [...parseBinds(hc.Binds), ...parseMounts(hc.Mounts)];
     const endpoints = config.NetworkingConfig?.EndpointsConfig ?? {};
     for (const n of Object.keys(endpoints)) if (!PREDEFINED_NETWORKS.includes(n)) this.nets.resolve(n);
 
@@ -62,10 +62,11 @@ export class ContainerFactory {
     const mounts: MountRecord[] = [];
     for (const b of binds) {
       if (b.type === "volume") {
-        const v = this.vols.get(b.source) ?? this.lifecycle.createVolumeRecord(b.source, {});
+        // A Mounts volume without a Source is anonymous, as a VOLUME's.
+        const v = b.source ? this.vols.get(b.source) ?? this.lifecycle.createVolumeRecord(b.source, b.labels ?? {}) : this.lifecycle.createVolumeRecord(this.ctx.rng.hex(64), { [ANONYMOUS_VOLUME_LABEL]: "" });
         mounts.push(volumeMount(v, b.destination, b.rw, b.mode));
       } else {
-        mounts.push({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: "rprivate" });
+        mounts.push({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: propagationOf(b.mode) });
       }
     }
     for (const dest of Object.keys({ ...(img.config.Volumes ?? {}), ...(config.Volumes ?? {}) })) {
