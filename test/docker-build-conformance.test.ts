@@ -42,3 +42,16 @@ describe("POST /build as docker-py's api_build_test sees it", () => {
     expect((await json(h, "GET", `${V}/images/labels/json`, 200, "/images/{name}/json")).Config.Labels).toEqual({ test: "OK" });
   });
 });
+
+describe("cachefrom", () => {
+  const usingCache = (messages: Record<string, unknown>[]) => messages.filter((m) => String(m.stream ?? "").includes("Using cache")).length;
+  test("a build reuses only the steps of the cachefrom images; a name not found reuses none (test_build_with_cache_from)", async () => {
+    const df = "FROM busybox\nENV FOO=bar\nRUN touch baz\nRUN touch bax\n";
+    expect((await build("t=build1", df)).status).toBe(200);
+    expect(usingCache((await build(`t=build2&cachefrom=${encodeURIComponent(JSON.stringify(["build1"]))}`, df)).messages)).toBe(3);
+    expect(usingCache((await build(`t=build3&cachefrom=${encodeURIComponent(JSON.stringify(["nosuchtag"]))}`, df)).messages)).toBe(0);
+    expect(usingCache((await build("t=build4", df)).messages)).toBe(3);
+    const bad = await build("cachefrom=build1", df);
+    expect(bad.status).toBe(400);
+  });
+});

@@ -24,6 +24,8 @@ export interface ImageStore {
   image(ref: string, progress: (message: Record<string, unknown>) => void): Promise<BuildImage>;
   /** Registers a built image under `tags` (`repo:tag`, already checked). */
   add(image: BuildImage, tags: string[]): Promise<void>;
+  /** The image `ref` names if the store has it (never pulled): `--cache-from`'s sources. */
+  local?(ref: string): Promise<BuildImage | undefined>;
 }
 
 export interface BuildOptions {
@@ -35,6 +37,8 @@ export interface BuildOptions {
   buildArgs?: Record<string, string | null>;
   labels?: Record<string, string>;
   noCache?: boolean;
+  /** `--cache-from`: only steps that are these images or their parents are reused (names not found give none). */
+  cacheFrom?: string[];
   /** The stage to stop at (`--target`). */
   target?: string;
   /** `wasi/wasm`: the image is a WASI program's (its stages FROM scratch or a wasi/wasm image); default linux/amd64. */
@@ -80,6 +84,7 @@ export class Builder {
     }
     const buildArgs = new Map(Object.entries(o.buildArgs ?? {}));
     const consumed = new Set<string>();
+    const cacheSources = o.cacheFrom ? await this.cacheSources(o.cacheFrom) : null;
     const total = parsed.metaArgs.length + stages.length + stages.reduce((n, s) => n + s.instructions.length, 0);
     let stepNo = 0;
     const stepLine = (ins: Instruction): void => { print(`Step ${++stepNo}/${total} : ${ins.original}`); print("\n"); };
@@ -106,7 +111,7 @@ export class Builder {
       if (state.image && state.platform !== `${state.image.os}/${state.image.architecture}`) {
         throw new BuildError(`${stage.from.original}: the image is ${state.image.os}/${state.image.architecture}, not ${state.platform} (a ${state.platform} build starts FROM scratch or a ${state.platform} image)`);
       }
-      const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, print, out });
+      const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, cacheSources, print, out });
       // The base image's ONBUILD triggers run first, as part of FROM; the new image does not inherit them.
       const triggers = state.config.OnBuild ?? [];
       if (triggers.length) {
@@ -318,6 +323,16 @@ export class Builder {
     return hex(new TextEncoder().encode(`build-step-${++this.containers}-${this.clock.now()}-${Math.random()}`)).slice(0, 12);
   }
 
+  /** The ids of the `--cache-from` images found locally and of their parents, as dockerd's cache sources. */
+  private async cacheSources(refs: string[]): Promise<Set<string>> {
+    const byId = new Map([...this.cache.values()].map((img) => [img.id, img]));
+    const ids = new Set<string>();
+    for (const ref of refs) {
+      for (let img = await this.store.local?.(ref); img && !ids.has(img.id); img = img.parent ? byId.get(img.parent) : undefined) ids.add(img.id);
+    }
+    return ids;
+  }
+
   private cacheKey(s: StageState, config: ContainerConfigDoc, createdBy: string): string {
     return `${s.image?.id ?? `scratch ${s.platform}`}\n${createdBy}\n${JSON.stringify(config)}`;
   }
@@ -327,7 +342,7 @@ export class Builder {
     if (b.noCache) return false;
     const key = this.cacheKey(s, config, createdBy);
     const hit = this.cache.get(key);
-    if (!hit) return false;
+    if (!hit || (b.cacheSources && !b.cacheSources.has(hit.id))) return false;
     this.cache.delete(key);
     this.cache.set(key, hit);
     b.print(" ---> Using cache\n");
@@ -368,6 +383,8 @@ interface StepContext {
   results: BuildImage[];
   named: Map<string, number>;
   noCache: boolean;
+  /** With `--cache-from`: the ids a cached step may be (the sources and their parents). */
+  cacheSources: Set<string> | null;
   print: (s: string) => void;
   out: (m: BuildMessage) => void;
 }

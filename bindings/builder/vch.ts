@@ -73,6 +73,12 @@ class VchImageStore implements ImageStore {
   async add(image: BuildImage, tags: string[]): Promise<void> {
     addToVch(this.vch, image, tags, "build");
   }
+
+  async local(ref: string): Promise<BuildImage | undefined> {
+    let rec: ImageRecord;
+    try { rec = this.vch.getImage(ref); } catch { return undefined; }
+    return buildImageOf(this.vch, rec);
+  }
 }
 
 const builders = new WeakMap<VirtualContainerHostApi, Builder>();

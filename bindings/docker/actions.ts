@@ -95,6 +95,8 @@ export interface BuildQuery {
   noCache: boolean;
   quiet: boolean;
   target?: string;
+  /** `cachefrom`: the images whose steps a build may reuse. */
+  cacheFrom?: string[];
   /** `wasi/wasm` for a WASI program's image. */
   platform?: string;
 }

@@ -195,6 +195,14 @@ function jsonMap(raw: string | null, key: string): Record<string, string | null>
   return v as Record<string, string | null>;
 }
 
+/** A JSON array of strings (`cachefrom`), or a 400. */
+function stringList(raw: string, key: string): string[] {
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw badRequest(`invalid ${key}: not JSON`); }
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw badRequest(`invalid ${key}: a JSON array of strings is expected`);
+  return v as string[];
+}
+
 function parseBuild(query: URLSearchParams): Action {
   if (query.get("remote")) throw badRequest("remote build contexts are not supported: vicsim has no network; send the context as the request body");
   if (query.get("version") === "2") throw badRequest("BuildKit is not supported: vicsim serves the classic builder (version=1)");
@@ -212,6 +220,7 @@ function parseBuild(query: URLSearchParams): Action {
       noCache: queryBool(query, "nocache"),
       quiet: queryBool(query, "q"),
       target: query.get("target") || undefined,
+      ...(query.get("cachefrom") ? { cacheFrom: stringList(query.get("cachefrom")!, "cachefrom") } : {}),
       ...(platform === "wasi/wasm" ? { platform } : {}),
     },
   };
