@@ -67,14 +67,16 @@ export function imagesMadeExecutors(vch: VirtualContainerHostApi) {
 
     imageLoad: async (action: ActionOf<"imageLoad">, request: ApiRequest): Promise<ApiResponse> => {
       const archive = await request.readBody(BODY_LIMIT);
+      const headers = baseHeaders();
+      headers["Content-Type"] = "application/json";
       let lines: string[];
       try {
         lines = await loadIntoVch(vch, archive);
       } catch (e) {
-        throw apiError(e);
+        // dockerd has begun its 200 stream when the archive is read: a bad one is an errorDetail line (docker-py's ImageLoadError).
+        if (e instanceof BuildError) return { status: 200, headers, body: errorLine(e) };
+        throw e;
       }
-      const headers = baseHeaders();
-      headers["Content-Type"] = "application/json";
       return { status: 200, headers, body: lines.map((l) => JSON.stringify({ stream: `${l}\n` }) + "\n").join("") };
     },
 
