@@ -394,3 +394,15 @@ describe("HostConfig.Mounts mounts as Binds does", () => {
     expect((await json(h, "GET", `${V}/containers/json?all=1`, 200, "/containers/json")).length).toBe(before);
   });
 });
+
+describe("Aliases by API version", () => {
+  test("below API 1.45 inspect adds the short id to a user network's Aliases, as dockerd does; from 1.45 it does not", async () => {
+    await json(h, "POST", `${V}/networks/create`, 201, "/networks/create", { Name: "aliases-net" });
+    const id = await create({ NetworkingConfig: { EndpointsConfig: { "aliases-net": { Aliases: ["web"] } } } });
+    const at = async (v: string) => (await json(h, "GET", `${v}/containers/${id}/json`, 200, "/containers/{id}/json")).NetworkSettings.Networks;
+    const old = await at("/v1.44");
+    expect(old["aliases-net"].Aliases).toEqual(["web", id.slice(0, 12)]);
+    expect(old.bridge.Aliases).toEqual([]);
+    expect((await at("/v1.45"))["aliases-net"].Aliases).toEqual(["web"]);
+  });
+});

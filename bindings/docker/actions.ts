@@ -40,7 +40,8 @@ export type Action =
   // containers
   | { kind: "containerCreate"; name?: string; config: CreateBody }
   | { kind: "containerList"; all: boolean; limit?: number; size: boolean; filters: Filters }
-  | { kind: "containerInspect"; id: string; size: boolean }
+  /** shortIdAlias: below API 1.45 dockerd lists the short container id among a user network's Aliases. */
+  | { kind: "containerInspect"; id: string; size: boolean; shortIdAlias: boolean }
   | { kind: "containerStart"; id: string }
   | { kind: "containerStop"; id: string; timeout?: number; signal?: string }
   | { kind: "containerRestart"; id: string; timeout?: number; signal?: string }

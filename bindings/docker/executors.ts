@@ -113,7 +113,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     },
     containerInspect: (action) => {
       const c = vch.getContainer(action.id);
-      const out = shape.containerInspect(c, c.execIds);
+      const out = shape.containerInspect(c, c.execIds, action.shortIdAlias);
       if (action.size) Object.assign(out, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
       return jsonResponse(out);
     },

@@ -14,6 +14,8 @@ export interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
   request: ApiRequest;
+  /** The path's API version as a number (1.44 → 1044); the newest when the path has none. */
+  apiVersion: number;
 }
 
 interface Route {
@@ -59,6 +61,7 @@ export async function parseRequest(request: ApiRequest): Promise<Action> {
   const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
   if (path.includes("/.") || path.includes("//")) path = new URL("http://localhost" + path).pathname; // dot segments, as a URL parser resolves them
   const version = /^\/v(\d+)\.(\d+)(\/.*)$/.exec(path);
+  let apiVersion = MAX_VERSION;
   if (version) {
     const v = Number(version[1]) * 1000 + Number(version[2]);
     if (v < MIN_VERSION)
@@ -66,6 +69,7 @@ export async function parseRequest(request: ApiRequest): Promise<Action> {
     if (v > MAX_VERSION)
       throw badRequest(`client version ${version[1]}.${version[2]} is too new. Maximum supported API version is ${API_VERSION}`);
     path = version[3];
+    apiVersion = v;
   }
   const method = request.method.toUpperCase();
   let pathMatched = false;
@@ -89,7 +93,7 @@ export async function parseRequest(request: ApiRequest): Promise<Action> {
       if (value === "" || value.includes("\0")) throw badRequest(`invalid ${r.names[i]} in path`);
       params[r.names[i]] = value;
     }
-    return r.parse({ params, query, request });
+    return r.parse({ params, query, request, apiVersion });
   }
   const absent = absentAnswer(method, path);
   if (absent) throw absent;
@@ -262,7 +266,7 @@ route("POST", "/containers/create", async ({ query, request }) => {
   return { kind: "containerCreate", name, config: checkCreateBody(body) };
 });
 route("POST", "/containers/prune", ({ query }) => ({ kind: "containerPrune", filters: parseFilters(query.get("filters"), FILTER_KEYS.containerPrune) }));
-route("GET", "/containers/{id}/json", ({ params, query }) => ({ kind: "containerInspect", id: params.id, size: queryBool(query, "size") }));
+route("GET", "/containers/{id}/json", ({ params, query, apiVersion }) => ({ kind: "containerInspect", id: params.id, size: queryBool(query, "size"), shortIdAlias: apiVersion < 1045 }));
 route("POST", "/containers/{id}/start", ({ params, query }) => {
   if (query.get("checkpoint")) return { kind: "unimplemented", what: "checkpoints" };
   return { kind: "containerStart", id: params.id };

@@ -140,7 +140,7 @@ function portMapOf(c: ContainerRecord): Record<string, unknown> {
 }
 
 /** `GET /containers/{id}/json`. */
-export function containerInspect(c: ContainerRecord, execIds: string[] = []): Record<string, unknown> {
+export function containerInspect(c: ContainerRecord, execIds: string[] = [], shortIdAlias = false): Record<string, unknown> {
   const bridge = c.networks?.bridge;
   return {
     Id: c.id,
@@ -183,11 +183,22 @@ export function containerInspect(c: ContainerRecord, execIds: string[] = []): Re
       IPPrefixLen: bridge?.IPPrefixLen ?? 0,
       IPv6Gateway: "",
       MacAddress: bridge?.MacAddress ?? "",
-      Networks: networksOf(c),
+      Networks: shortIdAlias ? withShortIdAlias(c) : networksOf(c),
     },
     // vSphere's view of the container VM, beside Docker's fields.
     VirtualMachine: { Host: c.host?.name ?? null, Handle: c.vm },
   };
+}
+
+/** Networks as dockerd shows them below API 1.45: a user-defined network's Aliases end with the short id. */
+function withShortIdAlias(c: ContainerRecord): Record<string, unknown> {
+  const out = networksOf(c) as Record<string, { Aliases: string[] }>;
+  const short = c.id.slice(0, 12);
+  for (const [name, e] of Object.entries(out)) {
+    if (["bridge", "host", "none", "default"].includes(name) || name.startsWith("container:")) continue;
+    if (!e.Aliases.includes(short)) out[name] = { ...e, Aliases: [...e.Aliases, short] };
+  }
+  return out;
 }
 
 /** One row of `GET /containers/json`. */
