@@ -13,7 +13,7 @@ const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const SUITE = new URL("./fixtures/docker-py/", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
 /** Tests that pass now, less one (229–232 seen: three build tests vary between runs); raise it as causes are fixed, never lower it. */
-const FLOOR = 236;
+const FLOOR = 238;
 /** Tests pytest-timeout stops at 30 s: none since detach keys end attaches. */
 const HUNG_CEILING = 0;
 
