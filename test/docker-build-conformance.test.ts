@@ -51,6 +51,8 @@ describe("cachefrom", () => {
     expect(usingCache((await build(`t=build2&cachefrom=${encodeURIComponent(JSON.stringify(["build1"]))}`, df)).messages)).toBe(3);
     expect(usingCache((await build(`t=build3&cachefrom=${encodeURIComponent(JSON.stringify(["nosuchtag"]))}`, df)).messages)).toBe(0);
     expect(usingCache((await build("t=build4", df)).messages)).toBe(3);
+    expect(usingCache((await build("t=build5&cachefrom=null", df)).messages)).toBe(3);
+    expect(usingCache((await build("t=build6&cachefrom=[]", df)).messages)).toBe(3);
     const bad = await build("cachefrom=build1", df);
     expect(bad.status).toBe(400);
   });

@@ -84,7 +84,7 @@ export class Builder {
     }
     const buildArgs = new Map(Object.entries(o.buildArgs ?? {}));
     const consumed = new Set<string>();
-    const cacheSources = o.cacheFrom ? await this.cacheSources(o.cacheFrom) : null;
+    const cacheSources = o.cacheFrom?.length ? await this.cacheSources(o.cacheFrom) : null;
     const total = parsed.metaArgs.length + stages.length + stages.reduce((n, s) => n + s.instructions.length, 0);
     let stepNo = 0;
     const stepLine = (ins: Instruction): void => { print(`Step ${++stepNo}/${total} : ${ins.original}`); print("\n"); };

@@ -199,10 +199,11 @@ function jsonMap(raw: string | null, key: string): Record<string, string | null>
   return v as Record<string, string | null>;
 }
 
-/** A JSON array of strings (`cachefrom`), or a 400. */
+/** A JSON array of strings (`cachefrom`; null is none, as dockerd reads it), or a 400. */
 function stringList(raw: string, key: string): string[] {
   let v: unknown;
   try { v = JSON.parse(raw); } catch { throw badRequest(`invalid ${key}: not JSON`); }
+  if (v === null) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw badRequest(`invalid ${key}: a JSON array of strings is expected`);
   return v as string[];
 }
