@@ -5,6 +5,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ulltoa5 } from "../bindings/guests/shell/utilities/system.js";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const DOCKER = process.env.DOCKER_CLI ?? "/usr/local/bin/docker";
@@ -92,4 +93,34 @@ describe("the emulated guest as a user meets it, through the docker CLI", () => 
     expect(abs.stderr).toContain(`exec: "/bin/nosuch": stat /bin/nosuch: no such file or directory: unknown`);
     await ok(["rm", "nosuch"]);
   });
+
+  test("busybox wget prints its progress as busybox does, curl reaches nginx, redis-cli gets redis's PONG", async () => {
+    await ok(["pull", "-q", "nginx"]);
+    await ok(["pull", "-q", "redis"]);
+    await ok(["pull", "-q", "node"]);
+    await ok(["network", "create", "svcnet"]);
+    await ok(["run", "-d", "--name", "web", "--network", "svcnet", "nginx"]);
+    await ok(["run", "-d", "--name", "cache", "--network", "svcnet", "redis"]);
+    const ip = (await ok(["inspect", "-f", "{{.NetworkSettings.Networks.svcnet.IPAddress}}", "web"])).trim();
+    const saved = await d(["run", "--rm", "--network", "svcnet", "busybox", "sh", "-c", "cd /tmp && wget http://web/ && wc -c index.html"]);
+    expect(saved).toMatchObject({ code: 0, stdout: "615 index.html\n" });
+    expect(saved.stderr).toBe(`Connecting to web (${ip}:80)\nsaving to 'index.html'\nindex.html           100% |********************************|   615  0:00:00 ETA\n'index.html' saved\n`);
+    const refused = await d(["run", "--rm", "--network", "svcnet", "busybox", "wget", "-O", "-", "http://web:8080/"]);
+    expect(refused).toMatchObject({ code: 1, stdout: "", stderr: `Connecting to web:8080 (${ip}:8080)\nwget: can't connect to remote host (${ip}): Connection refused\n` });
+    const page = await d(["run", "--rm", "--network", "svcnet", "node", "curl", "-s", "http://web/"]);
+    expect(page).toMatchObject({ code: 0, stderr: "" });
+    expect(page.stdout).toContain("<title>Welcome to nginx!</title>");
+    expect(await d(["run", "--rm", "--network", "svcnet", "node", "curl", "http://web:81/"])).toMatchObject({ code: 7, stderr: "curl: (7) Failed to connect to web port 81 after 0 ms: Couldn't connect to server\n" });
+    expect(await d(["run", "--rm", "--network", "svcnet", "redis", "redis-cli", "-h", "cache", "ping"])).toMatchObject({ code: 0, stdout: "PONG\n", stderr: "" });
+    expect(await ok(["run", "--rm", "--network", "svcnet", "redis", "sh", "-c", "redis-cli -h cache set n 41; redis-cli -h cache incr n; redis-cli -h cache get n; redis-cli -h cache get nokey"])).toBe("OK\n42\n42\n\n");
+    expect(await d(["run", "--rm", "--network", "svcnet", "redis", "redis-cli", "-h", "nohost", "ping"])).toMatchObject({ code: 1, stderr: "Could not connect to Redis at nohost:6379: Name or service not known\n" });
+    await ok(["rm", "-f", "web", "cache"]);
+    await ok(["network", "rm", "svcnet"]);
+  });
+});
+
+test("wget's size column matches busybox 1.35's for small, scaled and large sizes", () => {
+  // Measured with `busybox wget -O /dev/null` against python3 -m http.server on 127.0.0.1.
+  const seen: [number, string][] = [[6, "    6"], [615, "  615"], [99999, "99999"], [100000, "97.6k"], [123456, " 120k"], [1200000, "1171k"], [2345678, "2290k"], [52428800, "50.0M"]];
+  for (const [n, text] of seen) expect(ulltoa5(n)).toBe(text);
 });
