@@ -83,6 +83,11 @@ describe("the emulated guest as a user meets it, through the docker CLI", () => 
     expect(r).toMatchObject({ code: 4, stdout: "5\n/etc\ngroup\n", stderr: "" });
   });
 
+  test("ls -n shows numeric owners, ls -R walks the tree under headers", async () => {
+    expect(await ok(["run", "--rm", "--user", "65534:65534", "busybox", "sh", "-c", "touch /tmp/mine; ls -n /tmp/mine /etc/shadow"])).toMatch(/^-rw------- +1 0 +0 +\d+ .+ \/etc\/shadow\n-rw-r--r-- +1 65534 +65534 +0 .+ \/tmp\/mine\n$/);
+    expect(await ok(["run", "--rm", "busybox", "sh", "-c", "mkdir -p /t/a/b && touch /t/a/b/c /t/f && ls -R /t"])).toBe("/t:\na\nf\n\n/t/a:\nb\n\n/t/a/b:\nc\n");
+  });
+
   test("a missing program in exec form: the container is created, runc refuses the start, the CLI exits 127", async () => {
     const r = await d(["run", "--name", "nosuch", "busybox", "nosuch"]);
     expect(r.code).toBe(127);
