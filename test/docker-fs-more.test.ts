@@ -88,6 +88,19 @@ describe("the emulated guest as a user meets it, through the docker CLI", () => 
     expect(await ok(["run", "--rm", "busybox", "sh", "-c", "mkdir -p /t/a/b && touch /t/a/b/c /t/f && ls -R /t"])).toBe("/t:\na\nf\n\n/t/a:\nb\n\n/t/a/b:\nc\n");
   });
 
+  test("docker commit emits the container's commit event after the new image's tag", async () => {
+    await ok(["run", "--name", "tocommit", "busybox", "sh", "-c", "echo hi > /greeting"]);
+    const id = (await ok(["commit", "-m", "a greeting", "tocommit", "greeted:v1"])).trim();
+    const until = (await ok(["info", "-f", "{{.SystemTime}}"])).trim();
+    const events = await ok(["events", "--since", "0", "--until", until, "--filter", "event=commit", "--filter", "event=tag", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.imageRef}} {{.Actor.Attributes.imageID}} {{.Actor.Attributes.comment}} {{.Actor.Attributes.name}}"]);
+    expect(events.trim().split("\n").filter((l) => l.includes("greeted"))).toEqual([
+      "image tag <no value> <no value> <no value> greeted:v1",
+      `container commit greeted:v1 ${id} a greeting tocommit`,
+    ]);
+    expect(await ok(["run", "--rm", "greeted:v1", "cat", "/greeting"])).toBe("hi\n");
+    await ok(["rm", "tocommit"]);
+  });
+
   test("a missing program in exec form: the container is created, runc refuses the start, the CLI exits 127", async () => {
     const r = await d(["run", "--name", "nosuch", "busybox", "nosuch"]);
     expect(r.code).toBe(127);
