@@ -109,7 +109,8 @@ export class ContainerLifecycle {
 
   /** runc's refusal to start the container's program (missing or not executable in its filesystem), or null. */
   private startRefusal(c: Container): string | null {
-    if (!c.rec.path) return null;
+    // A container labelled as a service runs any command (docs/guest.md): nothing to look up.
+    if (!c.rec.path || c.rec.config.Labels?.["vicsim.guest.service"] === "true") return null;
     let files;
     try { files = this.filesOf(c); } catch { return null; } // the boot reports a filesystem it cannot make
     return startRefusal(files, c.rec.path, c.rec.config.Env, c.rec.config.WorkingDir || "/");
