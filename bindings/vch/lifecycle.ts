@@ -112,6 +112,9 @@ export class ContainerLifecycle {
   private startRefusal(c: Container): string | null {
     // A container labelled as a service runs any command (docs/guest.md): nothing to look up.
     if (!c.rec.path || c.rec.config.Labels?.["vicsim.guest.service"] === "true") return null;
+    // A wasi/wasm image's program is a module its WASI runtime loads, not a runc process (the guest reports a missing one).
+    const image = this.images.get(c.rec.imageId);
+    if (image && image.os === "wasi") return null;
     let files;
     try { files = this.filesOf(c); } catch { return null; } // the boot reports a filesystem it cannot make
     return startRefusal(files, c.rec.path, c.rec.config.Env, c.rec.config.WorkingDir || "/");
