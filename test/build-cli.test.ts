@@ -207,6 +207,9 @@ describe("tag, history, save, load, import, commit", () => {
     const root = join(dir, "foreign-root");
     mkdirSync(join(root, "etc"), { recursive: true });
     writeFileSync(join(root, "etc", "foreign"), "from GNU tar\n");
+    // Its program must be in it, as runc requires: a start without one is refused (test/docker-fs-more.test.ts).
+    mkdirSync(join(root, "bin"));
+    writeFileSync(join(root, "bin", "cat"), "\x7fELF cat\n", { mode: 0o755 });
     const layer = join(dir, "foreign-layer.tar");
     execFileSync("tar", ["-C", root, "-cf", layer, "."]);
     const diffId = "sha256:" + createHash("sha256").update(readFileSync(layer)).digest("hex");

@@ -83,9 +83,12 @@ describe("docker run on real runtimes", () => {
     expect(label).toContain("NOT Node.js");
   }, 120_000);
 
-  test("python in busybox is still not found (the emulated guest)", async () => {
-    const id = await run("busybox", ["python", "-c", "print(1)"]);
-    expect(await waitExit(id)).toBe(127);
+  test("python in busybox is not found: runc's refusal at start, exit code 127 (no real runtime is picked)", async () => {
+    const r = await json(h, "POST", `${V}/containers/create`, 201, "/containers/create", { Image: "busybox", Cmd: ["python", "-c", "print(1)"] });
+    const start = await call(h, "POST", `${V}/containers/${r.Id}/start`);
+    expect(start.status).toBe(400);
+    expect(((await start.response.json()) as { message: string }).message).toContain(`exec: "python": executable file not found in $PATH`);
+    expect((await inspect(r.Id)).State).toMatchObject({ Status: "created", ExitCode: 127 });
   }, 30_000);
 });
 

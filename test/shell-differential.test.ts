@@ -142,6 +142,9 @@ const TABLE = [
   "exit 7",
   "cat f1 | grep an | wc -l",
   "echo $((3 + 4 * 2)) $((10 / 3)) $((10 % 3)) $((-7 / 2))",
+  "mkdir -p x/y && touch x/y/z x/w && ls -R; ls -R x d; ls -R f1 x/y",
+  "mkdir -p x/.h && ls -aR x; ls -AR x",
+  "ls -n d | grep -v total | tr -s ' ' | cut -d' ' -f1,2,5,9; ls -n f1 | tr -s ' ' | cut -d' ' -f1,2,5,9",
 ];
 
 describe("the emulated shell matches busybox sh", () => {

@@ -298,7 +298,7 @@ describe("names, defaults and lookups", () => {
   it("lists with Docker's filters: status, label, name, ancestor, exited", async () => {
     vch = await openVch({ pull: ["busybox", "alpine"] });
     const a = await run(["sleep", "100"], { Labels: { tier: "web" } }, "a1");
-    const b = await run(["exit", "3"], { Labels: { tier: "db" } }, "b1");
+    const b = await run(["sh", "-c", "exit 3"], { Labels: { tier: "db" } }, "b1"); // exit is a shell builtin: exec form would be refused
     const c = vch.createContainer({ Image: "alpine", Cmd: ["true"] }, "c1");
     const ids = (opts: Parameters<VirtualContainerHost["listContainers"]>[0]) => vch.listContainers(opts).map((x) => x.name);
     expect(ids({})).toEqual(["/a1"]);
@@ -339,7 +339,11 @@ describe("IO: attach, stdin, exec, top, stats", () => {
     const sh = vch.createContainer({ Image: "busybox", Cmd: ["sh"], OpenStdin: true });
     await vch.start(sh.id);
     vch.writeStdin(sh.id, new TextEncoder().encode("echo one\nsleep 2; echo two\nexit 4\n"));
-    vch.advance(2000);
+    // An interactive sh is one shell session on promises (loaded on first use): let it run between the clock's steps.
+    for (let i = 0; i < 200 && vch.getContainer(sh.id).state.Running; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      vch.advance(100);
+    }
     expect(vch.getContainer(sh.id).state.ExitCode).toBe(4);
     expect((await collect(vch.logs(sh.id))).stdout).toBe("one\ntwo\n");
     const noStdin = await run(["sh"]);

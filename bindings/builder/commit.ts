@@ -50,6 +50,6 @@ export async function commitOnVch(vch: VirtualContainerHostApi, ref: string, o: 
   vch.addImage({
     id: image.id, configJson: image.configJson, config: image.config, created: Math.floor(vch.now() / 1000),
     architecture: image.architecture, os: image.os, layers: image.layers, parent: image.parent,
-  }, { tags: o.tag ? [o.tag] : [], action: "commit" });
+  }, { tags: o.tag ? [o.tag] : [], action: "commit", commit: { container: c.id, comment: o.comment } });
   return image.id;
 }

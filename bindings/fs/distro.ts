@@ -13,7 +13,7 @@ export const UTILITIES = [
   "[", "basename", "cat", "cp", "cut", "date", "df", "dirname", "du", "echo", "env", "false", "find", "free",
   "grep", "head", "hostname", "id", "kill", "ln", "ls", "md5sum", "mkdir", "mv", "printf", "ps", "pwd", "rm",
   "rmdir", "sed", "seq", "sh", "sha256sum", "sleep", "sort", "tail", "tee", "test", "touch", "tr", "true", "uname",
-  "uniq", "wc", "wget", "whoami", "xargs", "yes", "chmod", "stat", "readlink", "realpath", "printenv", "expr",
+  "uniq", "wc", "wget", "whoami", "xargs", "yes", "chmod", "stat", "readlink", "realpath", "printenv", "expr", "top",
 ];
 
 /** A placeholder executable: an ELF magic and the program's name (what `head -c4` of a binary shows). */

@@ -197,7 +197,8 @@ class EmulatedProcess implements GuestProcess {
     const mayServe = (cmd: string) => this.mayServe(cmd);
     if (SHELLS.has(basename(argv[0]))) {
       const c = argv.indexOf("-c");
-      if (c < 0) return argv.length === 1;
+      // An interactive sh over a filesystem is one shell session: variables and `cd` carry from line to line.
+      if (c < 0) return argv.length === 1 && !(this.ctx.fs && this.ctx.openStdin);
       return c + 1 < argv.length && vocabularyCovers(argv[c + 1], mayServe);
     }
     return commandCovered(argv, mayServe);

@@ -14,6 +14,7 @@ import { conflict, invalid, notFound, notModified, VchError } from "./errors.js"
 import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
 import { serviceNetwork } from "./service-net.js";
+import { startRefusal } from "./exec-check.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
@@ -96,8 +97,27 @@ export class ContainerLifecycle {
     if (s.Running) throw notModified(`container ${c.rec.id} is already running`);
     if (s.Status === "removing" || s.Dead) throw conflict(`container ${c.rec.id} is marked for removal and cannot be started`);
     this.cancelRestart(c);
+    const refusal = this.startRefusal(c);
+    if (refusal) {
+      // dockerd records runc's refusal on the container, which stays created, and answers 400.
+      Object.assign(s, { ExitCode: refusal.includes("permission denied") ? 126 : 127, Error: refusal });
+      if (c.rec.hostConfig.AutoRemove) this.destroy(c, true); // `--rm`: dockerd removes it after the failed start
+      throw invalid(refusal);
+    }
     c.manuallyStopped = false;
     this.bootContainer(c, null);
+  }
+
+  /** runc's refusal to start the container's program (missing or not executable in its filesystem), or null. */
+  private startRefusal(c: Container): string | null {
+    // A container labelled as a service runs any command (docs/guest.md): nothing to look up.
+    if (!c.rec.path || c.rec.config.Labels?.["vicsim.guest.service"] === "true") return null;
+    // A wasi/wasm image's program is a module its WASI runtime loads, not a runc process (the guest reports a missing one).
+    const image = this.images.get(c.rec.imageId);
+    if (image && image.os === "wasi") return null;
+    let files;
+    try { files = this.filesOf(c); } catch { return null; } // the boot reports a filesystem it cannot make
+    return startRefusal(files, c.rec.path, c.rec.config.Env, c.rec.config.WorkingDir || "/");
   }
 
   /** Docker's stop: SIGTERM (or its stop signal), SIGKILL after `timeout` seconds; a restarting one just stops. */

@@ -3,11 +3,13 @@
  * embedded DNS resolves it (on a user-defined network: container names, aliases, hostnames and short
  * ids of the containers on a network the caller shares; everywhere: IP addresses), and a request
  * reaches the peer's emulated service. A web server (nginx, httpd) serves the files of its document
- * root from the peer's own filesystem; any other port or a stopped peer refuses the connection.
+ * root from the peer's own filesystem; redis answers its protocol on 6379 (a `tcp:` request); any
+ * other port or a stopped peer refuses the connection. Answers and refusals carry the peer's `ip:port`.
  */
 import type { ContainerFs } from "../fs/index.js";
 import type { NetRequest, NetResponse, Network } from "../guests/shell/index.js";
 import type { Container } from "./container.js";
+import { redisReply } from "./service-redis.js";
 
 /** Web servers of the catalogue: their port, document root and Server header. */
 const WEB_SERVERS: Record<string, { port: number; root: string; server: string }> = {
@@ -33,29 +35,33 @@ export function serviceNetwork(self: Container, deps: ServiceNetDeps): Network {
   return async (req: NetRequest): Promise<NetResponse> => {
     const url = new URL(req.url);
     const host = url.hostname;
-    const peer = resolve(self, host, deps);
-    if (!peer) throw new Error(`bad address '${host}'`);
-    const web = WEB_SERVERS[deps.repoOf(peer)];
-    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const found = resolve(self, host, deps);
+    if (!found) throw new Error(`bad address '${host}'`);
+    const { peer, ip } = found;
+    const repo = deps.repoOf(peer);
+    const web = WEB_SERVERS[repo];
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : url.protocol === "redis:" ? 6379 : 80));
+    const address = `${ip}:${port}`;
     const serving = peer.rec.state.Running && !peer.rec.state.Paused && (peer.rt.process?.activity() ?? 0) >= 1;
-    if (!web || !serving || port !== web.port || url.protocol !== "http:") throw new Error("Connection refused");
-    return serveFile(deps.filesOf(peer), web, decodeURIComponent(url.pathname), req.method, deps.now());
+    if (serving && url.protocol === "tcp:" && repo === "redis" && port === 6379) return { ...redisReply(peer, req.body ?? new Uint8Array()), address };
+    if (!web || !serving || port !== web.port || url.protocol !== "http:") throw Object.assign(new Error("Connection refused"), { address });
+    return { ...serveFile(deps.filesOf(peer), web, decodeURIComponent(url.pathname), req.method, deps.now()), address };
   };
 }
 
-function resolve(self: Container, host: string, deps: ServiceNetDeps): Container | null {
-  if (host === "localhost" || host === "127.0.0.1") return self;
+function resolve(self: Container, host: string, deps: ServiceNetDeps): { peer: Container; ip: string } | null {
+  if (host === "localhost" || host === "127.0.0.1") return { peer: self, ip: "127.0.0.1" };
   const mine = Object.entries(self.rec.networks);
   for (const c of deps.containers()) {
     if (c.removed) continue;
     for (const [name, ep] of Object.entries(c.rec.networks)) {
       const shared = mine.find(([n, m]) => n === name || (m.NetworkID !== "" && m.NetworkID === ep.NetworkID));
       if (!shared) continue;
-      if (ep.IPAddress && ep.IPAddress === host) return c;
+      if (ep.IPAddress && ep.IPAddress === host) return { peer: c, ip: host };
       // Docker's embedded DNS answers names on user-defined networks only, not on the default bridge.
       if (name === "bridge" || name === "host" || name === "none") continue;
       const names = [c.rec.name.slice(1), c.rec.config.Hostname, c.rec.id.slice(0, 12), ...(ep.Aliases ?? [])];
-      if (names.includes(host)) return c;
+      if (names.includes(host)) return { peer: c, ip: ep.IPAddress };
     }
   }
   return null;

@@ -736,7 +736,7 @@ export interface VirtualContainerHostApi {
   getImage(ref: string): ImageRecord;
   tagImage(ref: string, repo: string, tag?: string): void;
   /** Registers an image made here (`docker build`, `load`, `import`, `commit`) under `tags` (`repo:tag`); it gets a template VM profile like a pulled one. */
-  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord;
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit"; commit?: { container: string; comment?: string } }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;

@@ -282,7 +282,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   private readonly layerStore = new ImageLayers();
 
   /** Registers an image made here under `tags`; its template VM profile is its base's with its layers on top. */
-  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit" }): ImageRecord {
+  addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit"; commit?: { container: string; comment?: string } }): ImageRecord {
     return this.tx(() => {
       const keys = (options.tags ?? []).map((t) => {
         const { repo, tag } = this.images.parseRef(t);
@@ -298,6 +298,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
       for (const key of keys) {
         this.images.setTag(key, rec.id);
         this.ctx.emit("image", "tag", rec.id, { name: key });
+      }
+      // dockerd logs the container's `commit` after tagging the new image.
+      if (options.commit) {
+        const c = this.container(options.commit.container);
+        this.ctx.emit("container", "commit", c.rec.id, { ...containerAttrs(c), comment: options.commit.comment ?? "", imageID: rec.id, imageRef: keys[0] ?? "" });
       }
       return structuredClone(rec);
     });

@@ -13,9 +13,13 @@ export interface ShellClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** An HTTP request from wget/curl, answered by the container's network (other containers' services). */
+/**
+ * An HTTP request from wget/curl, answered by the container's network (other containers' services); a
+ * `tcp://host:port` URL sends `body` as raw bytes (redis-cli) and the answer's body is what came back.
+ * `address` is the peer's `ip:port` (on a refusal too, as a property of the Error).
+ */
 export interface NetRequest { url: string; method: string; headers: Record<string, string>; body?: Uint8Array }
-export interface NetResponse { status: number; statusText?: string; headers?: Record<string, string>; body: Uint8Array }
+export interface NetResponse { status: number; statusText?: string; headers?: Record<string, string>; body: Uint8Array; address?: string }
 /** Resolves a request, or rejects with an Error whose message is the reason (`Connection refused`, `bad address 'x'`). */
 export type Network = (req: NetRequest) => Promise<NetResponse>;
 

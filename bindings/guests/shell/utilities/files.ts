@@ -31,8 +31,10 @@ function modeString(st: Stat): string {
 const blocks = (st: Stat): number => (st.kind === "symlink" ? 0 : st.kind === "dir" ? 4 : Math.ceil(st.size / 4096) * 4);
 
 const ls: Utility = async (ctx) => {
-  const { flags, rest } = getopt(ctx.argv, "lad1AFRp");
-  const long = flags.has("l"), all = flags.has("a"), almost = flags.has("A"), dirSelf = flags.has("d");
+  const { flags, rest } = getopt(ctx.argv, "lad1AFRnp");
+  // -n is -l with numeric ids; -R lists each directory below, depth first, each under its own header.
+  const numeric = flags.has("n"), long = flags.has("l") || numeric, all = flags.has("a"), almost = flags.has("A"), dirSelf = flags.has("d");
+  const recursive = flags.has("R") && !dirSelf;
   const args = rest.length ? rest : ["."];
   let status = 0;
   const files: string[] = [], dirs: string[] = [];
@@ -52,34 +54,37 @@ const ls: Utility = async (ctx) => {
     if (!long) return name + "\n";
     const st = ctx.fs.lstat(path);
     const nlink = st.kind === "dir" ? 2 + safeList(ctx.fs, path).filter((n) => kindOf(ctx.fs, `${path}/${n}`) === "dir").length : 1;
-    const user = idName(ctx.fs, "passwd", st.uid).slice(0, 8), group = idName(ctx.fs, "group", st.gid).slice(0, 8);
+    const user = numeric ? String(st.uid) : idName(ctx.fs, "passwd", st.uid).slice(0, 8), group = numeric ? String(st.gid) : idName(ctx.fs, "group", st.gid).slice(0, 8);
     const link = st.kind === "symlink" ? ` -> ${st.target}` : "";
     return `${modeString(st)} ${String(nlink).padStart(4)} ${user.padEnd(8)} ${group.padEnd(8)} ${String(st.size).padStart(9)} ${lsTime(st.mtime, ctx.system.clock.now())} ${name}${link}\n`;
   };
   let text = "";
   for (const f of files.sort()) text += line(f, abs(ctx, f));
-  const sortedDirs = dirs.sort();
-  for (let i = 0; i < sortedDirs.length; i++) {
-    const d = sortedDirs[i];
-    const path = abs(ctx, d);
-    if (args.length > 1) text += `${files.length || i > 0 ? "\n" : ""}${d}:\n`;
+  let first = files.length === 0;
+  const listDir = async (d: string, path: string): Promise<void> => {
+    if (args.length > 1 || recursive) text += `${first ? "" : "\n"}${d}:\n`;
+    first = false;
     let names: string[];
     try { names = ctx.fs.readdir(path, ctx.user); } catch (e) {
       if (!(e instanceof FsError)) throw e;
       await warn(ctx, `can't open '${d}': ${e.message}`);
       status = 2;
-      continue;
+      return;
     }
     names = names.filter((n) => all || almost || !n.startsWith("."));
     if (all) names = [".", "..", ...names];
     names.sort(collate);
+    const child = (n: string) => (n === "." ? path : n === ".." ? `${path}/..` : `${path === "/" ? "" : path}/${n}`);
     if (long) {
       let total = 0;
-      for (const n of names) total += blocks(ctx.fs.lstat(`${path}/${n}`));
+      for (const n of names) total += blocks(ctx.fs.lstat(child(n)));
       text += `total ${total}\n`;
     }
-    for (const n of names) text += line(n, n === "." ? path : n === ".." ? `${path}/..` : `${path === "/" ? "" : path}/${n}`);
-  }
+    for (const n of names) text += line(n, child(n));
+    if (!recursive) return;
+    for (const n of names) if (n !== "." && n !== ".." && kindOf(ctx.fs, child(n)) === "dir") await listDir(d.endsWith("/") ? d + n : `${d}/${n}`, child(n));
+  };
+  for (const d of dirs.sort()) await listDir(d, abs(ctx, d));
   await out(ctx, text);
   return status;
 };

@@ -157,23 +157,46 @@ const wget: Utility = async (ctx) => {
   const full = /^\w+:\/\//.test(url) ? url : `http://${url}`;
   const u = new URL(full);
   const target = flags.get("O")?.[0] ?? (u.pathname.split("/").pop() || "index.html");
-  if (!flags.has("q")) await ctx.stderr.write(new TextEncoder().encode(`Connecting to ${u.host} (${u.host})\n`));
+  const quiet = flags.has("q");
+  const say = (s: string) => (quiet ? Promise.resolve() : ctx.stderr.write(new TextEncoder().encode(s)));
   if (!ctx.system.net) { await warn(ctx, `bad address '${u.hostname}'`); return 1; }
   let res;
   try { res = await ctx.system.net({ url: full, method: "GET", headers: { "User-Agent": "Wget" } }); } catch (e) {
     // A name that does not resolve is busybox's "bad address" before any connection.
     const msg = (e as Error).message;
-    await warn(ctx, msg.startsWith("bad address") ? msg : `can't connect to remote host: ${msg}`);
+    if (msg.startsWith("bad address")) { await warn(ctx, msg); return 1; }
+    const address = (e as { address?: string }).address ?? u.host;
+    await say(`Connecting to ${u.host} (${address})\n`);
+    await warn(ctx, `can't connect to remote host (${address.replace(/:\d+$/, "")}): ${msg}`);
     return 1;
   }
+  await say(`Connecting to ${u.host} (${res.address ?? u.host})\n`);
   if (res.status >= 400) { await warn(ctx, `server returned error: HTTP/1.1 ${res.status} ${res.statusText ?? ""}`.trimEnd()); return 1; }
-  if (target === "-") await out(ctx, res.body);
-  else {
+  // busybox's progress line: the file's name in 20 columns, the bar, the size as smart_ulltoa5 writes it.
+  const progress = (name: string) => `${name.split("/").pop()!.slice(0, 20).padEnd(20)} 100% |********************************| ${ulltoa5(res.body.length)}  0:00:00 ETA\n`;
+  if (target === "-") {
+    await say("writing to stdout\n");
+    await out(ctx, res.body);
+    await say(`${progress("-")}written to stdout\n`);
+  } else {
+    await say(`saving to '${target}'\n`);
     ctx.fs.writeFile(target.startsWith("/") ? target : `${ctx.cwd === "/" ? "" : ctx.cwd}/${target}`, res.body, { cred: ctx.user });
-    if (!flags.has("q")) await ctx.stderr.write(new TextEncoder().encode(`saving to '${target}'\n${target}            100% |********************************|   ${res.body.length}  0:00:00 ETA\n'${target}' saved\n`));
+    await say(`${progress(target)}'${target}' saved\n`);
   }
   return 0;
 };
+
+/** busybox's smart_ulltoa5: a size in five columns, scaled by 1024 past 99999 (`  615`, `97.6k`, `1171k`, `50.0M`). */
+export function ulltoa5(n: number): string {
+  if (n <= 99999) return String(n).padStart(5);
+  let v = n * 10;
+  let idx = 0;
+  do { v = Math.floor(v / 1024); idx++; } while (v >= 100000);
+  const u = Math.floor(v / 10);
+  const tenth = v % 10;
+  const scale = " kMGTPEZY"[idx];
+  return (u >= 100 ? String(u).padStart(4) : `${String(u).padStart(2)}.${tenth}`) + scale;
+}
 
 const curl: Utility = async (ctx) => {
   const { flags, rest } = getopt(ctx.argv, "sSfLIio:X:H:d:");
@@ -184,13 +207,14 @@ const curl: Utility = async (ctx) => {
   for (const h of flags.get("H") ?? []) { const i = h.indexOf(":"); if (i > 0) headers[h.slice(0, i).trim()] = h.slice(i + 1).trim(); }
   const data = flags.get("d")?.[0];
   const method = flags.get("X")?.[0] ?? (flags.has("I") ? "HEAD" : data !== undefined ? "POST" : "GET");
-  const host = new URL(full).hostname;
+  const { hostname: host, port: given, protocol } = new URL(full);
+  const port = given || (protocol === "https:" ? "443" : "80");
   if (!ctx.system.net) { if (!flags.has("s") || flags.has("S")) await ctx.stderr.write(new TextEncoder().encode(`curl: (6) Could not resolve host: ${host}\n`)); return 6; }
   let res;
   try { res = await ctx.system.net({ url: full, method, headers, body: data === undefined ? undefined : new TextEncoder().encode(data) }); } catch (e) {
     const msg = (e as Error).message;
     const code = /resolve|bad address/i.test(msg) ? 6 : 7;
-    if (!flags.has("s") || flags.has("S")) await ctx.stderr.write(new TextEncoder().encode(code === 6 ? `curl: (6) Could not resolve host: ${host}\n` : `curl: (7) Failed to connect to ${host}: ${msg}\n`));
+    if (!flags.has("s") || flags.has("S")) await ctx.stderr.write(new TextEncoder().encode(code === 6 ? `curl: (6) Could not resolve host: ${host}\n` : `curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`));
     return code;
   }
   if (flags.has("f") && res.status >= 400) {
