@@ -93,15 +93,15 @@ describe("docker run on real runtimes", () => {
 });
 
 describe("volumes in a real guest", () => {
-  test("python reads what busybox put in a volume, and busybox reads what python wrote there (not through a :ro mount)", async () => {
+  test("python reads what busybox put in a volume, and busybox sees what python wrote and removed there (not through a :ro mount)", async () => {
     const put = await run("busybox:latest", ["sh", "-c", "echo from busybox > /data/in.txt"], { Binds: ["pydata:/data"] });
     expect(await waitExit(put)).toBe(0);
-    const py = await run("python:3", ["python", "-c", "print(open('/data/in.txt').read(), end='')\nopen('/data/f', 'w').write('x')\nopen('/ro/g', 'w').write('y')"], { Binds: ["pydata:/data", "pydata:/ro:ro"] });
+    const py = await run("python:3", ["python", "-c", "import os\nprint(open('/data/in.txt').read(), end='')\nos.remove('/data/in.txt')\nopen('/data/f', 'w').write('x')\nopen('/ro/g', 'w').write('y')"], { Binds: ["pydata:/data", "pydata:/ro:ro"] });
     expect(await waitExit(py)).toBe(0);
     expect(await logs(py)).toEqual({ stdout: "from busybox\n", stderr: "" });
-    const read = await run("busybox:latest", ["sh", "-c", "cat /data/f; echo; test -e /data/g && echo g written || echo no g"], { Binds: ["pydata:/data"] });
+    const read = await run("busybox:latest", ["sh", "-c", "cat /data/f; echo; test -e /data/g && echo g written || echo no g; test -e /data/in.txt || echo in.txt removed"], { Binds: ["pydata:/data"] });
     expect(await waitExit(read)).toBe(0);
-    expect(await logs(read)).toEqual({ stdout: "x\nno g\n", stderr: "" });
+    expect(await logs(read)).toEqual({ stdout: "x\nno g\nin.txt removed\n", stderr: "" });
   }, 180_000);
 });
 
