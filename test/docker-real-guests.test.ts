@@ -92,6 +92,19 @@ describe("docker run on real runtimes", () => {
   }, 30_000);
 });
 
+describe("volumes in a real guest", () => {
+  test("python reads what busybox put in a volume, and busybox sees what python wrote and removed there (not through a :ro mount)", async () => {
+    const put = await run("busybox:latest", ["sh", "-c", "echo from busybox > /data/in.txt"], { Binds: ["pydata:/data"] });
+    expect(await waitExit(put)).toBe(0);
+    const py = await run("python:3", ["python", "-c", "import os\nprint(open('/data/in.txt').read(), end='')\nos.remove('/data/in.txt')\nopen('/data/f', 'w').write('x')\nopen('/ro/g', 'w').write('y')"], { Binds: ["pydata:/data", "pydata:/ro:ro"] });
+    expect(await waitExit(py)).toBe(0);
+    expect(await logs(py)).toEqual({ stdout: "from busybox\n", stderr: "" });
+    const read = await run("busybox:latest", ["sh", "-c", "cat /data/f; echo; test -e /data/g && echo g written || echo no g; test -e /data/in.txt || echo in.txt removed"], { Binds: ["pydata:/data"] });
+    expect(await waitExit(read)).toBe(0);
+    expect(await logs(read)).toEqual({ stdout: "x\nno g\nin.txt removed\n", stderr: "" });
+  }, 180_000);
+});
+
 describe("lifecycle of a real guest", () => {
   test("a busy loop pauses, and docker stop ends it after the grace period (137)", async () => {
     const id = await run("python:3", ["python", "-c", "print('ready', flush=True)\nn = 0\nwhile True: n += 1"]);

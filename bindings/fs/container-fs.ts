@@ -74,6 +74,11 @@ export class ContainerFs {
     this.mounts = this.mounts.filter((m) => joinParts(m.at) !== p);
   }
 
+  /** The mount points with their mode (read-only or not), as absolute paths, shortest first. */
+  mountModes(): { path: string; readOnly: boolean }[] {
+    return this.mounts.map((m) => ({ path: joinParts(m.at), readOnly: m.readOnly })).sort((a, b) => a.path.length - b.path.length);
+  }
+
   /** The mount points, as absolute paths. */
   mountPoints(): string[] {
     return this.mounts.map((m) => joinParts(m.at)).sort();

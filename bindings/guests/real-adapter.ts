@@ -9,7 +9,7 @@ import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import { RealGuest } from "./real/host.js";
 import { RUNTIMES, runtimeForCommand, type RuntimeKind } from "./real/runtimes.js";
 import { bootTemplate, type RuntimeTemplate } from "./real/templates.js";
-import { copyIn, copyOut, programFiles, type GuestFiles } from "./real-files.js";
+import { copyIn, copyOut, guestFiles, type GuestFiles } from "./real-files.js";
 
 /** The image (repository) each runtime runs in: `python` in busybox stays the emulated `not found`. */
 const IMAGE_OF: Record<Exclude<RuntimeKind, "wasi">, string> = { python: "python", ruby: "ruby", quickjs: "node" };
@@ -107,7 +107,7 @@ class RealProcess implements GuestProcess {
       }
       module = this.ctx.fs.readFile(program);
     }
-    this.files = this.ctx.fs ? await programFiles(this.ctx.fs, this.argv, cwd, program) : null;
+    this.files = this.ctx.fs ? await guestFiles(this.ctx.fs, this.argv, cwd, program) : null;
     if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
     if (this.ended) return this.files?.dispose();
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
