@@ -14,7 +14,7 @@ const EXECS = 1000;
 const ATTACHES = 1000;
 const WORKERS = 4;
 /** docker-py 7.1.0, vendored with its suite (Debian's python3-docker is older). */
-const DOCKER_PY = new URL("./fixtures/docker-py/", import.meta.url).pathname;
+const DOCKER_PY = new URL("../vendor/docker-py/", import.meta.url).pathname;
 
 let vch: VirtualContainerHost;
 let server: DockerServer;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What docker-py 7.1.0's own integration suite (vendored in test/fixtures/docker-py) needs from
+# What docker-py 7.1.0's own integration suite (vendored in vendor/docker-py) needs from
 # Debian's /usr/bin/python3 besides the library itself: pytest with its per-test timeout, paramiko
 # (docker-py imports it for ssh:// hosts), requests and websocket-client (attach over websocket).
 set -eu
