@@ -99,6 +99,18 @@ describe.each(impls)("%s cluster", (_name, make) => {
     expect(c.entitlement(a).cpu).toBeCloseTo(800, 9); // b held at 100: a gets all it wants
   });
 
+  it("setAllocation: a running VM's larger reservation must fit its host's unreserved capacity, or nothing changes", () => {
+    const c = make({ hosts: [{ cpuMHz: 4000, memoryMiB: 8192 }] });
+    const a = c.addVm({ cpu: { demand: 100, reservation: 3000 }, memory: { demand: 100, reservation: 4000 } });
+    const b = c.addVm({ cpu: { demand: 100, reservation: 1000 }, memory: { demand: 100 } });
+    c.placeVms([a, b]);
+    expect(() => c.setAllocation(b, { cpu: { reservation: 1001 } })).toThrow(/insufficient resources on H0/);
+    expect(() => c.setAllocation(b, { memory: { reservation: 4193 } })).toThrow(/insufficient resources on H0/);
+    expect(c.hostLoads()[0]).toMatchObject({ reservedCpuMHz: 4000, reservedMemoryMiB: 4000 });
+    c.setAllocation(b, { cpu: { reservation: 500 }, memory: { reservation: 4192 } });
+    expect(c.hostLoads()[0]).toMatchObject({ reservedCpuMHz: 3500, reservedMemoryMiB: 8192 });
+  });
+
   it("refuses a placement no host can take, with the reason, and changes nothing", () => {
     const c = make({ hosts: hosts(2) });
     const a = c.addVm({ cpu: { demand: 100 }, memory: { demand: 100, reservation: 20_000 } });

@@ -74,6 +74,8 @@ export class Cluster implements ClusterApi {
   /** Host states and failover flags, mirrored: every change goes through this front end. */
   private readonly states: number[];
   private readonly failover: boolean[];
+  /** Each host's capacity, [MHz, MiB]: what a running VM's new reservation is admitted against. */
+  private readonly capacity: [number, number][];
 
   /** Builds the cluster; `kernel` defaults to a fresh wasm instance. */
   constructor(options: ClusterOptions, kernel?: PlacementKernel) {
@@ -92,6 +94,7 @@ export class Cluster implements ClusterApi {
     this.hostNames = options.hosts.map((h, i) => h.name ?? `H${i}`);
     this.states = options.hosts.map(() => 0);
     this.failover = options.hosts.map(() => false);
+    this.capacity = options.hosts.map((h) => [h.cpuMHz, h.memoryMiB]);
     for (const h of options.hosts) this.kernel.hostAdd(h.cpuMHz, h.memoryMiB);
     this.threshold = options.migrationThreshold ?? 3;
     this.level = options.automation ?? "fullyAutomated";
@@ -215,6 +218,18 @@ export class Cluster implements ClusterApi {
     const cpu = resource(next.cpu, "CPU", "MHz");
     const mem = resource(next.memory, "memory", "MiB");
     const oh = next.overheadMiB ?? 0;
+    // A powered-on VM keeps its host: a larger reservation must fit what the host has unreserved, as
+    // vSphere's reconfigure refuses one it cannot admit (InsufficientResourcesFault).
+    const host = this.kernel.vmHost(vm);
+    if (host >= 0) {
+      const load = this.hostLoads()[host];
+      const oldCpu = entry.spec.cpu.reservation ?? 0;
+      const oldMem = (entry.spec.memory.reservation ?? 0) + (entry.spec.overheadMiB ?? 0);
+      const [capCpu, capMem] = this.capacity[host];
+      if (load.reservedCpuMHz - oldCpu + cpu[1] > capCpu || load.reservedMemoryMiB - oldMem + mem[1] + oh > capMem) {
+        throw new Error(`insufficient resources on ${this.hostNames[host]}: the new reservation (${cpu[1]} MHz, ${mem[1] + oh} MiB with overhead) does not fit its unreserved capacity`);
+      }
+    }
     this.kernel.vmSetAllocation(vm, cpu.slice(1), [mem[1] + oh, mem[2] + oh, mem[3]]);
     entry.spec = next;
   }

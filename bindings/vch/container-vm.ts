@@ -106,7 +106,11 @@ export class ContainerVms {
   reallocate(c: Container, spec: VmSpec): void {
     const { demand: _cpu, ...cpu } = spec.cpu;
     const { demand: _mem, ...memory } = spec.memory;
-    this.cluster.setAllocation(c.vm.cluster, { cpu, memory });
+    try {
+      this.cluster.setAllocation(c.vm.cluster, { cpu, memory });
+    } catch (e) {
+      throw new VchError("invalid", `Cannot update container ${c.rec.id}: ${(e as Error).message}`);
+    }
   }
 
   /** Unregisters a container VM (it leaves its rules too). */
