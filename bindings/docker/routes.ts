@@ -319,7 +319,8 @@ route("GET", "/containers/{id}/logs", ({ params, query }) => {
   };
 });
 archiveRoutes(route); // container files: archive (docker cp), export, changes
-route("POST", "/containers/{id}/attach", ({ params, query }) => ({
+/** An attach's query, the same for the hijacked and the WebSocket attach. */
+const attachAction = ({ params, query }: RouteInput, raw?: true): Action => ({
   kind: "containerAttach",
   id: params.id,
   stream: queryBool(query, "stream"),
@@ -328,19 +329,11 @@ route("POST", "/containers/{id}/attach", ({ params, query }) => ({
   stdout: queryBool(query, "stdout"),
   stderr: queryBool(query, "stderr"),
   detachKeys: query.get("detachKeys") ?? undefined,
-}));
+  ...(raw ? { raw } : {}),
+});
+route("POST", "/containers/{id}/attach", (input) => attachAction(input));
 // dockerd's WebSocket attach: the same attach, raw output whatever the TTY (websocket.ts).
-route("GET", "/containers/{id}/attach/ws", ({ params, query }) => ({
-  kind: "containerAttach",
-  id: params.id,
-  stream: queryBool(query, "stream"),
-  logs: queryBool(query, "logs"),
-  stdin: queryBool(query, "stdin"),
-  stdout: queryBool(query, "stdout"),
-  stderr: queryBool(query, "stderr"),
-  detachKeys: query.get("detachKeys") ?? undefined,
-  raw: true,
-}));
+route("GET", "/containers/{id}/attach/ws", (input) => attachAction(input, true));
 route("GET", "/containers/{id}/stats", ({ params, query }) => ({
   kind: "containerStats",
   id: params.id,
