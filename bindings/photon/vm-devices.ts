@@ -7,7 +7,7 @@ import { ApiError } from "./errors.js";
 import type { PhotonPlatform } from "./platform.js";
 import { created, required, type Route } from "./route.js";
 import { subnet } from "./subnets.js";
-import { vm } from "./vms.js";
+import { vm, vmTask } from "./vms.js";
 
 /** The ISO file of an `attach_iso` upload (the SDK sends one file part). */
 async function readIso(req: Request): Promise<{ name: string; size: number }> {
@@ -45,25 +45,18 @@ export const vmDeviceRoutes: Route[] = [
       const v = vm(p, params.id);
       const iso = await readIso(request);
       const isoId = crypto.randomUUID();
-      const t = p.tasks.queue(
-        "ATTACH_ISO",
-        { kind: "vm", id: v.id },
+      const t = vmTask(p, v, "ATTACH_ISO", [
+        ["UPLOAD_ISO", () => undefined],
         [
-          ["UPLOAD_ISO", () => undefined],
-          [
-            "ATTACH_ISO",
-            () => {
-              const cur = vm(p, v.id);
-              // a VM has one CD-ROM drive
-              if (cur.attachedIsos?.length) throw refused(cur.id, `already has ISO ${cur.attachedIsos[0].name} attached`);
-              p.put("vm", { ...cur, attachedIsos: [{ id: isoId, name: iso.name, size: iso.size }] });
-            },
-          ],
+          "ATTACH_ISO",
+          () => {
+            const cur = vm(p, v.id);
+            // a VM has one CD-ROM drive
+            if (cur.attachedIsos?.length) throw refused(cur.id, `already has ISO ${cur.attachedIsos[0].name} attached`);
+            p.put("vm", { ...cur, attachedIsos: [{ id: isoId, name: iso.name, size: iso.size }] });
+          },
         ],
-        { projectId: v.projectId },
-        undefined,
-        { [v.id]: "vm" },
-      );
+      ]);
       return created(p.tasks.json(t, origin));
     },
   },
@@ -72,23 +65,16 @@ export const vmDeviceRoutes: Route[] = [
     path: "/vms/:id/detach_iso",
     run({ p, params, origin }) {
       const v = vm(p, params.id);
-      const t = p.tasks.queue(
-        "DETACH_ISO",
-        { kind: "vm", id: v.id },
+      const t = vmTask(p, v, "DETACH_ISO", [
         [
-          [
-            "DETACH_ISO",
-            () => {
-              const cur = vm(p, v.id);
-              if (!cur.attachedIsos?.length) throw refused(cur.id, "has no ISO attached");
-              p.put("vm", { ...cur, attachedIsos: [] });
-            },
-          ],
+          "DETACH_ISO",
+          () => {
+            const cur = vm(p, v.id);
+            if (!cur.attachedIsos?.length) throw refused(cur.id, "has no ISO attached");
+            p.put("vm", { ...cur, attachedIsos: [] });
+          },
         ],
-        { projectId: v.projectId },
-        undefined,
-        { [v.id]: "vm" },
-      );
+      ]);
       return created(p.tasks.json(t, origin));
     },
   },
@@ -99,24 +85,17 @@ export const vmDeviceRoutes: Route[] = [
       const v = vm(p, params.id);
       const networkId = required((await body()).networkId, "networkId");
       const net = subnet(p, networkId);
-      const t = p.tasks.queue(
-        "ACQUIRE_FLOATING_IP",
-        { kind: "vm", id: v.id },
+      const t = vmTask(p, v, "ACQUIRE_FLOATING_IP", [
         [
-          [
-            "ACQUIRE_FLOATING_IP",
-            () => {
-              const cur = vm(p, v.id);
-              if (cur.floatingIp) throw refused(cur.id, `already has floating IP ${cur.floatingIp.address}`);
-              if (subnet(p, net.id).state !== "READY") throw new ApiError(400, "InvalidNetworkState", `Network ${net.id} is ${net.state}`, { id: net.id });
-              p.put("vm", { ...cur, floatingIp: { networkId: net.id, address: freeFloatingIp(p) } });
-            },
-          ],
+          "ACQUIRE_FLOATING_IP",
+          () => {
+            const cur = vm(p, v.id);
+            if (cur.floatingIp) throw refused(cur.id, `already has floating IP ${cur.floatingIp.address}`);
+            if (subnet(p, net.id).state !== "READY") throw new ApiError(400, "InvalidNetworkState", `Network ${net.id} is ${net.state}`, { id: net.id });
+            p.put("vm", { ...cur, floatingIp: { networkId: net.id, address: freeFloatingIp(p) } });
+          },
         ],
-        { projectId: v.projectId },
-        undefined,
-        { [v.id]: "vm" },
-      );
+      ]);
       return created(p.tasks.json(t, origin));
     },
   },
@@ -125,23 +104,16 @@ export const vmDeviceRoutes: Route[] = [
     path: "/vms/:id/release_floating_ip",
     run({ p, params, origin }) {
       const v = vm(p, params.id);
-      const t = p.tasks.queue(
-        "RELEASE_FLOATING_IP",
-        { kind: "vm", id: v.id },
+      const t = vmTask(p, v, "RELEASE_FLOATING_IP", [
         [
-          [
-            "RELEASE_FLOATING_IP",
-            () => {
-              const cur = vm(p, v.id);
-              if (!cur.floatingIp) throw refused(cur.id, "has no floating IP");
-              p.put("vm", { ...cur, floatingIp: undefined });
-            },
-          ],
+          "RELEASE_FLOATING_IP",
+          () => {
+            const cur = vm(p, v.id);
+            if (!cur.floatingIp) throw refused(cur.id, "has no floating IP");
+            p.put("vm", { ...cur, floatingIp: undefined });
+          },
         ],
-        { projectId: v.projectId },
-        undefined,
-        { [v.id]: "vm" },
-      );
+      ]);
       return created(p.tasks.json(t, origin));
     },
   },

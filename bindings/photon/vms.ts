@@ -191,7 +191,8 @@ export function power(p: PhotonPlatform, id: string, op: keyof typeof POWER): vo
   p.put("vm", { ...v, state: rule.to });
 }
 
-function vmTask(p: PhotonPlatform, v: VmDoc, op: string, steps: [string, () => void | Promise<void>][], lock = true) {
+/** A task on one VM: the VM's lock, its project's scope. */
+export function vmTask(p: PhotonPlatform, v: VmDoc, op: string, steps: [string, () => void | Promise<void>][], lock = true) {
   return p.tasks.queue(op, { kind: "vm", id: v.id }, steps, { projectId: v.projectId }, undefined, { [v.id]: "vm" }, lock);
 }
 
