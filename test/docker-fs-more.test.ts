@@ -1,24 +1,10 @@
 // More of the container filesystems through the real docker CLI against `vicsim serve`: an interactive
 // shell session, runc's refusal of a missing program, busybox wget's and curl's output, redis-cli's PING.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { dockerCliHarness, type Served } from "./fixtures/docker-cli-harness.js";
+import { describe, expect, test } from "vitest";
+import { dockerCliServer } from "./fixtures/docker-cli-harness.js";
 import { ulltoa5 } from "../bindings/guests/shell/utilities/system.js";
 
-const { serve, docker, close } = dockerCliHarness("docker-fs-more");
-
-let server: Served;
-const d = (args: string[], input?: string | Uint8Array) => docker(server.dockerHost, args, input);
-async function ok(args: string[], input?: string | Uint8Array): Promise<string> {
-  const r = await d(args, input);
-  if (r.code !== 0) throw new Error(`docker ${args.join(" ")} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
-
-beforeAll(async () => {
-  server = await serve([]);
-  await ok(["pull", "-q", "busybox"]);
-}, 60_000);
-afterAll(close);
+const { d, ok } = dockerCliServer("docker-fs-more", ["busybox"]);
 
 describe("the emulated guest as a user meets it, through the docker CLI", () => {
   test("docker run -i busybox sh is one shell session: a variable and a cd carry from line to line", async () => {

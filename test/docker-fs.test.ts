@@ -3,24 +3,10 @@
 import { spawn } from "node:child_process";
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { dockerCliHarness, type Served } from "./fixtures/docker-cli-harness.js";
+import { describe, expect, test } from "vitest";
+import { dockerCliServer } from "./fixtures/docker-cli-harness.js";
 
-const { scratch, serve, docker, close } = dockerCliHarness("docker-fs");
-
-let server: Served;
-const d = (args: string[], input?: string | Uint8Array) => docker(server.dockerHost, args, input);
-async function ok(args: string[], input?: string | Uint8Array): Promise<string> {
-  const r = await d(args, input);
-  if (r.code !== 0) throw new Error(`docker ${args.join(" ")} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
-
-beforeAll(async () => {
-  server = await serve([]);
-  await ok(["pull", "-q", "busybox"]);
-}, 60_000);
-afterAll(close);
+const { scratch, serve, docker, d, ok } = dockerCliServer("docker-fs", ["busybox"]);
 
 describe("files in containers, through the docker CLI", () => {
   test("the issue's examples: a file in a volume, and a pipe", async () => {
