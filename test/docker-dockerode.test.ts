@@ -97,6 +97,21 @@ describe("dockerode", () => {
     expect(text.replace(/\r/g, "")).toBe("via run\n");
   });
 
+  test("docker.run 400 times, 4 at once, with and without a TTY: no output is ever missing when it resolves", async () => {
+    const missing: string[] = [];
+    async function one(i: number): Promise<void> {
+      const tty = i % 2 === 0;
+      const out = new PassThrough();
+      let text = "";
+      out.on("data", (d) => (text += d));
+      const [result, container] = (await docker.run("busybox", ["echo", `run ${i}`], tty ? out : [out, out], { Tty: tty })) as [{ StatusCode: number }, Docker.Container];
+      await container.remove();
+      if (result.StatusCode !== 0 || text.replace(/\r/g, "") !== `run ${i}\n`) missing.push(`${i}: ${JSON.stringify(text)}`);
+    }
+    for (let i = 0; i < 400; i += 4) await Promise.all([0, 1, 2, 3].map((k) => one(i + k)));
+    expect(missing).toEqual([]);
+  }, 120_000);
+
   test("logs (buffered) and follow", async () => {
     const c = await docker.createContainer({ Image: "busybox", Cmd: ["printf", "a\\nb\\n"] });
     await c.start();

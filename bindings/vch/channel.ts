@@ -25,6 +25,9 @@ export class Channel<T> implements AsyncIterable<T> {
   onClose: () => void = () => {};
   private closed = false;
   private readonly cap: number;
+  private drainedNow: () => void = () => {};
+  /** Settles when the consumer has taken the last item and seen the end (or stopped reading). */
+  readonly drained: Promise<void> = new Promise((resolve) => (this.drainedNow = resolve));
 
   constructor(signal?: AbortSignal, private readonly options: ChannelOptions = {}) {
     this.cap = options.cap ?? Infinity;
@@ -98,6 +101,7 @@ export class Channel<T> implements AsyncIterable<T> {
     } finally {
       this.ended = true;
       this.close();
+      this.drainedNow();
     }
   }
 }

@@ -40,6 +40,8 @@ export interface ContainerRuntime {
   frozenQueue: (() => void)[];
   pendingExit: number | null;
   listeners: Set<(chunk: OutputChunk | null) => void>;
+  /** Attached readers following the run: an exit is reported to waiters once they have drained. */
+  attachReaders: Set<{ readonly drained: Promise<void> }>;
   waiters: Waiter[];
   restartTimer: Cancel | null;
   /** Due time of the pending restart (restart policy backoff), or null. */
@@ -97,7 +99,7 @@ export function newContainer(rec: ContainerRec, clusterVm: number, seq: number, 
   return {
     rec, logs: ring, manuallyStopped, seq, removed: false,
     rt: {
-      process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null, listeners: new Set(), waiters: [], restartTimer: null, restartDue: null,
+      process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null, listeners: new Set(), attachReaders: new Set(), waiters: [], restartTimer: null, restartDue: null,
       stdin: [], stdinClosed: false, attachedOnce: false, runLogStart: 0, cpuNs: 0, cpuSince: now, cpuRate: 0, precpuSample: null,
       execs: new Set(), execRecords: new Set(), endedExecs: [], guestTimers: new Map(),
     },

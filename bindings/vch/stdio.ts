@@ -42,6 +42,8 @@ export class Stdio {
       return ch;
     }
     this.follow(c, ch, (chunk) => (chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr));
+    c.rt.attachReaders.add(ch);
+    void ch.drained.then(() => c.rt.attachReaders.delete(ch));
     return ch;
   }
 
