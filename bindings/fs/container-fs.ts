@@ -106,7 +106,14 @@ export class ContainerFs {
    * a file used as a directory ENOTDIR. The last component may be missing (stat is then null).
    */
   resolve(path: string, followLast: boolean): { parts: string[]; stat: Stat | null } {
-    if (path === "") throw new FsError("ENOENT", path);
+    const r = this.walk(path, followLast);
+    if (typeof r === "string") throw new FsError(r, path);
+    return r;
+  }
+
+  /** resolve without an exception: the errno instead (PATH lookups miss often, and a throw costs a stack). */
+  private walk(path: string, followLast: boolean): { parts: string[]; stat: Stat | null } | "ENOENT" | "ENOTDIR" | "ELOOP" {
+    if (path === "") return "ENOENT";
     const queue = components(path);
     const wantsDir = path.endsWith("/") && queue.length > 0;
     let parts: string[] = [];
@@ -114,8 +121,8 @@ export class ContainerFs {
     let links = 0;
     while (queue.length > 0) {
       const c = queue.shift()!;
-      if (stat === null) throw new FsError("ENOENT", path);
-      if (stat.kind !== "dir") throw new FsError("ENOTDIR", path);
+      if (stat === null) return "ENOENT";
+      if (stat.kind !== "dir") return "ENOTDIR";
       if (c === ".") continue;
       if (c === "..") {
         parts.pop();
@@ -125,7 +132,7 @@ export class ContainerFs {
       const cand = [...parts, c];
       const st = this.statParts(cand);
       if (st?.kind === "symlink" && (queue.length > 0 || followLast || wantsDir)) {
-        if (++links > MAX_SYMLINKS) throw new FsError("ELOOP", path);
+        if (++links > MAX_SYMLINKS) return "ELOOP";
         const t = st.target!;
         if (t.startsWith("/")) { parts = []; stat = this.statParts([]); }
         queue.unshift(...components(t));
@@ -134,8 +141,14 @@ export class ContainerFs {
       parts = cand;
       stat = st;
     }
-    if (wantsDir && stat && stat.kind !== "dir") throw new FsError("ENOTDIR", path);
+    if (wantsDir && stat && stat.kind !== "dir") return "ENOTDIR";
     return { parts, stat };
+  }
+
+  /** stat(2) that answers null for a path that does not resolve, instead of raising. */
+  statOrNull(path: string): Stat | null {
+    const r = this.walk(path, true);
+    return typeof r === "string" ? null : r.stat;
   }
 
   private existing(path: string, follow = true): { parts: string[]; stat: Stat } {
@@ -152,7 +165,7 @@ export class ContainerFs {
   lstat(path: string): Stat { return this.existing(path, false).stat; }
   /** True when `path` resolves (following symlinks). */
   exists(path: string): boolean {
-    try { return this.resolve(path, true).stat !== null; } catch { return false; }
+    return this.statOrNull(path) !== null;
   }
   /** The canonical absolute path. */
   realpath(path: string): string { return joinParts(this.existing(path).parts); }

@@ -12,12 +12,9 @@ const OCI_PREFIX = "failed to create task for container: failed to create shim t
 export function startRefusal(fs: ContainerFs, argv0: string, env: string[], workdir: string): string | null {
   const oci = (why: string) => `${OCI_PREFIX}exec: "${argv0}": ${why}: unknown`;
   const executable = (p: string): "ok" | "missing" | "denied" => {
-    try {
-      const st = fs.stat(p);
-      return st.kind === "file" && st.mode & 0o111 ? "ok" : "denied";
-    } catch {
-      return "missing";
-    }
+    const st = fs.statOrNull(p);
+    if (!st) return "missing";
+    return st.kind === "file" && st.mode & 0o111 ? "ok" : "denied";
   };
   if (argv0.includes("/")) {
     const full = argv0.startsWith("/") ? argv0 : `${workdir.replace(/\/$/, "") || ""}/${argv0}`;
