@@ -31,8 +31,8 @@ export interface ImageStore {
   keptSteps?(): Map<string, KeptStep>;
   /** A kept step as an image again, or undefined when its layers are no longer in the store. */
   loadStep?(step: KeptStep): Promise<BuildImage | undefined>;
-  /** Keeps a cache step for a later builder, or (null) forgets it. */
-  keepStep?(key: string, step: KeptStep | null): void;
+  /** Keeps a cache step for a later builder (`made`: the layer the step added, if any), or (null) forgets it. */
+  keepStep?(key: string, step: BuildImage | null, made: ImageLayer | null): void;
 }
 
 /** A cache step as a store keeps it: the image's config document (its layers are the diff ids in it) and its parent. */
@@ -361,7 +361,7 @@ export class Builder {
     const img = "id" in entry ? entry : await this.store.loadStep?.(entry);
     this.cache.delete(key);
     if (!img) {
-      this.store.keepStep?.(key, null);
+      this.store.keepStep?.(key, null, null);
       return undefined;
     }
     this.cache.set(key, img);
@@ -398,11 +398,11 @@ export class Builder {
     // A --no-cache build still feeds the cache for the next build, as dockerd's does.
     this.cache.delete(key);
     this.cache.set(key, img);
-    this.store.keepStep?.(key, { configJson: img.configJson, parent: img.parent });
+    this.store.keepStep?.(key, img, layers.length > s.layers.length ? layers[layers.length - 1] : null);
     if (this.cache.size > CACHE_SIZE) {
       const oldest = this.cache.keys().next().value!;
       this.cache.delete(oldest);
-      this.store.keepStep?.(oldest, null);
+      this.store.keepStep?.(oldest, null, null);
     }
     this.moveTo(s, img);
     return img;

@@ -5,7 +5,8 @@
  * `docker history` and `docker save` read the VCH's images. One builder (and its step cache, kept
  * in the VCH's journal) per VCH.
  */
-import type { Layer } from "../fs/index.js";
+import { deserializeLayer, type Layer } from "../fs/index.js";
+import { fromBase64, toBase64 } from "../vch/image-layers.js";
 import type { ImageRecord, VirtualContainerHostApi } from "../vch/types.js";
 import { importImage, loadImages, saveImages } from "./archive.js";
 import { type BuildMessage, Builder, type BuildOptions, type ImageStore, type KeptStep } from "./build.js";
@@ -85,14 +86,13 @@ class VchImageStore implements ImageStore {
     return this.vch.keptBuildSteps();
   }
 
-  keepStep(key: string, step: KeptStep | null): void {
-    this.vch.keepBuildStep(key, step);
+  keepStep(key: string, step: BuildImage | null, made: ImageLayer | null): void {
+    this.vch.keepBuildStep(key, step && { configJson: step.configJson, parent: step.parent, layer: made ? { diffId: made.diffId, tar: toBase64(made.tar) } : undefined });
   }
 
   /**
-   * A kept step's layers are found by diff id among the VCH's images (a step's layers are a prefix
-   * of the image its build made, above the base it was built FROM): gone with those images, as
-   * dockerd's classic cache goes with the intermediate images `docker rmi` deletes.
+   * A kept step's layers are found by diff id among the VCH's images (its base's) and the layers
+   * the kept steps added (as dockerd's classic builder keeps each step's layer in an intermediate image).
    */
   async loadStep(step: KeptStep): Promise<BuildImage | undefined> {
     const doc = JSON.parse(step.configJson) as {
@@ -114,11 +114,23 @@ class VchImageStore implements ImageStore {
     };
   }
 
-  /** Every layer of the VCH's images by diff id (read again when a kept step names one not seen yet). */
+  /**
+   * Every layer of the VCH's images and of its kept build steps by diff id (read again when a kept
+   * step names one not seen yet); a kept step's layer is decoded once.
+   */
   private layersByDiffId: Map<string, ImageLayer> | null = null;
   private async localLayers(): Promise<Map<string, ImageLayer>> {
     const byDiffId = new Map<string, ImageLayer>();
     for (const rec of this.vch.listImages()) for (const l of (await buildImageOf(this.vch, rec)).layers) byDiffId.set(l.diffId, l);
+    for (const step of this.vch.keptBuildSteps().values()) {
+      if (!step.layer || byDiffId.has(step.layer.diffId)) continue;
+      const known = this.layersByDiffId?.get(step.layer.diffId);
+      if (known) { byDiffId.set(known.diffId, known); continue; }
+      // Keyed by the digest of the tar as read back: a layer that does not match its diff id is not found.
+      const tar = fromBase64(step.layer.tar);
+      const layer = await deserializeLayer(tar);
+      byDiffId.set(digest(tar), { layer, tar, diffId: digest(tar), size: layer.size() });
+    }
     return byDiffId;
   }
 }

@@ -320,7 +320,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   keepBuildStep(key: string, step: KeptBuildStep | null): void {
     this.tx(() => {
       if (step) {
-        this.parts.buildSteps.set(key, { configJson: step.configJson, parent: step.parent });
+        this.parts.buildSteps.set(key, { ...step });
         this.ctx.journal.mark("build", key);
       } else if (this.parts.buildSteps.delete(key)) this.ctx.journal.unmark("build", key);
     });
