@@ -3,8 +3,8 @@
  * layers, each step making an image (a layer for COPY, ADD, RUN and a WORKDIR that creates its
  * directory; a config change otherwise), reusing a cached step when the same instruction ran on
  * the same parent with the same config and content (a store may keep the cache across restarts),
- * and printing what `docker build` prints with
- * the classic builder (`Step 1/5 : FROM busybox`, ` ---> 1a2b3c4d5e6f`, `Successfully built …`).
+ * and printing what `docker build` prints with the classic builder (`Step 1/5 : FROM busybox`,
+ * ` ---> 1a2b3c4d5e6f`, `Successfully built …`).
  */
 import { ContainerFs, Layer } from "../fs/index.js";
 import type { ShellClock } from "../guests/shell/index.js";
