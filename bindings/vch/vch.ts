@@ -318,6 +318,8 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   }
 
   keepBuildStep(key: string, step: KeptBuildStep | null): void {
+    // Without a journal there is no restart to outlive: the builder's own cache holds its steps.
+    if (!this.ctx.journal.durable) return;
     this.tx(() => {
       if (step) {
         this.parts.buildSteps.set(key, { ...step });
