@@ -142,7 +142,7 @@ describe("bounded memory", () => {
 describe("commands outside the emulated guest's vocabulary", () => {
   // A program the image lacks: runc refuses the start (exit code 127); inside a shell or an exec it is the shell's "not found".
 
-  it("a program missing from the image: runc's refusal at start, exit code 127, --rm removes it; exec ends 126; the image's service command still serves", async () => {
+  it("a program missing from the image: runc's refusal at start, exit code 127, --rm removes it; exec ends 127 with runc's message; the image's service command still serves", async () => {
     const vch = await vchWith({ pull: ["busybox", "redis"] });
     const ls = vch.createContainer({ Image: "busybox", Cmd: ["python3", "-V"], HostConfig: { AutoRemove: true } });
     const removed = vch.wait(ls.id, "removed");
@@ -156,8 +156,11 @@ describe("commands outside the emulated guest's vocabulary", () => {
     expect(vch.getContainer(redis.id).state.Running).toBe(true);
     const exec = vch.createExec(redis.id, { Cmd: ["python", "-c", "print(1)"], AttachStderr: true, AttachStdout: true });
     const run = vch.startExec(exec);
-    // An exec's program the guest has not got is not run: 126, as dockerd ends such an exec.
-    await expect(run.done).resolves.toBe(126);
+    // An exec's program the container has not got is not run: runc's message and 127, as dockerd 28 ends such an exec.
+    await expect(run.done).resolves.toBe(127);
+    const said = [];
+    for await (const chunk of run.output) said.push(new TextDecoder().decode(chunk.data));
+    expect(said.join("")).toBe(`OCI runtime exec failed: exec failed: unable to start container process: exec: "python": executable file not found in $PATH: unknown\r\n`);
     // Under a busybox container the service command of redis is missing too: the start is refused.
     const other = vch.createContainer({ Image: "busybox", Cmd: ["redis-server"] });
     await expect(vch.start(other.id)).rejects.toThrow(`exec: "redis-server": executable file not found in $PATH`);

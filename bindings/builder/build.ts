@@ -2,8 +2,9 @@
  * The classic (legacy) builder: runs a Dockerfile's stages step by step over the base image's
  * layers, each step making an image (a layer for COPY, ADD, RUN and a WORKDIR that creates its
  * directory; a config change otherwise), reusing a cached step when the same instruction ran on
- * the same parent with the same config and content, and printing what `docker build` prints with
- * the classic builder (`Step 1/5 : FROM busybox`, ` ---> 1a2b3c4d5e6f`, `Successfully built …`).
+ * the same parent with the same config and content (a store may keep the cache across restarts),
+ * and printing what `docker build` prints with the classic builder (`Step 1/5 : FROM busybox`,
+ * ` ---> 1a2b3c4d5e6f`, `Successfully built …`).
  */
 import { ContainerFs, Layer } from "../fs/index.js";
 import type { ShellClock } from "../guests/shell/index.js";
@@ -12,7 +13,7 @@ import { copySources } from "./copy.js";
 import { execForm, type Instruction, parseDockerfile, type Stage } from "./dockerfile.js";
 import { BuildError } from "./errors.js";
 import {
-  type BuildImage, type ContainerConfigDoc, copyConfig, emptyConfig, hex, type HistoryEntry, type ImageLayer, imageLayer, makeImage, rfc3339,
+  type BuildImage, type ContainerConfigDoc, copyConfig, digest, emptyConfig, hex, type HistoryEntry, type ImageLayer, imageLayer, makeImage, rfc3339,
 } from "./image.js";
 import { applyMetadata, normalise, shellOf } from "./instructions.js";
 import { resolveUser, runStep } from "./run.js";
@@ -26,6 +27,18 @@ export interface ImageStore {
   add(image: BuildImage, tags: string[]): Promise<void>;
   /** The image `ref` names if the store has it (never pulled): `--cache-from`'s sources. */
   local?(ref: string): Promise<BuildImage | undefined>;
+  /** Cache steps an earlier builder kept (a reopened state folder), by cache key, least recently used first. */
+  keptSteps?(): Map<string, KeptStep>;
+  /** A kept step as an image again, or undefined when its layers are no longer in the store. */
+  loadStep?(step: KeptStep): Promise<BuildImage | undefined>;
+  /** Keeps a cache step for a later builder (`made`: the layer the step added, if any), or (null) forgets it. */
+  keepStep?(key: string, step: BuildImage | null, made: ImageLayer | null): void;
+}
+
+/** A cache step as a store keeps it: the image's config document (its layers are the diff ids in it) and its parent. */
+export interface KeptStep {
+  configJson: string;
+  parent: string | null;
 }
 
 export interface BuildOptions {
@@ -66,10 +79,13 @@ interface StageState {
 }
 
 export class Builder {
-  private readonly cache = new Map<string, BuildImage>();
+  /** Step images by cache key, least recently used first; a kept step is loaded on its first use. */
+  private readonly cache = new Map<string, BuildImage | KeptStep>();
   private containers = 0;
 
-  constructor(private readonly store: ImageStore, private readonly clock: ShellClock) {}
+  constructor(private readonly store: ImageStore, private readonly clock: ShellClock) {
+    for (const [key, step] of store.keptSteps?.() ?? []) this.cache.set(key, step);
+  }
 
   /** Builds; resolves with the final image, or rejects with a BuildError after printing what ran. */
   async build(o: BuildOptions, out: (m: BuildMessage) => void): Promise<BuildImage> {
@@ -140,7 +156,7 @@ export class Builder {
       config.Labels = { ...(config.Labels ?? {}), ...o.labels };
       const createdBy = [...shellOf(config), "#(nop) ", `LABEL ${Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(" ")}`].join(" ");
       // A rebuild with the same labels reuses the labelled image too (so its id stays).
-      final = (!o.noCache && this.cache.get(this.cacheKey(state!, config, createdBy))) || await this.commit(state!, config, createdBy, null);
+      final = (!o.noCache && await this.cached(this.cacheKey(state!, config, createdBy))) || await this.commit(state!, config, createdBy, null);
       out({ aux: { ID: final.id } }); // `--iidfile` takes the last one
     }
     print(`Successfully built ${short(final.id)}\n`);
@@ -189,7 +205,7 @@ export class Builder {
         const argv = execForm(ins.args) ?? [...shellOf(s.config), ins.args];
         const args = this.runArgs(s);
         const createdBy = (args.length ? `|${args.length} ${args.join(" ")} ` : "") + argv.join(" ");
-        if (this.probe(s, s.config, createdBy, b)) return;
+        if (await this.probe(s, s.config, createdBy, b)) return;
         const id = this.containerId();
         b.print(` ---> Running in ${id}\n`);
         const fs = this.fsOf(s);
@@ -211,7 +227,7 @@ export class Builder {
         const config = copyConfig(s.config);
         const comment = applyMetadata(ins, { config, cmdSet: s.cmdSet }, vars);
         const createdBy = [...shellOf(config), "#(nop) ", comment].join(" ");
-        if (this.probe(s, config, createdBy, b)) return;
+        if (await this.probe(s, config, createdBy, b)) return;
         const id = this.containerId();
         b.print(` ---> Running in ${id}\n`);
         const fs = this.fsOf(s);
@@ -237,7 +253,7 @@ export class Builder {
 
   private async metadataCommit(s: StageState, config: ContainerConfigDoc, comment: string, b: StepContext): Promise<void> {
     const createdBy = [...shellOf(config), "#(nop) ", comment].join(" ");
-    if (this.probe(s, config, createdBy, b)) return;
+    if (await this.probe(s, config, createdBy, b)) return;
     const id = this.containerId();
     b.print(` ---> Running in ${id}\n`);
     b.print(`Removing intermediate container ${id}\n`);
@@ -294,7 +310,7 @@ export class Builder {
     const hash = await copySources(fs, sources, { keyword, from, dest, owner, mode, fromContext: !fromWhat });
     const kind = sources.length > 1 ? "multi" : (() => { try { return from.lstat("/" + sources[0].replace(/^\/+/, "")).kind === "dir" ? "dir" : "file"; } catch { return "multi"; } })();
     const createdBy = `${shellOf(s.config).join(" ")} #(nop) ${keyword} ${fromWhat}${kind}:${hash} in ${dest} `;
-    if (this.probe(s, s.config, createdBy, b)) return;
+    if (await this.probe(s, s.config, createdBy, b)) return;
     await this.commit(s, s.config, createdBy, fs.upper);
   }
 
@@ -325,10 +341,11 @@ export class Builder {
 
   /** The ids of the `--cache-from` images found locally and of their parents, as dockerd's cache sources. */
   private async cacheSources(refs: string[]): Promise<Set<string>> {
-    const byId = new Map([...this.cache.values()].map((img) => [img.id, img]));
+    // A kept step's id is its config document's digest; its parent is kept beside it.
+    const parentOf = new Map([...this.cache.values()].map((v) => ("id" in v ? [v.id, v.parent] : [digest(v.configJson), v.parent])));
     const ids = new Set<string>();
     for (const ref of refs) {
-      for (let img = await this.store.local?.(ref); img && !ids.has(img.id); img = img.parent ? byId.get(img.parent) : undefined) ids.add(img.id);
+      for (let id = (await this.store.local?.(ref))?.id; id && !ids.has(id); id = parentOf.get(id) ?? undefined) ids.add(id);
     }
     return ids;
   }
@@ -337,14 +354,25 @@ export class Builder {
     return `${s.image?.id ?? `scratch ${s.platform}`}\n${createdBy}\n${JSON.stringify(config)}`;
   }
 
-  /** A cached step: prints ` ---> Using cache` and moves the stage onto it. */
-  private probe(s: StageState, config: ContainerConfigDoc, createdBy: string, b: StepContext): boolean {
-    if (b.noCache) return false;
-    const key = this.cacheKey(s, config, createdBy);
-    const hit = this.cache.get(key);
-    if (!hit || (b.cacheSources && !b.cacheSources.has(hit.id))) return false;
+  /** The step image cached under `key` (a kept one loaded now; one whose layers are gone is forgotten), now the most recently used. */
+  private async cached(key: string): Promise<BuildImage | undefined> {
+    const entry = this.cache.get(key);
+    if (!entry) return undefined;
+    const img = "id" in entry ? entry : await this.store.loadStep?.(entry);
     this.cache.delete(key);
-    this.cache.set(key, hit);
+    if (!img) {
+      this.store.keepStep?.(key, null, null);
+      return undefined;
+    }
+    this.cache.set(key, img);
+    return img;
+  }
+
+  /** A cached step: prints ` ---> Using cache` and moves the stage onto it. */
+  private async probe(s: StageState, config: ContainerConfigDoc, createdBy: string, b: StepContext): Promise<boolean> {
+    if (b.noCache) return false;
+    const hit = await this.cached(this.cacheKey(s, config, createdBy));
+    if (!hit || (b.cacheSources && !b.cacheSources.has(hit.id))) return false;
     b.print(" ---> Using cache\n");
     this.moveTo(s, hit);
     return true;
@@ -368,8 +396,14 @@ export class Builder {
       author: s.author, parent: s.image?.id ?? null,
     });
     // A --no-cache build still feeds the cache for the next build, as dockerd's does.
+    this.cache.delete(key);
     this.cache.set(key, img);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.store.keepStep?.(key, img, layers.length > s.layers.length ? layers[layers.length - 1] : null);
+    if (this.cache.size > CACHE_SIZE) {
+      const oldest = this.cache.keys().next().value!;
+      this.cache.delete(oldest);
+      this.store.keepStep?.(oldest, null, null);
+    }
     this.moveTo(s, img);
     return img;
   }

@@ -2,12 +2,14 @@
  * The builder and image archives over a Virtual Container Host: base images are the VCH's (pulled
  * from its catalogue when missing), what a build, `docker load` or `docker import` makes becomes an
  * image of the VCH (a template VM profile like a pulled image, journaled with its layers), and
- * `docker history` and `docker save` read the VCH's images. One builder (and its step cache) per VCH.
+ * `docker history` and `docker save` read the VCH's images. One builder (and its step cache, kept
+ * in the VCH's journal) per VCH.
  */
-import type { Layer } from "../fs/index.js";
+import { deserializeLayer, type Layer } from "../fs/index.js";
+import { fromBase64, toBase64 } from "../vch/image-layers.js";
 import type { ImageRecord, VirtualContainerHostApi } from "../vch/types.js";
 import { importImage, loadImages, saveImages } from "./archive.js";
-import { type BuildMessage, Builder, type BuildOptions, type ImageStore } from "./build.js";
+import { type BuildMessage, Builder, type BuildOptions, type ImageStore, type KeptStep } from "./build.js";
 import { type BuildImage, type ContainerConfigDoc, digest, type HistoryEntry, type ImageLayer, imageLayer, rfc3339 } from "./image.js";
 
 /** Tars and diff ids of layers, computed once per layer object (catalogue layers are shared). */
@@ -79,11 +81,63 @@ class VchImageStore implements ImageStore {
     try { rec = this.vch.getImage(ref); } catch { return undefined; }
     return buildImageOf(this.vch, rec);
   }
+
+  keptSteps(): Map<string, KeptStep> {
+    return this.vch.keptBuildSteps();
+  }
+
+  keepStep(key: string, step: BuildImage | null, made: ImageLayer | null): void {
+    this.vch.keepBuildStep(key, step && { configJson: step.configJson, parent: step.parent, layer: made ? { diffId: made.diffId, tar: toBase64(made.tar) } : undefined });
+  }
+
+  /**
+   * A kept step's layers are found by diff id among the VCH's images (its base's) and the layers
+   * the kept steps added (as dockerd's classic builder keeps each step's layer in an intermediate image).
+   */
+  async loadStep(step: KeptStep): Promise<BuildImage | undefined> {
+    const doc = JSON.parse(step.configJson) as {
+      config: ContainerConfigDoc; history?: HistoryEntry[]; created: string; architecture: string; os: string; author?: string; comment?: string; rootfs: { diff_ids: string[] };
+    };
+    const layers: ImageLayer[] = [];
+    for (const diffId of doc.rootfs.diff_ids) {
+      let layer = this.layersByDiffId?.get(diffId);
+      if (!layer) {
+        this.layersByDiffId = await this.localLayers();
+        layer = this.layersByDiffId.get(diffId);
+      }
+      if (!layer) return undefined;
+      layers.push(layer);
+    }
+    return {
+      id: digest(step.configJson), configJson: step.configJson, config: doc.config, layers, history: doc.history ?? [], created: doc.created,
+      architecture: doc.architecture, os: doc.os, author: doc.author, comment: doc.comment, parent: step.parent,
+    };
+  }
+
+  /**
+   * Every layer of the VCH's images and of its kept build steps by diff id (read again when a kept
+   * step names one not seen yet); a kept step's layer is decoded once.
+   */
+  private layersByDiffId: Map<string, ImageLayer> | null = null;
+  private async localLayers(): Promise<Map<string, ImageLayer>> {
+    const byDiffId = new Map<string, ImageLayer>();
+    for (const rec of this.vch.listImages()) for (const l of (await buildImageOf(this.vch, rec)).layers) byDiffId.set(l.diffId, l);
+    for (const step of this.vch.keptBuildSteps().values()) {
+      if (!step.layer || byDiffId.has(step.layer.diffId)) continue;
+      const known = this.layersByDiffId?.get(step.layer.diffId);
+      if (known) { byDiffId.set(known.diffId, known); continue; }
+      // Keyed by the digest of the tar as read back: a layer that does not match its diff id is not found.
+      const tar = fromBase64(step.layer.tar);
+      const layer = await deserializeLayer(tar);
+      byDiffId.set(digest(tar), { layer, tar, diffId: digest(tar), size: layer.size() });
+    }
+    return byDiffId;
+  }
 }
 
 const builders = new WeakMap<VirtualContainerHostApi, Builder>();
 
-/** The VCH's builder (its step cache lives as long as the VCH). */
+/** The VCH's builder (its step cache lives as long as the VCH, and in its state folder). */
 export function builderOf(vch: VirtualContainerHostApi): Builder {
   let b = builders.get(vch);
   if (!b) {

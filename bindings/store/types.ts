@@ -5,7 +5,7 @@
  */
 
 /** What a VCH persists, by kind. */
-export type RecordKind = "image" | "container" | "network" | "volume" | "meta" | "layer";
+export type RecordKind = "image" | "container" | "network" | "volume" | "meta" | "layer" | "build";
 
 /** One atomic change set. */
 export interface StoreBatch {
@@ -38,7 +38,7 @@ export const EVENT_RING = 256;
 /** An empty snapshot. */
 export function emptySnapshot(): StoreSnapshot {
   return {
-    records: { image: new Map(), container: new Map(), network: new Map(), volume: new Map(), meta: new Map(), layer: new Map() },
+    records: { image: new Map(), container: new Map(), network: new Map(), volume: new Map(), meta: new Map(), layer: new Map(), build: new Map() },
     events: [],
   };
 }

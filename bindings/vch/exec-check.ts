@@ -1,16 +1,21 @@
 /**
- * What runc checks before it starts a container's process: the program exists in the container's
- * filesystem (through the container's PATH when its name has no slash) and is executable. dockerd
- * refuses the start with runc's message, and the docker CLI exits 127 (not found) or 126 (not executable).
+ * What runc checks before it starts a container's process or an exec's: the program exists in the
+ * container's filesystem (through the process's PATH when its name has no slash) and is executable.
+ * dockerd refuses the start with runc's message, and the docker CLI exits 127 (not found) or 126
+ * (not executable); `refusalExitCode` is dockerd's choice between them.
  */
 import type { ContainerFs } from "../fs/index.js";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const OCI_PREFIX = "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ";
+/** How containerd and dockerd wrap runc's complaint: at a container's start, at an exec's. */
+const OCI_PREFIX = {
+  create: "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ",
+  exec: "OCI runtime exec failed: exec failed: unable to start container process: ",
+};
 
 /** runc's complaint about `argv0` in `fs`, or null when it would start. */
-export function startRefusal(fs: ContainerFs, argv0: string, env: string[], workdir: string): string | null {
-  const oci = (why: string) => `${OCI_PREFIX}exec: "${argv0}": ${why}: unknown`;
+export function startRefusal(fs: ContainerFs, argv0: string, env: string[], workdir: string, at: "create" | "exec" = "create"): string | null {
+  const oci = (why: string) => `${OCI_PREFIX[at]}exec: "${argv0}": ${why}: unknown`;
   const executable = (p: string): "ok" | "missing" | "denied" => {
     const st = fs.statOrNull(p);
     if (!st) return "missing";
@@ -22,7 +27,13 @@ export function startRefusal(fs: ContainerFs, argv0: string, env: string[], work
     if (found === "ok") return null;
     return found === "missing" ? oci(`stat ${argv0}: no such file or directory`) : oci("permission denied");
   }
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  // The last PATH is the process's: an exec's own `-e PATH=…` comes after the container's.
+  const path = env.filter((e) => e.startsWith("PATH=")).pop()?.slice(5) ?? DEFAULT_PATH;
   for (const dir of path.split(":")) if (dir && executable(`${dir.replace(/\/$/, "")}/${argv0}`) === "ok") return null;
   return oci("executable file not found in $PATH");
+}
+
+/** dockerd's exit code for a refusal (daemon/errors.go): 126 when not executable, 127 when not found. */
+export function refusalExitCode(refusal: string): number {
+  return refusal.includes("permission denied") ? 126 : 127;
 }

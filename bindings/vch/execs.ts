@@ -9,15 +9,13 @@ import type { Container } from "./container.js";
 import { containerAttrs } from "./container.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound } from "./errors.js";
+import { refusalExitCode } from "./exec-check.js";
 import type { Guest, GuestProcess } from "./guest.js";
 import type { ContainerLifecycle } from "./lifecycle.js";
 import type { ContainerRegistry } from "./registry.js";
 import { hash32 } from "./rng.js";
 import { ttyOutput } from "./tty.js";
 import type { ExecConfig, ExecRecord, ExecRun, OutputChunk } from "./types.js";
-
-/** Shells: their "not found" is about a command they ran, not about the exec's program. */
-const SHELLS = new Set(["sh", "ash", "bash", "dash", "zsh"]);
 
 /**
  * Ended exec records kept per container (the oldest go first). A count, not a time: at a sped-up
@@ -95,29 +93,20 @@ export class Execs {
     const attachErr = !options.detach && e.config.AttachStderr !== false;
     this.ctx.emit("container", `exec_start: ${argv.join(" ")}`, c.rec.id, { ...containerAttrs(c), execID: id });
     const gctx = this.lifecycle.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User, "exec");
-    // A program the guest has not got is not run at all: runc fails the exec, dockerd reports its
-    // error on the stream and exit code 126 (a shell's "not found" is the guest's way of saying so).
-    const program = argv[0] ?? "";
-    const missing = SHELLS.has(program.replace(/^.*\//, "")) ? null : new RegExp(`^(sh: )?${program.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not found`);
-    let first = true;
-    let notRun = false;
+    const refusal = this.lifecycle.refusal(c, argv[0], gctx.env, gctx.workingDir, "exec");
+    if (refusal) {
+      this.refused(c, e, refusal, !!options.detach, ch);
+      return { output: ch, done };
+    }
     e.process = this.guest.spawn(argv, gctx, {
       after: (ms, fn) => this.lifecycle.containerTimer(c, run, ms, fn),
       write: (stream, text) => {
-        const wasFirst = first;
-        first = false;
-        if (wasFirst && stream === "stderr" && missing?.test(text)) {
-          notRun = true;
-          text = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
-          stream = "stdout";
-        }
         if ((stream === "stdout" && attachOut) || (stream === "stderr" && attachErr)) {
           ch.push({ stream: e.config.Tty ? "stdout" : stream, data: encoder.encode(e.config.Tty ? ttyOutput(text) : text), time: this.ctx.now() });
         }
       },
       exit: (status) => {
         if (!e.rec.Running) return;
-        if (notRun && status === 127) status = 126;
         e.rec.Running = false;
         e.rec.ExitCode = status;
         e.process = null;
@@ -146,6 +135,25 @@ export class Execs {
       e.process.closeStdin();
     }
     return { output: ch, done };
+  }
+
+  /**
+   * runc refused the exec's program (not in the container's filesystem, or not executable): nothing
+   * runs and no exec_die follows. dockerd keeps 127 or 126 as the exec's exit code; a detached start
+   * answers with the error, an attached one has already hijacked the stream and writes the error on
+   * its stdout with "\r\n", and the CLI then exits with the exec's code.
+   */
+  private refused(c: Container, e: Exec, refusal: string, detach: boolean, ch: Channel<OutputChunk>): void {
+    const code = refusalExitCode(refusal);
+    e.rec.Running = false;
+    e.rec.ExitCode = code;
+    e.rec.Pid = 0;
+    c.rt.execs.delete(e.rec.ID);
+    this.ended(c, e.rec.ID);
+    e.finish?.(code);
+    if (detach) throw invalid(refusal);
+    ch.push({ stream: "stdout", data: encoder.encode(`${refusal}\r\n`), time: this.ctx.now() });
+    ch.end();
   }
 
   inspect(id: string): ExecRecord {

@@ -8,12 +8,12 @@ import { deserializeLayer, ImageFilesystems, type Layer } from "../fs/index.js";
 import { imageFromCatalogue, parseReference } from "./catalogue.js";
 import type { AddedImage, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
 
-const toBase64 = (b: Uint8Array): string => {
+export const toBase64 = (b: Uint8Array): string => {
   let s = "";
   for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
   return btoa(s);
 };
-const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+export const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 export class ImageLayers {
   private readonly catalogue = new ImageFilesystems();

@@ -14,7 +14,7 @@ import { conflict, invalid, notFound, notModified, VchError } from "./errors.js"
 import type { Execs } from "./execs.js";
 import type { VchFilesystems } from "./filesystems.js";
 import { serviceNetwork } from "./service-net.js";
-import { startRefusal } from "./exec-check.js";
+import { refusalExitCode, startRefusal } from "./exec-check.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
@@ -97,10 +97,10 @@ export class ContainerLifecycle {
     if (s.Running) throw notModified(`container ${c.rec.id} is already running`);
     if (s.Status === "removing" || s.Dead) throw conflict(`container ${c.rec.id} is marked for removal and cannot be started`);
     this.cancelRestart(c);
-    const refusal = this.startRefusal(c);
+    const refusal = this.refusal(c, c.rec.path, c.rec.config.Env, c.rec.config.WorkingDir, "create");
     if (refusal) {
       // dockerd records runc's refusal on the container, which stays created, and answers 400.
-      Object.assign(s, { ExitCode: refusal.includes("permission denied") ? 126 : 127, Error: refusal });
+      Object.assign(s, { ExitCode: refusalExitCode(refusal), Error: refusal });
       if (c.rec.hostConfig.AutoRemove) this.destroy(c, true); // `--rm`: dockerd removes it after the failed start
       throw invalid(refusal);
     }
@@ -108,16 +108,19 @@ export class ContainerLifecycle {
     this.bootContainer(c, null);
   }
 
-  /** runc's refusal to start the container's program (missing or not executable in its filesystem), or null. */
-  private startRefusal(c: Container): string | null {
+  /**
+   * runc's refusal to start `argv0` in the container (missing or not executable in its filesystem),
+   * as its main process (`create`) or an exec's, or null.
+   */
+  refusal(c: Container, argv0: string, env: string[], workdir: string | undefined, at: "create" | "exec"): string | null {
     // A container labelled as a service runs any command (docs/guest.md): nothing to look up.
-    if (!c.rec.path || c.rec.config.Labels?.["vicsim.guest.service"] === "true") return null;
+    if (!argv0 || c.rec.config.Labels?.["vicsim.guest.service"] === "true") return null;
     // A wasi/wasm image's program is a module its WASI runtime loads, not a runc process (the guest reports a missing one).
     const image = this.images.get(c.rec.imageId);
     if (image && image.os === "wasi") return null;
     let files;
     try { files = this.filesOf(c); } catch { return null; } // the boot reports a filesystem it cannot make
-    return startRefusal(files, c.rec.path, c.rec.config.Env, c.rec.config.WorkingDir || "/");
+    return startRefusal(files, argv0, env, workdir || "/", at);
   }
 
   /** Docker's stop: SIGTERM (or its stop signal), SIGKILL after `timeout` seconds; a restarting one just stops. */

@@ -18,7 +18,7 @@ import type { ContainerLifecycle } from "./lifecycle.js";
 import type { Networks } from "./networks.js";
 import type { ContainerRegistry } from "./registry.js";
 import { mix32, Rng } from "./rng.js";
-import type { DrsAutomation, ImageRecord, NetworkRecord, TpsSalting, VchEvent, VolumeRecord } from "./types.js";
+import type { DrsAutomation, ImageRecord, KeptBuildStep, NetworkRecord, TpsSalting, VchEvent, VolumeRecord } from "./types.js";
 import type { Volumes } from "./volumes.js";
 
 /** The VCH's modules as restore and the journal see them. */
@@ -34,6 +34,8 @@ export interface VchParts {
   lifecycle: ContainerLifecycle;
   clusterOps: ClusterOps;
   fs: VchFilesystems;
+  /** The builder's cache steps (bindings/builder keeps them here to outlive a restart). */
+  buildSteps: Map<string, KeptBuildStep>;
 }
 
 interface Settings {
@@ -60,6 +62,8 @@ export function serialise(p: VchParts, kind: RecordKind, key: string): unknown {
     }
     case "layer":
       return p.fs.serialise(key);
+    case "build":
+      return p.buildSteps.get(key);
     case "meta":
       return {
         threshold: p.vms.migrationThreshold, automation: p.vms.automation, seed: p.seed, salting: p.vms.tpsSalting,
@@ -102,6 +106,7 @@ export function restore(p: VchParts, snap: StoreSnapshot | undefined): void {
     for (const [id, v] of snap.records.image) p.images.restore(id, v as ImageRecord);
     for (const [name, v] of snap.records.volume) p.vols.restore(name, v as VolumeRecord);
     for (const [key, v] of snap.records.layer ?? []) p.fs.restore(key, v);
+    for (const [key, v] of snap.records.build ?? []) p.buildSteps.set(key, v as KeptBuildStep);
     p.eventLog.restore(snap.events as VchEvent[]);
     const restartLater: Container[] = [];
     const removeLater: Container[] = [];

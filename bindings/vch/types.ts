@@ -189,6 +189,16 @@ export interface AddedImage {
   parent: string | null;
 }
 
+/**
+ * A step of the builder's cache kept with the VCH's state: its config document (which names its
+ * layers by diff id) and parent, and the layer the step added (a base64 OCI layer tar) if any.
+ */
+export interface KeptBuildStep {
+  configJson: string;
+  parent: string | null;
+  layer?: { diffId: string; tar: string };
+}
+
 /** One line of pull progress, as Docker's `/images/create` streams it. */
 export interface PullProgress {
   status: string;
@@ -739,6 +749,10 @@ export interface VirtualContainerHostApi {
   addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit"; commit?: { container: string; comment?: string } }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
+  /** The builder's cache steps kept in the state folder (a `docker build` after a restart reuses them), by cache key. */
+  keptBuildSteps(): Map<string, KeptBuildStep>;
+  /** Keeps a builder cache step in the state folder (with the layer it added), or (null) forgets it. */
+  keepBuildStep(key: string, step: KeptBuildStep | null): void;
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   /** Removes the legacy link `alias` of container `parent` (`docker rm --link PARENT/ALIAS`). */

@@ -55,7 +55,7 @@ import type {
   AttachOptions, ContainerConfig, ContainerFilters, ContainerRecord, ContainerUpdate, RestartPolicy, DiskUsage, DrsAutomation, DrsPassResult, EndpointConfig,
   AddedImage, EventsOptions, ExecConfig, ExecRecord, ExecRun, HaPolicyModel, HostFailureResult, HostRef, ImageRecord, ImageRemoval, ListContainersOptions,
   LogsOptions, NetworkCreate, NetworkRecord, OutputChunk, PullProgress, TopResult, TpsSalting, VchEvent, VchInfo, VchOptions,
-  VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord,
+  VirtualContainerHostApi, VmMemory, VolumeCreate, VolumeRecord, KeptBuildStep,
 } from "./types.js";
 import { Volumes } from "./volumes.js";
 
@@ -131,7 +131,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     this.factory = new ContainerFactory(ctx, this.registry, this.images, this.vms, this.nets, this.vols, this.lifecycle);
     this.parts = {
       ctx, seed: this.seed, registry: this.registry, images: this.images, vms: this.vms, nets: this.nets, vols: this.vols,
-      eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps, fs: this.fsys,
+      eventLog: this.eventLog, lifecycle: this.lifecycle, clusterOps: this.clusterOps, fs: this.fsys, buildSteps: new Map(),
     };
     ctx.journal = new Journal(store, this.eventLog, (kind, key) => serialise(this.parts, kind, key));
     this.clock.onSettled = () => ctx.journal.settled(this.clock.now());
@@ -311,6 +311,21 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** An image's root filesystem layers, top first (shared, read-only). */
   async imageLayers(ref: string): Promise<Layer[]> {
     return this.layerStore.of(this.images.resolve(ref));
+  }
+
+  keptBuildSteps(): Map<string, KeptBuildStep> {
+    return new Map(this.parts.buildSteps);
+  }
+
+  keepBuildStep(key: string, step: KeptBuildStep | null): void {
+    // Without a journal there is no restart to outlive: the builder's own cache holds its steps.
+    if (!this.ctx.journal.durable) return;
+    this.tx(() => {
+      if (step) {
+        this.parts.buildSteps.set(key, { ...step });
+        this.ctx.journal.mark("build", key);
+      } else if (this.parts.buildSteps.delete(key)) this.ctx.journal.unmark("build", key);
+    });
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
