@@ -37,6 +37,16 @@ interface Peer {
   beforeDoorMB?: number;
 }
 
+/**
+ * vicsim's server process: the fixture under Node with --expose-gc (it collects garbage before it
+ * reads its resident memory without the door) and the V8 flags in VICSIM_BENCH_NODE_FLAGS, e.g.
+ * `--max-semi-space-size=8` to see what capping V8's young generation does to memory and rate.
+ */
+function startVicsim(vms: number): Promise<Peer> {
+  const flags = (process.env.VICSIM_BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  return start("vicsim", process.execPath, ["--expose-gc", ...flags, "bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
+}
+
 /** Starts a server process and waits for the line that carries its URL. */
 function start(name: string, cmd: string, args: string[], pattern: RegExp): Promise<Peer> {
   return new Promise((resolve, reject) => {
@@ -185,8 +195,7 @@ async function startVcsim(vcsim: string, vms: number): Promise<Peer> {
 /** Both servers holding `vms` VMs. */
 async function withPeers<T>(vms: number, fn: (vicsim: Peer, vcsim: Peer, govc: string, vcsimPath: string) => Promise<T>): Promise<T> {
   const { govc, vcsim } = govmomi();
-  // --expose-gc: the fixture collects garbage before it reads its resident memory without the door
-  const ours = await start("vicsim", process.execPath, ["--expose-gc", "bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
+  const ours = await startVicsim(vms);
   let peer: Peer | undefined;
   try {
     peer = await startVcsim(vcsim, vms);
@@ -216,7 +225,7 @@ export const cases: BenchCase[] = [
         }
         const rss = { vicsim: rssMB(ours.proc.pid!), vcsim: rssMB(peer.proc.pid!) };
         const results: BenchResult[] = [
-          { case: "vsphere.retrieve.1k", unit: "requests/s", value: rates[0], baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: rates[1], notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes } },
+          { case: "vsphere.retrieve.1k", unit: "requests/s", value: rates[0], baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: rates[1], notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes, ...(process.env.VICSIM_BENCH_NODE_FLAGS ? { vicsimNodeFlags: process.env.VICSIM_BENCH_NODE_FLAGS } : {}) } },
           // resident memory: lower is better, so the value is vcsim's and the baseline ours (ratio > 1 = we use less)
           { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: rss.vcsim, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: rss.vicsim, notes: { vms, vicsimMB: Math.round(rss.vicsim), vcsimMB: Math.round(rss.vcsim) } },
         ];
@@ -224,7 +233,7 @@ export const cases: BenchCase[] = [
           // What the inventory of `vms` VMs costs each server, measured the same way on both sides:
           // its RSS above (after the timed requests) minus the RSS of the same server holding 2 VMs
           // (vcsim's smallest inventory with 2 clusters) after the same login, view and warm-up requests.
-          const smallOurs = await start("vicsim", process.execPath, ["--expose-gc", "bench/fixtures/vsphere-server.mjs", "2"], /url (https:\S+)/);
+          const smallOurs = await startVicsim(2);
           const smallPeer = await startVcsim(vcsim, 2).catch((e) => {
             stop(smallOurs);
             throw e;
