@@ -68,6 +68,27 @@ function start(name: string, cmd: string, args: string[], pattern: RegExp): Prom
   });
 }
 
+/** Where vicsim's fixture says its memory is (MB: rss, young, old, external, heapUsed; see bench/fixtures/vsphere-server.mjs). */
+function memoryOf(p: Peer): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (d: Buffer): void => {
+      out += d;
+      const m = out.match(/memory (\{.*\})\n/);
+      if (!m) return;
+      clearTimeout(timer);
+      p.proc.stdout!.off("data", onData);
+      resolve(JSON.parse(m[1]) as Record<string, number>);
+    };
+    const timer = setTimeout(() => {
+      p.proc.stdout!.off("data", onData);
+      reject(new Error(`${p.name} did not report its memory: ${out}`));
+    }, 10_000);
+    p.proc.stdout!.on("data", onData);
+    p.proc.stdin!.write("memory\n");
+  });
+}
+
 function stop(p: Peer): void {
   p.proc.removeAllListeners("exit");
   p.proc.stdin?.end();
@@ -224,10 +245,11 @@ export const cases: BenchCase[] = [
           b.soap.close();
         }
         const rss = { vicsim: rssMB(ours.proc.pid!), vcsim: rssMB(peer.proc.pid!) };
+        const mem = await memoryOf(ours);
         const results: BenchResult[] = [
           { case: "vsphere.retrieve.1k", unit: "requests/s", value: rates[0], baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: rates[1], notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes, ...(process.env.VICSIM_BENCH_NODE_FLAGS ? { vicsimNodeFlags: process.env.VICSIM_BENCH_NODE_FLAGS } : {}) } },
           // resident memory: lower is better, so the value is vcsim's and the baseline ours (ratio > 1 = we use less)
-          { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: rss.vcsim, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: rss.vicsim, notes: { vms, vicsimMB: Math.round(rss.vicsim), vcsimMB: Math.round(rss.vcsim) } },
+          { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: rss.vcsim, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: rss.vicsim, notes: { vms, vicsimMB: Math.round(rss.vicsim), vcsimMB: Math.round(rss.vcsim), vicsimYoungMB: mem.young, vicsimOldMB: mem.old, vicsimExternalMB: mem.external } },
         ];
         if (!quick) {
           // What the inventory of `vms` VMs costs each server, measured the same way on both sides:
@@ -241,11 +263,18 @@ export const cases: BenchCase[] = [
           try {
             for (const p of [smallOurs, smallPeer]) (await retriever(p, 2)).soap.close();
             const small = { vicsim: rssMB(smallOurs.proc.pid!), vcsim: rssMB(smallPeer.proc.pid!) };
+            const smallMem = await memoryOf(smallOurs);
+            // what of vicsim's inventory is V8's young generation, its old generation, memory outside its heap (wasm engines, buffers)
+            const part = (k: string): number => Math.round((mem[k] - smallMem[k]) * 10) / 10;
             const adds = { vicsim: rss.vicsim - small.vicsim, vcsim: rss.vcsim - small.vcsim };
             // lower is better, so the value is vcsim's and the baseline ours (ratio > 1 = our inventory costs less)
             results.push({
               case: "vsphere.inventory.1k.rss", unit: "MB (vcsim's inventory / ours)", value: adds.vcsim, baseline: `vicsim's RSS at ${vms} container VMs minus at 2`, baselineValue: adds.vicsim,
-              notes: { vms, vicsimInventoryMB: Math.round(adds.vicsim), vicsimSmallMB: Math.round(small.vicsim), vicsimBeforeDoorMB: Math.round(ours.beforeDoorMB!), vcsimInventoryMB: Math.round(adds.vcsim), vcsimSmallMB: Math.round(small.vcsim) },
+              notes: {
+                vms, vicsimInventoryMB: Math.round(adds.vicsim), vicsimSmallMB: Math.round(small.vicsim), vicsimBeforeDoorMB: Math.round(ours.beforeDoorMB!),
+                vicsimInventoryYoungMB: part("young"), vicsimInventoryOldMB: part("old"), vicsimInventoryExternalMB: part("external"),
+                vcsimInventoryMB: Math.round(adds.vcsim), vcsimSmallMB: Math.round(small.vcsim),
+              },
             });
           } finally {
             stop(smallOurs);
