@@ -3,9 +3,10 @@
  * process of its own: `vsphere.retrieve.1k` re-POSTs one RetrievePropertiesEx of `name` and
  * `runtime.powerState` over a ContainerView of every VM on one keep-alive HTTPS connection
  * (requests/s; resident memory beside it), `vsphere.find.1k` times `govc find . -type m` (1,003
- * calls), `vsphere.inventory.1k.rss` compares what the inventory of 1,000 VMs adds to each
- * process's resident memory. The two servers are measured in alternating slices, so a shared
- * machine's changing load weighs on both alike. govc and vcsim come from scripts/tools/govc.sh, which builds them when missing; vicsim's
+ * calls), `vsphere.inventory.1k.rss` compares what the inventory of 1,000 VMs costs each process
+ * in resident memory (RSS with 1,000 VMs minus RSS of the same server with 2, both after requests).
+ * The two servers are measured in alternating slices, so a shared machine's changing load weighs on
+ * both alike. govc and vcsim come from scripts/tools/govc.sh, which builds them when missing; vicsim's
  * server runs from dist/ (built by `npm run bench`), so no TypeScript loader weighs on its memory.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -36,6 +37,16 @@ interface Peer {
   beforeDoorMB?: number;
 }
 
+/**
+ * vicsim's server process: the fixture under Node with --expose-gc (it collects garbage before it
+ * reads its resident memory without the door) and the V8 flags in VICSIM_BENCH_NODE_FLAGS, e.g.
+ * `--max-semi-space-size=8` to see what capping V8's young generation does to memory and rate.
+ */
+function startVicsim(vms: number): Promise<Peer> {
+  const flags = (process.env.VICSIM_BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  return start("vicsim", process.execPath, ["--expose-gc", ...flags, "bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
+}
+
 /** Starts a server process and waits for the line that carries its URL. */
 function start(name: string, cmd: string, args: string[], pattern: RegExp): Promise<Peer> {
   return new Promise((resolve, reject) => {
@@ -54,6 +65,27 @@ function start(name: string, cmd: string, args: string[], pattern: RegExp): Prom
     proc.stdout!.on("data", onData);
     proc.stderr!.on("data", onData);
     proc.on("exit", (code) => reject(new Error(`${name} exited ${code}: ${out}`)));
+  });
+}
+
+/** Where vicsim's fixture says its memory is (MB: rss, young, old, external, heapUsed; see bench/fixtures/vsphere-server.mjs). */
+function memoryOf(p: Peer): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (d: Buffer): void => {
+      out += d;
+      const m = out.match(/memory (\{.*\})\n/);
+      if (!m) return;
+      clearTimeout(timer);
+      p.proc.stdout!.off("data", onData);
+      resolve(JSON.parse(m[1]) as Record<string, number>);
+    };
+    const timer = setTimeout(() => {
+      p.proc.stdout!.off("data", onData);
+      reject(new Error(`${p.name} did not report its memory: ${out}`));
+    }, 10_000);
+    p.proc.stdout!.on("data", onData);
+    p.proc.stdin!.write("memory\n");
   });
 }
 
@@ -184,8 +216,7 @@ async function startVcsim(vcsim: string, vms: number): Promise<Peer> {
 /** Both servers holding `vms` VMs. */
 async function withPeers<T>(vms: number, fn: (vicsim: Peer, vcsim: Peer, govc: string, vcsimPath: string) => Promise<T>): Promise<T> {
   const { govc, vcsim } = govmomi();
-  // --expose-gc: the fixture collects garbage before it reads its resident memory without the door
-  const ours = await start("vicsim", process.execPath, ["--expose-gc", "bench/fixtures/vsphere-server.mjs", String(vms)], /url (https:\S+)/);
+  const ours = await startVicsim(vms);
   let peer: Peer | undefined;
   try {
     peer = await startVcsim(vcsim, vms);
@@ -214,23 +245,40 @@ export const cases: BenchCase[] = [
           b.soap.close();
         }
         const rss = { vicsim: rssMB(ours.proc.pid!), vcsim: rssMB(peer.proc.pid!) };
+        const mem = await memoryOf(ours);
         const results: BenchResult[] = [
-          { case: "vsphere.retrieve.1k", unit: "requests/s", value: rates[0], baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: rates[1], notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes } },
+          { case: "vsphere.retrieve.1k", unit: "requests/s", value: rates[0], baseline: `vcsim 0.24.2, ${vms} VMs`, baselineValue: rates[1], notes: { vms, bytes: a.bytes, vcsimBytes: b.bytes, ...(process.env.VICSIM_BENCH_NODE_FLAGS ? { vicsimNodeFlags: process.env.VICSIM_BENCH_NODE_FLAGS } : {}) } },
           // resident memory: lower is better, so the value is vcsim's and the baseline ours (ratio > 1 = we use less)
-          { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: rss.vcsim, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: rss.vicsim, notes: { vms, vicsimMB: Math.round(rss.vicsim), vcsimMB: Math.round(rss.vcsim) } },
+          { case: "vsphere.retrieve.1k.rss", unit: "MB (vcsim's RSS / ours)", value: rss.vcsim, baseline: `vicsim's RSS, ${vms} container VMs`, baselineValue: rss.vicsim, notes: { vms, vicsimMB: Math.round(rss.vicsim), vcsimMB: Math.round(rss.vcsim), vicsimYoungMB: mem.young, vicsimOldMB: mem.old, vicsimExternalMB: mem.external } },
         ];
         if (!quick) {
-          // What the inventory adds: vicsim's RSS now minus before its door opened (the VCH and its
-          // container VMs are the simulation, which vcsim has not); vcsim's at 1,000 VMs minus at 2.
-          const small = await startVcsim(vcsim, 2);
+          // What the inventory of `vms` VMs costs each server, measured the same way on both sides:
+          // its RSS above (after the timed requests) minus the RSS of the same server holding 2 VMs
+          // (vcsim's smallest inventory with 2 clusters) after the same login, view and warm-up requests.
+          const smallOurs = await startVicsim(2);
+          const smallPeer = await startVcsim(vcsim, 2).catch((e) => {
+            stop(smallOurs);
+            throw e;
+          });
           try {
-            const s = await retriever(small, 2);
-            s.soap.close();
-            const vcsimAdds = rss.vcsim - rssMB(small.proc.pid!);
-            const vicsimAdds = rss.vicsim - ours.beforeDoorMB!;
-            results.push({ case: "vsphere.inventory.1k.rss", unit: "MB (vcsim's inventory / ours)", value: vcsimAdds, baseline: `what vicsim's door adds to its RSS, ${vms} VMs`, baselineValue: vicsimAdds, notes: { vms, vicsimDoorMB: Math.round(vicsimAdds), vicsimBeforeDoorMB: Math.round(ours.beforeDoorMB!), vcsimInventoryMB: Math.round(vcsimAdds), vcsimSmallMB: Math.round(rss.vcsim - vcsimAdds) } });
+            for (const p of [smallOurs, smallPeer]) (await retriever(p, 2)).soap.close();
+            const small = { vicsim: rssMB(smallOurs.proc.pid!), vcsim: rssMB(smallPeer.proc.pid!) };
+            const smallMem = await memoryOf(smallOurs);
+            // what of vicsim's inventory is V8's young generation, its old generation, memory outside its heap (wasm engines, buffers)
+            const part = (k: string): number => Math.round((mem[k] - smallMem[k]) * 10) / 10;
+            const adds = { vicsim: rss.vicsim - small.vicsim, vcsim: rss.vcsim - small.vcsim };
+            // lower is better, so the value is vcsim's and the baseline ours (ratio > 1 = our inventory costs less)
+            results.push({
+              case: "vsphere.inventory.1k.rss", unit: "MB (vcsim's inventory / ours)", value: adds.vcsim, baseline: `vicsim's RSS at ${vms} container VMs minus at 2`, baselineValue: adds.vicsim,
+              notes: {
+                vms, vicsimInventoryMB: Math.round(adds.vicsim), vicsimSmallMB: Math.round(small.vicsim), vicsimBeforeDoorMB: Math.round(ours.beforeDoorMB!),
+                vicsimInventoryYoungMB: part("young"), vicsimInventoryOldMB: part("old"), vicsimInventoryExternalMB: part("external"),
+                vcsimInventoryMB: Math.round(adds.vcsim), vcsimSmallMB: Math.round(small.vcsim),
+              },
+            });
           } finally {
-            stop(small);
+            stop(smallOurs);
+            stop(smallPeer);
           }
         }
         const [f, g] = pairedFindRates(govc, [ours, peer], quick ? 1 : 5, !quick, vms);

@@ -42,16 +42,21 @@ let frameTop: u32 = 1;
  *   leafRefs[id], leafSalt[id]:  ┌──────────┬──────────┐   (a free leaf's refs holds the next free leaf)
  *                                │ refs u32 │ salt u32 │
  *                                └──────────┴──────────┘
- *   leafEntries[id]:  ┌──────────────────────────────────┐
+ *   leafBlock[id] ──► ┌──────────────────────────────────┐
  *                     │ frame[512] u32 (0 = not present) │
  *                     └──────────────────────────────────┘
+ *
+ * Each leaf's entries are a block of their own, allocated when the leaf id is first used and kept
+ * with the id when it is recycled: the blocks never move, and growing the table copies 4 bytes a
+ * leaf instead of 2 KiB (a doubled contiguous array would leave its old copies and its unused
+ * half resident in linear memory, which never shrinks).
  *
  * `salt` is the salt key shared by every VM that maps the leaf, or SALT_MIXED: page sharing may
  * remap an entry of a shared leaf only when all its VMs share under the same salt.
  */
 export let leafRefs: usize = 0;
 export let leafSalt: usize = 0;
-export let leafEntries: usize = 0;
+export let leafBlock: usize = 0;
 let leafCap: u32 = 0;
 let leafTop: u32 = 1;
 let leafFreeHead: u32 = 0;
@@ -126,7 +131,7 @@ export function initHosts(hosts: u32): void {
 @inline export function setU64At(base: usize, i: u32, v: u64): void { store<u64>(base + (<usize>i << 3), v); }
 /** Address of entry `entry` of leaf table `leaf`. */
 @inline export function leafEntryPtr(leaf: u32, entry: u32): usize {
-  return leafEntries + (<usize>leaf << 11) + (<usize>entry << 2);
+  return load<usize>(leafBlock + <usize>leaf * sizeof<usize>()) + (<usize>entry << 2);
 }
 /** Address of the directory of `vm`. */
 @inline export function dirPtr(vm: u32): usize { return load<usize>(vmDir + <usize>vm * sizeof<usize>()); }
@@ -194,6 +199,7 @@ function leafTake(): u32 {
   } else {
     if (leafTop >= leafCap) growLeaves();
     l = leafTop++;
+    store<usize>(leafBlock + <usize>l * sizeof<usize>(), heap.alloc(LEAF_BYTES));
   }
   setU32At(leafRefs, l, 1);
   return l;
@@ -203,7 +209,7 @@ function leafTake(): u32 {
 export function leafAllocEmpty(salt: u32): u32 {
   let l = leafTake();
   setU32At(leafSalt, l, salt);
-  // SAFETY: leaf l's 512 entries lie inside leafEntries (l < leafCap).
+  // SAFETY: leaf l's block holds its 512 entries.
   memory.fill(leafEntryPtr(l, 0), 0, LEAF_BYTES);
   return l;
 }
@@ -213,7 +219,7 @@ export function leafCopy(from: u32, salt: u32): u32 {
   let l = leafTake();
   setU32At(leafSalt, l, salt);
   let src = leafEntryPtr(from, 0), dst = leafEntryPtr(l, 0);
-  // SAFETY: both leaves lie inside leafEntries; leafTake may have moved it, so pointers come after.
+  // SAFETY: both leaves' blocks hold 512 entries each, and blocks never move.
   memory.copy(dst, src, LEAF_BYTES);
   for (let e: u32 = 0; e < LEAF_ENTRIES; e++) {
     let f = load<u32>(dst + (<usize>e << 2));
@@ -248,7 +254,7 @@ function growLeaves(): void {
   let o = <usize>leafCap, n = <usize>cap;
   leafRefs = growBlock(leafRefs, o << 2, n << 2);
   leafSalt = growBlock(leafSalt, o << 2, n << 2);
-  leafEntries = growBlock(leafEntries, o * LEAF_BYTES, n * LEAF_BYTES);
+  leafBlock = growBlock(leafBlock, o * sizeof<usize>(), n * sizeof<usize>());
   leafCap = cap;
 }
 
@@ -360,7 +366,7 @@ function growVms(): void {
  */
 export function engineBytes(): u64 {
   let bytes: u64 = <u64>frameCap * (8 + 4 + 4 + 2 + 1);
-  bytes += <u64>leafCap * (<u64>LEAF_BYTES + 8);
+  bytes += <u64>leafCap * (8 + sizeof<usize>()) + <u64>(leafTop - 1) * <u64>LEAF_BYTES; // a block per leaf id used
   bytes += <u64>vmCap * (4 * 6 + 4) + dirBytes; // six fields and the free stack
   bytes += <u64>hostCount * (4 * 9 + 8);
   for (let h: u32 = 0; h < hostCount; h++) bytes += <u64>u32At(hostTpsCap, h) << 2;

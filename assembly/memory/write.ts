@@ -133,7 +133,7 @@ export function writeBatch(vm: u32, gpns: usize, tokens: usize, n: u32): i32 {
         // 3. copy-on-write fault: the old frame keeps its other mappings.
         let nf = frameAlloc(host, token);
         setU32At(frameRefs, f, refs - 1);
-        // frameAlloc never moves leafEntries, so `ep` is still good.
+        // frameAlloc never moves a leaf's block, so `ep` is still good.
         store<u32>(ep, nf);
         cow++;
       } else {

@@ -11,6 +11,7 @@ import {
 } from "../fs/index.js";
 import type { Container } from "./container.js";
 import { invalid, notFound } from "./errors.js";
+import { flat } from "./format.js";
 import type { FileChange, FilesystemDeps, LayerKey, PathStat } from "./fs-types.js";
 import type { ImageRecord } from "./types.js";
 
@@ -272,4 +273,12 @@ class TrackedFs extends ContainerFs {
   override chown(...a: Parameters<ContainerFs["chown"]>): void { super.chown(...a); this.onChange?.(); }
   override utimes(...a: Parameters<ContainerFs["utimes"]>): void { super.utimes(...a); this.onChange?.(); }
   override removeAll(...a: Parameters<ContainerFs["removeAll"]>): void { super.removeAll(...a); this.onChange?.(); }
+}
+
+/** The container's /etc/hosts: loopback names, and its own address under its hostname. */
+export function hostsFileOf(c: Container): string {
+  const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
+  let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+  if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
+  return flat(s);
 }

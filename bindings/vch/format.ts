@@ -1,5 +1,15 @@
 /** Docker's text renderings: RFC 3339 times, `Up 5 seconds`, `Exited (0) 3 seconds ago`. */
 
+/**
+ * The same text as one flat string. V8 keeps a string made by `+` or a template as a tree of its
+ * pieces (32 bytes a join, each piece an object) until something reads it by index; records keep
+ * their ids, times and addresses for the container's life, where the tree costs 4-5× the text.
+ */
+export function flat(s: string): string {
+  s.charCodeAt(0); // reading by index flattens the tree in place; the collector then drops its nodes
+  return s;
+}
+
 /** The zero time Docker prints for "never". */
 export const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -14,7 +24,7 @@ export function rfc3339(ms: number): string {
   }
   const milli = whole - second * 1000;
   const frac = Math.round((ms - whole) * 1e6);
-  return `${lastSecondText}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}${String(frac).padStart(6, "0")}Z`;
+  return flat(`${lastSecondText}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}${String(frac).padStart(6, "0")}Z`);
 }
 let lastSecond = NaN;
 let lastSecondText = "";

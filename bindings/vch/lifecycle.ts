@@ -12,10 +12,10 @@ import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
 import type { Execs } from "./execs.js";
-import type { VchFilesystems } from "./filesystems.js";
-import { serviceNetwork } from "./service-net.js";
+import { hostsFileOf, type VchFilesystems } from "./filesystems.js";
+import { serviceNetwork, type ServiceNetDeps } from "./service-net.js";
 import { refusalExitCode, startRefusal } from "./exec-check.js";
-import { parseTime, rfc3339 } from "./format.js";
+import { flat, parseTime, rfc3339 } from "./format.js";
 import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
@@ -71,6 +71,13 @@ export class ContainerLifecycle {
   /** Containers waiting out a restart policy's backoff (`runUntilIdle` waits for these). */
   readonly restarting = new Set<Container>();
   private nextTimerKey = 1;
+  /** What every guest's clock and network share (one set of closures for the VCH, not one per container). */
+  private readonly guestNow = (): number => this.ctx.now();
+  private readonly netDeps: ServiceNetDeps = {
+    containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: this.guestNow,
+    // An image built FROM nginx serves as nginx does: its catalogue base names the service.
+    repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+  };
   private readonly tick: GuestTick;
   private readonly attachments: Attachments;
 
@@ -555,18 +562,14 @@ export class ContainerLifecycle {
       groupAdd: c.rec.hostConfig.GroupAdd ?? [],
       tty,
       openStdin,
-      now: () => this.ctx.now(),
+      now: this.guestNow,
       fs: this.filesOf(c),
       image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
       memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
       entropy: guestEntropyOf(c.rec.config.Labels, c.rec.imageId),
       platform: ((i) => i && `${i.os}/${i.architecture}`)(this.images.get(c.rec.imageId)),
       cpus: Number(c.rec.hostConfig.NanoCpus) / 1e9 || undefined,
-      net: serviceNetwork(c, {
-        containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: () => this.ctx.now(),
-        // An image built FROM nginx serves as nginx does: its catalogue base names the service.
-        repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
-      }),
+      net: serviceNetwork(c, this.netDeps),
     };
   }
 
@@ -580,13 +583,7 @@ export class ContainerLifecycle {
     if (!this.ctx.closed) this.ctx.settle();
   }
 
-  hostsFile(c: Container): string {
-    const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
-    let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
-    if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
-    return s;
-  }
-
+  hostsFile(c: Container): string { return hostsFileOf(c); }
 
   // ───── the guest tick and CPU time (guest-tick.ts); endpoints and volumes (attachments.ts) ─────
   armGuestTick(): void { this.tick.armGuestTick(); }

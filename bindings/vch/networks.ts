@@ -5,7 +5,7 @@
  */
 import { conflict, invalid, notFound, VchError } from "./errors.js";
 import { checkFilterKeys, createdBefore, FILTER_KEYS, filterBool, labelsMatch, untilCutoff, type Filters } from "./filters.js";
-import { parseTime, rfc3339 } from "./format.js";
+import { flat, parseTime, rfc3339 } from "./format.js";
 import type { Rng } from "./rng.js";
 import { firstHost, parseSubnet, subnetHolds } from "./ip.js";
 import type { EndpointConfig, EndpointRecord, NetworkCreate, NetworkRecord } from "./types.js";
@@ -130,13 +130,13 @@ export class Networks {
     }
     alloc.used.add(k);
     const ip = intToIp(base + k);
-    const mac = ep.RequestedMac || `02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`;
+    const mac = ep.RequestedMac || flat(`02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`);
     Object.assign(ep, { EndpointID: rng.hex(64), Gateway: cfg.Gateway, IPAddress: ip, IPPrefixLen: Number(bits), MacAddress: mac });
     // IPv6: the address asked for on the network's IPv6 pool (dual stack).
     const v6 = n.IPAM.Config.find((c) => parseSubnet(c.Subnet)?.family === 6);
     const wanted6 = ep.IPAMConfig?.IPv6Address;
     if (v6 && wanted6) Object.assign(ep, { GlobalIPv6Address: wanted6, GlobalIPv6PrefixLen: Number(v6.Subnet.split("/")[1]), IPv6Gateway: v6.Gateway });
-    n.Containers[containerId] = { Name: containerName, EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: `${ip}/${bits}`, IPv6Address: v6 && wanted6 ? `${wanted6}/${v6.Subnet.split("/")[1]}` : "" };
+    n.Containers[containerId] = { Name: containerName, EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: flat(`${ip}/${bits}`), IPv6Address: v6 && wanted6 ? `${wanted6}/${v6.Subnet.split("/")[1]}` : "" };
     return { network: n, addressed: true };
   }
 

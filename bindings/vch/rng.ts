@@ -2,6 +2,7 @@
  * Seeded randomness of a VCH: ids, names, guest content. Each VCH owns its own generator, so two
  * VCHs in one process never disturb each other and one seed replays the same history.
  */
+import { flat } from "./format.js";
 
 /** splitmix64 over BigInt would be slow; two 32-bit xorshift-multiply streams are plenty here. */
 export class Rng {
@@ -41,7 +42,7 @@ export class Rng {
       const w = this.next32();
       s += HEX_BYTE[w >>> 24] + HEX_BYTE[(w >>> 16) & 0xff] + HEX_BYTE[(w >>> 8) & 0xff] + HEX_BYTE[w & 0xff];
     }
-    return s.length === n ? s : s.slice(0, n);
+    return flat(s.length === n ? s : s.slice(0, n));
   }
 }
 

@@ -64,12 +64,14 @@ export function parseFilterSpec(el: El): FilterSpec {
 
 // ───────────── collecting ─────────────
 
-/** One object's requested properties: values by path, and paths that could not be read. */
+/** One object's requested properties: [path, value] of those set, in the order asked, and paths that could not be read. */
 export interface Collected {
   obj: ManagedObject;
-  props: Map<string, Value>;
+  props: [string, Value][];
   missing: { path: string; fault: VimFault }[];
 }
+
+const NONE_MISSING: Collected["missing"] = [];
 
 function namedSpecs(selections: Selection[], into: Map<string, TraversalSpec>): Map<string, TraversalSpec> {
   for (const s of selections) {
@@ -116,26 +118,34 @@ function selectObjects(spec: FilterSpec, ctx: Ctx): ManagedObject[] {
   return [...out.values()];
 }
 
+/** The paths `spec` asks of an object of this one's type (each once), or null when no property spec matches it. */
+function pathsAsked(spec: FilterSpec, obj: ManagedObject): string[] | null {
+  let matched = false;
+  const paths = new Set<string>();
+  for (const ps of spec.propSet) {
+    if (!isA(obj.type, ps.type)) continue;
+    matched = true;
+    if (ps.all) for (const p of obj.propertyNames()) paths.add(p);
+    for (const p of ps.pathSet) paths.add(p);
+  }
+  return matched ? [...paths] : null;
+}
+
 /** Reads what `spec` asks of the objects it selects; objects no property spec matches are left out. */
 export function collect(spec: FilterSpec, ctx: Ctx): Collected[] {
   const result: Collected[] = [];
+  // What is asked depends on the type alone: matched once a type, not once an object (1,000 VMs a call).
+  const asked = new Map<string, string[] | null>();
   for (const obj of selectObjects(spec, ctx)) {
-    let matched = false;
-    const paths = new Set<string>();
-    for (const ps of spec.propSet) {
-      if (!isA(obj.type, ps.type)) continue;
-      matched = true;
-      if (ps.all) for (const p of obj.propertyNames()) paths.add(p);
-      for (const p of ps.pathSet) paths.add(p);
-    }
-    if (!matched) continue;
-    const props = new Map<string, Value>();
-    const missing: Collected["missing"] = [];
+    let paths = asked.get(obj.type);
+    if (paths === undefined) asked.set(obj.type, (paths = pathsAsked(spec, obj)));
+    if (!paths) continue;
+    const props: [string, Value][] = [];
     for (const path of paths) {
       const v = obj.read(path, ctx);
-      if (v !== undefined && v !== null) props.set(path, v);
+      if (v !== undefined && v !== null) props.push([path, v]);
     }
-    result.push({ obj, props, missing });
+    result.push({ obj, props, missing: NONE_MISSING });
   }
   return result;
 }
@@ -151,7 +161,7 @@ function objectContent(c: Collected): DataObject {
   return {
     _type: "ObjectContent",
     obj: c.obj.ref,
-    propSet: [...c.props].map(([name, val]) => ({ _type: "DynamicProperty", name, val: new Any(val) })),
+    propSet: c.props.map(([name, val]) => ({ _type: "DynamicProperty", name, val: new Any(val) })),
     missingSet: c.missing.map((m) => ({ _type: "MissingProperty", path: m.path, fault: { _type: "LocalizedMethodFault", fault: m.fault.asData(), localizedMessage: m.fault.message } })),
   };
 }

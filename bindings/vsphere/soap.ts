@@ -206,7 +206,7 @@ export function valueXml(name: string, v: Value, typed = false): string {
 }
 
 /** One ObjectContent as element `name`: the object and each property's value with its xsi:type. */
-export function objectContentXml(name: string, obj: Ref, props: Map<string, Value>): string {
+export function objectContentXml(name: string, obj: Ref, props: Iterable<[string, Value]>): string {
   let s = `<${name}><obj type="${esc(obj.type)}">${esc(obj.value)}</obj>`;
   for (const [path, v] of props) s += `<propSet><name>${esc(path)}</name>${valueXml("val", v, true)}</propSet>`;
   return `${s}</${name}>`;

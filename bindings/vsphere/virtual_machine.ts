@@ -4,6 +4,7 @@
  * stats come from the memory engine, the annotation names the image. Power, reset, migrate and
  * destroy run on the VCH, so the Docker door sees them as it sees its own.
  */
+import { flat } from "../vch/format.js";
 import type { ContainerRecord } from "../vch/types.js";
 import { ManagedEntity, entityGetters, type Ctx, type Getter, type Method } from "./managed.js";
 import { IMAGE_STORE, VAPP } from "./inventory.js";
@@ -23,22 +24,40 @@ const POWER = {
   suspended: new Enum("VirtualMachinePowerState", "suspended"),
 };
 
+/**
+ * What the door reads of a container's record. A VM keeps only this: the VCH hands out a deep copy
+ * of the whole record (config, host config, log and restart settings…), 1.7 KB a container VM
+ * of which the door reads a third.
+ */
+export type VmRecord = Pick<ContainerRecord, "id" | "name" | "image" | "imageId" | "created" | "state" | "host" | "networks" | "mounts"> & {
+  config: Pick<ContainerRecord["config"], "Hostname">;
+  hostConfig: Pick<ContainerRecord["hostConfig"], "Memory" | "NanoCpus">;
+};
+
+function vmRecord(rec: ContainerRecord): VmRecord {
+  return {
+    id: rec.id, name: rec.name, image: rec.image, imageId: rec.imageId, created: rec.created, state: rec.state, host: rec.host, networks: rec.networks, mounts: rec.mounts,
+    config: { Hostname: rec.config.Hostname },
+    hostConfig: { Memory: rec.hostConfig.Memory, NanoCpus: rec.hostConfig.NanoCpus },
+  };
+}
+
 export class VirtualMachine extends ManagedEntity {
   readonly getters: Record<string, Getter<VirtualMachine>> = vmGetters;
   override readonly methods: Record<string, Method<VirtualMachine>> = vmMethods;
-  private record!: ContainerRecord;
+  private record!: VmRecord;
   private label = "";
   constructor(ref: Ref, rec: ContainerRecord) {
     super(ref);
     this.rec = rec;
   }
-  get rec(): ContainerRecord {
+  get rec(): VmRecord {
     return this.record;
   }
   /** The inventory sets the container's latest record at each refresh. */
   set rec(rec: ContainerRecord) {
-    this.record = rec;
-    this.label = `${rec.name.slice(1)}-${rec.id.slice(0, 12)}`;
+    this.record = vmRecord(rec);
+    this.label = flat(`${rec.name.slice(1)}-${rec.id.slice(0, 12)}`);
   }
   /** vIC's VM name: the container name and the first 12 hex of its id. */
   name(): string {
