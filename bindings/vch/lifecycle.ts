@@ -15,7 +15,7 @@ import type { Execs } from "./execs.js";
 import { hostsFileOf, type VchFilesystems } from "./filesystems.js";
 import { serviceNetwork, type ServiceNetDeps } from "./service-net.js";
 import { refusalExitCode, startRefusal } from "./exec-check.js";
-import { flat, parseTime, rfc3339 } from "./format.js";
+import { parseTime, rfc3339 } from "./format.js";
 import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
 import { healthPlan, recordProbe, startingHealth, type HealthPlan } from "./health.js";
