@@ -554,6 +554,7 @@ export class ContainerLifecycle {
       openStdin,
       now: () => this.ctx.now(),
       fs: this.filesOf(c),
+      readOnlyRoot: !!c.rec.hostConfig.ReadonlyRootfs,
       image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
       memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
       entropy: guestEntropyOf(c.rec.config.Labels, c.rec.imageId),
