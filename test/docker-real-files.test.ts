@@ -10,7 +10,7 @@ import { packTar, unpackTar, type TarEntry } from "modern-tar";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { call, json, output } from "./spec/docker-client.js";
+import { Pushable, call, json, output } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
@@ -93,6 +93,13 @@ async function until(id: string, text: string, ms = 50_000): Promise<void> {
   }
 }
 
+/** `docker exec` of `cmd` in a running container: its output. */
+async function exec(id: string, cmd: string[]): Promise<{ stdout: string; stderr: string }> {
+  const x = await json(h, "POST", `${V}/containers/${id}/exec`, 201, "/containers/{id}/exec", { Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const started = await call(h, "POST", `${V}/exec/${x.Id}/start`, { Detach: false, Tty: false }, { hijacked: true, stdin: new Pushable() });
+  return output(started.response);
+}
+
 /** Runs busybox with `script` and the given binds; returns its output once it exited 0. */
 async function busybox(script: string, binds: string[]): Promise<string> {
   const id = await create("busybox:latest", ["sh", "-c", script], { Binds: binds });
@@ -114,10 +121,11 @@ describe("a real guest's files are the container's, live", () => {
     expect(await copyOut(id, "/var/out/result.txt")).toBe("written by python\n");
   }, 60_000);
 
-  test("what python writes on a volume is read by busybox while python still runs, and python sees busybox's answer", async () => {
+  test("what python writes is read by docker exec cat, docker cp and busybox on the volume while python still runs, and python sees busybox's answer", async () => {
     const py = await create("python:3", ["python", "-c", [
       "import os, time",
       "open('/data/out', 'w').write('live from python\\n')",
+      "open('/tmp/state', 'w').write('in the container layer\\n')",
       "print('written', flush=True)",
       "while not os.path.exists('/data/done'):",
       "    time.sleep(0.02)",
@@ -127,6 +135,7 @@ describe("a real guest's files are the container's, live", () => {
     await until(py, "written");
     expect(await busybox("cat /data/out", ["live:/data"])).toBe("live from python\n");
     expect(await copyOut(py, "/data/out")).toBe("live from python\n"); // docker cp of the running container
+    expect(await exec(py, ["cat", "/tmp/state", "/data/out"])).toEqual({ stdout: "in the container layer\nlive from python\n", stderr: "" });
     expect(await running(py)).toBe(true); // python has not exited: nothing was copied back at an exit
     await busybox("echo ack from busybox > /data/done", ["live:/data"]);
     expect(await waitExit(py)).toBe(0);
