@@ -108,6 +108,11 @@ describe("the filesystem bridge", () => {
     expect(errno(() => guest.unlink("/d"))).toBe("EISDIR");
     expect(errno(() => guest.readlink("/d/f"))).toBe("EINVAL");
     expect(errno(() => guest.write("/d/gone", 0, utf8("y")))).toBe("ENOENT");
+    // Paths and answers larger than the channel's JSON area fail cleanly on both sides.
+    expect(errno(() => guest.stat("/" + "x".repeat(JSON_BYTES)))).toBe("ENAMETOOLONG");
+    fs.symlink("t".repeat(JSON_BYTES), "/d/long");
+    expect(errno(() => guest.readlink("/d/long"))).toBe("ENAMETOOLONG");
+    fs.unlink("/d/long");
     expect(fs.readdir("/d")).toEqual(["f"]);
     expect(text(fs.readFile("/d/f"))).toBe("x");
   });

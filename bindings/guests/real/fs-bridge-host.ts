@@ -25,7 +25,12 @@ export class FsBridgeHost {
     if (Atomics.load(this.v.words, 0) !== REQUEST) return;
     const { value, bytes } = readMessage<FsRequest>(this.v);
     const answer = this.answer(value, bytes);
-    writeMessage(this.v, answer.value, answer.bytes);
+    try {
+      writeMessage(this.v, answer.value, answer.bytes);
+    } catch {
+      // An answer too large for the channel (a symlink target over 64 KiB): the guest must not wait forever.
+      writeMessage(this.v, { error: "ENAMETOOLONG" });
+    }
     Atomics.store(this.v.words, 0, ANSWER);
     Atomics.notify(this.v.words, 0);
   }
