@@ -157,6 +157,16 @@ describe("a real guest's files are the container's, live", () => {
     expect(await busybox("ls /data", ["shared:/data"])).toBe("x\n");
   }, 60_000);
 
+  test("--user nobody: python's file calls are checked against the image's permission bits (EACCES), what it creates is its own", async () => {
+    const r = await json(h, "POST", `${V}/containers/create`, 201, "/containers/create", {
+      Image: "python:3", User: "nobody",
+      Cmd: ["python", "-c", "import os\nfor call in (lambda: open('/etc/x', 'w'), lambda: os.listdir('/root')):\n    try:\n        call()\n    except OSError as e:\n        print(e.strerror)\nopen('/tmp/mine', 'w').write('z')\nprint(os.stat('/tmp/mine').st_uid)"],
+    });
+    await start(r.Id);
+    expect(await waitExit(r.Id)).toBe(0);
+    expect(await logs(r.Id)).toEqual({ stdout: "Permission denied\nPermission denied\n65534\n", stderr: "" });
+  }, 60_000);
+
   test("ruby /app/main.rb and node /app/x.js run files docker cp put there; ruby's File.write is the container's", async () => {
     const rb = await create("ruby:3", ["ruby", "/app/main.rb", "arg"]);
     await copyIn(rb, "/", { "app/main.rb": "File.write('/app/out.txt', \"ruby got #{ARGV[0]}\\n\")\nputs File.read('/etc/os-release').lines.first\nputs Dir.children('/app').sort.join(',')\n" });

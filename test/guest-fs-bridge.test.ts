@@ -139,6 +139,22 @@ describe("the filesystem bridge", () => {
     expect(text(fs.readFile("/data/f"))).toBe("on the volume");
   });
 
+  it("checks permission bits for a guest that is not root: EACCES, and what it creates is its own", () => {
+    const fs = new ContainerFs();
+    fs.mkdir("/root", { mode: 0o700 });
+    fs.writeFile("/root/secret", "s", { mode: 0o600 });
+    fs.mkdir("/tmp", { mode: 0o1777 });
+    const channel = createFsChannel();
+    const host = new FsBridgeHost(channel, fs, { cred: { uid: 1000, gid: 1000 } });
+    const guest = new GuestFs(channel, () => host.serve());
+    expect(errno(() => guest.readdir("/root"))).toBe("EACCES");
+    expect(errno(() => guest.readFile("/root/secret"))).toBe("EACCES");
+    expect(errno(() => guest.create("/new", true))).toBe("EACCES");
+    guest.create("/tmp/mine", true);
+    guest.write("/tmp/mine", 0, utf8("m"));
+    expect(fs.stat("/tmp/mine")).toMatchObject({ uid: 1000, gid: 1000, size: 1 });
+  });
+
   it("any sequence of writes and truncates leaves the bytes a plain array model says (property)", () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant("write" as const), offset: fc.nat(3 * CHUNK_BYTES), length: fc.nat(CHUNK_BYTES + 100), seed: fc.nat(255) }),

@@ -5,7 +5,9 @@
  * container VM becomes an instant clone of the runtime's template VM, and the guest's real pages are
  * written to it at boot, every 20 s of virtual time and at exit.
  */
+import type { ContainerFs, Credentials } from "../fs/index.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
+import { userOf } from "./emulated-shell.js";
 import { RealGuest } from "./real/host.js";
 import { RUNTIMES, runtimeForCommand, type RuntimeKind } from "./real/runtimes.js";
 import { bootTemplate, type RuntimeTemplate } from "./real/templates.js";
@@ -116,7 +118,7 @@ class RealProcess implements GuestProcess {
       workingDir: cwd,
       ...(module ? { module } : {}),
       // The container's filesystem, live (fs-bridge.ts): no copies, writes seen at once.
-      ...(this.ctx.fs ? { files: this.ctx.fs, readOnlyRoot: !!this.ctx.readOnlyRoot } : {}),
+      ...(this.ctx.fs ? { files: this.ctx.fs, readOnlyRoot: !!this.ctx.readOnlyRoot, cred: this.credentials(this.ctx.fs) } : {}),
       ...(limit >= 1 << 20 ? { memoryLimit: limit } : {}),
       // Random entropy boots cold: the template's snapshot holds the template's secrets.
       ...(random ? { entropy: "random" as const } : { entropy: "seeded" as const, seed: t.seed, ...(t.snapshot ? { template: t } : {}) }),
@@ -146,6 +148,13 @@ class RealProcess implements GuestProcess {
       if (r.error) this.io.write("stderr", `${r.error}\n`);
       this.end(r.exitCode, r.oomKilled);
     });
+  }
+
+  /** Who the guest's file calls act as: `--user` against the image's /etc/passwd, as the shell does, with `--group-add`. */
+  private credentials(fs: ContainerFs): Credentials {
+    const { uid, gid } = userOf(this.ctx.user, fs);
+    const groups = (this.ctx.groupAdd ?? []).filter((g) => /^\d+$/.test(g)).map(Number);
+    return { uid, gid, groups };
   }
 
   /** Every 20 s of virtual time (deferred while paused), the guest's memory goes to the container VM. */

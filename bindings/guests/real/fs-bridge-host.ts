@@ -4,20 +4,24 @@
  * other containers on a volume use, so what the guest writes is there for them at once. Runs on the
  * thread that owns the container; `serve` is called when the guest rings (a worker message).
  */
-import type { ContainerFs } from "../../fs/index.js";
+import { type ContainerFs, type Credentials, ROOT } from "../../fs/index.js";
 import { ANSWER, type BridgeStat, channelViews, CHUNK_BYTES, type FsRequest, JSON_BYTES, readMessage, REQUEST, writeMessage } from "./fs-bridge.js";
 
 export interface FsBridgeOptions {
   /** `--read-only`: the root answers EROFS to every change; volumes and bind mounts keep their own mode. */
   readOnlyRoot?: boolean;
+  /** Who the guest runs as (the container's `User`): permission bits are checked for anyone but root. */
+  cred?: Credentials;
 }
 
 /** The host's end of one guest's channel. */
 export class FsBridgeHost {
   private readonly v: ReturnType<typeof channelViews>;
+  private readonly cred: Credentials;
 
   constructor(readonly buffer: SharedArrayBuffer, private readonly fs: ContainerFs, private readonly opts: FsBridgeOptions = {}) {
     this.v = channelViews(buffer);
+    this.cred = opts.cred ?? ROOT;
   }
 
   /** Answers the waiting request, if there is one, and wakes the guest. */
@@ -47,6 +51,7 @@ export class FsBridgeHost {
 
   private perform(r: FsRequest, bytes: Uint8Array): { value: unknown; bytes?: Uint8Array } {
     const fs = this.fs;
+    const cred = this.cred;
     switch (r.op) {
       case "stat":
       case "lstat": {
@@ -56,7 +61,7 @@ export class FsBridgeHost {
         return { value: out };
       }
       case "readdir": {
-        const all = fs.readdir(r.path);
+        const all = fs.readdir(r.path, cred);
         // As many names as fit in one answer's JSON (with room for the rest of it).
         const names: string[] = [];
         let size = 64;
@@ -69,7 +74,7 @@ export class FsBridgeHost {
         return { value: { names, next: i < all.length ? i : null } };
       }
       case "read": {
-        const data = fs.readFile(r.path);
+        const data = fs.readFile(r.path, cred);
         const start = Math.min(Math.max(0, r.offset), data.byteLength);
         return { value: { size: data.byteLength }, bytes: data.subarray(start, start + Math.min(r.length, CHUNK_BYTES)) };
       }
@@ -81,7 +86,7 @@ export class FsBridgeHost {
         if (data.byteLength !== r.size) {
           const next = new Uint8Array(r.size);
           next.set(data.subarray(0, r.size));
-          fs.writeFile(r.path, next);
+          fs.writeFile(r.path, next, { cred });
         }
         return { value: {} };
       }
@@ -93,29 +98,29 @@ export class FsBridgeHost {
           return { value: {} };
         }
         this.writable(r.path);
-        fs.writeFile(r.path, new Uint8Array(0), { mode: r.mode & 0o7777 });
+        fs.writeFile(r.path, new Uint8Array(0), { mode: r.mode & 0o7777, cred });
         return { value: {} };
       }
       case "mkdir":
         this.writable(r.path);
-        fs.mkdir(r.path, { mode: r.mode & 0o7777 });
+        fs.mkdir(r.path, { mode: r.mode & 0o7777, cred });
         return { value: {} };
       case "unlink":
         this.writable(r.path);
-        fs.unlink(r.path);
+        fs.unlink(r.path, cred);
         return { value: {} };
       case "rmdir":
         this.writable(r.path);
-        fs.rmdir(r.path);
+        fs.rmdir(r.path, cred);
         return { value: {} };
       case "rename":
         this.writable(r.from);
         this.writable(r.to);
-        fs.rename(r.from, r.to);
+        fs.rename(r.from, r.to, cred);
         return { value: {} };
       case "symlink":
         this.writable(r.path);
-        fs.symlink(r.target, r.path);
+        fs.symlink(r.target, r.path, cred);
         return { value: {} };
       case "readlink":
         return { value: { target: fs.readlink(r.path) } };
@@ -137,14 +142,14 @@ export class FsBridgeHost {
     this.writable(path);
     const old = this.fs.readFile(path);
     if (offset === old.byteLength) {
-      if (data.byteLength) this.fs.writeFile(path, data, { append: true });
+      if (data.byteLength) this.fs.writeFile(path, data, { append: true, cred: this.cred });
       return old.byteLength + data.byteLength;
     }
     // File contents are immutable arrays shared with lower layers: a write makes a new one.
     const next = new Uint8Array(Math.max(old.byteLength, offset + data.byteLength));
     next.set(old);
     next.set(data, offset);
-    this.fs.writeFile(path, next);
+    this.fs.writeFile(path, next, { cred: this.cred });
     return next.byteLength;
   }
 

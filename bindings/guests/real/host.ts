@@ -4,7 +4,7 @@
  * pause, a memory limit that ends the guest as the OOM killer does, and copies of its linear memory.
  */
 import { createControl, HostControl } from "./control.js";
-import type { ContainerFs } from "../../fs/index.js";
+import type { ContainerFs, Credentials } from "../../fs/index.js";
 import { FsBridgeHost } from "./fs-bridge-host.js";
 import { createFsChannel } from "./fs-bridge.js";
 import type { MemoryReason, WorkerMessage, WorkerStart } from "./protocol.js";
@@ -29,6 +29,8 @@ export interface RealGuestOptions {
   files?: ContainerFs;
   /** `--read-only`: changes outside the volumes and bind mounts answer EROFS. */
   readOnlyRoot?: boolean;
+  /** Who the guest's file calls act as (default root): permission bits answer EACCES to others. */
+  cred?: Credentials;
   /** Bytes of linear memory the guest may grow to; past it the guest is OOM-killed (exit 137). */
   memoryLimit?: number;
   /**
@@ -98,7 +100,7 @@ export class RealGuest {
   private constructor(private readonly opts: RealGuestOptions) {
     const start = startData(opts);
     this.control = new HostControl(start.control);
-    this.files = start.files && opts.files ? new FsBridgeHost(start.files, opts.files, { readOnlyRoot: !!opts.readOnlyRoot }) : null;
+    this.files = start.files && opts.files ? new FsBridgeHost(start.files, opts.files, { readOnlyRoot: !!opts.readOnlyRoot, ...(opts.cred ? { cred: opts.cred } : {}) }) : null;
     this.booted = new Promise((res, rej) => ((this.resolveBoot = res), (this.rejectBoot = rej)));
     this.booted.catch(() => {});
     this.exited = new Promise((res) => (this.resolveExit = res));
