@@ -121,6 +121,20 @@ describe("a real guest's files are the container's, live", () => {
     expect(await copyOut(id, "/var/out/result.txt")).toBe("written by python\n");
   }, 60_000);
 
+  test("docker build FROM python:3 with COPY main.py: the image's program runs, and reads the file the build's RUN wrote", async () => {
+    const context = await tar({
+      Dockerfile: 'FROM python:3\nWORKDIR /srv\nCOPY main.py .\nRUN echo "written by RUN" > note.txt\nCMD ["python", "main.py"]\n',
+      "main.py": "print(open('note.txt').read().strip(), 'then python', __file__)\n",
+    });
+    const b = await h(new Request(`http://localhost${V}/build?t=pyapp:1`, { method: "POST", body: new Uint8Array(context), headers: { "Content-Type": "application/x-tar" } }));
+    expect(b.status).toBe(200);
+    expect(await b.text()).toContain("Successfully tagged pyapp:1");
+    const id = (await json(h, "POST", `${V}/containers/create`, 201, "/containers/create", { Image: "pyapp:1" })).Id as string;
+    await start(id);
+    expect(await waitExit(id)).toBe(0);
+    expect(await logs(id)).toEqual({ stdout: "written by RUN then python main.py\n", stderr: "" });
+  }, 60_000);
+
   test("what python writes is read by docker exec cat, docker cp and busybox on the volume while python still runs, and python sees busybox's answer", async () => {
     const py = await create("python:3", ["python", "-c", [
       "import os, time",

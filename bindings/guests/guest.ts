@@ -56,7 +56,7 @@ export interface GuestContext {
   readOnlyRoot?: boolean;
   /** HTTP to the other containers' services on the container's networks (wget, curl). */
   net?: Network;
-  /** The image's repository, last path part (`python`, `node`): real guests run only in their images. */
+  /** The image's repository, last path part (`python`, `node`), or the catalogue image a local build was FROM: real guests run only in their images. */
   image?: string;
   /** Bytes of memory the container may use (HostConfig.Memory; 0: unbounded). */
   memoryLimit?: number;

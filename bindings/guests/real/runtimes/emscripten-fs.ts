@@ -72,6 +72,8 @@ export function bridgeFilesystem(FS: EmscriptenFS, errnos: Record<string, number
       // A mount's root is the folder its path leads to (`/bin` may be a symlink to `usr/bin`).
       const path = realPath(node);
       const st = attempt(() => (node.parent === node ? files.stat(path) : files.lstat(path)));
+      // Another container may have replaced the file since Emscripten cached this node.
+      if (node.parent !== node) node.mode = modeOf(st);
       const time = new Date(st.mtime);
       return {
         dev: 1, ino: node.id, mode: modeOf(st), nlink: st.kind === "dir" ? 2 : 1, uid: st.uid, gid: st.gid, rdev: 0,
