@@ -5,13 +5,14 @@
  */
 import { hash as cryptoHash, createHash } from "node:crypto";
 import { MemoryEngine } from "../bindings/core/memory.js";
+import { ContainerFs } from "../bindings/fs/index.js";
 import { RealGuests, type TemplateVm } from "../bindings/guests/real/guests.js";
 import { RealGuest } from "../bindings/guests/real/host.js";
 import { GuestMemoryMap } from "../bindings/guests/real/memory-map.js";
 import { PageHasher } from "../bindings/guests/real/pages.js";
 import { bootTemplate, type RuntimeTemplate } from "../bindings/guests/real/templates.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { opsPerSecond, type BenchCase } from "./harness.js";
+import { opsPerSecond, type BenchCase, type BenchResult } from "./harness.js";
 
 let python: Promise<{ template: RuntimeTemplate; coldMs: number }> | null = null;
 /** The Python template of this run, booted once (its boot is a cold start, timed from the host). */
@@ -173,4 +174,51 @@ const dockerNodeCase: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [startCase, tpsCase, scanCase, dockerNodeCase];
+/**
+ * A Python guest reading and writing a file of the container's filesystem through the live bridge
+ * (each 256 KiB, and each flushed 8 KiB append, a round trip to the host thread) beside the same bytes in Pyodide's own in-memory
+ * filesystem (/lib, never bridged), in one guest run.
+ */
+const fsCase: BenchCase = {
+  name: "guest.fs",
+  title: "a Python guest reads and writes a container file through the filesystem bridge vs Pyodide's in-memory filesystem",
+  async run({ quick }) {
+    const { template } = await pythonTemplate();
+    const mib = quick ? 8 : 32;
+    const files = new ContainerFs();
+    files.mkdir("/data");
+    files.writeFile("/data/big", new Uint8Array(mib << 20).map((_, i) => i & 0xff));
+    const code = [
+      "import time",
+      "def timed(f):",
+      "    t = time.perf_counter(); r = f(); return r, time.perf_counter() - t",
+      "data, bridge_read = timed(lambda: open('/data/big', 'rb').read())",
+      "_, memfs_write = timed(lambda: open('/lib/copy', 'wb').write(data))",
+      "_, memfs_read = timed(lambda: open('/lib/copy', 'rb').read())",
+      "_, bridge_write = timed(lambda: open('/data/copy', 'wb').write(data))",
+      "def appends(path):",
+      "    with open(path, 'ab') as f:",
+      "        for i in range(0, len(data), 8192):",
+      "            f.write(data[i:i + 8192]); f.flush()",
+      "_, bridge_append = timed(lambda: appends('/data/log'))",
+      "_, memfs_append = timed(lambda: appends('/lib/log'))",
+      "print(len(data), bridge_read, memfs_read, bridge_write, memfs_write, bridge_append, memfs_append)",
+    ].join("\n");
+    let out = "";
+    const guest = RealGuest.start({ runtime: "python", argv: ["python", "-c", code], template, files, onOutput: (_s, chunk) => void (out += new TextDecoder().decode(chunk)) });
+    const r = await guest.exited;
+    const [bytes, bridgeRead, memfsRead, bridgeWrite, memfsWrite, bridgeAppend, memfsAppend] = out.trim().split(" ").map(Number);
+    if (r.exitCode !== 0 || bytes !== mib << 20 || files.readFile("/data/copy").byteLength !== bytes || files.readFile("/data/log").byteLength !== bytes) {
+      throw new Error(`the guest did not move the file: ${out}`);
+    }
+    const mbps = (s: number) => mib / s;
+    const results: BenchResult[] = [
+      { case: "guest.fs.read", unit: "MiB/s", value: mbps(bridgeRead), baseline: "the same read from Pyodide's in-memory filesystem", baselineValue: mbps(memfsRead), notes: { mib } },
+      { case: "guest.fs.write", unit: "MiB/s", value: mbps(bridgeWrite), baseline: "the same write to Pyodide's in-memory filesystem", baselineValue: mbps(memfsWrite), notes: { mib } },
+      { case: "guest.fs.append", unit: "MiB/s", value: mbps(bridgeAppend), baseline: "the same 8 KiB appends, each flushed, to Pyodide's in-memory filesystem", baselineValue: mbps(memfsAppend), notes: { mib, appends: (mib << 20) / 8192 } },
+    ];
+    return results;
+  },
+};
+
+export const cases: BenchCase[] = [startCase, tpsCase, scanCase, dockerNodeCase, fsCase];

@@ -1,9 +1,7 @@
 // Python guests on Pyodide, each in its own worker, restored from one booted template per file.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MemoryEngine } from "../bindings/core/memory.js";
+import { ContainerFs, text } from "../bindings/fs/index.js";
 import { RealGuest } from "../bindings/guests/real/host.js";
 import { RealGuests, type TemplateVm } from "../bindings/guests/real/guests.js";
 import { bootTemplate, type RuntimeTemplate } from "../bindings/guests/real/templates.js";
@@ -43,12 +41,13 @@ describe("python guest", () => {
     expect(ran.stdout).toBe("['a', 'b'] hi FROM STDIN\n");
   });
 
-  it("runs a file from a mounted host folder and what it writes is there on the host", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vicsim-py-"));
-    writeFileSync(join(dir, "main.py"), "import sys\nopen('/app/out.txt', 'w').write('written by ' + sys.argv[1])\nprint('done')\n");
-    const ran = await runGuest({ runtime: "python", argv: ["python", "/app/main.py", "guest"], mounts: [{ guestPath: "/app", hostPath: dir }], template });
+  it("runs a file from the container's filesystem and what it writes is there in the container", async () => {
+    const files = new ContainerFs();
+    files.mkdir("/app");
+    files.writeFile("/app/main.py", "import sys\nopen('/app/out.txt', 'w').write('written by ' + sys.argv[1])\nprint('done')\n");
+    const ran = await runGuest({ runtime: "python", argv: ["python", "/app/main.py", "guest"], files, template });
     expect(ran.stdout).toBe("done\n");
-    expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe("written by guest");
+    expect(text(files.readFile("/app/out.txt"))).toBe("written by guest");
   });
 
   it("a busy loop that ignores SIGTERM is ended when the grace period runs out (exit 137)", async () => {

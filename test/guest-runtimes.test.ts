@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ContainerFs, text } from "../bindings/fs/index.js";
 import { RealGuest } from "../bindings/guests/real/host.js";
 import { RUNTIMES, missingRuntime, runtimeForCommand } from "../bindings/guests/real/runtimes.js";
 import { withMemoryMaximum } from "../bindings/guests/real/runtimes/wasm-binary.js";
@@ -18,14 +19,15 @@ describe("ruby guest", () => {
     expect(ran.stdout).toBe("45\n");
   });
 
-  it("runs a file from a mounted folder with ARGV and ENV, writes beside it, exits with its status", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vicsim-rb-"));
-    writeFileSync(join(dir, "main.rb"), 'File.write("/app/out.txt", ARGV.join(","))\nputs ENV["GREETING"]\n$stderr.puts "#{1 + 1} to stderr"\nexit 4\n');
-    const ran = await runGuest({ runtime: "ruby", argv: ["ruby", "/app/main.rb", "a", "b"], env: { GREETING: "hi" }, mounts: [{ guestPath: "/app", hostPath: dir }] });
+  it("runs a file from the container's filesystem with ARGV and ENV, writes beside it, exits with its status", async () => {
+    const files = new ContainerFs();
+    files.mkdir("/app");
+    files.writeFile("/app/main.rb", 'File.write("/app/out.txt", ARGV.join(","))\nputs ENV["GREETING"]\n$stderr.puts "#{1 + 1} to stderr"\nexit 4\n');
+    const ran = await runGuest({ runtime: "ruby", argv: ["ruby", "/app/main.rb", "a", "b"], env: { GREETING: "hi" }, files });
     expect(ran.result.exitCode).toBe(4);
     expect(ran.stdout).toBe("hi\n");
     expect(ran.stderr).toBe("2 to stderr\n");
-    expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe("a,b");
+    expect(text(files.readFile("/app/out.txt"))).toBe("a,b");
   });
 });
 
@@ -86,21 +88,22 @@ describe("WASI guest (C built with clang --target=wasm32-wasi)", () => {
     program = new Uint8Array(readFileSync(join(dir, "program.wasm")));
   });
 
-  it("runs with arguments, environment, a preopened folder, stdin, stderr and its exit status", async () => {
-    const data = mkdtempSync(join(tmpdir(), "vicsim-wasi-data-"));
-    writeFileSync(join(data, "in.txt"), "from the host");
+  it("runs with arguments, environment, the container's files, stdin, stderr and its exit status", async () => {
+    const files = new ContainerFs();
+    files.mkdir("/data");
+    files.writeFile("/data/in.txt", "from the container");
     const ran = await runGuest({
       runtime: "wasi",
       module: program,
       argv: ["program", "one", "two"],
       env: { GREETING: "hello" },
-      mounts: [{ guestPath: "/data", hostPath: data }],
+      files,
       stdin: "typed\n",
     });
     expect(ran.result).toEqual({ exitCode: 3, oomKilled: false, killedBy: null });
-    expect(ran.stdout).toBe("argc=3 one two\nGREETING=hello\nread=from the host\nstdin=typed\n");
+    expect(ran.stdout).toBe("argc=3 one two\nGREETING=hello\nread=from the container\nstdin=typed\n");
     expect(ran.stderr).toBe("to stderr\n");
-    expect(readFileSync(join(data, "out.txt"), "utf8")).toBe("sum=45\n");
+    expect(text(files.readFile("/data/out.txt"))).toBe("sum=45\n");
   });
 
   it("allocating past memoryLimit ends it as an OOM kill", async () => {

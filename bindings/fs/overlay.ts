@@ -185,10 +185,27 @@ export class OverlayBackend implements Backend {
   }
 }
 
+/**
+ * Bytes in use of each buffer an append made: appends leave spare room after a file's bytes, so a
+ * file grown by many small appends (a log, a real guest's buffered writes) costs O(bytes) in all,
+ * not O(bytes²). Contents stay immutable: an append writes only past the end of every view of its
+ * buffer (the one it extends ends where the buffer's use does), never under an existing view.
+ */
+const inUse = new WeakMap<ArrayBufferLike, number>();
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
+  const end = a.byteOffset + a.byteLength;
+  if (inUse.get(a.buffer) === end && end + b.length <= a.buffer.byteLength) {
+    new Uint8Array(a.buffer, end, b.length).set(b);
+    inUse.set(a.buffer, end + b.length);
+    return new Uint8Array(a.buffer, a.byteOffset, a.length + b.length);
+  }
+  const length = a.length + b.length;
+  // Room to double; small files get none (most are written once).
+  const out = new Uint8Array(new ArrayBuffer(length < 4096 ? length : length * 2), 0, length);
   out.set(a, 0);
   out.set(b, a.length);
+  inUse.set(out.buffer, length);
   return out;
 }
 

@@ -52,9 +52,11 @@ export interface GuestContext {
   services?: readonly string[];
   /** The container's filesystem: with it, commands outside the vocabulary run in the shell over it. */
   fs?: ContainerFs;
+  /** `--read-only` (HostConfig.ReadonlyRootfs): the root refuses changes; volumes and bind mounts keep their mode. */
+  readOnlyRoot?: boolean;
   /** HTTP to the other containers' services on the container's networks (wget, curl). */
   net?: Network;
-  /** The image's repository, last path part (`python`, `node`): real guests run only in their images. */
+  /** The image's repository, last path part (`python`, `node`), or the catalogue image a local build was FROM: real guests run only in their images. */
   image?: string;
   /** Bytes of memory the container may use (HostConfig.Memory; 0: unbounded). */
   memoryLimit?: number;

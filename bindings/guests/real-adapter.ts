@@ -5,11 +5,12 @@
  * container VM becomes an instant clone of the runtime's template VM, and the guest's real pages are
  * written to it at boot, every 20 s of virtual time and at exit.
  */
+import type { ContainerFs, Credentials } from "../fs/index.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
+import { userOf } from "./emulated-shell.js";
 import { RealGuest } from "./real/host.js";
 import { RUNTIMES, runtimeForCommand, type RuntimeKind } from "./real/runtimes.js";
 import { bootTemplate, type RuntimeTemplate } from "./real/templates.js";
-import { copyIn, copyOut, guestFiles, type GuestFiles } from "./real-files.js";
 
 /** The image (repository) each runtime runs in: `python` in busybox stays the emulated `not found`. */
 const IMAGE_OF: Record<Exclude<RuntimeKind, "wasi">, string> = { python: "python", ruby: "ruby", quickjs: "node" };
@@ -84,7 +85,6 @@ class RealProcess implements GuestProcess {
   /** Held by the CPU limit for the rest of the period (not Docker's pause). */
   private throttled = false;
   private scanning = false;
-  private files: GuestFiles | null = null;
   private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
 
   constructor(private readonly kind: RuntimeKind, private readonly argv: string[], private readonly ctx: GuestContext, private readonly io: GuestIo, template: Promise<RuntimeTemplate>) {
@@ -107,9 +107,7 @@ class RealProcess implements GuestProcess {
       }
       module = this.ctx.fs.readFile(program);
     }
-    this.files = this.ctx.fs ? await guestFiles(this.ctx.fs, this.argv, cwd, program) : null;
-    if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
-    if (this.ended) return this.files?.dispose();
+    if (this.ended) return;
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);
     const limit = this.ctx.memoryLimit ?? 0;
     const random = this.ctx.entropy?.mode === "random";
@@ -119,7 +117,8 @@ class RealProcess implements GuestProcess {
       env: Object.fromEntries(this.ctx.env.map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)])),
       workingDir: cwd,
       ...(module ? { module } : {}),
-      mounts: this.files?.mounts ?? [],
+      // The container's filesystem, live (fs-bridge.ts): no copies, writes seen at once.
+      ...(this.ctx.fs ? { files: this.ctx.fs, readOnlyRoot: !!this.ctx.readOnlyRoot, cred: this.credentials(this.ctx.fs) } : {}),
       ...(limit >= 1 << 20 ? { memoryLimit: limit } : {}),
       // Random entropy boots cold: the template's snapshot holds the template's secrets.
       ...(random ? { entropy: "random" as const } : { entropy: "seeded" as const, seed: t.seed, ...(t.snapshot ? { template: t } : {}) }),
@@ -141,15 +140,21 @@ class RealProcess implements GuestProcess {
     this.armScan();
     this.armThrottle();
     void guest.exited.then(async (r) => {
-      if (this.ended) return this.files?.dispose(); // released: nothing to report, nothing to write back
+      if (this.ended) return; // released: nothing to report
       for (const stream of ["stdout", "stderr"] as const) {
         const rest = this.decoders[stream].decode();
         if (rest) this.io.write(stream, rest);
       }
       if (r.error) this.io.write("stderr", `${r.error}\n`);
-      if (this.files && this.ctx.fs && !r.oomKilled) await copyOut(this.ctx.fs, this.files).catch((e: Error) => this.io.write("stderr", `${e.message}\n`));
       this.end(r.exitCode, r.oomKilled);
     });
+  }
+
+  /** Who the guest's file calls act as: `--user` against the image's /etc/passwd, as the shell does, with `--group-add`. */
+  private credentials(fs: ContainerFs): Credentials {
+    const { uid, gid } = userOf(this.ctx.user, fs);
+    const groups = (this.ctx.groupAdd ?? []).filter((g) => /^\d+$/.test(g)).map(Number);
+    return { uid, gid, groups };
   }
 
   /** Every 20 s of virtual time (deferred while paused), the guest's memory goes to the container VM. */
@@ -193,7 +198,6 @@ class RealProcess implements GuestProcess {
     this.ended = true;
     this.cancelScan?.();
     this.cancelThrottle?.();
-    this.files?.dispose();
     this.io.exit(status, { oomKilled });
     this.io.settle?.();
   }
@@ -215,7 +219,6 @@ class RealProcess implements GuestProcess {
     this.cancelScan?.();
     this.cancelThrottle?.();
     if (this.guest) void this.guest.kill();
-    else this.files?.dispose();
   }
 
   stdin(data: Uint8Array): void {

@@ -564,7 +564,9 @@ export class ContainerLifecycle {
       openStdin,
       now: this.guestNow,
       fs: this.filesOf(c),
-      image: this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
+      readOnlyRoot: !!c.rec.hostConfig.ReadonlyRootfs,
+      // An image built FROM python:3 is a python image: its catalogue base names it, as for the service network.
+      image: this.images.get(c.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(c.rec.imageId)?.repoTags[0] ?? c.rec.image).repo.split("/").pop()!,
       memoryLimit: Number(c.rec.hostConfig.Memory) || 0,
       entropy: guestEntropyOf(c.rec.config.Labels, c.rec.imageId),
       platform: ((i) => i && `${i.os}/${i.architecture}`)(this.images.get(c.rec.imageId)),

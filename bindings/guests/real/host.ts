@@ -4,7 +4,10 @@
  * pause, a memory limit that ends the guest as the OOM killer does, and copies of its linear memory.
  */
 import { createControl, HostControl } from "./control.js";
-import type { GuestMount, MemoryReason, WorkerMessage, WorkerStart } from "./protocol.js";
+import type { ContainerFs, Credentials } from "../../fs/index.js";
+import { FsBridgeHost } from "./fs-bridge-host.js";
+import { createFsChannel } from "./fs-bridge.js";
+import type { MemoryReason, WorkerMessage, WorkerStart } from "./protocol.js";
 import { RUNTIMES, type RuntimeKind } from "./runtimes.js";
 import { spawnWorker, type WorkerHandle } from "./spawn.js";
 import type { RuntimeTemplate } from "./templates.js";
@@ -19,8 +22,15 @@ export interface RealGuestOptions {
   env?: Record<string, string>;
   /** Working directory inside the guest (default `/`). */
   workingDir?: string;
-  /** Host folders mounted into the guest (the container's root and volumes, later). */
-  mounts?: GuestMount[];
+  /**
+   * The container's filesystem, live: the guest's `/` (WASI) or its top-level folders (Pyodide)
+   * are this filesystem through the bridge (fs-bridge.ts), its writes seen at once by everyone else.
+   */
+  files?: ContainerFs;
+  /** `--read-only`: changes outside the volumes and bind mounts answer EROFS. */
+  readOnlyRoot?: boolean;
+  /** Who the guest's file calls act as (default root): permission bits answer EACCES to others. */
+  cred?: Credentials;
   /** Bytes of linear memory the guest may grow to; past it the guest is OOM-killed (exit 137). */
   memoryLimit?: number;
   /**
@@ -80,6 +90,7 @@ export class RealGuest {
   private rejectBoot!: (e: Error) => void;
   private resolveExit!: (r: RealGuestResult) => void;
   private stdinTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly files: FsBridgeHost | null;
 
   /** Starts a guest; watch `booted` and `exited`. Bad options throw here and start nothing. */
   static start(opts: RealGuestOptions): RealGuest {
@@ -89,6 +100,7 @@ export class RealGuest {
   private constructor(private readonly opts: RealGuestOptions) {
     const start = startData(opts);
     this.control = new HostControl(start.control);
+    this.files = start.files && opts.files ? new FsBridgeHost(start.files, opts.files, { readOnlyRoot: !!opts.readOnlyRoot, ...(opts.cred ? { cred: opts.cred } : {}) }) : null;
     this.booted = new Promise((res, rej) => ((this.resolveBoot = res), (this.rejectBoot = rej)));
     this.booted.catch(() => {});
     this.exited = new Promise((res) => (this.resolveExit = res));
@@ -213,6 +225,9 @@ export class RealGuest {
       case "error":
         this.finish({ exitCode: 127, oomKilled: false, killedBy: null, error: m.message });
         break;
+      case "fs":
+        this.files?.serve();
+        break;
       case "template":
         break;
     }
@@ -267,15 +282,12 @@ function startData(opts: RealGuestOptions): WorkerStart {
   if (opts.template && entropy === "random") {
     throw new Error("a guest with random entropy boots cold: its template's snapshot holds the template's secrets (hash seed, random state)");
   }
-  for (const m of opts.mounts ?? []) {
-    if (!m.guestPath?.startsWith("/")) throw new Error(`mount guestPath must be absolute, got ${JSON.stringify(m.guestPath)}`);
-  }
   return {
     runtime: opts.runtime,
     argv: [...opts.argv],
     env: { ...(opts.env ?? {}) },
     workingDir: opts.workingDir ?? "/",
-    mounts: [...(opts.mounts ?? [])],
+    ...(opts.files ? { files: createFsChannel() } : {}),
     memoryLimit: limit,
     seed: entropy === "seeded" ? (opts.seed ?? 0) >>> 0 : null,
     ...(opts.module ? { module: opts.module } : {}),

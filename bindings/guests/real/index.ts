@@ -11,4 +11,6 @@ export { bootTemplate } from "./templates.js";
 export type { RuntimeTemplate } from "./templates.js";
 export { RUNTIMES, missingRuntime, runtimeForCommand } from "./runtimes.js";
 export type { RuntimeInfo, RuntimeKind } from "./runtimes.js";
-export type { GuestMount, MemoryReason } from "./protocol.js";
+export { FsBridgeHost } from "./fs-bridge-host.js";
+export { createFsChannel, GuestFs, GuestFsError } from "./fs-bridge.js";
+export type { MemoryReason } from "./protocol.js";

@@ -5,14 +5,6 @@
 import type { CompiledRuntime } from "./compiled.js";
 import type { RuntimeKind } from "./runtimes.js";
 
-/** A host folder mounted into the guest (a preopen for WASI, a NODEFS mount for Pyodide). */
-export interface GuestMount {
-  /** Absolute path inside the guest, e.g. `/app`. */
-  guestPath: string;
-  /** Host directory behind it. */
-  hostPath: string;
-}
-
 /** What the worker is asked to run (sent as the worker's start data). */
 export interface WorkerStart {
   runtime: RuntimeKind;
@@ -20,7 +12,11 @@ export interface WorkerStart {
   argv: string[];
   env: Record<string, string>;
   workingDir: string;
-  mounts: GuestMount[];
+  /**
+   * The channel to the container's filesystem (fs-bridge.ts): the runtimes mount it (Pyodide's FS,
+   * the WASI `/` preopen). Absent: the guest sees no container files.
+   */
+  files?: SharedArrayBuffer;
   /** Bytes of linear memory the guest may grow to (0: the runtime's own maximum). */
   memoryLimit: number;
   /** Seed of the guest's entropy source, or null for the platform's random source. */
@@ -47,6 +43,8 @@ export type WorkerMessage =
   | { type: "booted"; bootMs: number; restored: boolean }
   | { type: "template"; snapshot: Uint8Array | null; bytes: Uint8Array; bootMs: number }
   | { type: "exit"; code: number }
+  /** A file-system request waits in the `files` channel: the host answers it (FsBridgeHost.serve). */
+  | { type: "fs" }
   /** The guest tried to grow its memory to `wanted` bytes, over its limit; it waits to be killed. */
   | { type: "oom"; wanted: number; limit: number }
   | { type: "error"; message: string };

@@ -33,7 +33,7 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeInfo> = {
   quickjs: {
     kind: "quickjs",
     description: "QuickJS (quickjs-emscripten 0.32.0), an ES2023 interpreter standing in for `node`: it is NOT Node.js",
-    lacks: "every Node.js API (require, process, fs, http, Buffer, timers beyond the script's own run), npm modules, a JIT; only console.log/console.error and the ECMAScript built-ins",
+    lacks: "every Node.js API (require, process, fs, http, Buffer, timers beyond the script's own run), so no file access: QuickJS has no fs module (its script is read from the container's filesystem, the program opens nothing), npm modules, a JIT; only console.log/console.error and the ECMAScript built-ins",
     packages: ["quickjs-emscripten-core@0.32.0", "@jitl/quickjs-wasmfile-release-sync@0.32.0"],
   },
   wasi: {

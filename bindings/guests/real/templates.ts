@@ -47,7 +47,6 @@ async function bootPythonTemplate(seed: number): Promise<RuntimeTemplate> {
     argv: ["python"],
     env: {},
     workingDir: "/",
-    mounts: [],
     memoryLimit: 0,
     seed,
     makeTemplate: true,

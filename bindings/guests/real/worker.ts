@@ -8,6 +8,7 @@
  */
 import { instantiateFromCompiled } from "./compiled.js";
 import { GuestControl } from "./control.js";
+import { GuestFs } from "./fs-bridge.js";
 import type { MemoryReason, WorkerMessage, WorkerStart } from "./protocol.js";
 import { missingRuntime } from "./runtimes.js";
 
@@ -31,6 +32,8 @@ export interface WorkerGuest {
   post(message: WorkerMessage, transfer?: ArrayBuffer[]): void;
   /** Seeded entropy (null: the platform's). */
   random: ((view: Uint8Array) => void) | null;
+  /** The container's filesystem, live through the bridge (null: the guest sees no container files). */
+  files: GuestFs | null;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function runWorker(port: WorkerPort): Promise<void> {
     sendMemory,
     post: (m, t) => port.post(m, t),
     random,
+    files: start.files ? new GuestFs(start.files, () => port.post({ type: "fs" })) : null,
   };
   if (random) installEntropy(random);
   if (start.compiled) instantiateFromCompiled(start.compiled);

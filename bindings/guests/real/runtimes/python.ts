@@ -9,6 +9,7 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { importRuntime } from "../worker.js";
+import { bridgeFilesystem, type EmscriptenFS } from "./emscripten-fs.js";
 
 /** The Python side: runs argv the way `python` would and returns the exit status. */
 const RUNNER = `
@@ -70,6 +71,40 @@ async function pyodideDir(): Promise<string | undefined> {
   return dirname(createRequire(import.meta.url).resolve("pyodide/package.json")) + "/";
 }
 
+/**
+ * Top-level folders of the container Pyodide keeps for itself: its standard library is in /lib, and
+ * /dev and /proc are Emscripten's devices. Every other top-level folder of the container's root
+ * (/app, /etc, /home, /tmp, /usr, /var, volume mount points, …) is mounted over the bridge.
+ */
+export const PYODIDE_OWN = new Set(["lib", "dev", "proc", "sys"]);
+
+interface PyodideFs {
+  FS: EmscriptenFS & { mkdirTree(path: string): void; mount(type: unknown, opts: { root: string }, at: string): void };
+  ERRNO_CODES: Record<string, number>;
+}
+
+/** Mounts the container's top-level folders (all but PYODIDE_OWN) on the bridge, at their own paths. */
+function mountContainerFiles(py: PyodideFs, g: WorkerGuest): void {
+  const files = g.files;
+  if (!files) return;
+  const type = bridgeFilesystem(py.FS, py.ERRNO_CODES, files);
+  for (const name of files.readdir("/")) {
+    if (PYODIDE_OWN.has(name)) continue;
+    const at = `/${name}`;
+    try {
+      if (files.stat(at).kind !== "dir") continue;
+    } catch {
+      continue; // a dangling symlink
+    }
+    try {
+      py.FS.mkdirTree(at);
+    } catch {
+      // there already (/tmp, /home)
+    }
+    py.FS.mount(type, { root: at }, at);
+  }
+}
+
 export async function run(g: WorkerGuest): Promise<number> {
   const { loadPyodide } = await importRuntime("python", () => import("pyodide"));
   const { start } = g;
@@ -95,7 +130,7 @@ export async function run(g: WorkerGuest): Promise<number> {
   py.setStdout({ write: (buf: Uint8Array) => (g.write("stdout", buf), buf.length) });
   py.setStderr({ write: (buf: Uint8Array) => (g.write("stderr", buf), buf.length) });
   py.setStdin({ read: (buf: Uint8Array) => g.control.readStdin(buf) });
-  for (const m of start.mounts) py.mountNodeFS(m.guestPath, m.hostPath);
+  mountContainerFiles(py as unknown as PyodideFs, g);
   py.setInterruptBuffer(new Int32Array(new SharedArrayBuffer(4)));
   mod.Py_EmscriptenSignalBuffer = {
     get 0() {

@@ -6,7 +6,7 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { importRuntime } from "../worker.js";
-import { hostPathOf } from "./wasi-imports.js";
+import { programText } from "./wasi-imports.js";
 
 export async function run(g: WorkerGuest): Promise<number> {
   const core = await importRuntime("quickjs", () => import("quickjs-emscripten-core"));
@@ -45,9 +45,8 @@ export async function run(g: WorkerGuest): Promise<number> {
     filename = "[eval]";
     if (args[0] === "-p" || args[0] === "--print") source = `console.log(String(eval(${JSON.stringify(source)})))`;
   } else if (args.length) {
-    const host = hostPathOf(g, args[0]);
-    const { readFile } = await import("node:fs/promises");
-    const text = host ? await readFile(host, "utf8").catch(() => null) : null;
+    // The script comes from the container's filesystem through the bridge; the program itself gets no fs.
+    const text = programText(g, args[0]);
     if (text === null) {
       g.write("stderr", `Error: Cannot find module '${args[0]}'\n`);
       return 1;

@@ -6,7 +6,7 @@
 import type { WorkerGuest } from "../worker.js";
 import { GuestOutOfMemory, importRuntime } from "../worker.js";
 import { failedAtLimit, withMemoryMaximum } from "./wasm-binary.js";
-import { guestWasi, hostPathOf, trapStatus } from "./wasi-imports.js";
+import { guestWasi, programText, trapStatus } from "./wasi-imports.js";
 
 const WASM_PAGE = 65_536;
 
@@ -53,17 +53,12 @@ export async function run(g: WorkerGuest): Promise<number> {
     name = "-e";
     argv = args.slice(2);
   } else if (args.length) {
-    const host = hostPathOf(g, args[0]);
-    if (!host) {
+    const text = programText(g, args[0]);
+    if (text === null) {
       g.write("stderr", `ruby: No such file or directory -- ${args[0]} (LoadError)\n`);
       return 1;
     }
-    const { readFile } = await import("node:fs/promises");
-    source = await readFile(host, "utf8").catch(() => null as unknown as string);
-    if (source === null) {
-      g.write("stderr", `ruby: No such file or directory -- ${args[0]} (LoadError)\n`);
-      return 1;
-    }
+    source = text;
     name = args[0];
     argv = args.slice(1);
   } else {

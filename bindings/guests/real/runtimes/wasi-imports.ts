@@ -1,11 +1,13 @@
 /**
- * WASI preview1 for a guest in Node: node:wasi does files (preopened host folders), arguments,
- * environment, clocks and exit; stdin, stdout and stderr go through the guest's worker instead of
- * the process's own descriptors, entropy is seeded when asked, and every system call is a
- * checkpoint (pause, scan). Browsers and Deno would put @bjorn3/browser_wasi_shim (0.4.2) in
- * node:wasi's place, with in-memory preopens, under the same wrapping.
+ * WASI preview1 for a guest: node:wasi does arguments, environment, clocks and exit; the file calls
+ * are the container's filesystem through the live bridge (wasi-fs.ts: `/` preopened as descriptor 3);
+ * stdin, stdout and stderr go through the guest's worker instead of the process's own descriptors;
+ * entropy is seeded when asked, and every system call is a checkpoint (pause, scan). Browsers and
+ * Deno would put @bjorn3/browser_wasi_shim (0.4.2) in node:wasi's place for the calls that are not
+ * files, under the same wrapping.
  */
 import type { WorkerGuest } from "../worker.js";
+import { WasiFiles } from "./wasi-fs.js";
 
 const ESUCCESS = 0;
 
@@ -16,18 +18,18 @@ export interface GuestWasi {
   start(instance: WebAssembly.Instance): number;
   /** Initialises a reactor module (ruby.wasm). */
   initialize(instance: WebAssembly.Instance): void;
-  /** Tells the layer where the guest's memory is (for stdio and entropy). */
+  /** Tells the layer where the guest's memory is (for stdio, files and entropy). */
   setMemory(memory: WebAssembly.Memory): void;
 }
 
 export async function guestWasi(g: WorkerGuest, args: string[]): Promise<GuestWasi> {
   const { WASI } = await import("node:wasi");
-  const preopens: Record<string, string> = {};
-  for (const m of g.start.mounts) preopens[m.guestPath] = m.hostPath;
-  const wasi = new WASI({ version: "preview1", args, env: g.start.env, preopens, returnOnExit: true });
+  // No preopens: node:wasi never touches the host's files; wasi-fs.ts answers every file call.
+  const wasi = new WASI({ version: "preview1", args, env: g.start.env, returnOnExit: true });
   let memory: WebAssembly.Memory | null = null;
   const view = () => new DataView(memory!.buffer);
-  const base = wasi.wasiImport as Record<string, (...a: number[]) => number>;
+  const files = new WasiFiles(g.files, () => memory!);
+  const base = { ...(wasi.wasiImport as Record<string, (...a: number[]) => number>), ...(files.imports() as Record<string, (...a: number[]) => number>) };
   const imports: Record<string, (...a: number[]) => number> = {};
   for (const [name, fn] of Object.entries(base)) {
     imports[name] = (...a: number[]) => {
@@ -90,12 +92,12 @@ export function trapStatus(error: unknown): number {
   return 1;
 }
 
-/** Maps a guest path onto a mounted host path (for reading a program file), or null. */
-export function hostPathOf(g: WorkerGuest, guestPath: string): string | null {
-  const abs = guestPath.startsWith("/") ? guestPath : `${g.start.workingDir.replace(/\/$/, "")}/${guestPath}`;
-  for (const m of g.start.mounts) {
-    const root = m.guestPath.replace(/\/$/, "");
-    if (abs === root || abs.startsWith(root + "/")) return m.hostPath + abs.slice(root.length);
+/** A program file the guest's command names (`ruby /app/main.rb`), read from the container's filesystem; null when it is not there. */
+export function programText(g: WorkerGuest, path: string): string | null {
+  const abs = path.startsWith("/") ? path : `${g.start.workingDir.replace(/\/$/, "")}/${path}`;
+  try {
+    return g.files ? new TextDecoder().decode(g.files.readFile(abs)) : null;
+  } catch {
+    return null;
   }
-  return null;
 }
