@@ -7,7 +7,7 @@
  */
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import { RealGuest } from "./real/host.js";
-import { workersAvailable } from "./real/spawn.js";
+import { IN_NODE, workersAvailable } from "./real/spawn.js";
 import { RUNTIMES, runtimeForCommand, type RuntimeKind } from "./real/runtimes.js";
 import { bootTemplate, type RuntimeTemplate } from "./real/templates.js";
 import { copyIn, copyOut, guestFiles, type GuestFiles } from "./real-files.js";
@@ -22,6 +22,8 @@ const SIGKILL = 9;
  * holds the rest, as CFS's quota does (CFS's period is 100 ms; 1 s keeps the VCH's timers few).
  */
 export const CPU_PERIOD_MS = 1_000;
+/** Where the guest's folders can be host folders (node:fs): Node and Deno. */
+const HOST_FOLDERS = IN_NODE || "Deno" in globalThis;
 
 /** The runtime and argv a command runs with in `image`, or null when it stays with the emulated guest. */
 export function realCommand(argv: string[], image: string | undefined, platform?: string): { kind: RuntimeKind; argv: string[] } | null {
@@ -107,7 +109,8 @@ class RealProcess implements GuestProcess {
       }
       module = this.ctx.fs.readFile(program);
     }
-    this.files = this.ctx.fs ? await guestFiles(this.ctx.fs, this.argv, cwd, program) : null;
+    // A page has no host folders to hand over (Node and Deno do): there the guest runs without the container's files.
+    this.files = this.ctx.fs && HOST_FOLDERS ? await guestFiles(this.ctx.fs, this.argv, cwd, program) : null;
     if (this.files && !this.ended) await copyIn(this.ctx.fs!, this.files);
     if (this.ended) return this.files?.dispose();
     this.io.memory?.cloneFrom(`${t.runtime}/${t.seed}`, t.image);

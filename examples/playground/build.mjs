@@ -29,7 +29,7 @@ export async function buildPlayground() {
     sourcemap: true,
     loader: { ".wasm": "binary" },
     // The guest worker loads Pyodide from vendor/pyodide/ at run time; the other runtimes are not served.
-    external: ["better-sqlite3", "node:*", "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*", "@bjorn3/*"],
+    external: ["better-sqlite3", "node:*", "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*"],
     logLevel: "warning",
   });
   for (const f of ["index.html", "style.css"]) copyFileSync(`${here}${f}`, `${outdir}${f}`);

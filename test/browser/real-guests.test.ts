@@ -1,31 +1,41 @@
 // The package's browser entry hosting a real guest in headless Chromium: a page imports
 // dist/browser.js, says where Pyodide's files are (configureWebGuests), and a python container's
-// command runs on CPython in a module Web Worker (dist/chunks/worker-web.js); its output and exit code
-// are the program's, and its container VM holds the guest's real pages.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// command runs on CPython in a module Web Worker (dist/chunks/worker-web.js), and a wasi/wasm image's
+// program on WASI preview1 through @bjorn3/browser_wasi_shim (a page has no node:wasi); their output
+// and exit codes are the programs'.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { packTar } from "modern-tar";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDockerHandler } from "../../bindings/docker/index.js";
+import { VirtualContainerHost } from "../../bindings/vch/index.js";
 import { serveStatic } from "../../examples/playground/serve.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { VirtualContainerHost, configureWebGuests } from "./dist/browser.js";
+import { createDockerHandler } from "./dist/docker.js";
 configureWebGuests({ pyodide: new URL("pyodide/", location.href) });
 const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "page" });
 await vch.pullImage("python:3");
-globalThis.run = async (cmd) => {
-  const c = vch.createContainer({ Image: "python:3", Cmd: cmd });
+globalThis.run = async (cmd, image = "python:3", env = []) => {
+  const c = vch.createContainer({ Image: image, Cmd: cmd, Env: env });
   await vch.start(c.id);
   const { StatusCode } = await vch.wait(c.id);
   const out = { stdout: "", stderr: "" };
   for await (const chunk of vch.logs(c.id, { stdout: true, stderr: true })) out[chunk.stream] += new TextDecoder().decode(chunk.data);
   const runtime = vch.getContainer(c.id).config.Labels?.["vicsim.guest.runtime"] ?? null;
   return { StatusCode, ...out, runtime };
+};
+globalThis.load = async (tar) => {
+  const r = await createDockerHandler(vch)(new Request("http://localhost/v1.50/images/load", { method: "POST", body: new Uint8Array(tar), headers: { "Content-Type": "application/x-tar" } }));
+  return { status: r.status, text: await r.text() };
 };
 document.title = "ready";
 </script>`;
@@ -50,17 +60,60 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh page of the test site, its VCH open and python:3 pulled; `errors` collects what it throws. */
+async function open(errors: string[]): Promise<Page> {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).catch((e) => {
+    throw new Error(`${(e as Error).message}\n${errors.join("\n")}`);
+  });
+  return page;
+}
+
 describe("real guests in a browser page", () => {
   it("docker run python:3 python -c 'print(sum(range(10)))' prints 45 from CPython in a Web Worker", async () => {
-    const page = await browser.newPage();
     const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).catch((e) => {
-      throw new Error(`${(e as Error).message}\n${errors.join("\n")}`);
-    });
+    const page = await open(errors);
     const r = await page.evaluate(() => (globalThis as unknown as { run(cmd: string[]): Promise<unknown> }).run(["python", "-c", "import sys\nprint(sum(range(10)))\nprint('oops', file=sys.stderr)\nsys.exit(3)"]));
     expect(r).toEqual({ StatusCode: 3, stdout: "45\n", stderr: "oops\n", runtime: expect.stringMatching(/^CPython 3\.14 compiled to WebAssembly \(Pyodide/) });
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it("a wasi/wasm image's C program runs on the WASI shim with its arguments, environment and exit code", async () => {
+    const source = fileURLToPath(new URL("../fixtures/guests/wasi-program.c", import.meta.url));
+    try {
+      execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "program.wasm")], { stdio: "pipe" });
+    } catch (error) {
+      throw new Error(`cannot build the WASI test program: run scripts/tools/wasi-clang.sh (${(error as Error).message})`);
+    }
+    const files: Record<string, Uint8Array> = {
+      Dockerfile: new TextEncoder().encode('FROM scratch\nCOPY program.wasm in.txt /data/\nENTRYPOINT ["/data/program.wasm"]\nCMD ["one", "two"]'),
+      "program.wasm": new Uint8Array(readFileSync(join(dir, "program.wasm"))),
+      "in.txt": new TextEncoder().encode("from the image"),
+    };
+    // Built with `docker build --platform wasi/wasm` in Node and saved; the page loads the archive
+    // (dockerfile-ast, the builder's parser, needs Node's Buffer: docker build does not run in a page yet).
+    const context = await packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body })));
+    const vch = await VirtualContainerHost.open({ name: "builder" });
+    let archive: number[];
+    try {
+      const docker = createDockerHandler(vch);
+      const built = await docker(new Request("http://localhost/v1.50/build?t=wasi-hello:1&platform=wasi/wasm", { method: "POST", body: new Uint8Array(context), headers: { "Content-Type": "application/x-tar" } }));
+      expect(await built.text()).toContain("Successfully tagged wasi-hello:1");
+      archive = [...new Uint8Array(await (await docker(new Request("http://localhost/v1.50/images/wasi-hello:1/get"))).arrayBuffer())];
+    } finally {
+      await vch.close();
+    }
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { load(tar: number[]): Promise<{ status: number; text: string }>; run(cmd: string[], image: string, env: string[]): Promise<unknown> };
+    const loaded = await page.evaluate((t) => (globalThis as unknown as Site).load(t), archive);
+    expect(loaded.status, loaded.text).toBe(200);
+    expect(loaded.text).toContain("Loaded image: wasi-hello:1");
+    const r = await page.evaluate(() => (globalThis as unknown as Site).run(["three"], "wasi-hello:1", ["GREETING=bonjour"]));
+    // A page has no host folder to mount the container's /data on: the program finds no in.txt there.
+    expect(r).toEqual({ StatusCode: 3, stdout: "argc=2 three\nGREETING=bonjour\nread=\n", stderr: "to stderr\n", runtime: expect.stringMatching(/^a WebAssembly program for WASI preview1/) });
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -2,10 +2,11 @@
  * WASI preview1 for a guest in Node: node:wasi does files (preopened host folders), arguments,
  * environment, clocks and exit; stdin, stdout and stderr go through the guest's worker instead of
  * the process's own descriptors, entropy is seeded when asked, and every system call is a
- * checkpoint (pause, scan). Browsers and Deno would put @bjorn3/browser_wasi_shim (0.4.2) in
- * node:wasi's place, with in-memory preopens, under the same wrapping.
+ * checkpoint (pause, scan). Deno has node:wasi too; browsers get @bjorn3/browser_wasi_shim in its
+ * place (wasi-shim.ts) under the same wrapping.
  */
 import type { WorkerGuest } from "../worker.js";
+import { shimWasi, type WasiBase } from "./wasi-shim.js";
 
 const ESUCCESS = 0;
 
@@ -21,13 +22,20 @@ export interface GuestWasi {
 }
 
 export async function guestWasi(g: WorkerGuest, args: string[]): Promise<GuestWasi> {
-  const { WASI } = await import("node:wasi");
+  const nodeWasi = await import("node:wasi").catch(() => null);
+  if (!nodeWasi) return wrap(g, await shimWasi(args, g.start.env));
+  const { WASI } = nodeWasi;
   const preopens: Record<string, string> = {};
   for (const m of g.start.mounts) preopens[m.guestPath] = m.hostPath;
   const wasi = new WASI({ version: "preview1", args, env: g.start.env, preopens, returnOnExit: true });
+  return wrap(g, { wasiImport: wasi.wasiImport as Record<string, (...a: number[]) => number>, start: (i) => wasi.start(i) ?? 0, initialize: (i) => wasi.initialize(i) });
+}
+
+/** The guest's layer over a WASI implementation (node:wasi, or the shim where it is absent). */
+function wrap(g: WorkerGuest, wasi: WasiBase): GuestWasi {
   let memory: WebAssembly.Memory | null = null;
   const view = () => new DataView(memory!.buffer);
-  const base = wasi.wasiImport as Record<string, (...a: number[]) => number>;
+  const base = wasi.wasiImport;
   const imports: Record<string, (...a: number[]) => number> = {};
   for (const [name, fn] of Object.entries(base)) {
     imports[name] = (...a: number[]) => {
@@ -76,7 +84,7 @@ export async function guestWasi(g: WorkerGuest, args: string[]): Promise<GuestWa
   }
   return {
     imports,
-    start: (instance) => wasi.start(instance) ?? 0,
+    start: (instance) => wasi.start(instance),
     initialize: (instance) => wasi.initialize(instance),
     setMemory: (m) => void (memory = m),
   };
