@@ -6,7 +6,7 @@
  * (loop.ts) moves virtual time and builds one snapshot per frame (snapshot.ts), the views
  * (views/*.ts) draw it, the controls (controls.ts) act on the VCH.
  */
-import { VirtualContainerHost, type TpsSalting } from "../../bindings/browser.js";
+import { configureWebGuests, VirtualContainerHost, type TpsSalting } from "../../bindings/browser.js";
 import { createDockerHandler } from "../../bindings/docker/index.js";
 import { DockerConsole } from "./console.js";
 import { Controls } from "./controls.js";
@@ -48,6 +48,9 @@ function wireTabs(loop: Loop, tabs: Record<string, () => void>): void {
 }
 
 async function main(): Promise<void> {
+  // Real guests (the real guests tab, and `python -c …` in python containers of the cluster tab): the
+  // playground's build puts their worker beside the page and Pyodide's files in vendor/pyodide/.
+  configureWebGuests({ worker: new URL("guest-worker.js", location.href), pyodide: new URL("vendor/pyodide/", location.href) });
   const vch = await openVch("vm");
   const handler = createDockerHandler(vch);
   const history = new History();

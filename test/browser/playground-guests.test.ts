@@ -85,4 +85,26 @@ describe("the real guests tab", () => {
     expect(Number(await page.locator("#guests-running").innerText())).toBe(3);
     expect(pageErrors).toEqual([]);
   }, 300_000);
+
+  it("the cluster tab's console runs `python -c` in a python container on CPython too: docker logs shows what it printed", async () => {
+    await page.click('nav.tabs button[data-tab="cluster"]');
+    const run = async (line: string) => {
+      const before = (await page.locator("#console-output").textContent())!.length;
+      await page.fill("#console-input", line);
+      await page.press("#console-input", "Enter");
+      // The echoed command line ("$ " + line + "\n") comes first, then the answer (empty while nothing is logged).
+      await page.waitForFunction((n) => document.getElementById("console-output")!.textContent!.length >= n, before + line.length + 3, { timeout: 30_000 });
+      await page.waitForTimeout(300);
+      return (await page.locator("#console-output").textContent())!.slice(before);
+    };
+    await run("docker run -d --name py python python -c 'import sys; print(sum(range(10))); print(sys.version_info[:2])'");
+    const end = Date.now() + 120_000;
+    let logs = "";
+    while (!(logs = await run("docker logs py")).includes("(3, 14)")) {
+      if (Date.now() > end) throw new Error(`docker logs py never showed CPython's output: ${JSON.stringify(logs)}\n${pageErrors.join("\n")}`);
+      await page.waitForTimeout(1000);
+    }
+    expect(logs).toBe("$ docker logs py\n45\n(3, 14)\n");
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

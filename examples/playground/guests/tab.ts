@@ -5,7 +5,7 @@
  * `docker stats` and TPS use), updated as guest scans (every 20 s of virtual time) and TPS scans
  * run, and what sharing saves the host.
  */
-import { configureWebGuests, VirtualContainerHost } from "../../../bindings/browser.js";
+import { VirtualContainerHost } from "../../../bindings/browser.js";
 import { $, bytes, escapeHtml, percent, setHtml } from "../views/dom.js";
 
 const PAGE = 4096;
@@ -34,8 +34,6 @@ export async function startGuestsTab(): Promise<GuestsTab> {
     status("real guests need a cross-origin isolated page (SharedArrayBuffer): serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp", true);
     throw new Error("the page is not cross-origin isolated");
   }
-  // The playground's build puts the guest worker beside the page and Pyodide's files in vendor/pyodide/.
-  configureWebGuests({ worker: new URL("guest-worker.js", location.href), pyodide: new URL("vendor/pyodide/", location.href) });
   const vch = await VirtualContainerHost.open({
     name: "real-guests",
     seed: 11,
