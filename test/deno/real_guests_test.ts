@@ -67,3 +67,29 @@ Deno.test("a wasi/wasm image's program runs with its arguments, environment, fil
     await vch.close();
   }
 });
+
+Deno.test("docker stop ends a busy Python loop's Web Worker after the grace period (137); --memory OOM-kills one that allocates", async () => {
+  const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "deno-stop" });
+  try {
+    await vch.pullImage("python:3");
+    const busy = vch.createContainer({ Image: "python:3", Cmd: ["python", "-c", "print('ready', flush=True)\nwhile True: pass"] }, "busy");
+    await vch.start(busy.id);
+    const end = Date.now() + 120_000;
+    while (!(await text(vch.logs("busy", { stdout: true }))).includes("ready")) {
+      if (Date.now() > end) throw new Error("the busy loop never printed ready");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // 1 s of virtual grace is 0.1 s of wall time: the loop ignores SIGTERM (PID 1 without a handler), so the worker is ended.
+    const t0 = Date.now();
+    await vch.stop("busy", { timeout: 1 });
+    assert.ok(Date.now() - t0 < 10_000, `stop took ${Date.now() - t0} ms`);
+    assert.deepEqual([vch.getContainer("busy").state.Status, vch.getContainer("busy").state.ExitCode, vch.getContainer("busy").state.OOMKilled], ["exited", 137, false]);
+
+    const hungry = vch.createContainer({ Image: "python:3", Cmd: ["python", "-c", "a = []\nwhile True: a.append(bytearray(1 << 20))"], HostConfig: { Memory: 512 * 1024 * 1024 } }, "hungry");
+    await vch.start(hungry.id);
+    assert.equal(await exited(vch, "hungry"), 137);
+    assert.equal(vch.getContainer("hungry").state.OOMKilled, true);
+  } finally {
+    await vch.close();
+  }
+});
