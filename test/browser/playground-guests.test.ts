@@ -34,10 +34,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (page) {
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}playground-guests.png`, fullPage: true }).catch(() => {});
-  }
   await browser?.close();
   await new Promise((r) => server?.close(r));
 });
@@ -84,6 +80,8 @@ describe("the real guests tab", () => {
     await page.waitForFunction(() => Number(document.getElementById("guests-saved")?.textContent) > 0, null, { timeout: 30_000 });
     expect(Number(await page.locator("#guests-running").innerText())).toBe(3);
     expect(pageErrors).toEqual([]);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}playground-guests.png`, fullPage: true });
   }, 300_000);
 
   it("the cluster tab's console runs `python -c` in a python container on CPython too: docker logs shows what it printed", async () => {

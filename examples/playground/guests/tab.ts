@@ -80,13 +80,14 @@ export async function startGuestsTab(): Promise<GuestsTab> {
         <td>${escapeHtml(name)}</td><td class="state">${escapeHtml(state)}</td>
         <td class="num granted">${m?.granted ?? 0}</td><td class="num shared">${m?.shared ?? 0}</td><td class="num private">${m?.private ?? 0}</td>
         <td class="num">${m ? percent(m.shared, m.granted) : ""}</td>
+        <td><span class="pages" title="shared (green) and private (grey) pages"><i style="width:${m && m.granted ? ((m.shared / m.granted) * 100).toFixed(1) : 0}%"></i></span></td>
         <td><pre class="stdout">${escapeHtml(s?.stdout ?? "")}</pre>${s?.stderr ? `<pre class="stderr">${escapeHtml(s.stderr)}</pre>` : ""}</td>
       </tr>`;
     });
     setHtml(
       $("guests-containers"),
       rows.length
-        ? `<table><tr><th>container</th><th>state</th><th class="num">granted</th><th class="num">shared</th><th class="num">private</th><th class="num">shared %</th><th>output</th></tr>${rows.join("")}</table>`
+        ? `<table><tr><th>container</th><th>state</th><th class="num">granted</th><th class="num">shared</th><th class="num">private</th><th class="num">shared %</th><th></th><th>output</th></tr>${rows.join("")}</table>`
         : `<p class="note">no container yet</p>`,
     );
     const host = vch.info().hosts[0];
@@ -99,6 +100,7 @@ export async function startGuestsTab(): Promise<GuestsTab> {
         <tr><td>guest pages granted</td><td class="num" id="guests-granted">${granted}</td><td class="num">${bytes(granted * PAGE)}</td></tr>
         <tr><td>host memory used</td><td class="num" id="guests-used">${mem.used}</td><td class="num">${bytes(mem.used * PAGE)}</td></tr>
         <tr><td>saved by sharing (clone and TPS)</td><td class="num big" id="guests-saved">${mem.sharedSaved}</td><td class="num">${bytes(mem.sharedSaved * PAGE)} · ${percent(mem.sharedSaved, mem.used + mem.sharedSaved)}</td></tr>
+        <tr><td>· merged by TPS scans so far</td><td class="num" id="guests-merged">${vch.info().tps.mergedPages}</td><td class="num">${bytes(vch.info().tps.mergedPages * PAGE)}</td></tr>
         <tr><td>virtual time since the host started</td><td class="num">${((vch.now() - opened) / 1000).toFixed(0)} s</td></tr>
       </table>`,
     );
