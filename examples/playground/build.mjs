@@ -38,9 +38,17 @@ export async function buildPlayground() {
   mkdirSync(`${outdir}vendor`, { recursive: true });
   for (const f of ["uPlot.iife.min.js", "uPlot.min.css"]) copyFileSync(require.resolve(`uplot/dist/${f}`), `${outdir}vendor/${f}`);
   // Real Python guests in the page: Pyodide loads these from the folder the page names (spawn-web.ts).
-  const pyodide = require.resolve("pyodide/package.json").replace(/package\.json$/, "");
-  mkdirSync(`${outdir}vendor/pyodide`, { recursive: true });
-  for (const f of PYODIDE_FILES) copyFileSync(`${pyodide}${f}`, `${outdir}vendor/pyodide/${f}`);
+  // pyodide is an optional dependency: without it the page runs, and a python guest says what to install.
+  let pyodide = "";
+  try {
+    pyodide = require.resolve("pyodide/package.json").replace(/package\.json$/, "");
+  } catch {
+    console.warn("playground: pyodide is not installed, so the real guests tab cannot run Python (npm install pyodide@314.0.8)");
+  }
+  if (pyodide) {
+    mkdirSync(`${outdir}vendor/pyodide`, { recursive: true });
+    for (const f of PYODIDE_FILES) copyFileSync(`${pyodide}${f}`, `${outdir}vendor/pyodide/${f}`);
+  }
   return outdir;
 }
 
