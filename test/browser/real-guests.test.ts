@@ -37,6 +37,7 @@ globalThis.load = async (tar) => {
   const r = await createDockerHandler(vch)(new Request("http://localhost/v1.50/images/load", { method: "POST", body: new Uint8Array(tar), headers: { "Content-Type": "application/x-tar" } }));
   return { status: r.status, text: await r.text() };
 };
+globalThis.configure = configureWebGuests;
 document.title = "ready";
 </script>`;
 
@@ -114,6 +115,21 @@ describe("real guests in a browser page", () => {
     const r = await page.evaluate(() => (globalThis as unknown as Site).run(["three"], "wasi-hello:1", ["GREETING=bonjour"]));
     // A page has no host folder to mount the container's /data on: the program finds no in.txt there.
     expect(r).toEqual({ StatusCode: 3, stdout: "argc=2 three\nGREETING=bonjour\nread=\n", stderr: "to stderr\n", runtime: expect.stringMatching(/^a WebAssembly program for WASI preview1/) });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("a page that does not serve Pyodide's files gets an error saying where it looked, exit 127", async () => {
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { configure(a: { pyodide: string }): void; run(cmd: string[]): Promise<{ StatusCode: number; stdout: string; stderr: string }> };
+    const r = await page.evaluate(async () => {
+      const site = globalThis as unknown as Site;
+      site.configure({ pyodide: new URL("nowhere/", location.href).href });
+      return site.run(["python", "-c", "print(1)"]);
+    });
+    expect(r.StatusCode).toBe(127);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^python guests load their runtime from where the page serves its files \(configureWebGuests\): Failed to fetch dynamically imported module: http:\/\/127\.0\.0\.1:\d+\/nowhere\/pyodide\.mjs\n$/);
     expect(errors).toEqual([]);
   }, 120_000);
 });

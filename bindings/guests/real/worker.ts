@@ -119,7 +119,10 @@ export async function importRuntime<T>(kind: WorkerStart["runtime"], load: () =>
     return await load();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (module|package)|Failed to fetch dynamically imported module|error loading dynamically imported module/.test(String(error))) {
+    if (/Failed to fetch dynamically imported module|error loading dynamically imported module/.test(String(error))) {
+      throw new Error(`${kind} guests load their runtime from where the page serves its files (configureWebGuests): ${(error as Error).message}`);
+    }
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (module|package)/.test(String(error))) {
       throw missingRuntime(kind, error);
     }
     throw error;
