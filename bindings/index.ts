@@ -6,3 +6,6 @@ initCore(wasm);
 
 export * from "./core/index.js";
 export * from "./vch/index.js";
+// Real guests in Web Workers: where the page serves the guest worker and Pyodide's files.
+export { configureWebGuests } from "./guests/real/spawn-web.js";
+export type { WebGuestAssets } from "./guests/real/spawn-web.js";

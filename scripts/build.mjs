@@ -106,4 +106,16 @@ for (const outfile of ["dist/worker-node.js", "dist/chunks/worker-node.js"]) {
   });
 }
 
+// Real guests' Web Worker (Deno, browsers), beside the same outputs: the runtimes stay imports too;
+// the WASI shim (browsers have no node:wasi) is bundled in.
+for (const outfile of ["dist/worker-web.js", "dist/chunks/worker-web.js"]) {
+  await esbuild.build({
+    ...common,
+    entryPoints: ["bindings/guests/real/worker-web.ts"],
+    outfile,
+    platform: "neutral",
+    external: [...common.external, "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*"],
+  });
+}
+
 execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });

@@ -9,6 +9,7 @@ import type { ContainerFs, Credentials } from "../fs/index.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import { userOf } from "./emulated-shell.js";
 import { RealGuest } from "./real/host.js";
+import { workersAvailable } from "./real/spawn.js";
 import { RUNTIMES, runtimeForCommand, type RuntimeKind } from "./real/runtimes.js";
 import { bootTemplate, type RuntimeTemplate } from "./real/templates.js";
 
@@ -22,8 +23,6 @@ const SIGKILL = 9;
  * holds the rest, as CFS's quota does (CFS's period is 100 ms; 1 s keeps the VCH's timers few).
  */
 export const CPU_PERIOD_MS = 1_000;
-/** Guests' workers are Node worker threads (spawn.ts): in Deno and browsers every command stays emulated. */
-const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
 
 /** The runtime and argv a command runs with in `image`, or null when it stays with the emulated guest. */
 export function realCommand(argv: string[], image: string | undefined, platform?: string): { kind: RuntimeKind; argv: string[] } | null {
@@ -47,7 +46,8 @@ export class RealGuestAdapter implements Guest {
   constructor(private readonly fallback: Guest) {}
 
   spawn(argv: string[], ctx: GuestContext, io: GuestIo): GuestProcess {
-    const pick = IN_NODE ? realCommand(argv, ctx.image, ctx.platform) : null;
+    // Where no worker can start (a page that is not cross-origin isolated) every command stays emulated.
+    const pick = workersAvailable() ? realCommand(argv, ctx.image, ctx.platform) : null;
     if (!pick) return this.fallback.spawn(argv, ctx, io);
     io.runtime?.(`${RUNTIMES[pick.kind].description}; lacks ${RUNTIMES[pick.kind].lacks}`);
     const seed = ctx.entropy?.seed ?? 0;

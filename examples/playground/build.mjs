@@ -1,6 +1,7 @@
 // Builds the playground into dist/playground/: the page, its stylesheet, the app bundle (engine,
-// wasm, Docker and Photon API handlers included), the plan tab's simulation worker and uPlot for its
-// reports, so the folder works from any static server, offline.
+// wasm, Docker and Photon API handlers included), the plan tab's simulation worker, uPlot for its
+// reports, and the real guests tab's guest worker with Pyodide's files (copied from the installed
+// package into vendor/pyodide/), so the folder works from any static server, offline.
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,7 @@ export async function buildPlayground() {
   mkdirSync(outdir, { recursive: true });
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { app: `${here}main.ts`, "plan-worker": `${here}plan/worker.ts` },
+    entryPoints: { app: `${here}main.ts`, "plan-worker": `${here}plan/worker.ts`, "guest-worker": `${root}bindings/guests/real/worker-web.ts` },
     outdir,
     bundle: true,
     // Splitting keeps modules the page never imports statically (the SQLite journal) in chunks it never loads.
@@ -27,7 +28,8 @@ export async function buildPlayground() {
     target: "es2022",
     sourcemap: true,
     loader: { ".wasm": "binary" },
-    external: ["better-sqlite3", "node:*"],
+    // The guest worker loads Pyodide from vendor/pyodide/ at run time; the other runtimes are not served.
+    external: ["better-sqlite3", "node:*", "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*"],
     logLevel: "warning",
   });
   for (const f of ["index.html", "style.css"]) copyFileSync(`${here}${f}`, `${outdir}${f}`);
@@ -35,8 +37,23 @@ export async function buildPlayground() {
   const require = createRequire(import.meta.url);
   mkdirSync(`${outdir}vendor`, { recursive: true });
   for (const f of ["uPlot.iife.min.js", "uPlot.min.css"]) copyFileSync(require.resolve(`uplot/dist/${f}`), `${outdir}vendor/${f}`);
+  // Real Python guests in the page: Pyodide loads these from the folder the page names (spawn-web.ts).
+  // pyodide is an optional dependency: without it the page runs, and a python guest says what to install.
+  let pyodide = "";
+  try {
+    pyodide = require.resolve("pyodide/package.json").replace(/package\.json$/, "");
+  } catch {
+    console.warn("playground: pyodide is not installed, so the real guests tab cannot run Python (npm install pyodide@314.0.8)");
+  }
+  if (pyodide) {
+    mkdirSync(`${outdir}vendor/pyodide`, { recursive: true });
+    for (const f of PYODIDE_FILES) copyFileSync(`${pyodide}${f}`, `${outdir}vendor/pyodide/${f}`);
+  }
   return outdir;
 }
+
+/** What Pyodide fetches to boot (its loader, the Emscripten module, the wasm, the standard library, the package lock). */
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`built ${await buildPlayground()}`);

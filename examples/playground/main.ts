@@ -1,11 +1,12 @@
 /**
  * The vicsim playground: a Virtual Container Host and its Docker Engine API handler running in the
- * page (the cluster tab), a Photon Controller over a fleet of thousands of hosts (the Photon tab), and
- * `vicsim simulate` in a Web Worker (the plan tab). This file only assembles them: the loop
+ * page (the cluster tab), a Photon Controller over a fleet of thousands of hosts (the Photon tab),
+ * `vicsim simulate` in a Web Worker (the plan tab), and real Python containers in Web Workers (the
+ * real guests tab). This file only assembles them: the loop
  * (loop.ts) moves virtual time and builds one snapshot per frame (snapshot.ts), the views
  * (views/*.ts) draw it, the controls (controls.ts) act on the VCH.
  */
-import { VirtualContainerHost, type TpsSalting } from "../../bindings/browser.js";
+import { configureWebGuests, VirtualContainerHost, type TpsSalting } from "../../bindings/browser.js";
 import { createDockerHandler } from "../../bindings/docker/index.js";
 import { DockerConsole } from "./console.js";
 import { Controls } from "./controls.js";
@@ -47,6 +48,9 @@ function wireTabs(loop: Loop, tabs: Record<string, () => void>): void {
 }
 
 async function main(): Promise<void> {
+  // Real guests (the real guests tab, and `python -c …` in python containers of the cluster tab): the
+  // playground's build puts their worker beside the page and Pyodide's files in vendor/pyodide/.
+  configureWebGuests({ worker: new URL("guest-worker.js", location.href), pyodide: new URL("vendor/pyodide/", location.href) });
   const vch = await openVch("vm");
   const handler = createDockerHandler(vch);
   const history = new History();
@@ -77,6 +81,14 @@ async function main(): Promise<void> {
         .then((m) => (exposed.photon = m.startPhotonTab()))
         .catch((e) => controls!.status(`the Photon tab failed to start: ${(e as Error).message}`, true)),
     plan: () => void import("./plan/tab.js").then((m) => m.startPlanTab()),
+    guests: () =>
+      void import("./guests/tab.js")
+        .then(async (m) => (exposed.guests = await m.startGuestsTab()))
+        .catch((e) => {
+          const el = $("guests-status");
+          if (!el.classList.contains("error")) el.textContent = `the real guests tab failed to start: ${(e as Error).message}`;
+          el.classList.add("error");
+        }),
   });
   loop.start();
   loop.frame();

@@ -9,6 +9,9 @@ import { buildPlayground } from "./build.mjs";
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".zip": "application/zip",
   ".css": "text/css; charset=utf-8",
   ".map": "application/json",
   ".png": "image/png",
@@ -24,7 +27,13 @@ export function serveStatic(dir, port = 0) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end(`not found: ${path}\n`);
       return;
     }
-    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+      "Cache-Control": "no-store",
+      // Cross-origin isolation: real guests' workers share memory with the page (SharedArrayBuffer).
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+    });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve, reject) => {

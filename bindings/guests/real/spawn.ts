@@ -1,11 +1,11 @@
 /**
  * Starting a guest's worker. In Node a worker thread runs worker-node.js beside this file (the built
- * package) or worker-node.ts through tsx (the source tree, tests). A browser or Deno host would create
- * `new Worker(url, { type: "module" })` and send the start data as the first message; worker-web.ts
- * is the entry for that.
+ * package) or worker-node.ts through tsx (the source tree, tests). Deno and browsers start a module
+ * Web Worker on worker-web.js instead (spawn-web.ts).
  */
 import { compiledRuntime } from "./compiled.js";
 import type { WorkerMessage, WorkerStart } from "./protocol.js";
+import { spawnWebWorker, webWorkersAvailable } from "./spawn-web.js";
 
 /** A running worker, as the guest's host sees it. */
 export interface WorkerHandle {
@@ -16,8 +16,20 @@ export interface WorkerHandle {
   terminate(): Promise<void>;
 }
 
-/** Starts a worker thread running `start`. */
-export async function spawnWorker(start: WorkerStart): Promise<WorkerHandle> {
+/** Node itself (Deno has a `process` with a Node version too, and Web Workers of its own). */
+export const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis);
+
+/** True where guests' workers can start: Node, Deno, or a cross-origin isolated page. */
+export function workersAvailable(): boolean {
+  return IN_NODE || webWorkersAvailable();
+}
+
+/** Starts a worker running `start`: a worker thread in Node, a Web Worker elsewhere. */
+export function spawnWorker(start: WorkerStart): Promise<WorkerHandle> {
+  return IN_NODE ? spawnNodeWorker(start) : spawnWebWorker(start);
+}
+
+async function spawnNodeWorker(start: WorkerStart): Promise<WorkerHandle> {
   const compiled = start.compiled === undefined ? await compiledRuntime(start.runtime) : start.compiled;
   if (compiled) start = { ...start, compiled };
   const { Worker } = await import("node:worker_threads");

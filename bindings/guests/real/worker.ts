@@ -117,12 +117,15 @@ async function loadAdapter(kind: WorkerStart["runtime"]): Promise<{ run(g: Worke
   }
 }
 
-/** Imports a runtime's package, turning "not installed" into the error that names it. */
+/** Imports a runtime's package, turning "not installed" (or, in a page, not served) into the error that names it. */
 export async function importRuntime<T>(kind: WorkerStart["runtime"], load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
     const code = (error as { code?: string }).code;
+    if (/Failed to fetch dynamically imported module|error loading dynamically imported module/.test(String(error))) {
+      throw new Error(`${kind} guests load their runtime from where the page serves its files (configureWebGuests): ${(error as Error).message}`);
+    }
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (module|package)/.test(String(error))) {
       throw missingRuntime(kind, error);
     }

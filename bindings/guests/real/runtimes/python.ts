@@ -63,9 +63,22 @@ def __vicsim_main(argv, env, cwd):
 __vicsim_main
 `;
 
+/**
+ * Pyodide's loader and the folder it loads its wasm and stdlib from: the folder URL a Web Worker
+ * host gave (spawn-web.ts), else the installed package (Node: its directory; Deno: where the
+ * package's own module says).
+ */
+async function pyodideLoader(g: WorkerGuest): Promise<{ loadPyodide: typeof import("pyodide").loadPyodide; indexURL?: string }> {
+  const web = g.start.assets?.pyodide;
+  const load = () => (web ? import(/* @vite-ignore */ `${web}pyodide.mjs`) : import("pyodide")) as Promise<typeof import("pyodide")>;
+  const { loadPyodide } = await importRuntime("python", load);
+  const indexURL = web ?? (await pyodideDir());
+  return { loadPyodide, ...(indexURL ? { indexURL } : {}) };
+}
+
 /** Directory of the installed pyodide package in Node (it loads its wasm and stdlib from there). */
 async function pyodideDir(): Promise<string | undefined> {
-  if (typeof process === "undefined" || !process.versions?.node) return undefined;
+  if (typeof process === "undefined" || !process.versions?.node || "Deno" in globalThis) return undefined;
   const { createRequire } = await import("node:module");
   const { dirname } = await import("node:path");
   return dirname(createRequire(import.meta.url).resolve("pyodide/package.json")) + "/";
@@ -106,13 +119,12 @@ function mountContainerFiles(py: PyodideFs, g: WorkerGuest): void {
 }
 
 export async function run(g: WorkerGuest): Promise<number> {
-  const { loadPyodide } = await importRuntime("python", () => import("pyodide"));
+  const { loadPyodide, indexURL } = await pyodideLoader(g);
   const { start } = g;
   const began = performance.now();
   const env: Record<string, string> = { ...start.env };
   // Seeded guests hash strings the same way too, with their image's seed; a template is always booted seeded (see README).
   if (start.seed !== null && env.PYTHONHASHSEED === undefined) env.PYTHONHASHSEED = String(start.seed >>> 0);
-  const indexURL = await pyodideDir();
   const py = await loadPyodide({
     ...(indexURL ? { indexURL } : {}),
     env,

@@ -1,13 +1,13 @@
 /**
- * WASI preview1 for a guest: node:wasi does arguments, environment, clocks and exit; the file calls
- * are the container's filesystem through the live bridge (wasi-fs.ts: `/` preopened as descriptor 3);
+ * WASI preview1 for a guest: node:wasi (Node, Deno) or @bjorn3/browser_wasi_shim (browsers,
+ * wasi-shim.ts) does arguments, environment, clocks and exit; the file calls are the container's
+ * filesystem through the live bridge (wasi-fs.ts: `/` preopened as descriptor 3) on every host;
  * stdin, stdout and stderr go through the guest's worker instead of the process's own descriptors;
- * entropy is seeded when asked, and every system call is a checkpoint (pause, scan). Browsers and
- * Deno would put @bjorn3/browser_wasi_shim (0.4.2) in node:wasi's place for the calls that are not
- * files, under the same wrapping.
+ * entropy is seeded when asked, and every system call is a checkpoint (pause, scan).
  */
 import type { WorkerGuest } from "../worker.js";
 import { WasiFiles } from "./wasi-fs.js";
+import { shimWasi, type WasiBase } from "./wasi-shim.js";
 
 const ESUCCESS = 0;
 
@@ -23,13 +23,19 @@ export interface GuestWasi {
 }
 
 export async function guestWasi(g: WorkerGuest, args: string[]): Promise<GuestWasi> {
-  const { WASI } = await import("node:wasi");
+  const nodeWasi = await import("node:wasi").catch(() => null);
+  if (!nodeWasi) return wrap(g, await shimWasi(args, g.start.env));
   // No preopens: node:wasi never touches the host's files; wasi-fs.ts answers every file call.
-  const wasi = new WASI({ version: "preview1", args, env: g.start.env, returnOnExit: true });
+  const wasi = new nodeWasi.WASI({ version: "preview1", args, env: g.start.env, returnOnExit: true });
+  return wrap(g, { wasiImport: wasi.wasiImport as Record<string, (...a: number[]) => number>, start: (i) => wasi.start(i) ?? 0, initialize: (i) => wasi.initialize(i) });
+}
+
+/** The guest's layer over a WASI implementation (node:wasi, or the shim where it is absent) and the bridged files. */
+function wrap(g: WorkerGuest, wasi: WasiBase): GuestWasi {
   let memory: WebAssembly.Memory | null = null;
   const view = () => new DataView(memory!.buffer);
   const files = new WasiFiles(g.files, () => memory!);
-  const base = { ...(wasi.wasiImport as Record<string, (...a: number[]) => number>), ...(files.imports() as Record<string, (...a: number[]) => number>) };
+  const base = { ...wasi.wasiImport, ...(files.imports() as Record<string, (...a: number[]) => number>) };
   const imports: Record<string, (...a: number[]) => number> = {};
   for (const [name, fn] of Object.entries(base)) {
     imports[name] = (...a: number[]) => {
@@ -78,7 +84,7 @@ export async function guestWasi(g: WorkerGuest, args: string[]): Promise<GuestWa
   }
   return {
     imports,
-    start: (instance) => wasi.start(instance) ?? 0,
+    start: (instance) => wasi.start(instance),
     initialize: (instance) => wasi.initialize(instance),
     setMemory: (m) => void (memory = m),
   };

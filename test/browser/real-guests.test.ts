@@ -1,0 +1,136 @@
+// The package's browser entry hosting a real guest in headless Chromium: a page imports
+// dist/browser.js, says where Pyodide's files are (configureWebGuests), and a python container's
+// command runs on CPython in a module Web Worker (dist/chunks/worker-web.js), and a wasi/wasm image's
+// program on WASI preview1 through @bjorn3/browser_wasi_shim (a page has no node:wasi); their output,
+// files (the container's, through the filesystem bridge) and exit codes are the programs'.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { packTar } from "modern-tar";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDockerHandler } from "../../bindings/docker/index.js";
+import { VirtualContainerHost } from "../../bindings/vch/index.js";
+import { serveStatic } from "../../examples/playground/serve.mjs";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+import { VirtualContainerHost, configureWebGuests } from "./dist/browser.js";
+import { createDockerHandler } from "./dist/docker.js";
+configureWebGuests({ pyodide: new URL("pyodide/", location.href) });
+const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "page" });
+await vch.pullImage("python:3");
+globalThis.run = async (cmd, image = "python:3", env = []) => {
+  const c = vch.createContainer({ Image: image, Cmd: cmd, Env: env });
+  await vch.start(c.id);
+  const { StatusCode } = await vch.wait(c.id);
+  const out = { stdout: "", stderr: "" };
+  for await (const chunk of vch.logs(c.id, { stdout: true, stderr: true })) out[chunk.stream] += new TextDecoder().decode(chunk.data);
+  const runtime = vch.getContainer(c.id).config.Labels?.["vicsim.guest.runtime"] ?? null;
+  return { StatusCode, ...out, runtime };
+};
+globalThis.load = async (tar) => {
+  const r = await createDockerHandler(vch)(new Request("http://localhost/v1.50/images/load", { method: "POST", body: new Uint8Array(tar), headers: { "Content-Type": "application/x-tar" } }));
+  return { status: r.status, text: await r.text() };
+};
+globalThis.configure = configureWebGuests;
+document.title = "ready";
+</script>`;
+
+let server: Server;
+let url = "";
+let browser: Browser;
+let dir = "";
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "vicsim-real-guests-"));
+  symlinkSync(join(root, "dist"), join(dir, "dist"));
+  symlinkSync(join(root, "node_modules/pyodide"), join(dir, "pyodide"));
+  writeFileSync(join(dir, "index.html"), PAGE);
+  ({ server, url } = await serveStatic(dir, 0));
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh page of the test site, its VCH open and python:3 pulled; `errors` collects what it throws. */
+async function open(errors: string[]): Promise<Page> {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).catch((e) => {
+    throw new Error(`${(e as Error).message}\n${errors.join("\n")}`);
+  });
+  return page;
+}
+
+describe("real guests in a browser page", () => {
+  it("docker run python:3 python -c 'print(sum(range(10)))' prints 45 from CPython in a Web Worker", async () => {
+    const errors: string[] = [];
+    const page = await open(errors);
+    const r = await page.evaluate(() => (globalThis as unknown as { run(cmd: string[]): Promise<unknown> }).run(["python", "-c", "import sys\nprint(sum(range(10)))\nprint([l for l in open('/etc/os-release') if l.startswith('ID=')][0], end='')\nprint('oops', file=sys.stderr)\nsys.exit(3)"]));
+    // /etc/os-release is the python image's own, read through the filesystem bridge.
+    expect(r).toEqual({ StatusCode: 3, stdout: "45\nID=debian\n", stderr: "oops\n", runtime: expect.stringMatching(/^CPython 3\.14 compiled to WebAssembly \(Pyodide/) });
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it("a wasi/wasm image's C program runs on the WASI shim with its arguments, environment, the image's files and exit code", async () => {
+    const source = fileURLToPath(new URL("../fixtures/guests/wasi-program.c", import.meta.url));
+    try {
+      execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "program.wasm")], { stdio: "pipe" });
+    } catch (error) {
+      throw new Error(`cannot build the WASI test program: run scripts/tools/wasi-clang.sh (${(error as Error).message})`);
+    }
+    const files: Record<string, Uint8Array> = {
+      Dockerfile: new TextEncoder().encode('FROM scratch\nCOPY program.wasm in.txt /data/\nENTRYPOINT ["/data/program.wasm"]\nCMD ["one", "two"]'),
+      "program.wasm": new Uint8Array(readFileSync(join(dir, "program.wasm"))),
+      "in.txt": new TextEncoder().encode("from the image"),
+    };
+    // Built with `docker build --platform wasi/wasm` in Node and saved; the page loads the archive
+    // (dockerfile-ast, the builder's parser, needs Node's Buffer: docker build does not run in a page yet).
+    const context = await packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body })));
+    const vch = await VirtualContainerHost.open({ name: "builder" });
+    let archive: number[];
+    try {
+      const docker = createDockerHandler(vch);
+      const built = await docker(new Request("http://localhost/v1.50/build?t=wasi-hello:1&platform=wasi/wasm", { method: "POST", body: new Uint8Array(context), headers: { "Content-Type": "application/x-tar" } }));
+      expect(await built.text()).toContain("Successfully tagged wasi-hello:1");
+      archive = [...new Uint8Array(await (await docker(new Request("http://localhost/v1.50/images/wasi-hello:1/get"))).arrayBuffer())];
+    } finally {
+      await vch.close();
+    }
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { load(tar: number[]): Promise<{ status: number; text: string }>; run(cmd: string[], image: string, env: string[]): Promise<unknown> };
+    const loaded = await page.evaluate((t) => (globalThis as unknown as Site).load(t), archive);
+    expect(loaded.status, loaded.text).toBe(200);
+    expect(loaded.text).toContain("Loaded image: wasi-hello:1");
+    const r = await page.evaluate(() => (globalThis as unknown as Site).run(["three"], "wasi-hello:1", ["GREETING=bonjour"]));
+    // The container's filesystem is the program's in a page too (the filesystem bridge): it reads /data/in.txt from the image.
+    expect(r).toEqual({ StatusCode: 3, stdout: "argc=2 three\nGREETING=bonjour\nread=from the image\n", stderr: "to stderr\n", runtime: expect.stringMatching(/^a WebAssembly program for WASI preview1/) });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("a page that does not serve Pyodide's files gets an error saying where it looked, exit 127", async () => {
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { configure(a: { pyodide: string }): void; run(cmd: string[]): Promise<{ StatusCode: number; stdout: string; stderr: string }> };
+    const r = await page.evaluate(async () => {
+      const site = globalThis as unknown as Site;
+      site.configure({ pyodide: new URL("nowhere/", location.href).href });
+      return site.run(["python", "-c", "print(1)"]);
+    });
+    expect(r.StatusCode).toBe(127);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^python guests load their runtime from where the page serves its files \(configureWebGuests\): Failed to fetch dynamically imported module: http:\/\/127\.0\.0\.1:\d+\/nowhere\/pyodide\.mjs\n$/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
