@@ -2,31 +2,21 @@
 // Web Workers of the page, print what their program prints, and their container VMs' real pages are
 // shared in the memory engine (clone of the runtime's template, then TPS), the host's saving shown.
 import { mkdirSync } from "node:fs";
-import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPlayground } from "../../examples/playground/build.mjs";
-import { serveStatic } from "../../examples/playground/serve.mjs";
+import { openPlayground, type PlaygroundPage } from "./fixtures/playground-page.js";
 
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
-let server: Server;
-let browser: Browser;
+let playground: PlaygroundPage;
 let page: Page;
-const pageErrors: string[] = [];
+let url = "";
+let pageErrors: string[] = [];
+let requests: string[] = [];
 
 beforeAll(async () => {
-  const dir = await buildPlayground();
-  let url = "";
-  ({ server, url } = await serveStatic(dir, 0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-  page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => pageErrors.push(`page: ${e.message}`));
-  await page.goto(url);
-  await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("ready"), null, { timeout: 30_000 });
+  playground = await openPlayground();
+  ({ page, url, pageErrors, requests } = playground);
   await page.click('nav.tabs button[data-tab="guests"]');
   await page.waitForFunction(() => /^ready: one host, python:3 pulled/.test(document.getElementById("guests-status")!.textContent!), null, { timeout: 30_000 }).catch(async (e) => {
     throw new Error(`${(e as Error).message}\nstatus: ${await page.locator("#guests-status").innerText()}\n${pageErrors.join("\n")}`);
@@ -34,8 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await playground?.close();
 });
 
 /** The containers table as the user reads it: per container its state, pages and output. */

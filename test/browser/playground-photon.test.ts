@@ -2,38 +2,27 @@
 // in the page; the heat map draws one cell per host, a VM create shows the scheduler's decision (the
 // four sampled hosts and their scores), a host is refused maintenance while it holds VMs, then allowed.
 import { mkdirSync } from "node:fs";
-import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPlayground } from "../../examples/playground/build.mjs";
-import { serveStatic } from "../../examples/playground/serve.mjs";
+import { openPlayground, type PlaygroundPage } from "./fixtures/playground-page.js";
 
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
-let server: Server;
-let browser: Browser;
+let playground: PlaygroundPage;
 let page: Page;
-const pageErrors: string[] = [];
+let url = "";
+let pageErrors: string[] = [];
+let requests: string[] = [];
 
 beforeAll(async () => {
-  const dir = await buildPlayground();
-  let url = "";
-  ({ server, url } = await serveStatic(dir, 0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-  page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => pageErrors.push(`page: ${e.message}`));
-  await page.goto(url);
-  await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("ready"), null, { timeout: 30_000 });
+  playground = await openPlayground();
+  ({ page, url, pageErrors, requests } = playground);
   await page.click('nav.tabs button[data-tab="photon"]');
   await page.waitForFunction(() => /^a Photon Controller deployment of 1,000 hosts/.test(document.getElementById("photon-status")!.textContent!), null, { timeout: 30_000 });
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await playground?.close();
 });
 
 const text = (selector: string) => page.locator(selector).first().innerText();

@@ -3,20 +3,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPlayground } from "../../examples/playground/build.mjs";
-import { serveStatic } from "../../examples/playground/serve.mjs";
+import { openPlayground, type PlaygroundPage } from "./fixtures/playground-page.js";
 
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
-let server: Server;
-let url = "";
-let browser: Browser;
+let playground: PlaygroundPage;
 let page: Page;
-const pageErrors: string[] = [];
-const requests: string[] = [];
+let url = "";
+let pageErrors: string[] = [];
+let requests: string[] = [];
 
 /** A PlanetLab day: one file per VM, 288 CPU percentages (5-minute samples), deterministic. */
 function planetLab(vms: number): { name: string; text: string }[] {
@@ -29,24 +26,14 @@ function planetLab(vms: number): { name: string; text: string }[] {
 }
 
 beforeAll(async () => {
-  const dir = await buildPlayground();
-  ({ server, url } = await serveStatic(dir, 0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-  page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => pageErrors.push(`page: ${e.message}`));
-  page.on("request", (r) => requests.push(r.url()));
-  await page.goto(url);
-  await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("ready"), null, { timeout: 30_000 });
+  playground = await openPlayground();
+  ({ page, url, pageErrors, requests } = playground);
   await page.click('nav.tabs button[data-tab="plan"]');
   await page.waitForSelector('#plan-panel[data-ready="true"]', { state: "visible" });
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await playground?.close();
 });
 
 const text = (selector: string) => page.locator(selector).first().innerText();

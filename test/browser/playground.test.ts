@@ -1,43 +1,27 @@
 // The playground in headless Chromium: the page runs the VCH and the Docker API handler with no server
 // behind it (a static folder), runs 20 container VMs, loses a host and shows HA restarting them.
 import { mkdirSync, copyFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPlayground } from "../../examples/playground/build.mjs";
-import { serveStatic } from "../../examples/playground/serve.mjs";
+import { openPlayground, type PlaygroundPage } from "./fixtures/playground-page.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const artifacts = `${root}test-artifacts/`;
 
-let server: Server;
-let url = "";
-let browser: Browser;
+let playground: PlaygroundPage;
 let page: Page;
-const pageErrors: string[] = [];
-const requests: string[] = [];
+let url = "";
+let pageErrors: string[] = [];
+let requests: string[] = [];
 
 beforeAll(async () => {
-  const dir = await buildPlayground();
-  ({ server, url } = await serveStatic(dir, 0));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => pageErrors.push(`page: ${e.message}`));
-  page.on("request", (r) => requests.push(r.url()));
-  await page.goto(url);
-  await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("ready"), null, { timeout: 30_000 });
+  playground = await openPlayground();
+  ({ page, url, pageErrors, requests } = playground);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await playground?.close();
 });
 
 /** expect.poll with room for a loaded CI machine. */
