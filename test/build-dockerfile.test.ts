@@ -1,6 +1,6 @@
 /** The classic builder as a library: parsing, each instruction, the cache, .dockerignore, multi-stage, save/load/import. */
 import { packTar, type TarEntry, unpackTar } from "modern-tar";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type BuildImage, type BuildMessage, Builder, BuildError, DockerIgnore, importImage, imageLayer, loadImages, makeImage, parseDockerfile, rfc3339, saveImages,
 } from "../bindings/builder/index.js";
@@ -75,6 +75,18 @@ describe("Dockerfile parsing", () => {
   it("refuses an unknown instruction and an instruction before FROM with the line", () => {
     expect(() => parseDockerfile("FROM busybox\nFOO bar\n")).toThrow("dockerfile parse error on line 2: unknown instruction: FOO");
     expect(() => parseDockerfile("RUN true\nFROM busybox\n")).toThrow("dockerfile parse error on line 1: no build stage in current context");
+  });
+
+  it("parses without Node's Buffer, as in a browser page, skipping a leading UTF-8 byte order mark as dockerd does", () => {
+    vi.stubGlobal("Buffer", undefined);
+    try {
+      for (const bom of ["", "\uFEFF"]) {
+        const p = parseDockerfile(`${bom}FROM busybox\nRUN true\n`);
+        expect(p.stages.map((s) => [s.base, s.from.original, s.instructions.map((i) => i.original)])).toEqual([["busybox", "FROM busybox", ["RUN true"]]]);
+      }
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

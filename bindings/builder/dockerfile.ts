@@ -4,7 +4,13 @@
  * the source text the classic builder prints in `Step N/M : …`.
  */
 import { DockerfileParser, type Instruction as AstInstruction } from "dockerfile-ast";
+import { Util } from "dockerfile-ast/lib/util.js";
 import { BuildError } from "./errors.js";
+
+// dockerfile-ast (0.7.1, the newest) tests for a UTF-8 byte order mark with Node's Buffer, the one
+// Node API it uses; a browser page has none, so the same test in plain JavaScript lets the parser
+// (and `docker build`) run in any runtime.
+Util.isUTF8BOM = (char: string) => char.startsWith("\uFEFF");
 
 const KNOWN = new Set([
   "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",

@@ -2,7 +2,8 @@
 // dist/browser.js, says where Pyodide's files are (configureWebGuests), and a python container's
 // command runs on CPython in a module Web Worker (dist/chunks/worker-web.js), and a wasi/wasm image's
 // program on WASI preview1 through @bjorn3/browser_wasi_shim (a page has no node:wasi); their output,
-// files (the container's, through the filesystem bridge) and exit codes are the programs'.
+// files (the container's, through the filesystem bridge) and exit codes are the programs'; the
+// wasi/wasm image is built in the page (docker build).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
@@ -12,8 +13,6 @@ import { fileURLToPath } from "node:url";
 import { packTar } from "modern-tar";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDockerHandler } from "../../bindings/docker/index.js";
-import { VirtualContainerHost } from "../../bindings/vch/index.js";
 import { serveStatic } from "../../examples/playground/serve.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -33,8 +32,8 @@ globalThis.run = async (cmd, image = "python:3", env = []) => {
   const runtime = vch.getContainer(c.id).config.Labels?.["vicsim.guest.runtime"] ?? null;
   return { StatusCode, ...out, runtime };
 };
-globalThis.load = async (tar) => {
-  const r = await createDockerHandler(vch)(new Request("http://localhost/v1.50/images/load", { method: "POST", body: new Uint8Array(tar), headers: { "Content-Type": "application/x-tar" } }));
+globalThis.build = async (query, tar) => {
+  const r = await createDockerHandler(vch)(new Request("http://localhost/v1.50/build?" + query, { method: "POST", body: new Uint8Array(tar), headers: { "Content-Type": "application/x-tar" } }));
   return { status: r.status, text: await r.text() };
 };
 globalThis.configure = configureWebGuests;
@@ -94,25 +93,14 @@ describe("real guests in a browser page", () => {
       "program.wasm": new Uint8Array(readFileSync(join(dir, "program.wasm"))),
       "in.txt": new TextEncoder().encode("from the image"),
     };
-    // Built with `docker build --platform wasi/wasm` in Node and saved; the page loads the archive
-    // (dockerfile-ast, the builder's parser, needs Node's Buffer: docker build does not run in a page yet).
-    const context = await packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body })));
-    const vch = await VirtualContainerHost.open({ name: "builder" });
-    let archive: number[];
-    try {
-      const docker = createDockerHandler(vch);
-      const built = await docker(new Request("http://localhost/v1.50/build?t=wasi-hello:1&platform=wasi/wasm", { method: "POST", body: new Uint8Array(context), headers: { "Content-Type": "application/x-tar" } }));
-      expect(await built.text()).toContain("Successfully tagged wasi-hello:1");
-      archive = [...new Uint8Array(await (await docker(new Request("http://localhost/v1.50/images/wasi-hello:1/get"))).arrayBuffer())];
-    } finally {
-      await vch.close();
-    }
+    // Built in the page: `docker build --platform wasi/wasm` through the page's Docker handler.
+    const context = [...(await packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body }))))];
     const errors: string[] = [];
     const page = await open(errors);
-    type Site = { load(tar: number[]): Promise<{ status: number; text: string }>; run(cmd: string[], image: string, env: string[]): Promise<unknown> };
-    const loaded = await page.evaluate((t) => (globalThis as unknown as Site).load(t), archive);
-    expect(loaded.status, loaded.text).toBe(200);
-    expect(loaded.text).toContain("Loaded image: wasi-hello:1");
+    type Site = { build(query: string, tar: number[]): Promise<{ status: number; text: string }>; run(cmd: string[], image: string, env: string[]): Promise<unknown> };
+    const built = await page.evaluate(([q, t]) => (globalThis as unknown as Site).build(q, t), ["t=wasi-hello:1&platform=wasi/wasm", context] as [string, number[]]);
+    expect(built.status, built.text).toBe(200);
+    expect(built.text).toContain("Successfully tagged wasi-hello:1");
     const r = await page.evaluate(() => (globalThis as unknown as Site).run(["three"], "wasi-hello:1", ["GREETING=bonjour"]));
     // The container's filesystem is the program's in a page too (the filesystem bridge): it reads /data/in.txt from the image.
     expect(r).toEqual({ StatusCode: 3, stdout: "argc=2 three\nGREETING=bonjour\nread=from the image\n", stderr: "to stderr\n", runtime: expect.stringMatching(/^a WebAssembly program for WASI preview1/) });

@@ -1,6 +1,7 @@
 // Deno.serve serving the Docker Engine API handler (`vicsim/docker`), exercised with fetch over a real socket.
 import assert from "node:assert/strict";
 import { VirtualContainerHost } from "vicsim";
+import { packTar } from "modern-tar";
 import { createDockerHandler, demultiplex } from "vicsim/docker";
 
 async function serve() {
@@ -75,6 +76,34 @@ Deno.test("the list endpoints show running container VMs", async () => {
     assert.deepEqual(list.map((c: { Names: string[] }) => c.Names[0]).sort(), ["/web-0", "/web-1", "/web-2"]);
     const info = await (await fetch(`${s.base}/info`)).json();
     assert.equal(info.ContainersRunning, 3);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("docker build: a tar context POSTed to /build makes an image whose container reads the file RUN wrote", async () => {
+  const s = await serve();
+  try {
+    const files: Record<string, string> = {
+      Dockerfile: 'FROM busybox\nCOPY hello.txt /\nRUN cat /hello.txt > /copy.txt\nCMD ["cat", "/copy.txt"]\n',
+      "hello.txt": "hello from Deno\n",
+    };
+    const context = await packTar(Object.entries(files).map(([name, text]) => {
+      const body = new TextEncoder().encode(text);
+      return { header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body };
+    }));
+    const built = await fetch(`${s.base}/v1.50/build?t=deno-hello:1`, { method: "POST", body: context, headers: { "Content-Type": "application/x-tar" } });
+    const stream = await built.text();
+    assert.equal(built.status, 200, stream);
+    assert.match(stream, /Step 3\/4 : RUN cat \/hello.txt > \/copy.txt/);
+    assert.match(stream, /Successfully built [0-9a-f]{12}/);
+    assert.match(stream, /Successfully tagged deno-hello:1/);
+    const create = await fetch(`${s.base}/v1.50/containers/create?name=reader`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ Image: "deno-hello:1" }) });
+    assert.equal(create.status, 201);
+    assert.equal((await fetch(`${s.base}/v1.50/containers/reader/start`, { method: "POST" })).status, 204);
+    s.vch.runUntilIdle();
+    const logs = demultiplex(new Uint8Array(await (await fetch(`${s.base}/v1.50/containers/reader/logs?stdout=1`)).arrayBuffer()));
+    assert.equal(logs.map((f) => new TextDecoder().decode(f.data)).join(""), "hello from Deno\n");
   } finally {
     await s.close();
   }
