@@ -13,6 +13,10 @@ export interface WebGuestAssets {
   worker?: string | URL;
   /** Folder URL of the pyodide package's files (pyodide.mjs, pyodide.asm.wasm, python_stdlib.zip, …), ending in `/`. */
   pyodide?: string | URL;
+  /** URL of ruby.wasm's module: `@ruby/3.4-wasm-wasi`'s `dist/ruby+stdlib.wasm`. */
+  ruby?: string | URL;
+  /** URL of QuickJS's module (`node` guests): `@jitl/quickjs-wasmfile-release-sync`'s `dist/emscripten-module.wasm`. */
+  quickjs?: string | URL;
 }
 
 const assets: WebGuestAssets = {};
@@ -40,7 +44,7 @@ export async function spawnWebWorker(start: WorkerStart): Promise<WorkerHandle> 
     throw new Error("real guests need Web Workers with SharedArrayBuffer: serve the page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)");
   }
   const url = assets.worker ?? new URL("./worker-web.js", import.meta.url).href;
-  const pyodide = assets.pyodide;
+  const runtimeAssets = Object.fromEntries((["pyodide", "ruby", "quickjs"] as const).filter((k) => assets[k]).map((k) => [k, String(assets[k])]));
   const worker = new Worker(url, { type: "module" });
   const messages: ((m: WorkerMessage) => void)[] = [];
   const exits: ((code: number, error?: Error) => void)[] = [];
@@ -60,7 +64,7 @@ export async function spawnWebWorker(start: WorkerStart): Promise<WorkerHandle> 
     exit(1, new Error(e.message || `the guest worker ${url} failed to load`));
   };
   worker.onmessageerror = () => exit(1, new Error("a message from the guest worker could not be read"));
-  worker.postMessage({ ...start, ...(pyodide ? { assets: { pyodide } } : {}) });
+  worker.postMessage({ ...start, ...(Object.keys(runtimeAssets).length ? { assets: runtimeAssets } : {}) });
   return {
     onMessage: (fn) => void messages.push(fn),
     onExit: (fn) => void exits.push(fn),
