@@ -21,14 +21,20 @@ export interface WebGuestAssets {
 
 const assets: WebGuestAssets = {};
 
-/** Sets where guest workers and runtime files are loaded from (a page serving them under its own paths). */
+/** The files the ruby and quickjs URLs name (for the error of a page that names a folder). */
+const WASM_FILES = { ruby: "ruby+stdlib.wasm", quickjs: "emscripten-module.wasm" };
+
+/** Sets where guest workers and runtime files are loaded from (a page serving them under its own paths); a bad URL changes nothing. */
 export function configureWebGuests(settings: WebGuestAssets): void {
+  const next: WebGuestAssets = {};
   for (const [key, value] of Object.entries(settings) as [keyof WebGuestAssets, string | URL | undefined][]) {
     if (value === undefined) continue;
     const url = String(value);
     if (key === "pyodide" && !url.endsWith("/")) throw new Error(`the pyodide folder URL must end in "/", got ${JSON.stringify(url)}`);
-    assets[key] = url;
+    if ((key === "ruby" || key === "quickjs") && !/\.wasm([?#].*)?$/.test(url)) throw new Error(`the ${key} URL names its .wasm file (${WASM_FILES[key]}), got ${JSON.stringify(url)}`);
+    next[key] = url;
   }
+  Object.assign(assets, next);
 }
 
 /** True where guests can run in Web Workers: module workers and shared memory (a cross-origin isolated page). */

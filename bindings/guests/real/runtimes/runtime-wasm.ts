@@ -10,14 +10,21 @@ import { importRuntime } from "../worker.js";
 type WebRuntime = "ruby" | "quickjs";
 
 /** What each runtime's file is, in the page's terms (for the error of a page that does not serve it). */
-const FILES: Record<WebRuntime, { pkg: string; option: string }> = {
-  ruby: { pkg: "@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm", option: "ruby" },
-  quickjs: { pkg: "@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm", option: "quickjs" },
+const FILES: Record<WebRuntime, { pkg: string; resolve: string }> = {
+  ruby: { pkg: "@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm", resolve: "@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm" },
+  // The package exports its wasm only as "./wasm".
+  quickjs: { pkg: "@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm", resolve: "@jitl/quickjs-wasmfile-release-sync/wasm" },
 };
 
 /** The URL the page serves the runtime's wasm from, if it said one. */
 export function webAssetUrl(g: WorkerGuest, kind: WebRuntime): string | undefined {
   return g.start.assets?.[kind];
+}
+
+/** True in Node itself (not Deno, not a page). */
+export function inNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return !!p?.versions?.node && !("Deno" in globalThis);
 }
 
 /** The bytes of the runtime's wasm module. */
@@ -40,11 +47,11 @@ async function fetchWasm(kind: WebRuntime, url: string): Promise<Uint8Array<Arra
 }
 
 async function packageBytes(kind: WebRuntime): Promise<Uint8Array<ArrayBuffer>> {
-  const { pkg, option } = FILES[kind];
+  const { pkg, resolve } = FILES[kind];
   const fs = await import("node:fs/promises").catch(() => null);
   const module = await import("node:module").catch(() => null);
   if (!fs || !module) {
-    throw new Error(`${kind} guests in a page load their runtime from where the page serves it: configureWebGuests({ ${option}: URL of ${pkg} })`);
+    throw new Error(`${kind} guests in a page load their runtime from where the page serves it: configureWebGuests({ ${kind}: URL of ${pkg} })`);
   }
-  return new Uint8Array(await fs.readFile(module.createRequire(import.meta.url).resolve(pkg)));
+  return new Uint8Array(await fs.readFile(module.createRequire(import.meta.url).resolve(resolve)));
 }
