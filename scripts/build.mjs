@@ -106,16 +106,23 @@ for (const outfile of ["dist/worker-node.js", "dist/chunks/worker-node.js"]) {
   });
 }
 
-// Real guests' Web Worker (Deno, browsers), beside the same outputs: the runtimes stay imports too;
-// the WASI shim (browsers have no node:wasi) is bundled in.
+// Real guests' Web Worker (Deno, browsers), beside the same outputs: the WASI shim (browsers have no
+// node:wasi) and ruby.wasm's and QuickJS's JavaScript (a page cannot import npm packages; their wasm
+// is fetched from where the page serves it, runtime-wasm.ts) are bundled in; Pyodide stays an import.
 for (const outfile of ["dist/worker-web.js", "dist/chunks/worker-web.js"]) {
   await esbuild.build({
     ...common,
     entryPoints: ["bindings/guests/real/worker-web.ts"],
     outfile,
     platform: "neutral",
-    external: [...common.external, "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*"],
+    mainFields: ["module", "main"],
+    external: [...common.external, "pyodide", ...missingOptional(["@ruby/wasm-wasi", "quickjs-emscripten-core", "@jitl/quickjs-wasmfile-release-sync"])],
   });
+}
+
+/** The optional runtime packages that are not installed: they stay imports (the guest then says what to install). */
+function missingOptional(names) {
+  return names.filter((name) => !existsSync(join(root, "node_modules", name, "package.json")));
 }
 
 execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });

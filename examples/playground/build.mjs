@@ -1,8 +1,9 @@
 // Builds the playground into dist/playground/: the page, its stylesheet, the app bundle (engine,
 // wasm, Docker and Photon API handlers included), the plan tab's simulation worker, uPlot for its
 // reports, and the real guests tab's guest worker with Pyodide's files (copied from the installed
-// package into vendor/pyodide/), so the folder works from any static server, offline.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+// package into vendor/pyodide/) and ruby.wasm's and QuickJS's wasm (vendor/ruby/, vendor/quickjs/),
+// so the folder works from any static server, offline.
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -28,8 +29,9 @@ export async function buildPlayground() {
     target: "es2022",
     sourcemap: true,
     loader: { ".wasm": "binary" },
-    // The guest worker loads Pyodide from vendor/pyodide/ at run time; the other runtimes are not served.
-    external: ["better-sqlite3", "node:*", "pyodide", "@ruby/*", "quickjs-emscripten-core", "@jitl/*"],
+    // The guest worker loads Pyodide from vendor/pyodide/ at run time; ruby.wasm's and QuickJS's
+    // JavaScript is bundled in (when installed) and their wasm copied to vendor/ below.
+    external: ["better-sqlite3", "node:*", "pyodide", ...RUNTIME_JS.filter((name) => !installed(name))],
     logLevel: "warning",
   });
   for (const f of ["index.html", "style.css"]) copyFileSync(`${here}${f}`, `${outdir}${f}`);
@@ -49,7 +51,28 @@ export async function buildPlayground() {
     mkdirSync(`${outdir}vendor/pyodide`, { recursive: true });
     for (const f of PYODIDE_FILES) copyFileSync(`${pyodide}${f}`, `${outdir}vendor/pyodide/${f}`);
   }
+  // Real ruby and node guests in the page: the worker fetches these wasm files from where main.ts says.
+  for (const [pkg, file, to] of RUNTIME_WASM) {
+    if (!installed(pkg)) {
+      console.warn(`playground: ${pkg} is not installed, so the page cannot run ${to} guests`);
+      continue;
+    }
+    mkdirSync(`${outdir}vendor/${to}`, { recursive: true });
+    copyFileSync(`${root}node_modules/${pkg}/${file}`, `${outdir}vendor/${to}/${file.split("/").pop()}`);
+  }
   return outdir;
+}
+
+/** The optional runtime packages whose JavaScript the guest worker bundles. */
+const RUNTIME_JS = ["@ruby/wasm-wasi", "quickjs-emscripten-core", "@jitl/quickjs-wasmfile-release-sync"];
+/** The runtimes' wasm the page serves: [package, file in it, folder under vendor/]. */
+const RUNTIME_WASM = [
+  ["@ruby/3.4-wasm-wasi", "dist/ruby+stdlib.wasm", "ruby"],
+  ["@jitl/quickjs-wasmfile-release-sync", "dist/emscripten-module.wasm", "quickjs"],
+];
+
+function installed(pkg) {
+  return existsSync(`${root}node_modules/${pkg}/package.json`);
 }
 
 /** What Pyodide fetches to boot (its loader, the Emscripten module, the wasm, the standard library, the package lock). */

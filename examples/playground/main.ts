@@ -48,9 +48,15 @@ function wireTabs(loop: Loop, tabs: Record<string, () => void>): void {
 }
 
 async function main(): Promise<void> {
-  // Real guests (the real guests tab, and `python -c …` in python containers of the cluster tab): the
-  // playground's build puts their worker beside the page and Pyodide's files in vendor/pyodide/.
-  configureWebGuests({ worker: new URL("guest-worker.js", location.href), pyodide: new URL("vendor/pyodide/", location.href) });
+  // Real guests (the real guests tab, and `python -c …`, `ruby -e …`, `node -e …` in the cluster tab's
+  // containers): the playground's build puts their worker beside the page, Pyodide's files in
+  // vendor/pyodide/, ruby.wasm's and QuickJS's wasm in vendor/ruby/ and vendor/quickjs/.
+  configureWebGuests({
+    worker: new URL("guest-worker.js", location.href),
+    pyodide: new URL("vendor/pyodide/", location.href),
+    ruby: new URL("vendor/ruby/ruby+stdlib.wasm", location.href),
+    quickjs: new URL("vendor/quickjs/emscripten-module.wasm", location.href),
+  });
   const vch = await openVch("vm");
   const handler = createDockerHandler(vch);
   const history = new History();

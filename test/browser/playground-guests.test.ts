@@ -41,6 +41,28 @@ function rows(): Promise<{ name: string; state: string; granted: number; shared:
   );
 }
 
+/** Types a line into the cluster tab's console; returns what the console printed for it. */
+async function run(line: string): Promise<string> {
+  const before = (await page.locator("#console-output").textContent())!.length;
+  await page.fill("#console-input", line);
+  await page.press("#console-input", "Enter");
+  // The echoed command line ("$ " + line + "\n") comes first, then the answer (empty while nothing is logged).
+  await page.waitForFunction((n) => document.getElementById("console-output")!.textContent!.length >= n, before + line.length + 3, { timeout: 30_000 });
+  await page.waitForTimeout(300);
+  return (await page.locator("#console-output").textContent())!.slice(before);
+}
+
+/** `docker logs NAME` in the console, repeated until the container has written something (its runtime boots first). */
+async function logsOnceWritten(name: string): Promise<string> {
+  const end = Date.now() + 120_000;
+  let logs = "";
+  while ((logs = await run(`docker logs ${name}`)) === `$ docker logs ${name}\n`) {
+    if (Date.now() > end) throw new Error(`docker logs ${name} stayed empty\n${pageErrors.join("\n")}`);
+    await page.waitForTimeout(1000);
+  }
+  return logs;
+}
+
 describe("the real guests tab", () => {
   it("runs the page cross-origin isolated, so guests' workers can share memory with it", async () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
@@ -75,15 +97,6 @@ describe("the real guests tab", () => {
 
   it("the cluster tab's console runs `python -c` in a python container on CPython too: docker logs shows what it printed", async () => {
     await page.click('nav.tabs button[data-tab="cluster"]');
-    const run = async (line: string) => {
-      const before = (await page.locator("#console-output").textContent())!.length;
-      await page.fill("#console-input", line);
-      await page.press("#console-input", "Enter");
-      // The echoed command line ("$ " + line + "\n") comes first, then the answer (empty while nothing is logged).
-      await page.waitForFunction((n) => document.getElementById("console-output")!.textContent!.length >= n, before + line.length + 3, { timeout: 30_000 });
-      await page.waitForTimeout(300);
-      return (await page.locator("#console-output").textContent())!.slice(before);
-    };
     await run("docker run -d --name py python python -c 'import sys; print(sum(range(10))); print(sys.version_info[:2])'");
     const end = Date.now() + 120_000;
     let logs = "";
@@ -92,6 +105,15 @@ describe("the real guests tab", () => {
       await page.waitForTimeout(1000);
     }
     expect(logs).toBe("$ docker logs py\n45\n(3, 14)\n");
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it("the cluster tab's console runs `ruby -e` on ruby.wasm and `node -e` on QuickJS: docker logs shows 6 and 42", async () => {
+    await page.click('nav.tabs button[data-tab="cluster"]');
+    await run("docker run -d --name rb ruby ruby -e 'puts [1,2,3].sum'");
+    await run("docker run -d --name js node node -e 'console.log(6*7)'");
+    expect(await logsOnceWritten("rb")).toBe("$ docker logs rb\n6\n");
+    expect(await logsOnceWritten("js")).toBe("$ docker logs js\n42\n");
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });

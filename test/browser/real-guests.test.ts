@@ -1,6 +1,7 @@
 // The package's browser entry hosting a real guest in headless Chromium: a page imports
-// dist/browser.js, says where Pyodide's files are (configureWebGuests), and a python container's
-// command runs on CPython in a module Web Worker (dist/chunks/worker-web.js), and a wasi/wasm image's
+// dist/browser.js, says where Pyodide's files and ruby.wasm's and QuickJS's wasm are (configureWebGuests),
+// and a python container's command runs on CPython in a module Web Worker (dist/chunks/worker-web.js),
+// a ruby container's on ruby.wasm, a node container's on QuickJS, and a wasi/wasm image's
 // program on WASI preview1 through @bjorn3/browser_wasi_shim (a page has no node:wasi); their output,
 // files (the container's, through the filesystem bridge) and exit codes are the programs'; the
 // wasi/wasm image is built in the page (docker build).
@@ -20,9 +21,13 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { VirtualContainerHost, configureWebGuests } from "./dist/browser.js";
 import { createDockerHandler } from "./dist/docker.js";
-configureWebGuests({ pyodide: new URL("pyodide/", location.href) });
+configureWebGuests({
+  pyodide: new URL("pyodide/", location.href),
+  ruby: new URL("ruby/ruby+stdlib.wasm", location.href),
+  quickjs: new URL("quickjs/emscripten-module.wasm", location.href),
+});
 const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "page" });
-await vch.pullImage("python:3");
+for (const image of ["python:3", "ruby:3", "node:22"]) await vch.pullImage(image);
 globalThis.run = async (cmd, image = "python:3", env = []) => {
   const c = vch.createContainer({ Image: image, Cmd: cmd, Env: env });
   await vch.start(c.id);
@@ -49,6 +54,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vicsim-real-guests-"));
   symlinkSync(join(root, "dist"), join(dir, "dist"));
   symlinkSync(join(root, "node_modules/pyodide"), join(dir, "pyodide"));
+  symlinkSync(join(root, "node_modules/@ruby/3.4-wasm-wasi/dist"), join(dir, "ruby"));
+  symlinkSync(join(root, "node_modules/@jitl/quickjs-wasmfile-release-sync/dist"), join(dir, "quickjs"));
   writeFileSync(join(dir, "index.html"), PAGE);
   ({ server, url } = await serveStatic(dir, 0));
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
@@ -60,7 +67,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh page of the test site, its VCH open and python:3 pulled; `errors` collects what it throws. */
+/** A fresh page of the test site, its VCH open and python:3, ruby:3 and node:22 pulled; `errors` collects what it throws. */
 async function open(errors: string[]): Promise<Page> {
   const page = await browser.newPage();
   page.on("pageerror", (e) => errors.push(e.message));
@@ -80,6 +87,25 @@ describe("real guests in a browser page", () => {
     expect(r).toEqual({ StatusCode: 3, stdout: "45\nID=debian\n", stderr: "oops\n", runtime: expect.stringMatching(/^CPython 3\.14 compiled to WebAssembly \(Pyodide/) });
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it("docker run ruby:3 ruby -e 'puts [1,2,3].sum' prints 6 from ruby.wasm in a Web Worker, reading the image's files", async () => {
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { run(cmd: string[], image: string): Promise<unknown> };
+    const r = await page.evaluate(() => (globalThis as unknown as Site).run(["ruby", "-e", "puts [1,2,3].sum\nputs File.readlines('/etc/os-release').grep(/^ID=/).first\n$stderr.puts 'oops'\nexit 4"], "ruby:3"));
+    // /etc/os-release is the ruby image's own: ruby.wasm's WASI file calls go through the filesystem bridge in a page too.
+    expect(r).toEqual({ StatusCode: 4, stdout: "6\nID=debian\n", stderr: "oops\n", runtime: expect.stringMatching(/^CRuby 3\.4 compiled to WebAssembly\/WASI \(ruby\.wasm/) });
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it("docker run node:22 node -e 'console.log(6*7)' prints 42 from QuickJS in a Web Worker", async () => {
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { run(cmd: string[], image: string): Promise<unknown> };
+    const r = await page.evaluate(() => (globalThis as unknown as Site).run(["node", "-e", "console.log(6*7); console.error('oops'); throw new Error('boom')"], "node:22"));
+    expect(r).toEqual({ StatusCode: 1, stdout: "42\n", stderr: "oops\nUncaught Error: boom\n", runtime: expect.stringMatching(/^QuickJS \(quickjs-emscripten/) });
+    expect(errors).toEqual([]);
+  }, 120_000);
 
   it("a wasi/wasm image's C program runs on the WASI shim with its arguments, environment, the image's files and exit code", async () => {
     const source = fileURLToPath(new URL("../fixtures/guests/wasi-program.c", import.meta.url));
@@ -119,6 +145,20 @@ describe("real guests in a browser page", () => {
     expect(r.StatusCode).toBe(127);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^python guests load their runtime from where the page serves its files \(configureWebGuests\): Failed to fetch dynamically imported module: http:\/\/127\.0\.0\.1:\d+\/nowhere\/pyodide\.mjs\n$/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("a page that does not serve ruby.wasm's or QuickJS's wasm gets an error naming the URL tried, exit 127", async () => {
+    const errors: string[] = [];
+    const page = await open(errors);
+    type Site = { configure(a: { ruby: string; quickjs: string }): void; run(cmd: string[], image: string): Promise<{ StatusCode: number; stdout: string; stderr: string }> };
+    const [ruby, node] = await page.evaluate(async () => {
+      const site = globalThis as unknown as Site;
+      site.configure({ ruby: new URL("nowhere/ruby+stdlib.wasm", location.href).href, quickjs: new URL("nowhere/emscripten-module.wasm", location.href).href });
+      return [await site.run(["ruby", "-e", "puts 1"], "ruby:3"), await site.run(["node", "-e", "console.log(1)"], "node:22")];
+    });
+    expect(ruby).toEqual({ StatusCode: 127, stdout: "", stderr: expect.stringMatching(/^ruby guests load their runtime from where the page serves its files \(configureWebGuests\): http:\/\/127\.0\.0\.1:\d+\/nowhere\/ruby\+stdlib\.wasm answered 404 Not Found\n$/), runtime: expect.any(String) });
+    expect(node).toEqual({ StatusCode: 127, stdout: "", stderr: expect.stringMatching(/^quickjs guests load their runtime from where the page serves its files \(configureWebGuests\): http:\/\/127\.0\.0\.1:\d+\/nowhere\/emscripten-module\.wasm answered 404 Not Found\n$/), runtime: expect.any(String) });
     expect(errors).toEqual([]);
   }, 120_000);
 });

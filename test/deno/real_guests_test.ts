@@ -37,6 +37,22 @@ Deno.test("python -c 'print(sum(range(10)))' in a python container prints 45 (Py
   }
 });
 
+Deno.test("ruby -e and node -e in ruby and node containers print 6 and 42 (ruby.wasm and QuickJS from the installed packages)", async () => {
+  const vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "deno-rb-js" });
+  try {
+    for (const [name, image, cmd] of [["rb", "ruby:3", ["ruby", "-e", "puts [1,2,3].sum"]], ["js", "node:22", ["node", "-e", "console.log(6*7)"]]] as const) {
+      await vch.pullImage(image);
+      const c = vch.createContainer({ Image: image, Cmd: [...cmd] }, name);
+      await vch.start(c.id);
+      assert.equal(await exited(vch, name), 0, await text(vch.logs(name, { stdout: false, stderr: true })));
+    }
+    assert.equal(await text(vch.logs("rb", { stdout: true, stderr: false })), "6\n");
+    assert.equal(await text(vch.logs("js", { stdout: true, stderr: false })), "42\n");
+  } finally {
+    await vch.close();
+  }
+});
+
 Deno.test("a wasi/wasm image's program runs with its arguments, environment, files and exit code", async () => {
   // C built here with Debian's clang (scripts/tools/wasi-clang.sh), as test/docker-wasi-image.test.ts does.
   const dir = await Deno.makeTempDir({ prefix: "vicsim-deno-wasi-" });

@@ -29,8 +29,8 @@ export interface WorkerStart {
   makeTemplate?: boolean;
   /** The runtime's module, compiled once by the host (compiled.ts). */
   compiled?: CompiledRuntime;
-  /** Where a Web Worker loads runtime files from (spawn-web.ts): the pyodide package's folder URL. */
-  assets?: { pyodide?: string };
+  /** Where a Web Worker loads runtime files from (spawn-web.ts): the pyodide package's folder URL, ruby.wasm's and QuickJS's wasm URLs. */
+  assets?: { pyodide?: string; ruby?: string; quickjs?: string };
   /** The control block (control.ts). */
   control: SharedArrayBuffer;
 }

@@ -13,18 +13,28 @@ export interface WebGuestAssets {
   worker?: string | URL;
   /** Folder URL of the pyodide package's files (pyodide.mjs, pyodide.asm.wasm, python_stdlib.zip, …), ending in `/`. */
   pyodide?: string | URL;
+  /** URL of ruby.wasm's module: `@ruby/3.4-wasm-wasi`'s `dist/ruby+stdlib.wasm`. */
+  ruby?: string | URL;
+  /** URL of QuickJS's module (`node` guests): `@jitl/quickjs-wasmfile-release-sync`'s `dist/emscripten-module.wasm`. */
+  quickjs?: string | URL;
 }
 
 const assets: WebGuestAssets = {};
 
-/** Sets where guest workers and runtime files are loaded from (a page serving them under its own paths). */
+/** The files the ruby and quickjs URLs name (for the error of a page that names a folder). */
+const WASM_FILES = { ruby: "ruby+stdlib.wasm", quickjs: "emscripten-module.wasm" };
+
+/** Sets where guest workers and runtime files are loaded from (a page serving them under its own paths); a bad URL changes nothing. */
 export function configureWebGuests(settings: WebGuestAssets): void {
+  const next: WebGuestAssets = {};
   for (const [key, value] of Object.entries(settings) as [keyof WebGuestAssets, string | URL | undefined][]) {
     if (value === undefined) continue;
     const url = String(value);
     if (key === "pyodide" && !url.endsWith("/")) throw new Error(`the pyodide folder URL must end in "/", got ${JSON.stringify(url)}`);
-    assets[key] = url;
+    if ((key === "ruby" || key === "quickjs") && !/\.wasm([?#].*)?$/.test(url)) throw new Error(`the ${key} URL names its .wasm file (${WASM_FILES[key]}), got ${JSON.stringify(url)}`);
+    next[key] = url;
   }
+  Object.assign(assets, next);
 }
 
 /** True where guests can run in Web Workers: module workers and shared memory (a cross-origin isolated page). */
@@ -40,7 +50,7 @@ export async function spawnWebWorker(start: WorkerStart): Promise<WorkerHandle> 
     throw new Error("real guests need Web Workers with SharedArrayBuffer: serve the page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)");
   }
   const url = assets.worker ?? new URL("./worker-web.js", import.meta.url).href;
-  const pyodide = assets.pyodide;
+  const runtimeAssets = Object.fromEntries((["pyodide", "ruby", "quickjs"] as const).filter((k) => assets[k]).map((k) => [k, String(assets[k])]));
   const worker = new Worker(url, { type: "module" });
   const messages: ((m: WorkerMessage) => void)[] = [];
   const exits: ((code: number, error?: Error) => void)[] = [];
@@ -60,7 +70,7 @@ export async function spawnWebWorker(start: WorkerStart): Promise<WorkerHandle> 
     exit(1, new Error(e.message || `the guest worker ${url} failed to load`));
   };
   worker.onmessageerror = () => exit(1, new Error("a message from the guest worker could not be read"));
-  worker.postMessage({ ...start, ...(pyodide ? { assets: { pyodide } } : {}) });
+  worker.postMessage({ ...start, ...(Object.keys(runtimeAssets).length ? { assets: runtimeAssets } : {}) });
   return {
     onMessage: (fn) => void messages.push(fn),
     onExit: (fn) => void exits.push(fn),

@@ -6,13 +6,19 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { importRuntime } from "../worker.js";
+import { inNode, runtimeWasmBytes, webAssetUrl } from "./runtime-wasm.js";
 import { programText } from "./wasi-imports.js";
 
 export async function run(g: WorkerGuest): Promise<number> {
   const core = await importRuntime("quickjs", () => import("quickjs-emscripten-core"));
   const variant = await importRuntime("quickjs", () => import("@jitl/quickjs-wasmfile-release-sync"));
   const began = performance.now();
-  const mod = await core.newQuickJSWASMModuleFromVariant((variant as { default: never }).default);
+  // In Node the variant finds its own file. In a Web Worker its JavaScript is bundled into the
+  // worker, away from its wasm: the wasm comes from the URL the page serves it at (Deno: the package).
+  const base = (variant as unknown as { default: import("quickjs-emscripten-core").QuickJSSyncVariant }).default;
+  const own = webAssetUrl(g, "quickjs") !== undefined || !inNode();
+  const chosen = own ? core.newVariant(base, { wasmModule: await WebAssembly.compile(await runtimeWasmBytes(g, "quickjs")) }) : base;
+  const mod = await core.newQuickJSWASMModuleFromVariant(chosen);
   const runtime = mod.newRuntime();
   runtime.setInterruptHandler(() => {
     g.control.checkpoint();

@@ -2,9 +2,11 @@
  * Ruby guests on ruby.wasm (CRuby 3.4 for WASI, with its standard library) inside the guest's
  * worker. The module is a reactor: `ruby -e CODE` and `ruby FILE` become an eval of the program
  * wrapped so that `exit`, uncaught exceptions and output flushing behave as the ruby command does.
+ * Its WASI is guestWasi's: node:wasi, or in a page the browser shim, with files through the bridge.
  */
 import type { WorkerGuest } from "../worker.js";
 import { GuestOutOfMemory, importRuntime } from "../worker.js";
+import { runtimeWasmBytes } from "./runtime-wasm.js";
 import { failedAtLimit, withMemoryMaximum } from "./wasm-binary.js";
 import { guestWasi, programText, trapStatus } from "./wasi-imports.js";
 
@@ -13,13 +15,6 @@ const WASM_PAGE = 65_536;
 /** A Ruby string literal holding `s` (JSON's escapes are Ruby's; `#` must not interpolate). */
 function rubyString(s: string): string {
   return JSON.stringify(s).replace(/#/g, "\\#");
-}
-
-async function rubyModuleBytes(): Promise<Uint8Array<ArrayBuffer>> {
-  const { createRequire } = await import("node:module");
-  const { readFile } = await import("node:fs/promises");
-  const path = createRequire(import.meta.url).resolve("@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm");
-  return new Uint8Array(await readFile(path));
 }
 
 export async function run(g: WorkerGuest): Promise<number> {
@@ -31,7 +26,7 @@ export async function run(g: WorkerGuest): Promise<number> {
   const module =
     start.compiled && !(limit > 0)
       ? start.compiled.module
-      : await WebAssembly.compile(withMemoryMaximum(await importRuntime("ruby", rubyModuleBytes), limit > 0 ? Math.floor(limit / WASM_PAGE) : 65_536));
+      : await WebAssembly.compile(withMemoryMaximum(await runtimeWasmBytes(g, "ruby"), limit > 0 ? Math.floor(limit / WASM_PAGE) : 65_536));
   const wasi = await guestWasi(g, ["ruby"]);
   const guestMemory: { current: WebAssembly.Memory | null } = { current: null };
   const { vm } = await RubyVM.instantiateModule({
