@@ -36,6 +36,8 @@ export class VirtualClock {
   private cancelledQueued = 0;
   private pumping = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Callers awaiting what the clock will bring (see `hold`). */
+  private holds = 0;
   /** Virtual time the armed host timeout was set for. */
   private hostDue = Infinity;
   private closed = false;
@@ -137,8 +139,31 @@ export class VirtualClock {
       this.runUntil(Math.max(t, this.virtualNow));
       this.armHostTimer();
     }, Math.min(wait, 2 ** 31 - 1));
-    // A pending virtual timer must not keep the process alive on its own (the server's socket does).
-    (this.hostTimer as { unref?: () => void }).unref?.();
+    this.refHostTimer();
+  }
+
+  /**
+   * Someone awaits what the clock will bring (a container's exit, a followed output, an exec): until
+   * released, the real-time clock keeps the process alive, as a child process does; a script's
+   * `await vch.wait(id)` would otherwise see Node exit under it. Without holds a pending virtual
+   * timer does not keep the process alive on its own (a server's socket does).
+   */
+  hold(): () => void {
+    this.holds++;
+    this.refHostTimer();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.refHostTimer();
+    };
+  }
+
+  private refHostTimer(): void {
+    const t = this.hostTimer as { ref?: () => void; unref?: () => void } | null;
+    if (this.holds > 0) t?.ref?.();
+    else t?.unref?.();
   }
 
   /**

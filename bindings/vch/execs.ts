@@ -87,6 +87,8 @@ export class Execs {
     c.rt.execs.add(id);
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((r) => (resolveDone = r));
+    const release = this.ctx.clock.hold(); // an exec being run keeps the process alive until it ends
+    void done.then(release);
     e.finish = (code) => resolveDone(code);
     const run = c.rt.run;
     const attachOut = !options.detach && e.config.AttachStdout !== false;

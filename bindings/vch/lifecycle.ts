@@ -204,7 +204,8 @@ export class ContainerLifecycle {
 
   /** Waits for a condition: `not-running`, `next-exit` or `removed`. */
   wait(c: Container, condition: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<{ StatusCode: number }> {
-    return waitFor(c, condition, signal);
+    // A script awaiting the exit keeps the process alive (held once waitFor has accepted the condition).
+    return waitFor(c, condition, signal).finally(this.ctx.clock.hold());
   }
 
   /** Docker's rm: a running or restarting container only when forced (SIGKILL first). */

@@ -98,6 +98,10 @@ export class Stdio {
       else if (pass(chunk)) ch.push(chunk);
     };
     c.rt.listeners.add(listener);
-    ch.onClose = () => c.rt.listeners.delete(listener);
+    const release = this.ctx.clock.hold(); // a follower keeps the process alive until the output ends
+    ch.onClose = () => {
+      c.rt.listeners.delete(listener);
+      release();
+    };
   }
 }

@@ -15,7 +15,7 @@ export interface CompiledRuntime {
 const FILES: Partial<Record<RuntimeKind, string>> = {
   python: "pyodide/pyodide.asm.wasm",
   ruby: "@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm",
-  quickjs: "@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm",
+  quickjs: "@jitl/quickjs-wasmfile-release-sync/wasm", // the package exports its wasm under this name only
 };
 
 const cache = new Map<RuntimeKind, Promise<CompiledRuntime | null>>();
