@@ -7,7 +7,7 @@
  */
 import type { Cancel } from "./clock.js";
 import { serviceCommands } from "./config.js";
-import { containerAttrs, type Container, type Waiter } from "./container.js";
+import { containerAttrs, ownMap, type Container, type Waiter } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
@@ -344,7 +344,7 @@ export class ContainerLifecycle {
   /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
   containerTimer(c: Container, run: number, ms: number, fn: () => void, tracked = true): Cancel {
     const key = this.nextTimerKey++;
-    if (tracked) c.rt.guestTimers.set(key, this.ctx.now() + ms);
+    if (tracked) (c.rt.guestTimers = ownMap(c.rt.guestTimers)).set(key, this.ctx.now() + ms);
     const cancel = this.ctx.clock.after(ms, () => {
       c.rt.guestTimers.delete(key);
       if (c.rt.run !== run || c.removed) return;
