@@ -32,6 +32,19 @@ describe("container lifecycle", () => {
     expect(logs.stderr).toBe("oops\n");
   });
 
+  it("createContainerId creates the same container as createContainer and answers only its id", async () => {
+    vch = await openVch();
+    const ev = record(vch, (e) => e.Type === "container");
+    const id = vch.createContainerId({ Image: "busybox", Cmd: ["sleep", "30"] }, "by-id");
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const c = vch.getContainer("by-id");
+    expect(c.id).toBe(id);
+    expect(c.state.Status).toBe("created");
+    expect(ev.actions()).toEqual(["container create"]);
+    expect(() => vch.createContainerId({ Image: "busybox" }, "by-id")).toThrow(/already in use/);
+    expect(vch.listContainers({ all: true }).map((x) => x.name)).toEqual(["/by-id"]);
+  });
+
   it("keeps a sleeping container running until virtual time passes", async () => {
     vch = await openVch();
     const id = await run(["sleep", "30"]);

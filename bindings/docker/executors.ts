@@ -98,8 +98,7 @@ export function createExecutors(vch: VirtualContainerHostApi, options: { statsIn
     ...imagesMadeExecutors(vch),
     // ── containers ──
     containerCreate: (action) => {
-      const c = vch.createContainer(action.config, action.name);
-      return jsonResponse({ Id: c.id, Warnings: [] }, 201);
+      return jsonResponse({ Id: vch.createContainerId(action.config, action.name), Warnings: [] }, 201);
     },
     containerList: (action) => {
       const list = vch.listContainers({ all: action.all, limit: action.limit, filters: action.filters });

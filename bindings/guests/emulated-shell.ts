@@ -136,14 +136,43 @@ class ShellProcess implements GuestProcess {
 /** `--user` (`name`, `uid`, `uid:gid`, `name:group`) as the shell's credentials, names from /etc/passwd and /etc/group. */
 export function userOf(spec: string, fs: ContainerFs): ShellUser & { home?: string } {
   const [u = "", g] = (spec || "root").split(":");
-  const table = (file: string): string[][] => {
-    try { return new TextDecoder().decode(fs.readFile(file)).split("\n").filter(Boolean).map((l) => l.split(":")); } catch { return []; }
-  };
-  const passwd = table("/etc/passwd");
-  const groups = table("/etc/group");
-  const pw = /^\d+$/.test(u) ? passwd.find((p) => p[2] === u) : passwd.find((p) => p[0] === u);
+  const passwd = textOf(fs, "/etc/passwd");
+  const groups = textOf(fs, "/etc/group");
+  const pw = /^\d+$/.test(u) ? rowOf(passwd, 2, u) : rowOf(passwd, 0, u);
   const uid = /^\d+$/.test(u) ? Number(u) : pw ? Number(pw[2]) : 0;
-  const gr = g === undefined ? groups.find((x) => x[2] === (pw?.[3] ?? "0")) : /^\d+$/.test(g) ? groups.find((x) => x[2] === g) : groups.find((x) => x[0] === g);
+  const gr = g === undefined ? rowOf(groups, 2, pw?.[3] ?? "0") : /^\d+$/.test(g) ? rowOf(groups, 2, g) : rowOf(groups, 0, g);
   const gid = g === undefined ? Number(pw?.[3] ?? 0) : /^\d+$/.test(g) ? Number(g) : gr ? Number(gr[2]) : 0;
   return { uid, gid, name: pw?.[0], group: gr?.[0], home: pw?.[5] };
+}
+
+const utf8 = new TextDecoder();
+
+/** A file's text, or "" when it cannot be read. */
+function textOf(fs: ContainerFs, file: string): string {
+  try { return utf8.decode(fs.readFile(file)); } catch { return ""; }
+}
+
+/**
+ * The first non-empty line of a passwd-style table whose field `col` is `value`, split at ":"
+ * (every guest start looks its user up: only the matching line is split).
+ */
+function rowOf(text: string, col: number, value: string): string[] | undefined {
+  for (let start = 0; start < text.length; ) {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl;
+    if (end > start && fieldAt(text, start, end, col) === value) return text.slice(start, end).split(":");
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/** Field `col` of the line text[start, end) split at ":", or undefined when it has fewer fields. */
+function fieldAt(text: string, start: number, end: number, col: number): string | undefined {
+  for (let i = 0; i < col; i++) {
+    const k = text.indexOf(":", start);
+    if (k < 0 || k >= end) return undefined;
+    start = k + 1;
+  }
+  const k = text.indexOf(":", start);
+  return text.slice(start, k < 0 || k >= end ? end : k);
 }

@@ -92,6 +92,34 @@ export interface Container {
   vm: ContainerVm;
 }
 
+/**
+ * The empty set and map every fresh runtime shares (most containers never get a listener, an
+ * attached reader, an exec or a tracked guest timer: an empty Set or Map of their own costs ~150
+ * bytes each). Reading, deleting and clearing them is harmless; adding goes through `own`.
+ */
+class SharedEmptySet extends Set<never> {
+  override add(): never {
+    throw new Error("the shared empty set is read-only: add through ownSet()");
+  }
+}
+class SharedEmptyMap extends Map<never, never> {
+  override set(): never {
+    throw new Error("the shared empty map is read-only: set through ownMap()");
+  }
+}
+const NO_SET: Set<never> = new SharedEmptySet();
+const NO_MAP: Map<never, never> = new SharedEmptyMap();
+
+/** `s` when it is a runtime's own set, else a new one to store in its place. */
+export function ownSet<T>(s: Set<T>): Set<T> {
+  return s === NO_SET ? new Set<T>() : s;
+}
+
+/** `m` when it is a runtime's own map, else a new one to store in its place. */
+export function ownMap<K, V>(m: Map<K, V>): Map<K, V> {
+  return m === NO_MAP ? new Map<K, V>() : m;
+}
+
 /** A container around its record, its runtime fresh. */
 export function newContainer(rec: ContainerRec, clusterVm: number, seq: number, now: number, logs: LogLine[] = [], manuallyStopped = false): Container {
   const ring = new Ring<LogLine>(LOG_RING);
@@ -99,9 +127,9 @@ export function newContainer(rec: ContainerRec, clusterVm: number, seq: number, 
   return {
     rec, logs: ring, manuallyStopped, seq, removed: false,
     rt: {
-      process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null, listeners: new Set(), attachReaders: new Set(), waiters: [], restartTimer: null, restartDue: null,
+      process: null, run: 0, frozen: false, frozenQueue: [], pendingExit: null, listeners: NO_SET, attachReaders: NO_SET, waiters: [], restartTimer: null, restartDue: null,
       stdin: [], stdinClosed: false, attachedOnce: false, runLogStart: 0, cpuNs: 0, cpuSince: now, cpuRate: 0, precpuSample: null,
-      execs: new Set(), execRecords: new Set(), endedExecs: [], guestTimers: new Map(),
+      execs: NO_SET, execRecords: NO_SET, endedExecs: [], guestTimers: NO_MAP,
     },
     vm: { cluster: clusterVm, mem: null, host: null, wsWritten: 0, wsCursor: 0, serial: 0 },
   };

@@ -6,7 +6,7 @@
  */
 import { Channel, untilGone } from "./channel.js";
 import type { Container } from "./container.js";
-import { containerAttrs } from "./container.js";
+import { containerAttrs, ownSet } from "./container.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound } from "./errors.js";
 import { refusalExitCode } from "./exec-check.js";
@@ -53,7 +53,7 @@ export class Execs {
     const argv = typeof config.Cmd === "string" ? ["/bin/sh", "-c", config.Cmd] : config.Cmd;
     if (!Array.isArray(argv) || !argv.length) throw invalid("No exec command specified");
     const id = this.ctx.rng.hex(64);
-    c.rt.execRecords.add(id);
+    (c.rt.execRecords = ownSet(c.rt.execRecords)).add(id);
     this.byId.set(id, {
       config: { ...config, Cmd: argv },
       container: c.rec.id,
@@ -84,7 +84,7 @@ export class Execs {
     e.channel = ch;
     e.rec.Running = true;
     e.rec.Pid = c.rec.state.Pid + 1 + (hash32(id) % 5000);
-    c.rt.execs.add(id);
+    (c.rt.execs = ownSet(c.rt.execs)).add(id);
     let resolveDone!: (code: number) => void;
     const done = new Promise<number>((r) => (resolveDone = r));
     const release = this.ctx.clock.hold(); // an exec being run keeps the process alive until it ends

@@ -7,7 +7,8 @@
  */
 import type { Cancel } from "./clock.js";
 import { serviceCommands } from "./config.js";
-import { containerAttrs, type Container, type Waiter } from "./container.js";
+import { mainIo, type MainIoHost } from "./guest-io.js";
+import { containerAttrs, ownMap, type Container, type Waiter } from "./container.js";
 import type { ContainerVms } from "./container-vm.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound, notModified, VchError } from "./errors.js";
@@ -77,6 +78,23 @@ export class ContainerLifecycle {
     containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: this.guestNow,
     // An image built FROM nginx serves as nginx does: its catalogue base names the service.
     repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
+  };
+  /** What every main process calls back (guest-io.ts); a real guest's pages are the container VM's, its runtime is said in inspect. */
+  private readonly mainIoHost: MainIoHost = {
+    timer: (c, run, ms, fn) => this.containerTimer(c, run, ms, fn),
+    output: (c, stream, text) => this.stdio.output(c, c.rec.config.Tty ? "stdout" : stream, c.rec.config.Tty ? ttyOutput(text) : text),
+    exited: (c, status, how) => {
+      if (how?.oomKilled) c.rec.state.OOMKilled = true;
+      if (c.rt.frozen) c.rt.pendingExit = status;
+      else this.processExited(c, status);
+    },
+    settle: () => this.settleOutside(),
+    realClone: (c, key, image) => this.vms.realClone(c, key, image),
+    realWrite: (c, memory) => this.vms.realWrite(c, memory),
+    runtime: (c, description) => {
+      c.rec.config.Labels = { ...(c.rec.config.Labels ?? {}), [REAL_RUNTIME_LABEL]: description };
+      this.ctx.markContainer(c);
+    },
   };
   private readonly tick: GuestTick;
   private readonly attachments: Attachments;
@@ -268,28 +286,7 @@ export class ContainerLifecycle {
     this.ctx.markContainer(c);
     this.ctx.emit("container", "start", c.rec.id, containerAttrs(c));
     const ctx = this.guestContext(c, [], c.rec.config.Tty, c.rec.config.OpenStdin, undefined, undefined, "main");
-    const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, {
-      after: (ms, fn) => this.containerTimer(c, run, ms, fn),
-      write: (stream, text) => {
-        if (c.rt.run === run) this.stdio.output(c, c.rec.config.Tty ? "stdout" : stream, c.rec.config.Tty ? ttyOutput(text) : text);
-      },
-      exit: (status, how) => {
-        if (c.rt.run !== run) return;
-        if (how?.oomKilled) c.rec.state.OOMKilled = true;
-        if (c.rt.frozen) c.rt.pendingExit = status;
-        else this.processExited(c, status);
-      },
-      settle: () => this.settleOutside(),
-      // A real guest (bindings/guests/real-adapter.ts): its pages are the container VM's, its runtime is said in inspect.
-      memory: {
-        cloneFrom: (key, image) => void (c.rt.run === run && this.vms.realClone(c, key, image)),
-        write: (memory) => void (c.rt.run === run && this.vms.realWrite(c, memory)),
-      },
-      runtime: (description) => {
-        c.rec.config.Labels = { ...(c.rec.config.Labels ?? {}), [REAL_RUNTIME_LABEL]: description };
-        this.ctx.markContainer(c);
-      },
-    });
+    const proc = this.guest.spawn([c.rec.path, ...c.rec.args].filter((x, i) => i > 0 || x !== ""), ctx, mainIo(this.mainIoHost, c, run));
     c.rt.process = proc;
     for (const d of c.rt.stdin) proc.stdin(d);
     c.rt.stdin = [];
@@ -345,7 +342,7 @@ export class ContainerLifecycle {
   /** A timer of the guest of run `run`: deferred while paused, dropped once the run ended. */
   containerTimer(c: Container, run: number, ms: number, fn: () => void, tracked = true): Cancel {
     const key = this.nextTimerKey++;
-    if (tracked) c.rt.guestTimers.set(key, this.ctx.now() + ms);
+    if (tracked) (c.rt.guestTimers = ownMap(c.rt.guestTimers)).set(key, this.ctx.now() + ms);
     const cancel = this.ctx.clock.after(ms, () => {
       c.rt.guestTimers.delete(key);
       if (c.rt.run !== run || c.removed) return;

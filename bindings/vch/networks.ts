@@ -133,8 +133,8 @@ export class Networks {
     const mac = ep.RequestedMac || flat(`02:42:${ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join(":")}`);
     Object.assign(ep, { EndpointID: rng.hex(64), Gateway: cfg.Gateway, IPAddress: ip, IPPrefixLen: Number(bits), MacAddress: mac });
     // IPv6: the address asked for on the network's IPv6 pool (dual stack).
-    const v6 = n.IPAM.Config.find((c) => parseSubnet(c.Subnet)?.family === 6);
     const wanted6 = ep.IPAMConfig?.IPv6Address;
+    const v6 = wanted6 ? n.IPAM.Config.find((c) => parseSubnet(c.Subnet)?.family === 6) : undefined;
     if (v6 && wanted6) Object.assign(ep, { GlobalIPv6Address: wanted6, GlobalIPv6PrefixLen: Number(v6.Subnet.split("/")[1]), IPv6Gateway: v6.Gateway });
     n.Containers[containerId] = { Name: containerName, EndpointID: ep.EndpointID, MacAddress: mac, IPv4Address: flat(`${ip}/${bits}`), IPv6Address: v6 && wanted6 ? `${wanted6}/${v6.Subnet.split("/")[1]}` : "" };
     return { network: n, addressed: true };
@@ -238,6 +238,8 @@ export class Networks {
 
 /** The network's IPv4 pool (its first; a network always has one). */
 function v4Config(n: NetworkRecord): NetworkRecord["IPAM"]["Config"][number] {
+  // A single pool is the answer whatever its family: parsing it is saved at every attach and detach.
+  if (n.IPAM.Config.length === 1) return n.IPAM.Config[0];
   return n.IPAM.Config.find((c) => parseSubnet(c.Subnet)?.family === 4) ?? n.IPAM.Config[0];
 }
 

@@ -5,7 +5,7 @@
  * of each reader (a reader that stops reading loses its oldest chunks, counted).
  */
 import { Channel } from "./channel.js";
-import { chunkOf, containerAttrs, lastLines, LOG_RING, type Container, type LogLine } from "./container.js";
+import { chunkOf, containerAttrs, lastLines, LOG_RING, ownSet, type Container, type LogLine } from "./container.js";
 import type { VchContext } from "./context.js";
 import { ZERO_TIME } from "./format.js";
 import type { AttachOptions, LogsOptions, OutputChunk } from "./types.js";
@@ -42,7 +42,7 @@ export class Stdio {
       return ch;
     }
     this.follow(c, ch, (chunk) => (chunk.stream === "stdout" && wantOut) || (chunk.stream === "stderr" && wantErr));
-    c.rt.attachReaders.add(ch);
+    (c.rt.attachReaders = ownSet(c.rt.attachReaders)).add(ch);
     void ch.drained.then(() => c.rt.attachReaders.delete(ch));
     return ch;
   }
@@ -97,7 +97,7 @@ export class Stdio {
       if (chunk === null || chunk.time > until) ch.end();
       else if (pass(chunk)) ch.push(chunk);
     };
-    c.rt.listeners.add(listener);
+    (c.rt.listeners = ownSet(c.rt.listeners)).add(listener);
     const release = this.ctx.clock.hold(); // a follower keeps the process alive until the output ends
     ch.onClose = () => {
       c.rt.listeners.delete(listener);

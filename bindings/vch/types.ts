@@ -764,6 +764,8 @@ export interface VirtualContainerHostApi {
 
   // containers
   createContainer(config: ContainerConfig, name?: string): ContainerRecord;
+  /** Creates a container as `createContainer` does; only its id back (the docker door answers with no more). */
+  createContainerId(config: ContainerConfig, name?: string): string;
   start(ref: string): Promise<void>;
   stop(ref: string, options?: { timeout?: number; signal?: string }): Promise<void>;
   kill(ref: string, signal?: string | number): void;

@@ -391,6 +391,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return this.tx(() => this.view(this.factory.create(config, name)));
   }
 
+  /** Creates a container as `createContainer` does and returns only its id (no copy of its record made). */
+  createContainerId(config: ContainerConfig, name?: string): string {
+    return this.tx(() => this.factory.create(config, name).rec.id);
+  }
+
   /** Starts a container; resolves when it runs (or has already exited). `notModified` if running. */
   async start(ref: string): Promise<void> {
     this.tx(() => this.lifecycle.start(this.container(ref)));
