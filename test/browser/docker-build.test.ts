@@ -1,17 +1,9 @@
 // `docker build` in headless Chromium: a page imports dist/browser.js and dist/docker.js, POSTs a tar
 // build context to the Docker handler's /build, reads the classic builder's stream, and runs a
 // container of the image it made. The Dockerfile parser (dockerfile-ast) runs without Node's Buffer.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { packTar } from "modern-tar";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveStatic } from "../../examples/playground/serve.mjs";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { serveEntrySite, type EntrySite } from "./fixtures/entry-site.js";
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { VirtualContainerHost } from "./dist/browser.js";
@@ -38,34 +30,14 @@ type Site = {
   run(image: string, cmd: string[]): Promise<{ StatusCode: number; stdout: string }>;
 };
 
-let server: Server;
-let url = "";
-let browser: Browser;
-let dir = "";
-
+let site: EntrySite;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "vicsim-docker-build-"));
-  symlinkSync(join(root, "dist"), join(dir, "dist"));
-  writeFileSync(join(dir, "index.html"), PAGE);
-  ({ server, url } = await serveStatic(dir, 0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  site = await serveEntrySite(PAGE);
 }, 60_000);
-
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await site?.close();
 });
-
-async function open(errors: string[]): Promise<Page> {
-  const page = await browser.newPage();
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(url);
-  await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).catch((e) => {
-    throw new Error(`${(e as Error).message}\n${errors.join("\n")}`);
-  });
-  return page;
-}
+const open = (errors: string[]) => site.open(errors);
 
 /** A build context: the files as a tar, as `docker build` sends it. */
 async function context(files: Record<string, string>): Promise<number[]> {

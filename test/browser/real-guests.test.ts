@@ -6,17 +6,14 @@
 // files (the container's, through the filesystem bridge) and exit codes are the programs'; the
 // wasi/wasm image is built in the page (docker build).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packTar } from "modern-tar";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveStatic } from "../../examples/playground/serve.mjs";
+import { serveEntrySite, type EntrySite } from "./fixtures/entry-site.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { VirtualContainerHost, configureWebGuests } from "./dist/browser.js";
@@ -45,38 +42,19 @@ globalThis.configure = configureWebGuests;
 document.title = "ready";
 </script>`;
 
-let server: Server;
-let url = "";
-let browser: Browser;
-let dir = "";
-
+let site: EntrySite;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "vicsim-real-guests-"));
-  symlinkSync(join(root, "dist"), join(dir, "dist"));
-  symlinkSync(join(root, "node_modules/pyodide"), join(dir, "pyodide"));
-  symlinkSync(join(root, "node_modules/@ruby/3.4-wasm-wasi/dist"), join(dir, "ruby"));
-  symlinkSync(join(root, "node_modules/@jitl/quickjs-wasmfile-release-sync/dist"), join(dir, "quickjs"));
-  writeFileSync(join(dir, "index.html"), PAGE);
-  ({ server, url } = await serveStatic(dir, 0));
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh page of the test site, its VCH open and python:3, ruby:3 and node:22 pulled; `errors` collects what it throws. */
-async function open(errors: string[]): Promise<Page> {
-  const page = await browser.newPage();
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(url);
-  await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).catch((e) => {
-    throw new Error(`${(e as Error).message}\n${errors.join("\n")}`);
+  site = await serveEntrySite(PAGE, {
+    pyodide: "node_modules/pyodide",
+    ruby: "node_modules/@ruby/3.4-wasm-wasi/dist",
+    quickjs: "node_modules/@jitl/quickjs-wasmfile-release-sync/dist",
   });
-  return page;
-}
+}, 60_000);
+afterAll(async () => {
+  await site?.close();
+});
+/** A fresh page of the test site, its VCH open and python:3, ruby:3 and node:22 pulled; `errors` collects what it throws. */
+const open = (errors: string[]) => site.open(errors);
 
 describe("real guests in a browser page", () => {
   it("docker run python:3 python -c 'print(sum(range(10)))' prints 45 from CPython in a Web Worker", async () => {
@@ -109,6 +87,7 @@ describe("real guests in a browser page", () => {
 
   it("a wasi/wasm image's C program runs on the WASI shim with its arguments, environment, the image's files and exit code", async () => {
     const source = fileURLToPath(new URL("../fixtures/guests/wasi-program.c", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "vicsim-wasi-program-"));
     try {
       execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "program.wasm")], { stdio: "pipe" });
     } catch (error) {
@@ -119,6 +98,7 @@ describe("real guests in a browser page", () => {
       "program.wasm": new Uint8Array(readFileSync(join(dir, "program.wasm"))),
       "in.txt": new TextEncoder().encode("from the image"),
     };
+    rmSync(dir, { recursive: true, force: true });
     // Built in the page: `docker build --platform wasi/wasm` through the page's Docker handler.
     const context = [...(await packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body }))))];
     const errors: string[] = [];
