@@ -2,30 +2,21 @@
 // the container runs (python, ruby, node), what a running guest writes on a volume is read by
 // another container before the guest exits (and the guest sees that container's answer), WASI
 // programs get the whole root, and read-only mounts and roots refuse writes with EROFS.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packTar, unpackTar, type TarEntry } from "modern-tar";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { wasiProgram } from "./fixtures/wasi-program.js";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
 import { Pushable, call, json, output } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
-let wasiProgram: Uint8Array;
+let filesProgram: Uint8Array;
 const V = "/v1.50";
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "vicsim-real-files-"));
-  const source = new URL("./fixtures/guests/wasi-files.c", import.meta.url).pathname;
-  try {
-    execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "files.wasm")], { stdio: "pipe" });
-  } catch (error) {
-    throw new Error(`cannot build the WASI test program: run scripts/tools/wasi-clang.sh (${(error as Error).message})`);
-  }
-  wasiProgram = new Uint8Array(readFileSync(join(dir, "files.wasm")));
+  filesProgram = wasiProgram("wasi-files");
   vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "vch-real-files" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
   for (const image of ["python:3", "ruby:3", "node:22", "busybox:latest"]) {
@@ -199,7 +190,7 @@ describe("a real guest's files are the container's, live", () => {
   test("a WASI program reads /etc/os-release, lists /, writes on a volume busybox reads, and a :ro mount refuses it", async () => {
     const context = await tar({
       Dockerfile: 'FROM scratch\nCOPY files.wasm /bin/\nCOPY os-release /etc/\nENTRYPOINT ["/bin/files.wasm"]\n',
-      "files.wasm": wasiProgram,
+      "files.wasm": filesProgram,
       "os-release": 'NAME="WASI test image"\nID=wasi\n',
     });
     const b = await h(new Request(`http://localhost${V}/build?t=wasi-files:1&platform=wasi/wasm`, { method: "POST", body: new Uint8Array(context), headers: { "Content-Type": "application/x-tar" } }));

@@ -1,12 +1,10 @@
 // Images whose platform is wasi/wasm: `docker build --platform wasi/wasm` of a Dockerfile that copies a
 // WASI program (C built here with Debian's clang) and names it as ENTRYPOINT; a container of it runs
 // the program on node:wasi with its arguments, environment, its folder's files and its exit code.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packTar, unpackTar, type TarEntry } from "modern-tar";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { wasiProgram } from "./fixtures/wasi-program.js";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
 import { call, json, output } from "./spec/docker-client.js";
@@ -17,14 +15,7 @@ let program: Uint8Array;
 const V = "/v1.50";
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "vicsim-wasi-image-"));
-  const source = new URL("./fixtures/guests/wasi-program.c", import.meta.url).pathname;
-  try {
-    execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "program.wasm")], { stdio: "pipe" });
-  } catch (error) {
-    throw new Error(`cannot build the WASI test program: run scripts/tools/wasi-clang.sh (${(error as Error).message})`);
-  }
-  program = new Uint8Array(readFileSync(join(dir, "program.wasm")));
+  program = wasiProgram("wasi-program");
   vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "vch-wasi" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
 }, 60_000);

@@ -1,10 +1,9 @@
 // Ruby (ruby.wasm), `node` (QuickJS) and WASI programs (C built here with Debian's clang), each
 // guest in its own worker; plus which runtime a command gets and what a missing runtime says.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { wasiProgram } from "./fixtures/wasi-program.js";
 import { ContainerFs, text } from "../bindings/fs/index.js";
 import { RealGuest } from "../bindings/guests/real/host.js";
 import { RUNTIMES, missingRuntime, runtimeForCommand } from "../bindings/guests/real/runtimes.js";
@@ -78,14 +77,7 @@ describe("node guest (QuickJS, not Node.js)", () => {
 describe("WASI guest (C built with clang --target=wasm32-wasi)", () => {
   let program: Uint8Array;
   beforeAll(() => {
-    const dir = mkdtempSync(join(tmpdir(), "vicsim-wasi-"));
-    const source = new URL("./fixtures/guests/wasi-program.c", import.meta.url).pathname;
-    try {
-      execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "program.wasm")], { stdio: "pipe" });
-    } catch (error) {
-      throw new Error(`cannot build the WASI test program: run scripts/tools/wasi-clang.sh (${(error as Error).message})`);
-    }
-    program = new Uint8Array(readFileSync(join(dir, "program.wasm")));
+    program = wasiProgram("wasi-program");
   });
 
   it("runs with arguments, environment, the container's files, stdin, stderr and its exit status", async () => {

@@ -5,13 +5,9 @@
 // program on WASI preview1 through @bjorn3/browser_wasi_shim (a page has no node:wasi); their output,
 // files (the container's, through the filesystem bridge) and exit codes are the programs'; the
 // wasi/wasm image is built in the page (docker build).
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { packTar } from "modern-tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wasiProgram } from "../fixtures/wasi-program.js";
 import { serveEntrySite, type EntrySite } from "./fixtures/entry-site.js";
 
 
@@ -86,19 +82,11 @@ describe("real guests in a browser page", () => {
   }, 120_000);
 
   it("a wasi/wasm image's C program runs on the WASI shim with its arguments, environment, the image's files and exit code", async () => {
-    const source = fileURLToPath(new URL("../fixtures/guests/wasi-program.c", import.meta.url));
-    const dir = mkdtempSync(join(tmpdir(), "vicsim-wasi-program-"));
-    try {
-      execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", source, "-o", join(dir, "program.wasm")], { stdio: "pipe" });
-    } catch (error) {
-      throw new Error(`cannot build the WASI test program: run scripts/tools/wasi-clang.sh (${(error as Error).message})`);
-    }
     const files: Record<string, Uint8Array> = {
       Dockerfile: new TextEncoder().encode('FROM scratch\nCOPY program.wasm in.txt /data/\nENTRYPOINT ["/data/program.wasm"]\nCMD ["one", "two"]'),
-      "program.wasm": new Uint8Array(readFileSync(join(dir, "program.wasm"))),
+      "program.wasm": wasiProgram("wasi-program"),
       "in.txt": new TextEncoder().encode("from the image"),
     };
-    rmSync(dir, { recursive: true, force: true });
     // Built in the page: `docker build --platform wasi/wasm` through the page's Docker handler.
     const context = [...(await packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.byteLength, type: "file" as const, mode: 0o644 }, body }))))];
     const errors: string[] = [];
