@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { call, json, output } from "./spec/docker-client.js";
+import { call, json, output, pullImages } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
@@ -14,11 +14,7 @@ const PROGRAM = "import random, uuid\nprint(random.random(), uuid.uuid4(), hash(
 beforeAll(async () => {
   vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "vch-entropy" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
-  for (const tag of ["3", "3.12"]) {
-    const pull = await call(h, "POST", `${V}/images/create?fromImage=docker.io/library/python&tag=${tag}`);
-    expect(pull.status).toBe(200);
-    await pull.response.text();
-  }
+  await pullImages(h, ["python:3", "python:3.12"]);
 }, 60_000);
 afterAll(async () => {
   await vch?.close();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { call, json, output } from "./spec/docker-client.js";
+import { call, json, output, pullImages } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
@@ -14,9 +14,7 @@ const COUNTER = "n = 0\nwhile True:\n    n += 1\n    if n % 20000 == 0: print(n,
 beforeAll(async () => {
   vch = await VirtualContainerHost.open({ clock: { mode: "manual" }, name: "vch-cpus" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
-  const pull = await call(h, "POST", `${V}/images/create?fromImage=docker.io/library/python&tag=3`);
-  expect(pull.status).toBe(200);
-  await pull.response.text();
+  await pullImages(h, ["python:3"]);
 }, 60_000);
 afterAll(async () => {
   await vch?.close();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { wasiProgram } from "./fixtures/wasi-program.js";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { Pushable, call, json, output } from "./spec/docker-client.js";
+import { Pushable, call, json, output, pullImages } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
@@ -19,12 +19,7 @@ beforeAll(async () => {
   filesProgram = wasiProgram("wasi-files");
   vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "vch-real-files" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
-  for (const image of ["python:3", "ruby:3", "node:22", "busybox:latest"]) {
-    const [name, tag] = image.split(":");
-    const pull = await call(h, "POST", `${V}/images/create?fromImage=docker.io/library/${name}&tag=${tag}`);
-    expect(pull.status).toBe(200);
-    await pull.response.text();
-  }
+  await pullImages(h, ["python:3", "ruby:3", "node:22", "busybox:latest"]);
 }, 60_000);
 afterAll(async () => {
   await vch?.close();

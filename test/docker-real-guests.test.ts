@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { call, json, output } from "./spec/docker-client.js";
+import { call, json, output, pullImages } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
@@ -19,12 +19,7 @@ beforeAll(async () => {
   // Virtual time 10× the wall clock: a 20 s memory scan every 2 s, a 1 s stop grace in 0.1 s.
   vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 10 }, name: "vch-real" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
-  for (const image of ["python:3", "ruby:3", "node:22", "busybox:latest"]) {
-    const [name, tag] = image.split(":");
-    const pull = await call(h, "POST", `${V}/images/create?fromImage=docker.io/library/${name}&tag=${tag}`);
-    expect(pull.status).toBe(200);
-    await pull.response.text();
-  }
+  await pullImages(h, ["python:3", "ruby:3", "node:22", "busybox:latest"]);
 }, 60_000);
 afterAll(async () => {
   await vch?.close();

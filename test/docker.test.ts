@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDockerHandler, type DockerHandler } from "../bindings/docker/index.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
 import { assertDefinitionMatches, assertResponseMatches } from "./spec/schema.js";
-import { Pushable, bytes, call, empty, error, expectDockerHeaders, frames, json, ndjson, output, takeJson } from "./spec/docker-client.js";
+import { Pushable, bytes, call, empty, error, expectDockerHeaders, frames, json, ndjson, output, takeJson, pullImages } from "./spec/docker-client.js";
 
 let vch: VirtualContainerHost;
 let h: DockerHandler;
@@ -14,9 +14,7 @@ beforeAll(async () => {
   // Virtual time 1000× the wall clock: boots and stop timeouts take milliseconds.
   vch = await VirtualContainerHost.open({ clock: { mode: "realtime", speed: 1000 }, name: "vch-test" });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
-  const pull = await call(h, "POST", `${V}/images/create?fromImage=docker.io/library/busybox&tag=latest`);
-  expect(pull.status).toBe(200);
-  await pull.response.text();
+  await pullImages(h, ["busybox:latest"]);
 });
 afterAll(async () => {
   await vch?.close();

@@ -9,7 +9,7 @@ import { EmulatedGuest } from "../bindings/guests/emulated.js";
 import type { Guest, GuestContext, GuestIo } from "../bindings/guests/guest.js";
 import { RealGuestAdapter } from "../bindings/guests/real-adapter.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
-import { call, json, output } from "./spec/docker-client.js";
+import { call, json, output, pullImages } from "./spec/docker-client.js";
 
 const GUESTS = 10;
 const PAGE = 4096;
@@ -55,9 +55,7 @@ beforeAll(async () => {
     cluster: { hosts: 1, hostMemoryMiB: 65_536, tps: { salting: "image" } },
   });
   h = createDockerHandler(vch, { statsIntervalMs: 20 });
-  const pull = await call(h, "POST", `${V}/images/create?fromImage=docker.io/library/python&tag=3`);
-  expect(pull.status).toBe(200);
-  await pull.response.text();
+  await pullImages(h, ["python:3"]);
 }, 60_000);
 afterAll(async () => {
   await vch?.close();

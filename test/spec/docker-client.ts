@@ -25,6 +25,16 @@ export async function call(h: DockerHandler, method: string, path: string, body?
   return { status: response.status, headers: response.headers, response };
 }
 
+/** Pulls each `name:tag` from Docker Hub's library through the handler, as `docker pull` does; a refused pull fails the test. */
+export async function pullImages(h: DockerHandler, images: string[]): Promise<void> {
+  for (const image of images) {
+    const [name, tag] = image.split(":");
+    const pull = await call(h, "POST", `/v1.50/images/create?fromImage=docker.io/library/${name}&tag=${tag}`);
+    expect(pull.status).toBe(200);
+    await pull.response.text();
+  }
+}
+
 /**
  * Sends a request, expects `status`, checks Docker's headers, validates the JSON body against the
  * 1.50 spec's schema of `specPath` (the spec's template, e.g. `/containers/{id}/json`) and returns it.
