@@ -17,6 +17,17 @@ import { dockerStats } from "./stats.js";
 const MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 const RAW = "application/vnd.docker.raw-stream";
 
+/**
+ * Settles after the event loop has polled its sockets once more. A run's last output goes out on
+ * its attach connection in the turn its exit is told; its status must reach the wait connection
+ * a poll later, or a client in this process (dockerode's `run` resolving on the status) can read
+ * the status first: its wait socket was already readable with the status's head.
+ */
+function afterNextPoll(): Promise<void> {
+  const turn = typeof setImmediate === "function" ? setImmediate : (f: () => void) => setTimeout(f, 0);
+  return new Promise((resolve) => turn(() => turn(resolve)));
+}
+
 /** The stream executors of a VCH (`statsIntervalMs`: real ms between streamed stats objects). */
 export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: number) {
 
@@ -29,6 +40,7 @@ export function streamExecutors(vch: VirtualContainerHostApi, statsIntervalMs: n
     async function* body(): AsyncGenerator<Uint8Array> {
       try {
         const r = await result;
+        await afterNextPoll();
         yield utf8(JSON.stringify({ StatusCode: r.StatusCode }) + "\n");
       } catch (error) {
         if (abort.signal.aborted) return;
