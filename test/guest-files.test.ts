@@ -3,7 +3,8 @@
 // renames, appends, writes in place, truncation, and the exceptions each language raises.
 import { describe, expect, it } from "vitest";
 import { ContainerFs, text } from "../bindings/fs/index.js";
-import { runGuest } from "./guest-helpers.js";
+import { RealGuest } from "../bindings/guests/real/host.js";
+import { collect, runGuest, until } from "./guest-helpers.js";
 
 function appFiles(): ContainerFs {
   const files = new ContainerFs();
@@ -46,6 +47,27 @@ describe("files in real guests", () => {
     expect(files.readdir("/app")).toEqual(["app.log", "data.txt"]);
     expect(text(files.readFile("/app/app.log"))).toBe("oNe\ntwo\n");
     expect(text(files.readFile("/app/data.txt"))).toBe("relative");
+  }, 60_000);
+
+  it("python: a top-level folder it makes is the container's, and one made after it started is seen", async () => {
+    const files = appFiles();
+    const code = [
+      "import os, time",
+      "os.makedirs('/data/x')",
+      "open('/data/x/f', 'w').write('from python')",
+      "print('ready', flush=True)",
+      "while not os.path.isdir('/late'): time.sleep(0.01)",
+      "print(open('/late/g').read(), 'data' in os.listdir('/'), 'late' in os.listdir('/'))",
+    ].join("\n");
+    const { out, onOutput } = collect();
+    const guest = RealGuest.start({ runtime: "python", argv: ["python", "-c", code], workingDir: "/app", files, onOutput });
+    await until(out, "ready");
+    expect(text(files.readFile("/data/x/f"))).toBe("from python");
+    files.mkdir("/late");
+    files.writeFile("/late/g", "made later");
+    await guest.exited;
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toBe("ready\nmade later True True\n");
   }, 60_000);
 
   it("ruby: Dir.chdir to the working directory, relative reads and writes, mkdir, rename, glob, delete", async () => {

@@ -9,7 +9,8 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { importRuntime } from "../worker.js";
-import { bridgeFilesystem, type EmscriptenFS } from "./emscripten-fs.js";
+import { GuestFsError } from "../fs-bridge.js";
+import { bridgeFilesystem, type EmNode, type EmscriptenFS } from "./emscripten-fs.js";
 
 /** The Python side: runs argv the way `python` would and returns the exit status. */
 const RUNNER = `
@@ -92,30 +93,87 @@ async function pyodideDir(): Promise<string | undefined> {
 export const PYODIDE_OWN = new Set(["lib", "dev", "proc", "sys"]);
 
 interface PyodideFs {
-  FS: EmscriptenFS & { mkdirTree(path: string): void; mount(type: unknown, opts: { root: string }, at: string): void };
+  FS: EmscriptenFS & {
+    root: EmNode;
+    mkdirTree(path: string): void;
+    mount(type: unknown, opts: { root: string }, at: string): void;
+    lookupNode(parent: EmNode, name: string): EmNode;
+  };
   ERRNO_CODES: Record<string, number>;
 }
 
-/** Mounts the container's top-level folders (all but PYODIDE_OWN) on the bridge, at their own paths. */
+/** The root's operations Pyodide's own (in-memory) root has, that the container's folders join. */
+interface RootOps {
+  lookup(parent: EmNode, name: string): EmNode;
+  mknod(parent: EmNode, name: string, mode: number, dev: number): EmNode;
+  readdir(node: EmNode): string[];
+}
+
+/**
+ * Mounts the container's top-level folders (all but PYODIDE_OWN) on the bridge, at their own paths:
+ * those there at start, one another process makes later when the guest first looks it up, and one
+ * the guest makes itself (made in the container, then mounted), so that every top-level folder the
+ * guest sees is the container's.
+ */
 function mountContainerFiles(py: PyodideFs, g: WorkerGuest): void {
   const files = g.files;
   if (!files) return;
-  const type = bridgeFilesystem(py.FS, py.ERRNO_CODES, files);
-  for (const name of files.readdir("/")) {
-    if (PYODIDE_OWN.has(name)) continue;
-    const at = `/${name}`;
+  const { FS, ERRNO_CODES } = py;
+  const type = bridgeFilesystem(FS, ERRNO_CODES, files);
+  const isContainerDir = (name: string): boolean => {
+    if (PYODIDE_OWN.has(name)) return false;
     try {
-      if (files.stat(at).kind !== "dir") continue;
+      return files.stat(`/${name}`).kind === "dir";
     } catch {
-      continue; // a dangling symlink
+      return false; // absent, or a dangling symlink
     }
+  };
+  // While a mount point is made, the root is Pyodide's own (FS.mkdir looks the name up first).
+  let mounting = false;
+  const mountAt = (name: string): void => {
+    mounting = true;
     try {
-      py.FS.mkdirTree(at);
+      FS.mkdirTree(`/${name}`);
     } catch {
       // there already (/tmp, /home)
     }
-    py.FS.mount(type, { root: at }, at);
-  }
+    try {
+      FS.mount(type, { root: `/${name}` }, `/${name}`);
+    } finally {
+      mounting = false;
+    }
+  };
+  for (const name of files.readdir("/")) if (isContainerDir(name)) mountAt(name);
+  const own = FS.root.node_ops as RootOps;
+  const rootOps: RootOps = {
+    ...own,
+    lookup(parent, name) {
+      try {
+        return own.lookup(parent, name);
+      } catch (error) {
+        if (mounting || !isContainerDir(name)) throw error;
+        mountAt(name);
+        return FS.lookupNode(parent, name);
+      }
+    },
+    mknod(parent, name, mode, dev) {
+      if (mounting || !FS.isDir(mode) || PYODIDE_OWN.has(name)) return own.mknod(parent, name, mode, dev);
+      try {
+        files.mkdir(`/${name}`, mode & 0o7777);
+      } catch (error) {
+        if (error instanceof GuestFsError) throw new FS.ErrnoError(ERRNO_CODES[error.code] ?? ERRNO_CODES.EIO);
+        throw error;
+      }
+      mountAt(name);
+      return FS.lookupNode(parent, name);
+    },
+    readdir(node) {
+      const names = new Set(own.readdir(node));
+      for (const name of files.readdir("/")) if (isContainerDir(name)) names.add(name);
+      return [...names];
+    },
+  };
+  FS.root.node_ops = rootOps;
 }
 
 export async function run(g: WorkerGuest): Promise<number> {
