@@ -35,7 +35,7 @@ export class VirtualClock {
   /** Cancelled timers still in the heap. */
   private cancelledQueued = 0;
   private pumping = false;
-  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private hostTimer: HostTimer | null = null;
   /** Callers awaiting what the clock will bring (see `hold`). */
   private holds = 0;
   /** Virtual time the armed host timeout was set for. */
@@ -115,7 +115,7 @@ export class VirtualClock {
   /** Stops the real-time pump; pending timers never run. */
   close(): void {
     this.closed = true;
-    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimer?.cancel();
     this.hostTimer = null;
     this.heap = [];
     this.cancelledQueued = 0;
@@ -127,12 +127,12 @@ export class VirtualClock {
     // The armed timeout fires no later than the next due timer: it runs what is due then and
     // re-arms, so a new timer behind it needs no new host timeout (one per guest timer otherwise).
     if (this.hostTimer && due !== null && this.hostDue <= due) return;
-    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimer?.cancel();
     this.hostTimer = null;
     if (due === null) return;
     const wait = Math.max(0, (due - this.now()) / this.speed);
     this.hostDue = due;
-    this.hostTimer = setTimeout(() => {
+    this.hostTimer = hostTimer(() => {
       this.hostTimer = null;
       if (this.closed) return;
       const t = this.virtualStart + (Date.now() - this.wallStart) * this.speed;
@@ -161,7 +161,7 @@ export class VirtualClock {
   }
 
   private refHostTimer(): void {
-    const t = this.hostTimer as { ref?: () => void; unref?: () => void } | null;
+    const t = this.hostTimer?.handle as { ref?: () => void; unref?: () => void } | undefined;
     if (this.holds > 0) t?.ref?.();
     else t?.unref?.();
   }
@@ -220,6 +220,23 @@ export class VirtualClock {
     }
     return top;
   }
+}
+
+/** A host timeout, or for a timer already due an immediate (a zero timeout waits a whole 1 ms in Node). */
+interface HostTimer {
+  readonly handle: unknown;
+  cancel(): void;
+}
+
+function hostTimer(fn: () => void, ms: number): HostTimer {
+  // What is due now runs right after this turn's I/O: `docker start` then `docker logs` finds the
+  // output of a command that takes no virtual time, as it does from dockerd.
+  if (ms <= 0 && typeof setImmediate === "function") {
+    const handle = setImmediate(fn);
+    return { handle, cancel: () => clearImmediate(handle) };
+  }
+  const handle = setTimeout(fn, ms);
+  return { handle, cancel: () => clearTimeout(handle) };
 }
 
 function before(a: Timer, b: Timer): boolean {
