@@ -11,6 +11,7 @@ import { API_VERSION } from "../docker/http.js";
 import { VirtualContainerHost } from "../vch/index.js";
 import { nodeHostFoldersCreating } from "../fs/hostdir.js";
 import { splitVsphereArgs, startVsphere, VSPHERE_USAGE } from "./vsphere.js";
+import { loadShell } from "../guests/emulated-shell.js";
 
 const USAGE = `usage: vicsim serve [options]
 
@@ -114,6 +115,7 @@ async function serve(argv: string[]): Promise<void> {
     clock: { mode: "realtime", speed: args.speed ?? 1 },
     hostFolders: nodeHostFoldersCreating, // bind mounts map host folders, created when missing as dockerd does
   });
+  await loadShell(); // before the first request: a first `docker start` runs its command at once
   const tls = args.tls && {
     verify: args.tls.verify,
     cert: readFileSync(args.tls.cert),

@@ -8,6 +8,17 @@ import type { ContainerFs } from "../fs/index.js";
 import type { GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import type { CommandContext, Network, ShellUser } from "./shell/index.js";
 
+/** The shell once loaded: a dynamic import of a loaded module still waits on the module loader. */
+let shellModule: typeof import("./shell/index.js") | null = null;
+
+/**
+ * Loads the shell now rather than at the first command it runs: a server loads it before it
+ * answers, so its first `docker start` runs the command at once, not after the parser has loaded.
+ */
+export async function loadShell(): Promise<typeof import("./shell/index.js")> {
+  return (shellModule ??= await import("./shell/index.js"));
+}
+
 /** Signals whose default action is to ignore them (the shell goes on). */
 const IGNORED_BY_DEFAULT = new Set([17, 18, 23, 28]);
 
@@ -42,7 +53,7 @@ class ShellProcess implements GuestProcess {
   private async run(spawn: ShellSpawn): Promise<void> {
     let status: number;
     try {
-      const { runShell } = await import("./shell/index.js");
+      const { runShell } = shellModule ?? (await loadShell());
       const env = [...this.ctx.env];
       const user = userOf(this.ctx.user, spawn.fs);
       if (!env.some((e) => e.startsWith("HOSTNAME="))) env.push(`HOSTNAME=${this.ctx.hostname}`);

@@ -124,13 +124,14 @@ export class VirtualClock {
   private armHostTimer(): void {
     if (this.mode !== "realtime" || this.closed || this.pumping) return;
     const due = this.nextDue();
+    const wait = due === null ? Infinity : Math.max(0, (due - this.now()) / this.speed);
     // The armed timeout fires no later than the next due timer: it runs what is due then and
     // re-arms, so a new timer behind it needs no new host timeout (one per guest timer otherwise).
-    if (this.hostTimer && due !== null && this.hostDue <= due) return;
+    // A timer due now does not wait behind a timeout's whole millisecond: it gets an immediate.
+    if (this.hostTimer && due !== null && this.hostDue <= due && (wait > 0 || this.hostTimer.immediate)) return;
     this.hostTimer?.cancel();
     this.hostTimer = null;
     if (due === null) return;
-    const wait = Math.max(0, (due - this.now()) / this.speed);
     this.hostDue = due;
     this.hostTimer = hostTimer(() => {
       this.hostTimer = null;
@@ -225,6 +226,7 @@ export class VirtualClock {
 /** A host timeout, or for a timer already due an immediate (a zero timeout waits a whole 1 ms in Node). */
 interface HostTimer {
   readonly handle: unknown;
+  readonly immediate: boolean;
   cancel(): void;
 }
 
@@ -233,10 +235,10 @@ function hostTimer(fn: () => void, ms: number): HostTimer {
   // output of a command that takes no virtual time, as it does from dockerd.
   if (ms <= 0 && typeof setImmediate === "function") {
     const handle = setImmediate(fn);
-    return { handle, cancel: () => clearImmediate(handle) };
+    return { handle, immediate: true, cancel: () => clearImmediate(handle) };
   }
   const handle = setTimeout(fn, ms);
-  return { handle, cancel: () => clearTimeout(handle) };
+  return { handle, immediate: false, cancel: () => clearTimeout(handle) };
 }
 
 function before(a: Timer, b: Timer): boolean {
