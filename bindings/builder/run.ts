@@ -1,10 +1,10 @@
 /**
  * RUN: the command runs in vicsim's emulated guest (the POSIX shell and busybox-like utilities of
  * bindings/guests/shell) over the build's filesystem, as the image's user, in its working
- * directory, with its environment and the build args in scope. There is no network during a build.
+ * directory, with its environment and the build args in scope, on the build's network (`--network`).
  */
 import type { ContainerFs } from "../fs/index.js";
-import type { ShellClock, ShellUser } from "../guests/shell/index.js";
+import type { Network, ShellClock, ShellUser } from "../guests/shell/index.js";
 import { BuildError } from "./errors.js";
 
 export interface RunStep {
@@ -17,6 +17,8 @@ export interface RunStep {
   clock: ShellClock;
   /** The step container's hostname (its short id, as the classic builder's containers have). */
   hostname: string;
+  /** The step container's network (none: only loopback). */
+  net?: Network;
   stdout: (chunk: Uint8Array) => void;
   stderr: (chunk: Uint8Array) => void;
 }
@@ -31,7 +33,7 @@ export async function runStep(r: RunStep): Promise<number> {
   const { runShell } = await import("../guests/shell/index.js");
   return runShell({
     argv: r.argv, fs: r.fs, cwd: r.cwd, env: [...home, ...r.env], user: user.user, stdin: null,
-    stdout: r.stdout, stderr: r.stderr, clock: r.clock,
+    stdout: r.stdout, stderr: r.stderr, clock: r.clock, net: r.net,
     info: { hostname: r.hostname },
   });
 }

@@ -165,7 +165,7 @@ export function baseLayer(distro: Distro, mtime: number): LayerBuilder {
   if (distro === "busybox" || distro === "alpine") {
     const bb = program("busybox");
     b.file("bin/busybox", bb, { mode: 0o755 });
-    for (const u of UTILITIES) {
+    for (const u of [...UTILITIES, "ping"]) { // ping: busybox's applet (Debian's images have no ping)
       if (u === "busybox") continue;
       if (distro === "busybox") b.file(`bin/${u}`, bb, { mode: 0o755 }); // hard links of one binary
       else b.symlink(`bin/${u}`, "/bin/busybox");

@@ -74,7 +74,7 @@ export class ContainerLifecycle {
   private nextTimerKey = 1;
   /** What every guest's clock and network share (one set of closures for the VCH, not one per container). */
   private readonly guestNow = (): number => this.ctx.now();
-  private readonly netDeps: ServiceNetDeps = {
+  readonly netDeps: ServiceNetDeps = {
     containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: this.guestNow,
     // An image built FROM nginx serves as nginx does: its catalogue base names the service.
     repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,

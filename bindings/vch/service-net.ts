@@ -9,6 +9,7 @@
 import type { ContainerFs } from "../fs/index.js";
 import type { NetRequest, NetResponse, Network } from "../guests/shell/index.js";
 import type { Container } from "./container.js";
+import type { EndpointRecord } from "./types.js";
 import { redisReply } from "./service-redis.js";
 
 /** Web servers of the catalogue: their port, document root and Server header. */
@@ -30,26 +31,53 @@ export interface ServiceNetDeps {
   now(): number;
 }
 
-/** The network of container `self`: resolves a URL's host and asks the peer's service. */
-export function serviceNetwork(self: Container, deps: ServiceNetDeps): Network {
-  return async (req: NetRequest): Promise<NetResponse> => {
+/** Who sends: a container, or a build step's container (`docker build --network`: endpoints only, serving nothing). */
+export type Sender = Container | { rec: { networks: Record<string, EndpointRecord> } };
+
+/** The network of container `self`: resolves a URL's host and asks the peer's service; names and echo requests for ping. */
+export function serviceNetwork(self: Sender, deps: ServiceNetDeps): Network {
+  const net: Network = async (req: NetRequest): Promise<NetResponse> => {
     const url = new URL(req.url);
     const host = url.hostname;
     const found = resolve(self, host, deps);
     if (!found) throw new Error(`bad address '${host}'`);
     const { peer, ip } = found;
-    const repo = deps.repoOf(peer);
-    const web = WEB_SERVERS[repo];
     const port = Number(url.port || (url.protocol === "https:" ? 443 : url.protocol === "redis:" ? 6379 : 80));
     const address = `${ip}:${port}`;
+    if (!("rt" in peer)) throw Object.assign(new Error("Connection refused"), { address });
+    const repo = deps.repoOf(peer);
+    const web = WEB_SERVERS[repo];
     const serving = peer.rec.state.Running && !peer.rec.state.Paused && (peer.rt.process?.activity() ?? 0) >= 1;
     if (serving && url.protocol === "tcp:" && repo === "redis" && port === 6379) return { ...redisReply(peer, req.body ?? new Uint8Array()), address };
     if (!web || !serving || port !== web.port || url.protocol !== "http:") throw Object.assign(new Error("Connection refused"), { address });
     return { ...serveFile(deps.filesOf(peer), web, decodeURIComponent(url.pathname), req.method, deps.now()), address };
   };
+  net.lookup = (name) => (name === "localhost" ? "127.0.0.1" : resolve(self, name, deps)?.ip || null);
+  net.ping = (address) => echo(self, address, deps);
+  return net;
 }
 
-function resolve(self: Container, host: string, deps: ServiceNetDeps): { peer: Container; ip: string } | null {
+/**
+ * An echo request to `address`: the sender's own addresses, a network's gateway and running peers on a
+ * network it shares answer (a paused one too: its kernel replies); nothing else is reachable from a
+ * VCH's container network, and a sender on no network has no route at all.
+ */
+function echo(self: Sender, address: string, deps: ServiceNetDeps): "answers" | "silent" | "unreachable" {
+  // The host's network reaches every bridge; a build step's endpoint has its network's gateway but no address.
+  const onHost = "host" in self.rec.networks;
+  const mine = Object.values(self.rec.networks).filter((ep) => ep.IPAddress || ep.Gateway);
+  if (!mine.length && !onHost) return "unreachable";
+  if (mine.some((ep) => ep.IPAddress === address || ep.Gateway === address)) return "answers";
+  for (const c of deps.containers()) {
+    if (c.removed || !c.rec.state.Running) continue;
+    for (const ep of Object.values(c.rec.networks)) {
+      if (ep.IPAddress === address && (onHost || mine.some((m) => m.NetworkID !== "" && m.NetworkID === ep.NetworkID))) return "answers";
+    }
+  }
+  return "silent";
+}
+
+function resolve(self: Sender, host: string, deps: ServiceNetDeps): { peer: Container | Sender; ip: string } | null {
   if (host === "localhost" || host === "127.0.0.1") return { peer: self, ip: "127.0.0.1" };
   const mine = Object.entries(self.rec.networks);
   for (const c of deps.containers()) {

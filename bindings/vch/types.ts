@@ -12,6 +12,7 @@
 
 import type { VmMemoryStats } from "../core/memory-types.js";
 import type { Layer } from "../fs/index.js";
+import type { Network } from "../guests/shell/index.js";
 import type { FileChange, PathStat } from "./fs-types.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
@@ -749,6 +750,8 @@ export interface VirtualContainerHostApi {
   addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit"; commit?: { container: string; comment?: string } }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
+  /** A build's RUN step's network, /etc/hosts and resolv.conf (`docker build --network --add-host`); 404 for an unknown network. */
+  buildSandbox(o: { networkMode: string; extraHosts: string[] }): { net: Network; hosts: string; resolvConf: string };
   /** The builder's cache steps kept in the state folder (a `docker build` after a restart reuses them), by cache key. */
   keptBuildSteps(): Map<string, KeptBuildStep>;
   /** Keeps a builder cache step in the state folder (with the layer it added), or (null) forgets it. */

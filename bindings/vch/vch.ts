@@ -22,6 +22,7 @@ import type { VchStore } from "../store/types.js";
 
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
+import { type BuildSandbox, buildSandbox } from "./build-sandbox.js";
 
 import { clusterVmSpec, MIN_MEMORY_MIB, NAME_RE, normaliseHosts, resolveHostConfig, validateModel } from "./config.js";
 import { containerAttrs, type Container } from "./container.js";
@@ -311,6 +312,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** An image's root filesystem layers, top first (shared, read-only). */
   async imageLayers(ref: string): Promise<Layer[]> {
     return this.layerStore.of(this.images.resolve(ref));
+  }
+
+  buildSandbox(o: { networkMode: string; extraHosts: string[] }): BuildSandbox {
+    return buildSandbox(o, { network: (ref) => this.nets.resolve(ref), container: (ref) => this.container(ref) }, this.lifecycle.netDeps);
   }
 
   keptBuildSteps(): Map<string, KeptBuildStep> {

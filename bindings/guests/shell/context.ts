@@ -21,7 +21,12 @@ export interface ShellClock {
 export interface NetRequest { url: string; method: string; headers: Record<string, string>; body?: Uint8Array }
 export interface NetResponse { status: number; statusText?: string; headers?: Record<string, string>; body: Uint8Array; address?: string }
 /** Resolves a request, or rejects with an Error whose message is the reason (`Connection refused`, `bad address 'x'`). */
-export type Network = (req: NetRequest) => Promise<NetResponse>;
+export type Network = ((req: NetRequest) => Promise<NetResponse>) & {
+  /** A name's IPv4 address from the container's DNS server (Docker's embedded DNS), or null (ping, after /etc/hosts). */
+  lookup?(name: string): string | null;
+  /** What an echo request to an address meets: a reply, silence, or no route (no network but loopback). */
+  ping?(address: string): "answers" | "silent" | "unreachable";
+};
 
 /** The user a shell runs as, with names for `id` and `whoami`. */
 export interface ShellUser extends Credentials { name?: string; group?: string }
