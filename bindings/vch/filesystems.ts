@@ -11,6 +11,7 @@ import {
 } from "../fs/index.js";
 import type { Container } from "./container.js";
 import { invalid, notFound } from "./errors.js";
+import { extraHostLines } from "./extra-hosts.js";
 import { flat } from "./format.js";
 import type { FileChange, FilesystemDeps, LayerKey, PathStat } from "./fs-types.js";
 import type { ImageRecord } from "./types.js";
@@ -278,10 +279,10 @@ class TrackedFs extends ContainerFs {
 /** The lines every /etc/hosts Docker writes starts with. */
 export const LOOPBACK_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
 
-/** The container's /etc/hosts: loopback names, and its own address under its hostname. */
+/** The container's /etc/hosts: loopback names, its `--add-host` entries, and its own address under its hostname. */
 export function hostsFileOf(c: Container): string {
   const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
-  let s = LOOPBACK_HOSTS;
+  let s = LOOPBACK_HOSTS + extraHostLines(c.rec.hostConfig.ExtraHosts as string[] | null | undefined);
   if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
   return flat(s);
 }
