@@ -15,15 +15,24 @@ const images = new ImageFilesystems();
 const dec = new TextDecoder();
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 
-async function sh(script: string, o: { net?: Network; hosts?: string } = {}) {
+async function sh(script: string, o: { net?: Network; hosts?: string; signalAfterMs?: [number, number] } = {}) {
   const fs = new ContainerFs({ lowers: images.layersOf("busybox"), now: () => T0 });
   if (o.hosts !== undefined) fs.writeFile("/etc/hosts", new TextEncoder().encode(o.hosts));
   let t = T0;
   let stdout = "", stderr = "";
+  const stop = new AbortController();
   const status = await runShell({
-    script, fs, net: o.net,
+    // sh -c's last command runs in the shell's own process, as `docker run busybox ping …` does.
+    argv: o.signalAfterMs ? script.split(" ") : undefined, script, fs, net: o.net, signal: stop.signal,
     stdout: (c) => { stdout += dec.decode(c); }, stderr: (c) => { stderr += dec.decode(c); },
-    clock: { now: () => t, sleep: async (ms) => { t += ms; } },
+    clock: {
+      now: () => t,
+      sleep: async (ms, signal) => {
+        const [at, sig] = o.signalAfterMs ?? [Infinity, 0];
+        if (t + ms >= T0 + at && !signal?.aborted) { t = T0 + at; stop.abort(sig); return; }
+        t += ms;
+      },
+    },
   });
   return { stdout, stderr, status, elapsed: t - T0 };
 }
@@ -65,6 +74,17 @@ describe("ping as Debian's busybox prints it", () => {
     expect(r.stdout).toMatch(/^PING 127\.0\.0\.1 \(127\.0\.0\.1\): 56 data bytes\n(64 bytes from 127\.0\.0\.1: seq=\d ttl=64 time=\d\.\d{3} ms\n){3}\n--- 127\.0\.0\.1 ping statistics ---\n3 packets transmitted, 3 packets received, 0% packet loss\nround-trip min\/avg\/max = (\d\.\d{3})\/\d\.\d{3}\/\d\.\d{3} ms\n$/);
     // One second between echoes; the last reply ends it.
     expect(r.elapsed).toBe(2000);
+  });
+});
+
+describe("signals", () => {
+  it("Ctrl-C (SIGINT) ends ping with its statistics and status 0 after replies; SIGTERM kills it (143)", async () => {
+    const int = await sh("ping 127.0.0.1", { signalAfterMs: [2500, 2] });
+    expect(int.status).toBe(0);
+    expect(int.stdout).toMatch(/seq=2 ttl=64 time=\d\.\d{3} ms\n\n--- 127\.0\.0\.1 ping statistics ---\n3 packets transmitted, 3 packets received, 0% packet loss\nround-trip/);
+    const term = await sh("ping 127.0.0.1", { signalAfterMs: [2500, 15] });
+    expect(term.status).toBe(143);
+    expect(term.stdout).not.toContain("statistics");
   });
 });
 

@@ -93,6 +93,9 @@ export const ping: Utility = async (ctx) => {
   return received > 0 && !(deadlineMs && count && received < count) ? 0 : 1;
 };
 
+// Ctrl-C ends ping with its statistics (its SIGINT handler), not with 130.
+Object.assign(ping, { trapsInterrupt: true });
+
 /** busybox's `%u.%03u` of a time in µs. */
 const ms = (us: number): string => `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, "0")}`;
 
