@@ -83,6 +83,16 @@ describe("the RUN steps' network: extrahosts and networkmode", () => {
     expect((await output((await call(h, "GET", `${V}/containers/${etc.Id}/logs?stdout=1`)).response)).stdout).not.toContain("extrahost");
   });
 
+  test("what RUN appends to /etc/hosts is seen by the step, not kept in the image: a RUN that only does that adds no layer (dockerd's bind mount)", async () => {
+    const b = await build("t=etchosts&nocache=1", "FROM busybox\nRUN echo '127.0.0.7 db.test' >> /etc/hosts && ping -c1 db.test\n");
+    expect(streamOf(b.messages)).toContain("PING db.test (127.0.0.7): 56 data bytes\n");
+    const layers = async (ref: string) => (await json(h, "GET", `${V}/images/${ref}/json`, 200, "/images/{name}/json")).RootFS.Layers;
+    expect(await layers("etchosts")).toEqual(await layers("busybox"));
+    // (Read without the spec's schema: dockerd's history answers `"Tags": null` below the top, as vicsim does.)
+    const history = await (await call(h, "GET", `${V}/images/etchosts/history`)).response.json();
+    expect(history[0]).toMatchObject({ CreatedBy: "/bin/sh -c echo '127.0.0.7 db.test' >> /etc/hosts && ping -c1 db.test", Size: 0 });
+  });
+
   test("an extra host that does not parse fails the first RUN step with dockerd's words; nothing is tagged", async () => {
     // Checked when a RUN step's container is made, as dockerd does (a cached step makes none).
     const bad = await build("t=badhost&nocache=1&extrahosts=a.test%3A1.2.3", "FROM busybox\nRUN true\n");

@@ -230,6 +230,7 @@ export class Builder {
           stderr: (c) => b.print(RED + new TextDecoder().decode(c) + RESET),
         });
         if (code !== 0) throw new BuildError(`The command '${argv.join(" ")}' returned a non-zero code: ${code}`, { code });
+        if (init) keepSandboxFilesOut(fs);
         b.print(`Removing intermediate container ${id}\n`);
         await this.commit(s, s.config, createdBy, fs.upper);
         return;
@@ -438,6 +439,21 @@ interface StepContext {
   out: (m: BuildMessage) => void;
   /** The RUN steps' network and /etc files (null: a builder without a host gives only the image's). */
   sandbox: () => StepSandbox | null;
+}
+
+/**
+ * What a RUN step wrote to /etc/hosts, /etc/hostname or /etc/resolv.conf went to dockerd's bind
+ * mounts, not to the step's layer (the well-known `RUN echo … >> /etc/hosts` that does not last):
+ * they leave the layer, and so does /etc when only they brought it there.
+ */
+function keepSandboxFilesOut(fs: ContainerFs): void {
+  const etc = fs.upper.get(["etc"]);
+  if (etc?.kind !== "dir") return;
+  let touched = false;
+  for (const f of ["hosts", "hostname", "resolv.conf"]) touched = etc.entries.delete(f) || touched;
+  const below = fs.lowers.slice(1).map((l) => l.get(["etc"])).find((n) => n);
+  const same = below?.kind === "dir" && below.mode === etc.mode && below.uid === etc.uid && below.gid === etc.gid;
+  if (touched && etc.entries.size === 0 && !etc.opaque && same) fs.upper.root.entries.delete("etc");
 }
 
 /** The 12 hex digits Docker shows of an id. */
