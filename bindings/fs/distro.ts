@@ -16,6 +16,9 @@ export const UTILITIES = [
   "uniq", "wc", "wget", "whoami", "xargs", "yes", "chmod", "stat", "readlink", "realpath", "printenv", "expr", "top",
 ];
 
+/** busybox applets the busybox and Alpine images have and Debian's slim images do not. */
+export const BUSYBOX_ONLY = ["nslookup"];
+
 /** A placeholder executable: an ELF magic and the program's name (what `head -c4` of a binary shows). */
 export function program(name: string): Uint8Array {
   return new TextEncoder().encode(`\x7fELF\x02\x01\x01\x00${name}\n`);
@@ -273,7 +276,7 @@ export function baseLayer(distro: Distro, mtime: number, release?: string): Laye
   if (distro === "busybox" || distro === "alpine") {
     const bb = program("busybox");
     b.file("bin/busybox", bb, { mode: 0o755 });
-    for (const u of UTILITIES) {
+    for (const u of [...UTILITIES, ...BUSYBOX_ONLY]) {
       if (u === "busybox") continue;
       if (distro === "busybox") b.file(`bin/${u}`, bb, { mode: 0o755 }); // hard links of one binary
       else b.symlink(`bin/${u}`, "/bin/busybox");
