@@ -48,7 +48,8 @@ const masked = (s: string) => s.replace(/\d+\.\d{3}/g, "T");
 /** A network that resolves `web` to 172.18.0.2, which answers, and `gone` to 172.18.0.9, which does not. */
 function network(): Network {
   const net: Network = async () => { throw new Error("Connection refused"); };
-  net.lookup = (name) => ({ web: "172.18.0.2", gone: "172.18.0.9" } as Record<string, string>)[name] ?? null;
+  const names: Record<string, string> = { web: "172.18.0.2", gone: "172.18.0.9" };
+  net.dns = { address: "127.0.0.11", lookup: (name) => (names[name] ? { v4: [names[name]], v6: [] } : null), reverse: () => null };
   net.ping = (address) => (address === "172.18.0.2" ? "answers" : "silent");
   return net;
 }

@@ -6,7 +6,7 @@
  * is journaled in the same commit as the transaction that changed it (`--state` keeps it).
  */
 import {
-  BindMountError, cloneLayer, ContainerFs, exportContainer, exportPath, FsError, ImageFilesystems, importTar, initLayer, Layer,
+  BindMountError, catalogueBase, cloneLayer, ContainerFs, exportContainer, exportPath, FsError, ImageFilesystems, importTar, initLayer, Layer,
   layerFromJson, layerToJson, overwriteConflict, pathStat, type StoredNode, Volume,
 } from "../fs/index.js";
 import type { Container } from "./container.js";
@@ -18,12 +18,12 @@ import type { ImageRecord } from "./types.js";
 
 export const RESOLV_CONF = "nameserver 127.0.0.11\noptions ndots:0\n";
 
-/** The repository of an image record (`busybox:latest` → `busybox`; none: an Alpine-like image). */
+/** The catalogue root filesystem of an image record (`busybox:latest` → `busybox`, `alpine:3.10` → `alpine:3.10`; none: an Alpine-like image). */
 function repoOf(img: ImageRecord | undefined): string {
   const tag = img?.repoTags[0] ?? "";
   const slash = tag.lastIndexOf("/");
   const colon = tag.lastIndexOf(":");
-  return colon > slash ? tag.slice(0, colon) : tag;
+  return colon > slash ? catalogueBase(tag.slice(0, colon), tag.slice(colon + 1)) : tag;
 }
 
 export class VchFilesystems {

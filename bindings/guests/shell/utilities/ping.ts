@@ -112,5 +112,5 @@ export function lookup(ctx: CommandContext, name: string): string | null {
     const [ip, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
     if (ip && isIPv4(ip) && names.some((n) => n.toLowerCase() === wanted)) return ip;
   }
-  return ctx.system.net?.lookup?.(wanted) ?? null;
+  return ctx.system.net?.dns?.lookup(wanted)?.v4[0] ?? null;
 }
