@@ -158,12 +158,16 @@ describe("docker build with the classic builder", () => {
     await ok(["network", "create", "pingnet"]);
     await ok(["run", "-d", "--name", "pingee", "--network", "pingnet", "--network-alias", "peer.test", "busybox", "top"]);
     const ip = (await ok(["inspect", "--format", "{{.NetworkSettings.Networks.pingnet.IPAddress}}", "pingee"])).trim();
-    const ctx = context("ping", { Dockerfile: "FROM busybox\nRUN ping -c1 a.test && ping -c1 peer.test\nRUN grep a.test /etc/hosts > /a.test\n" });
+    const ctx = context("ping", { Dockerfile: "FROM busybox\nRUN ping -c1 a.test && ping -c1 peer.test\nRUN grep a.test /etc/hosts > /a.test\nRUN tail -n1 /etc/hosts && ping -c1 $(hostname)\n" });
     const built = await docker(["build", "--add-host", "a.test:127.0.0.1", "--network", "pingnet", "-t", "pinged", "."], ctx);
     expect(built.code).toBe(0);
     expect(built.stdout).toMatch(/PING a\.test \(127\.0\.0\.1\): 56 data bytes\n64 bytes from 127\.0\.0\.1: seq=0 ttl=64 time=\d+\.\d{3} ms\n/);
     expect(built.stdout).toContain(`PING peer.test (${ip}): 56 data bytes\n64 bytes from ${ip}: seq=0`);
     expect(built.stdout).toContain("1 packets transmitted, 1 packets received, 0% packet loss\n");
+    // The step container has an address on the network, under its id (its hostname) in its /etc/hosts.
+    const own = /---> Running in ([0-9a-f]{12})\n(\d+\.\d+\.\d+\.\d+)\t\1\nPING \1 \(\2\): 56 data bytes\n64 bytes from \2: seq=0/.exec(built.stdout);
+    expect(own?.[2].split(".").slice(0, 3)).toEqual(ip.split(".").slice(0, 3));
+    expect(own?.[2]).not.toBe(ip);
     expect(await ok(["run", "--rm", "pinged", "cat", "/a.test"])).toBe("127.0.0.1\ta.test\n");
 
     const none = await docker(["build", "--no-cache", "--add-host", "a.test:127.0.0.1", "--network", "none", "."], ctx);

@@ -63,7 +63,14 @@ export interface BuildOptions {
 }
 
 /** A RUN step's network and the files Docker mounts over its /etc/hosts and /etc/resolv.conf. */
-export interface StepSandbox { net?: Network; hosts: string; resolvConf: string }
+export interface StepSandbox {
+  net?: Network;
+  /** /etc/hosts but the step's own line. */
+  hosts: string;
+  resolvConf: string;
+  /** The step's address (its /etc/hosts line names it with the step container's id). */
+  address?: string;
+}
 /** Makes the sandbox of a build's RUN steps (throws for a network that does not exist, an extra host that does not parse). */
 export type SandboxMaker = (o: { networkMode: string; extraHosts: string[] }) => StepSandbox;
 
@@ -222,7 +229,7 @@ export class Builder {
         const id = this.containerId();
         b.print(` ---> Running in ${id}\n`);
         // The sandbox's files lie over the image's as dockerd's bind mounts do; they are not in the step's layer.
-        const init = box && initLayer({ hostname: id, hosts: box.hosts, resolvConf: box.resolvConf, now: this.clock.now() });
+        const init = box && initLayer({ hostname: id, hosts: box.hosts + (box.address ? `${box.address}\t${id}\n` : ""), resolvConf: box.resolvConf, now: this.clock.now() });
         const fs = new ContainerFs({ lowers: [...(init ? [init] : []), ...s.layers.map((l) => l.layer).reverse()], now: () => this.clock.now() });
         const code = await runStep({
           fs, argv, net: box?.net, env: [...s.config.Env, ...args], cwd: s.config.WorkingDir || "/", user: s.config.User, clock: this.clock, hostname: id,
