@@ -750,12 +750,12 @@ export interface VirtualContainerHostApi {
   addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit"; commit?: { container: string; comment?: string } }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
-  /** A build's RUN step's network, /etc/hosts and resolv.conf (`docker build --network --add-host`); 404 for an unknown network. */
-  buildSandbox(o: { networkMode: string; extraHosts: string[] }): { net: Network; hosts: string; resolvConf: string; address?: string };
   /** The builder's cache steps kept in the state folder (a `docker build` after a restart reuses them), by cache key. */
   keptBuildSteps(): Map<string, KeptBuildStep>;
   /** Keeps a builder cache step in the state folder (with the layer it added), or (null) forgets it. */
   keepBuildStep(key: string, step: KeptBuildStep | null): void;
+  /** A build's RUN step's network, /etc/hosts and resolv.conf (`docker build --network --add-host`); 404 for an unknown network. */
+  buildSandbox(o: { networkMode: string; extraHosts: string[] }): { net: Network; hosts: string; resolvConf: string; address?: string };
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   /** Removes the legacy link `alias` of container `parent` (`docker rm --link PARENT/ALIAS`). */

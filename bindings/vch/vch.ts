@@ -314,10 +314,6 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
     return this.layerStore.of(this.images.resolve(ref));
   }
 
-  buildSandbox(o: { networkMode: string; extraHosts: string[] }): BuildSandbox {
-    return buildSandbox(o, { network: (ref) => this.nets.resolve(ref), container: (ref) => this.container(ref) }, this.lifecycle.netDeps);
-  }
-
   keptBuildSteps(): Map<string, KeptBuildStep> {
     return new Map(this.parts.buildSteps);
   }
@@ -331,6 +327,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         this.ctx.journal.mark("build", key);
       } else if (this.parts.buildSteps.delete(key)) this.ctx.journal.unmark("build", key);
     });
+  }
+
+  buildSandbox(o: { networkMode: string; extraHosts: string[] }): BuildSandbox {
+    return buildSandbox(o, { network: (ref) => this.nets.resolve(ref), container: (ref) => this.container(ref) }, this.lifecycle.netDeps);
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */
