@@ -43,4 +43,15 @@ describe("users in containers, through the docker CLI", () => {
     expect(await ok(["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", "nouser"])).toBe("created 128 unable to find user ghost: no matching entries in passwd file\n");
     await ok(["rm", "nouser"]);
   });
+
+  test("a build's RUN runs as the image's USER, looked up the same way", async () => {
+    const built = await d(["build", "-t", "users-built", "-"], "FROM alpine:3.10\nUSER 1234\nRUN id\nUSER postgres\nRUN id && whoami\n");
+    expect(built.code).toBe(0);
+    expect(built.stdout).toContain(" ---> Running in ");
+    expect(built.stdout).toContain("\nuid=1234 gid=0(root) groups=0(root)\n");
+    expect(built.stdout).toContain("\nuid=70(postgres) gid=70(postgres) groups=70(postgres)\npostgres\n");
+    const unknown = await d(["build", "-"], "FROM alpine\nUSER ghost\nRUN id\n");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("unable to find user ghost: no matching entries in passwd file");
+  });
 });

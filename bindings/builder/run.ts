@@ -5,6 +5,7 @@
  */
 import type { ContainerFs } from "../fs/index.js";
 import type { Network, ShellClock, ShellUser } from "../guests/shell/index.js";
+import { accountsOf, nameOf, resolveUser as identityOf } from "../guests/identity.js";
 import { BuildError } from "./errors.js";
 
 export interface RunStep {
@@ -25,7 +26,11 @@ export interface RunStep {
 
 /** Runs the step and resolves with its exit status. */
 export async function runStep(r: RunStep): Promise<number> {
-  const user = resolveUser(r.fs, r.user);
+  // The step's container runs as the image's USER, looked up as for any container (runc's rules).
+  const accounts = accountsOf(r.fs);
+  const who = identityOf(r.user, accounts);
+  if ("error" in who) throw new BuildError(who.error);
+  const user = { user: { uid: who.uid, gid: who.gid, groups: who.groups, name: who.name, group: nameOf(accounts.group, who.gid) }, home: who.home ?? "/" };
   if (!r.fs.exists(r.cwd)) r.fs.mkdir(r.cwd, { parents: true });
   const home = r.env.some((e) => e.startsWith("HOME=")) ? [] : [`HOME=${user.home}`];
   // The shell (and mvdan-sh, which reads the environment as it loads) loads on the first RUN, so
@@ -38,7 +43,7 @@ export async function runStep(r: RunStep): Promise<number> {
   });
 }
 
-/** A USER value as uid/gid with names, looked up in the image's /etc/passwd and /etc/group. */
+/** A `--chown` owner as uid/gid with names, looked up in the image's /etc/passwd and /etc/group (a lone uid is also the gid). */
 export function resolveUser(fs: ContainerFs, spec: string): { user: ShellUser; home: string } {
   if (spec === "" || spec === "root") return { user: { uid: 0, gid: 0, name: "root", group: "root" }, home: "/root" };
   const [u, g] = spec.split(":");
