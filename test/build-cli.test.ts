@@ -154,6 +154,34 @@ describe("docker build with the classic builder", () => {
     await ok(["rm", "-f", "web1"]);
   });
 
+  test("--add-host and --network: the RUN steps ping an extra host and a container on the network by its alias; --network none cannot", async () => {
+    await ok(["network", "create", "pingnet"]);
+    await ok(["run", "-d", "--name", "pingee", "--network", "pingnet", "--network-alias", "peer.test", "busybox", "top"]);
+    const ip = (await ok(["inspect", "--format", "{{.NetworkSettings.Networks.pingnet.IPAddress}}", "pingee"])).trim();
+    const ctx = context("ping", { Dockerfile: "FROM busybox\nRUN ping -c1 a.test && ping -c1 peer.test\nRUN grep a.test /etc/hosts > /a.test\nRUN tail -n1 /etc/hosts && ping -c1 $(hostname)\n" });
+    const built = await docker(["build", "--add-host", "a.test:127.0.0.1", "--network", "pingnet", "-t", "pinged", "."], ctx);
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/PING a\.test \(127\.0\.0\.1\): 56 data bytes\n64 bytes from 127\.0\.0\.1: seq=0 ttl=64 time=\d+\.\d{3} ms\n/);
+    expect(built.stdout).toContain(`PING peer.test (${ip}): 56 data bytes\n64 bytes from ${ip}: seq=0`);
+    expect(built.stdout).toContain("1 packets transmitted, 1 packets received, 0% packet loss\n");
+    // The step container has an address on the network, under its id (its hostname) in its /etc/hosts.
+    const own = /---> Running in ([0-9a-f]{12})\n(\d+\.\d+\.\d+\.\d+)\t\1\nPING \1 \(\2\): 56 data bytes\n64 bytes from \2: seq=0/.exec(built.stdout);
+    expect(own?.[2].split(".").slice(0, 3)).toEqual(ip.split(".").slice(0, 3));
+    expect(own?.[2]).not.toBe(ip);
+    expect(await ok(["run", "--rm", "pinged", "cat", "/a.test"])).toBe("127.0.0.1\ta.test\n");
+
+    const none = await docker(["build", "--no-cache", "--add-host", "a.test:127.0.0.1", "--network", "none", "."], ctx);
+    expect(none.code).toBe(1);
+    // The step's stderr is in the build's stream (red), which the CLI prints on its stdout.
+    expect(none.stdout).toContain("ping: bad address 'peer.test'\n");
+    expect(none.stderr).toContain("The command '/bin/sh -c ping -c1 a.test && ping -c1 peer.test' returned a non-zero code: 1");
+    // The CLI checks --add-host itself, as docker 28 does.
+    const bad = await docker(["build", "--add-host", "a.test", "."], ctx);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toContain('bad format for add-host: "a.test"');
+    await ok(["rm", "-f", "pingee"]);
+  });
+
   test("build errors: a failing RUN exits with its status, a bad Dockerfile and a missing file are named", async () => {
     const failing = await docker(["build", "."], context("fail-run", { Dockerfile: "FROM busybox\nRUN echo about to fail && exit 3\n" }));
     expect(failing.code).toBe(3);

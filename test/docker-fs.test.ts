@@ -124,6 +124,22 @@ describe("the network between containers", () => {
     await ok(["rm", "-f", "web", "web2"]);
     await ok(["network", "rm", "webnet"]);
   });
+
+  test("busybox's ping: a peer by name on a user-defined network, an --add-host name, and nothing on --network none", async () => {
+    await ok(["network", "create", "pingnet"]);
+    await ok(["run", "-d", "--name", "peer", "--network", "pingnet", "busybox", "top"]);
+    const ip = (await ok(["inspect", "-f", "{{.NetworkSettings.Networks.pingnet.IPAddress}}", "peer"])).trim();
+    const byName = await d(["run", "--rm", "--network", "pingnet", "busybox", "ping", "-c", "2", "peer"]);
+    expect(byName).toMatchObject({ code: 0, stderr: "" });
+    expect(byName.stdout).toMatch(new RegExp(`^PING peer \\(${ip.replaceAll(".", "\\.")}\\): 56 data bytes\n(64 bytes from ${ip.replaceAll(".", "\\.")}: seq=[01] ttl=64 time=\\d+\\.\\d{3} ms\n){2}\n--- peer ping statistics ---\n2 packets transmitted, 2 packets received, 0% packet loss\nround-trip min/avg/max = `));
+    // --add-host lines come after the loopback names and before the container's own address, as dockerd writes them.
+    const hosts = await ok(["run", "--rm", "--add-host", "db.test:127.0.0.1", "--add-host", "gw=host-gateway", "busybox", "sh", "-c", "cat /etc/hosts; ping -c1 db.test"]);
+    expect(hosts).toMatch(/ff02::2\tip6-allrouters\n127\.0\.0\.1\tdb\.test\n172\.17\.0\.1\tgw\n172\.17\.0\.\d+\t[0-9a-f]{12}\nPING db\.test \(127\.0\.0\.1\)/);
+    expect(await d(["run", "--rm", "--network", "none", "busybox", "ping", "-c1", ip])).toMatchObject({ code: 1, stdout: `PING ${ip} (${ip}): 56 data bytes\n`, stderr: "ping: sendto: Network is unreachable\n" });
+    expect(await d(["run", "--rm", "busybox", "ping", "-c1", "peer"])).toMatchObject({ code: 1, stdout: "", stderr: "ping: bad address 'peer'\n" });
+    await ok(["rm", "-f", "peer"]);
+    await ok(["network", "rm", "pingnet"]);
+  });
 });
 
 describe("a state folder", () => {

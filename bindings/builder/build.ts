@@ -6,8 +6,8 @@
  * and printing what `docker build` prints with the classic builder (`Step 1/5 : FROM busybox`,
  * ` ---> 1a2b3c4d5e6f`, `Successfully built …`).
  */
-import { ContainerFs, Layer } from "../fs/index.js";
-import type { ShellClock } from "../guests/shell/index.js";
+import { ContainerFs, initLayer, Layer } from "../fs/index.js";
+import type { Network, ShellClock } from "../guests/shell/index.js";
 import { readContext } from "./context.js";
 import { copySources } from "./copy.js";
 import { execForm, type Instruction, parseDockerfile, type Stage } from "./dockerfile.js";
@@ -56,7 +56,23 @@ export interface BuildOptions {
   target?: string;
   /** `wasi/wasm`: the image is a WASI program's (its stages FROM scratch or a wasi/wasm image); default linux/amd64. */
   platform?: string;
+  /** `--network`: the network RUN steps are on (default: the default bridge; `none`, a network's name or id). */
+  networkMode?: string;
+  /** `--add-host NAME:IP`: lines the RUN steps' /etc/hosts gets. */
+  extraHosts?: string[];
 }
+
+/** A RUN step's network and the files Docker mounts over its /etc/hosts and /etc/resolv.conf. */
+export interface StepSandbox {
+  net?: Network;
+  /** /etc/hosts but the step's own line. */
+  hosts: string;
+  resolvConf: string;
+  /** The step's address (its /etc/hosts line names it with the step container's id). */
+  address?: string;
+}
+/** Makes the sandbox of a build's RUN steps (throws for a network that does not exist, an extra host that does not parse). */
+export type SandboxMaker = (o: { networkMode: string; extraHosts: string[] }) => StepSandbox;
 
 /** One message of the build's output stream (`{"stream":…}`, `{"aux":{"ID":…}}`, pull progress). */
 export type BuildMessage = Record<string, unknown>;
@@ -83,7 +99,7 @@ export class Builder {
   private readonly cache = new Map<string, BuildImage | KeptStep>();
   private containers = 0;
 
-  constructor(private readonly store: ImageStore, private readonly clock: ShellClock) {
+  constructor(private readonly store: ImageStore, private readonly clock: ShellClock, private readonly sandboxOf?: SandboxMaker) {
     for (const [key, step] of store.keptSteps?.() ?? []) this.cache.set(key, step);
   }
 
@@ -103,6 +119,9 @@ export class Builder {
     const cacheSources = o.cacheFrom?.length ? await this.cacheSources(o.cacheFrom) : null;
     const total = parsed.metaArgs.length + stages.length + stages.reduce((n, s) => n + s.instructions.length, 0);
     let stepNo = 0;
+    // Made when the first RUN step's container is, as dockerd checks the network and extra hosts then.
+    let made: StepSandbox | null | undefined;
+    const sandbox = (): StepSandbox | null => (made ??= this.sandboxOf?.({ networkMode: o.networkMode ?? "", extraHosts: o.extraHosts ?? [] }) ?? null);
     const stepLine = (ins: Instruction): void => { print(`Step ${++stepNo}/${total} : ${ins.original}`); print("\n"); };
 
     // Global ARGs: usable in FROM lines, and as defaults of a stage's `ARG name`.
@@ -127,7 +146,7 @@ export class Builder {
       if (state.image && state.platform !== `${state.image.os}/${state.image.architecture}`) {
         throw new BuildError(`${stage.from.original}: the image is ${state.image.os}/${state.image.architecture}, not ${state.platform} (a ${state.platform} build starts FROM scratch or a ${state.platform} image)`);
       }
-      const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, cacheSources, print, out });
+      const ctxOf = (): StepContext => ({ ctx: ctx.fs, meta, buildArgs, consumed, results, named, noCache: !!o.noCache, cacheSources, print, out, sandbox });
       // The base image's ONBUILD triggers run first, as part of FROM; the new image does not inherit them.
       const triggers = state.config.OnBuild ?? [];
       if (triggers.length) {
@@ -206,15 +225,19 @@ export class Builder {
         const args = this.runArgs(s);
         const createdBy = (args.length ? `|${args.length} ${args.join(" ")} ` : "") + argv.join(" ");
         if (await this.probe(s, s.config, createdBy, b)) return;
+        const box = b.sandbox();
         const id = this.containerId();
         b.print(` ---> Running in ${id}\n`);
-        const fs = this.fsOf(s);
+        // The sandbox's files lie over the image's as dockerd's bind mounts do; they are not in the step's layer.
+        const init = box && initLayer({ hostname: id, hosts: box.hosts + (box.address ? `${box.address}\t${id}\n` : ""), resolvConf: box.resolvConf, now: this.clock.now() });
+        const fs = new ContainerFs({ lowers: [...(init ? [init] : []), ...s.layers.map((l) => l.layer).reverse()], now: () => this.clock.now() });
         const code = await runStep({
-          fs, argv, env: [...s.config.Env, ...args], cwd: s.config.WorkingDir || "/", user: s.config.User, clock: this.clock, hostname: id,
+          fs, argv, net: box?.net, env: [...s.config.Env, ...args], cwd: s.config.WorkingDir || "/", user: s.config.User, clock: this.clock, hostname: id,
           stdout: (c) => b.print(new TextDecoder().decode(c)),
           stderr: (c) => b.print(RED + new TextDecoder().decode(c) + RESET),
         });
         if (code !== 0) throw new BuildError(`The command '${argv.join(" ")}' returned a non-zero code: ${code}`, { code });
+        if (init) keepSandboxFilesOut(fs);
         b.print(`Removing intermediate container ${id}\n`);
         await this.commit(s, s.config, createdBy, fs.upper);
         return;
@@ -421,6 +444,23 @@ interface StepContext {
   cacheSources: Set<string> | null;
   print: (s: string) => void;
   out: (m: BuildMessage) => void;
+  /** The RUN steps' network and /etc files (null: a builder without a host gives only the image's). */
+  sandbox: () => StepSandbox | null;
+}
+
+/**
+ * What a RUN step wrote to /etc/hosts, /etc/hostname or /etc/resolv.conf went to dockerd's bind
+ * mounts, not to the step's layer (the well-known `RUN echo … >> /etc/hosts` that does not last):
+ * they leave the layer, and so does /etc when only they brought it there.
+ */
+function keepSandboxFilesOut(fs: ContainerFs): void {
+  const etc = fs.upper.get(["etc"]);
+  if (etc?.kind !== "dir") return;
+  let touched = false;
+  for (const f of ["hosts", "hostname", "resolv.conf"]) touched = etc.entries.delete(f) || touched;
+  const below = fs.lowers.slice(1).map((l) => l.get(["etc"])).find((n) => n);
+  const same = below?.kind === "dir" && below.mode === etc.mode && below.uid === etc.uid && below.gid === etc.gid;
+  if (touched && etc.entries.size === 0 && !etc.opaque && same) fs.upper.root.entries.delete("etc");
 }
 
 /** The 12 hex digits Docker shows of an id. */

@@ -147,7 +147,7 @@ export function builderOf(vch: VirtualContainerHostApi): Builder {
         const t = setTimeout(resolve, ms);
         signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
       }),
-    });
+    }, (o) => vch.buildSandbox(o));
     builders.set(vch, b);
   }
   return b;

@@ -100,6 +100,10 @@ export interface BuildQuery {
   cacheFrom?: string[];
   /** `wasi/wasm` for a WASI program's image. */
   platform?: string;
+  /** `networkmode`: the RUN steps' network (`--network`). */
+  networkMode?: string;
+  /** `extrahosts` (repeated, `NAME:IP`): the RUN steps' extra /etc/hosts lines (`--add-host`). */
+  extraHosts?: string[];
 }
 
 export type ActionKind = Action["kind"];

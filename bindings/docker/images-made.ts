@@ -37,7 +37,7 @@ export function imagesMadeExecutors(vch: VirtualContainerHostApi) {
         queue.push(line(m));
         first();
       };
-      const done = buildOnVch(vch, { context, dockerfile: o.dockerfile, tags: o.tags, buildArgs: o.buildArgs, labels: o.labels, noCache: o.noCache, cacheFrom: o.cacheFrom, target: o.target, platform: o.platform }, emit).then(
+      const done = buildOnVch(vch, { context, dockerfile: o.dockerfile, tags: o.tags, buildArgs: o.buildArgs, labels: o.labels, noCache: o.noCache, cacheFrom: o.cacheFrom, target: o.target, platform: o.platform, networkMode: o.networkMode, extraHosts: o.extraHosts }, emit).then(
         (image) => {
           if (o.quiet) queue.push(line({ stream: `${image.id}\n` }));
           queue.end();

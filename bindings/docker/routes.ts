@@ -228,6 +228,8 @@ function parseBuild(query: URLSearchParams): Action {
       target: query.get("target") || undefined,
       ...(query.get("cachefrom") ? { cacheFrom: stringList(query.get("cachefrom")!, "cachefrom") } : {}),
       ...(platform === "wasi/wasm" ? { platform } : {}),
+      ...(query.get("networkmode") ? { networkMode: query.get("networkmode")! } : {}),
+      ...(query.getAll("extrahosts").some(Boolean) ? { extraHosts: query.getAll("extrahosts").filter(Boolean) } : {}),
     },
   };
 }

@@ -16,6 +16,9 @@ export const UTILITIES = [
   "uniq", "wc", "wget", "whoami", "xargs", "yes", "chmod", "stat", "readlink", "realpath", "printenv", "expr", "top",
 ];
 
+/** busybox applets the busybox and Alpine images have and Debian's slim images do not. */
+export const BUSYBOX_ONLY = ["nslookup", "ping"];
+
 /** A placeholder executable: an ELF magic and the program's name (what `head -c4` of a binary shows). */
 export function program(name: string): Uint8Array {
   return new TextEncoder().encode(`\x7fELF\x02\x01\x01\x00${name}\n`);
@@ -53,7 +56,8 @@ UBUNTU_CODENAME=noble
 LOGO=ubuntu-logo
 `;
 
-const BUSYBOX_PASSWD = `root:x:0:0:root:/root:/bin/sh
+/** The busybox image's /etc/passwd and /etc/group (buildroot's skeleton). */
+export const BUSYBOX_PASSWD = `root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
 bin:x:2:2:bin:/bin:/bin/false
 sys:x:3:3:sys:/dev:/bin/false
@@ -63,45 +67,142 @@ www-data:x:33:33:www-data:/var/www:/bin/false
 operator:x:37:37:Operator:/var:/bin/false
 nobody:x:65534:65534:nobody:/home:/bin/false
 `;
-const BUSYBOX_GROUP = `root:x:0:
+export const BUSYBOX_GROUP = `root:x:0:
 daemon:x:1:
 bin:x:2:
 sys:x:3:
 adm:x:4:
 tty:x:5:
 disk:x:6:
+lp:x:7:
+mail:x:8:
+kmem:x:9:
 wheel:x:10:root
-mail:x:12:
+cdrom:x:11:
+dialout:x:18:
+floppy:x:19:
+video:x:28:
+audio:x:29:
+tape:x:32:
 www-data:x:33:
+operator:x:37:
+utmp:x:43:
+plugdev:x:46:
+staff:x:50:
+lock:x:54:
+netdev:x:82:
 users:x:100:
-nogroup:x:65534:
+nobody:x:65534:
 `;
+/** alpine-baselayout's /etc/passwd and /etc/group since Alpine 3.11 (postgres and others left it then). */
 const ALPINE_PASSWD = `root:x:0:0:root:/root:/bin/sh
 bin:x:1:1:bin:/bin:/sbin/nologin
 daemon:x:2:2:daemon:/sbin:/sbin/nologin
+adm:x:3:4:adm:/var/adm:/sbin/nologin
 lp:x:4:7:lp:/var/spool/lpd:/sbin/nologin
 sync:x:5:0:sync:/sbin:/bin/sync
 shutdown:x:6:0:shutdown:/sbin:/sbin/shutdown
 halt:x:7:0:halt:/sbin:/sbin/halt
 mail:x:8:12:mail:/var/mail:/sbin/nologin
 news:x:9:13:news:/usr/lib/news:/sbin/nologin
+uucp:x:10:14:uucp:/var/spool/uucppublic:/sbin/nologin
 operator:x:11:0:operator:/root:/sbin/nologin
+postmaster:x:14:12:postmaster:/var/mail:/sbin/nologin
+cron:x:16:16:cron:/var/spool/cron:/sbin/nologin
+ftp:x:21:21::/var/lib/ftp:/sbin/nologin
+sshd:x:22:22:sshd:/dev/null:/sbin/nologin
+squid:x:31:31:Squid:/var/cache/squid:/sbin/nologin
+xfs:x:33:33:X Font Server:/etc/X11/fs:/sbin/nologin
+games:x:35:35:games:/usr/games:/sbin/nologin
+cyrus:x:85:12::/usr/cyrus:/sbin/nologin
+vpopmail:x:89:89::/var/vpopmail:/sbin/nologin
+ntp:x:123:123:NTP:/var/empty:/sbin/nologin
+smmsp:x:209:209:smmsp:/var/spool/mqueue:/sbin/nologin
 guest:x:405:100:guest:/dev/null:/sbin/nologin
 nobody:x:65534:65534:nobody:/:/sbin/nologin
 `;
 const ALPINE_GROUP = `root:x:0:root
 bin:x:1:root,bin,daemon
 daemon:x:2:root,bin,daemon
-sys:x:3:root,bin
-adm:x:4:root,daemon
+sys:x:3:root,bin,adm
+adm:x:4:root,adm,daemon
 tty:x:5:
-disk:x:6:root
+disk:x:6:root,adm
+lp:x:7:lp
+mem:x:8:
+kmem:x:9:
 wheel:x:10:root
+floppy:x:11:root
 mail:x:12:mail
+news:x:13:news
+uucp:x:14:uucp
+cron:x:16:cron
+console:x:17:
+audio:x:18:
+cdrom:x:19:
+dialout:x:20:root
+ftp:x:21:
+sshd:x:22:
+input:x:23:
+tape:x:26:root
+video:x:27:root
+netdev:x:28:
+squid:x:31:squid
+xfs:x:33:xfs
+kvm:x:34:kvm
+games:x:35:
+shadow:x:42:
+cdrw:x:80:
+www-data:x:82:
+usb:x:85:
+vpopmail:x:89:
 users:x:100:games
+ntp:x:123:
+nofiles:x:200:
+smmsp:x:209:smmsp
+locate:x:245:
+abuild:x:300:
+utmp:x:406:
+ping:x:999:
 nogroup:x:65533:
 nobody:x:65534:
 `;
+/**
+ * Alpine 3.10 and older (alpine-baselayout 3.1): root's shell is ash, and the base install has more
+ * system accounts, postgres (70) among them (aports#9627 moved it to the postgresql package for 3.11).
+ */
+const ALPINE_310_PASSWD = `root:x:0:0:root:/root:/bin/ash
+bin:x:1:1:bin:/bin:/sbin/nologin
+daemon:x:2:2:daemon:/sbin:/sbin/nologin
+adm:x:3:4:adm:/var/adm:/sbin/nologin
+lp:x:4:7:lp:/var/spool/lpd:/sbin/nologin
+sync:x:5:0:sync:/sbin:/bin/sync
+shutdown:x:6:0:shutdown:/sbin:/sbin/shutdown
+halt:x:7:0:halt:/sbin:/sbin/halt
+mail:x:8:12:mail:/var/spool/mail:/sbin/nologin
+news:x:9:13:news:/usr/lib/news:/sbin/nologin
+uucp:x:10:14:uucp:/var/spool/uucppublic:/sbin/nologin
+operator:x:11:0:operator:/root:/bin/sh
+man:x:13:15:man:/usr/man:/sbin/nologin
+postmaster:x:14:12:postmaster:/var/spool/mail:/sbin/nologin
+cron:x:16:16:cron:/var/spool/cron:/sbin/nologin
+ftp:x:21:21::/var/lib/ftp:/sbin/nologin
+sshd:x:22:22:sshd:/dev/null:/sbin/nologin
+at:x:25:25:at:/var/spool/cron/atjobs:/sbin/nologin
+squid:x:31:31:Squid:/var/cache/squid:/sbin/nologin
+xfs:x:33:33:X Font Server:/etc/X11/fs:/sbin/nologin
+games:x:35:35:games:/usr/games:/sbin/nologin
+postgres:x:70:70::/var/lib/postgresql:/bin/sh
+cyrus:x:85:12::/usr/cyrus:/sbin/nologin
+vpopmail:x:89:89::/var/vpopmail:/sbin/nologin
+ntp:x:123:123:NTP:/var/empty:/sbin/nologin
+smmsp:x:209:209:smmsp:/var/spool/mqueue:/sbin/nologin
+guest:x:405:100:guest:/dev/null:/sbin/nologin
+nobody:x:65534:65534:nobody:/:/sbin/nologin
+`;
+const ALPINE_310_GROUP = ALPINE_GROUP.replace("netdev:x:28:\n", "netdev:x:28:\nreadproc:x:30:\n")
+  .replace("cron:x:16:cron\n", "man:x:15:man\ncron:x:16:cron\n").replace("input:x:23:\n", "input:x:23:\nat:x:25:at\n")
+  .replace("shadow:x:42:\n", "shadow:x:42:\npostgres:x:70:\n");
 const DEBIAN_PASSWD = `root:x:0:0:root:/root:/bin/bash
 daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
 bin:x:2:2:bin:/bin:/usr/sbin/nologin
@@ -155,8 +256,18 @@ users:x:100:
 nogroup:x:65534:
 `;
 
-/** Builds the base layer of a distribution. `mtime` is the image's build time (ms). */
-export function baseLayer(distro: Distro, mtime: number): LayerBuilder {
+/**
+ * The Alpine release of an `alpine` tag whose base install differs from the current one ("3.10" for
+ * 3.10 and older, whose alpine-baselayout has more accounts), or undefined for the current release.
+ */
+export function alpineRelease(tag: string): string | undefined {
+  const m = /^v?3\.(\d+)(?:\.(\d+))?$/.exec(tag);
+  if (!m || Number(m[1]) > 10) return undefined;
+  return m[2] === undefined ? `3.${m[1]}` : `3.${m[1]}.${m[2]}`;
+}
+
+/** Builds the base layer of a distribution. `mtime` is the image's build time (ms); `release` an older Alpine's (alpineRelease). */
+export function baseLayer(distro: Distro, mtime: number, release?: string): LayerBuilder {
   const b = new LayerBuilder(mtime);
   if (distro === "scratch") return b;
   for (const d of ["dev", "proc", "sys", "home", "tmp", "root", "var", "etc", "usr/bin", "usr/sbin"]) b.dir(d);
@@ -165,17 +276,20 @@ export function baseLayer(distro: Distro, mtime: number): LayerBuilder {
   if (distro === "busybox" || distro === "alpine") {
     const bb = program("busybox");
     b.file("bin/busybox", bb, { mode: 0o755 });
-    for (const u of UTILITIES) {
+    for (const u of [...UTILITIES, ...BUSYBOX_ONLY]) {
       if (u === "busybox") continue;
       if (distro === "busybox") b.file(`bin/${u}`, bb, { mode: 0o755 }); // hard links of one binary
       else b.symlink(`bin/${u}`, "/bin/busybox");
     }
     b.dir("var/spool/mail").dir("var/www").dir("lib").dir("etc/network");
-    b.file("etc/passwd", distro === "busybox" ? BUSYBOX_PASSWD : ALPINE_PASSWD);
-    b.file("etc/group", distro === "busybox" ? BUSYBOX_GROUP : ALPINE_GROUP);
+    const old = distro === "alpine" && release !== undefined;
+    b.file("etc/passwd", distro === "busybox" ? BUSYBOX_PASSWD : old ? ALPINE_310_PASSWD : ALPINE_PASSWD);
+    b.file("etc/group", distro === "busybox" ? BUSYBOX_GROUP : old ? ALPINE_310_GROUP : ALPINE_GROUP);
     b.file("etc/shadow", "root:*::0:::::\n", { mode: 0o600 });
     if (distro === "alpine") {
-      b.file("etc/os-release", ALPINE_OS).file("etc/alpine-release", "3.21.0\n");
+      const version = release === undefined ? "3.21.0" : release.split(".").length === 3 ? release : `${release}.0`;
+      b.file("etc/os-release", ALPINE_OS.replaceAll("3.21.0", version).replace("v3.21", `v${version.split(".").slice(0, 2).join(".")}`));
+      b.file("etc/alpine-release", `${version}\n`);
       b.file("etc/shells", "# valid login shells\n/bin/sh\n/bin/ash\n");
       b.file("etc/profile", "export PATH=\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n");
       b.symlink("bin/ash", "/bin/busybox");

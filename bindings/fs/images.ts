@@ -3,7 +3,7 @@
  * them (a base distribution, then the image's own files: config, content, entrypoint, users).
  * Layers are built once per `ImageFilesystems` and shared read-only by every container of the image.
  */
-import { baseLayer, type Distro, program } from "./distro.js";
+import { alpineRelease, baseLayer, type Distro, program } from "./distro.js";
 import { Layer, LayerBuilder } from "./layer.js";
 import { text, type FileNode } from "./node.js";
 
@@ -232,11 +232,20 @@ export const IMAGES_WITH_ROOTFS = Object.keys(SPECS);
 /** Images built on buildpack-deps carry curl and wget (python, node, ruby, golang). */
 const BUILDPACK = new Set(["python", "node", "ruby", "golang"]);
 
-/** Builds an image's layers, top first (image layer, then base distribution). */
+/**
+ * The catalogue root filesystem a pulled `repo:tag` has: its repository's, or `alpine:3.10` for an
+ * Alpine release whose base install differs from the current one (see alpineRelease).
+ */
+export function catalogueBase(repo: string, tag: string): string {
+  const release = repo.split("/").pop() === "alpine" ? alpineRelease(tag) : undefined;
+  return release === undefined ? repo : `${repo}:${release}`;
+}
+
+/** Builds an image's layers, top first (image layer, then base distribution); `repo` is a catalogueBase. */
 export function buildImageLayers(repo: string): Layer[] {
-  const name = repo.split("/").pop()!;
+  const [name, release] = repo.split("/").pop()!.split(":");
   const spec = SPECS[name] ?? { distro: "alpine" };
-  const base = baseLayer(spec.distro, IMAGE_MTIME);
+  const base = baseLayer(spec.distro, IMAGE_MTIME, release);
   if (!spec.build && !spec.users && !spec.groups) return [base.layer];
   const own = new LayerBuilder(IMAGE_MTIME);
   const appendTo = (path: string, lines: string[] | undefined): void => {
@@ -255,7 +264,7 @@ export function buildImageLayers(repo: string): Layer[] {
 export class ImageFilesystems {
   private readonly cache = new Map<string, Layer[]>();
 
-  /** The layers of `repo` (catalogue name, `library/nginx` or any other: Alpine-based), top first. */
+  /** The layers of `repo` (a catalogueBase: `library/nginx`, `alpine:3.10` or any other name: Alpine-based), top first. */
   layersOf(repo: string): Layer[] {
     let l = this.cache.get(repo);
     if (!l) { l = buildImageLayers(repo); this.cache.set(repo, l); }

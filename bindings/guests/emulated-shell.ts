@@ -6,6 +6,7 @@
  */
 import type { ContainerFs } from "../fs/index.js";
 import type { GuestContext, GuestIo, GuestProcess } from "./guest.js";
+import { accountsOf, nameOf, resolveUser } from "./identity.js";
 import type { CommandContext, Network, ShellUser } from "./shell/index.js";
 
 /** The shell once loaded: a dynamic import of a loaded module still waits on the module loader. */
@@ -55,7 +56,7 @@ class ShellProcess implements GuestProcess {
     try {
       const { runShell } = shellModule ?? (await loadShell());
       const env = [...this.ctx.env];
-      const user = userOf(this.ctx.user, spawn.fs);
+      const user = userOf(this.ctx.user, spawn.fs, this.ctx.groupAdd);
       if (!env.some((e) => e.startsWith("HOSTNAME="))) env.push(`HOSTNAME=${this.ctx.hostname}`);
       // Docker sets HOME from the user's passwd entry (`/` when it has none).
       if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home ?? "/"}`);
@@ -144,46 +145,13 @@ class ShellProcess implements GuestProcess {
   }
 }
 
-/** `--user` (`name`, `uid`, `uid:gid`, `name:group`) as the shell's credentials, names from /etc/passwd and /etc/group. */
-export function userOf(spec: string, fs: ContainerFs): ShellUser & { home?: string } {
-  const [u = "", g] = (spec || "root").split(":");
-  const passwd = textOf(fs, "/etc/passwd");
-  const groups = textOf(fs, "/etc/group");
-  const pw = /^\d+$/.test(u) ? rowOf(passwd, 2, u) : rowOf(passwd, 0, u);
-  const uid = /^\d+$/.test(u) ? Number(u) : pw ? Number(pw[2]) : 0;
-  const gr = g === undefined ? rowOf(groups, 2, pw?.[3] ?? "0") : /^\d+$/.test(g) ? rowOf(groups, 2, g) : rowOf(groups, 0, g);
-  const gid = g === undefined ? Number(pw?.[3] ?? 0) : /^\d+$/.test(g) ? Number(g) : gr ? Number(gr[2]) : 0;
-  return { uid, gid, name: pw?.[0], group: gr?.[0], home: pw?.[5] };
-}
-
-const utf8 = new TextDecoder();
-
-/** A file's text, or "" when it cannot be read. */
-function textOf(fs: ContainerFs, file: string): string {
-  try { return utf8.decode(fs.readFile(file)); } catch { return ""; }
-}
-
 /**
- * The first non-empty line of a passwd-style table whose field `col` is `value`, split at ":"
- * (every guest start looks its user up: only the matching line is split).
+ * `--user` (`name`, `uid`, `uid:gid`, `name:group`) and `--group-add` as the shell's credentials, from
+ * the container's /etc/passwd and /etc/group (a user dockerd would not start, unknown: nobody's ids, no name).
  */
-function rowOf(text: string, col: number, value: string): string[] | undefined {
-  for (let start = 0; start < text.length; ) {
-    const nl = text.indexOf("\n", start);
-    const end = nl < 0 ? text.length : nl;
-    if (end > start && fieldAt(text, start, end, col) === value) return text.slice(start, end).split(":");
-    start = end + 1;
-  }
-  return undefined;
-}
-
-/** Field `col` of the line text[start, end) split at ":", or undefined when it has fewer fields. */
-function fieldAt(text: string, start: number, end: number, col: number): string | undefined {
-  for (let i = 0; i < col; i++) {
-    const k = text.indexOf(":", start);
-    if (k < 0 || k >= end) return undefined;
-    start = k + 1;
-  }
-  const k = text.indexOf(":", start);
-  return text.slice(start, k < 0 || k >= end ? end : k);
+export function userOf(spec: string, fs: ContainerFs, groupAdd: readonly string[] = []): ShellUser & { home?: string } {
+  const accounts = accountsOf(fs);
+  const who = resolveUser(spec, accounts, groupAdd);
+  if ("error" in who) return { uid: 65534, gid: 65534, groups: [65534] };
+  return { uid: who.uid, gid: who.gid, groups: who.groups, name: who.name, group: nameOf(accounts.group, who.gid), home: who.home };
 }

@@ -25,7 +25,7 @@ import type { Cancel } from "../vch/clock.js";
 import { spawnShell, userOf } from "./emulated-shell.js";
 import type { Guest, GuestContext, GuestIo, GuestProcess } from "./guest.js";
 import type { CommandContext } from "./shell/index.js";
-import { idCommand, identityOf } from "./identity.js";
+import { accountsOf, idCommand, nameOf, resolveUser } from "./identity.js";
 import { basename, commandCovered, expand, parseScript, printf, SHELLS, type SimpleCommand, unescape, vocabularyCovers } from "./vocabulary.js";
 
 export { parseScript, vocabularyCovers } from "./vocabulary.js";
@@ -380,21 +380,15 @@ class EmulatedProcess implements GuestProcess {
         out(`${this.ctx.hostname}\n`);
         this.status = 0;
         return "done";
-      case "whoami": {
-        // The user's name from the container's /etc/passwd when it has files (busybox: "unknown uid" without one).
-        const name = this.ctx.fs ? userOf(this.ctx.user, this.ctx.fs).name : this.ctx.user || "root";
-        if (name === undefined) {
-          err(`whoami: unknown uid ${this.ctx.user.split(":")[0]}\n`);
-          this.status = 1;
-          return "done";
-        }
-        out(`${name}\n`);
-        this.status = 0;
-        return "done";
-      }
+      case "whoami":
       case "id": {
-        const who = identityOf(this.ctx.user, this.ctx.groupAdd);
-        const r = who ? idCommand(who, args) : { err: `id: unknown user ${this.ctx.user}\n` };
+        // Who the process is, from the container's /etc/passwd and /etc/group (busybox's own without files).
+        const accounts = accountsOf(this.ctx.fs);
+        const who = resolveUser(this.ctx.user, accounts, this.ctx.groupAdd);
+        const name = "error" in who ? undefined : nameOf(accounts.passwd, who.uid);
+        const r = "error" in who ? { err: `${cmd}: unknown user ${this.ctx.user}\n` }
+          : cmd === "id" ? idCommand(who, args, accounts)
+          : name === undefined ? { err: `whoami: unknown uid ${who.uid}\n` } : { out: `${name}\n` };
         if ("out" in r) out(r.out);
         else err(r.err);
         this.status = "out" in r ? 0 : 1;

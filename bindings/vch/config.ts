@@ -5,6 +5,7 @@
  */
 import type { RestartPriority, VmSpec } from "../core/cluster-types.js";
 import { invalid } from "./errors.js";
+import { extraHost } from "./extra-hosts.js";
 import type {
   ClusterModel, ContainerConfig, HostConfig, ImageConfig, MountRecord, PortRecord, ResolvedConfig, TemplateProfile, VolumeRecord,
 } from "./types.js";
@@ -97,6 +98,7 @@ export function resolveHostConfig(h: HostConfig, minMemoryMiB = MIN_MEMORY_MIB):
   if (h.AutoRemove && name !== "" && name !== "no") throw invalid("can't create 'AutoRemove' container with restart policy");
   const logDriver = h.LogConfig?.Type;
   if (logDriver && !LOG_DRIVERS.includes(logDriver)) throw invalid(`logger: no log driver named '${logDriver}' is registered`);
+  for (const entry of (h.ExtraHosts as string[] | null | undefined) ?? []) extraHost(String(entry));
   let mode = h.NetworkMode ?? "default";
   if (mode === "default" || mode === "") mode = "bridge";
   return {

@@ -5,6 +5,8 @@
  * (not executable); `refusalExitCode` is dockerd's choice between them.
  */
 import type { ContainerFs } from "../fs/index.js";
+import { accountsOf, resolveUser } from "../guests/identity.js";
+import { invalid, VchError } from "./errors.js";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** How containerd and dockerd wrap runc's complaint: at a container's start, at an exec's. */
@@ -13,8 +15,15 @@ const OCI_PREFIX = {
   exec: "OCI runtime exec failed: exec failed: unable to start container process: ",
 };
 
-/** runc's complaint about `argv0` in `fs`, or null when it would start. */
-export function startRefusal(fs: ContainerFs, argv0: string, env: string[], workdir: string, at: "create" | "exec" = "create"): string | null {
+/**
+ * dockerd's or runc's complaint about starting `argv0` as `user` in `fs`, or null when it would start:
+ * dockerd looks the user up in the container's /etc/passwd first (its error is not runc's).
+ */
+export function startRefusal(fs: ContainerFs, argv0: string, env: string[], workdir: string, at: "create" | "exec" = "create", user = ""): string | null {
+  if (user) {
+    const who = resolveUser(user, accountsOf(fs));
+    if ("error" in who) return who.error;
+  }
   const oci = (why: string) => `${OCI_PREFIX[at]}exec: "${argv0}": ${why}: unknown`;
   const executable = (p: string): "ok" | "missing" | "denied" => {
     const st = fs.statOrNull(p);
@@ -33,7 +42,18 @@ export function startRefusal(fs: ContainerFs, argv0: string, env: string[], work
   return oci("executable file not found in $PATH");
 }
 
-/** dockerd's exit code for a refusal (daemon/errors.go): 126 when not executable, 127 when not found. */
-export function refusalExitCode(refusal: string): number {
+const byRunc = (refusal: string): boolean => refusal.startsWith("OCI runtime") || refusal.startsWith("failed to create task");
+
+/**
+ * dockerd's exit code for a refusal (daemon/errors.go): 126 when not executable, 127 when not found;
+ * for its own (an unknown user) 128 at a container's start (exitUnknown), 126 at an exec's.
+ */
+export function refusalExitCode(refusal: string, at: "create" | "exec" = "create"): number {
+  if (!byRunc(refusal)) return at === "exec" ? 126 : 128;
   return refusal.includes("permission denied") ? 126 : 127;
+}
+
+/** The error a refused start answers: runc's is the request's fault (400), dockerd's spec failing is a system error (500). */
+export function refusalError(refusal: string): VchError {
+  return byRunc(refusal) ? invalid(refusal) : new VchError("internal", refusal);
 }

@@ -9,7 +9,7 @@ import type { Container } from "./container.js";
 import { containerAttrs, ownSet } from "./container.js";
 import type { VchContext } from "./context.js";
 import { conflict, invalid, notFound } from "./errors.js";
-import { refusalExitCode } from "./exec-check.js";
+import { refusalError, refusalExitCode } from "./exec-check.js";
 import type { Guest, GuestProcess } from "./guest.js";
 import type { ContainerLifecycle } from "./lifecycle.js";
 import type { ContainerRegistry } from "./registry.js";
@@ -95,7 +95,7 @@ export class Execs {
     const attachErr = !options.detach && e.config.AttachStderr !== false;
     this.ctx.emit("container", `exec_start: ${argv.join(" ")}`, c.rec.id, { ...containerAttrs(c), execID: id });
     const gctx = this.lifecycle.guestContext(c, e.config.Env ?? [], !!e.config.Tty, !!e.config.AttachStdin && !options.detach, e.config.WorkingDir, e.config.User, "exec");
-    const refusal = this.lifecycle.refusal(c, argv[0], gctx.env, gctx.workingDir, "exec");
+    const refusal = this.lifecycle.refusal(c, argv[0], gctx.env, gctx.workingDir, "exec", e.config.User ?? "");
     if (refusal) {
       this.refused(c, e, refusal, !!options.detach, ch);
       return { output: ch, done };
@@ -146,14 +146,14 @@ export class Execs {
    * its stdout with "\r\n", and the CLI then exits with the exec's code.
    */
   private refused(c: Container, e: Exec, refusal: string, detach: boolean, ch: Channel<OutputChunk>): void {
-    const code = refusalExitCode(refusal);
+    const code = refusalExitCode(refusal, "exec");
     e.rec.Running = false;
     e.rec.ExitCode = code;
     e.rec.Pid = 0;
     c.rt.execs.delete(e.rec.ID);
     this.ended(c, e.rec.ID);
     e.finish?.(code);
-    if (detach) throw invalid(refusal);
+    if (detach) throw refusalError(refusal);
     ch.push({ stream: "stdout", data: encoder.encode(`${refusal}\r\n`), time: this.ctx.now() });
     ch.end();
   }

@@ -6,23 +6,24 @@
  * is journaled in the same commit as the transaction that changed it (`--state` keeps it).
  */
 import {
-  BindMountError, cloneLayer, ContainerFs, exportContainer, exportPath, FsError, ImageFilesystems, importTar, initLayer, Layer,
+  BindMountError, catalogueBase, cloneLayer, ContainerFs, exportContainer, exportPath, FsError, ImageFilesystems, importTar, initLayer, Layer,
   layerFromJson, layerToJson, overwriteConflict, pathStat, type StoredNode, Volume,
 } from "../fs/index.js";
 import type { Container } from "./container.js";
 import { invalid, notFound } from "./errors.js";
+import { extraHostLines } from "./extra-hosts.js";
 import { flat } from "./format.js";
 import type { FileChange, FilesystemDeps, LayerKey, PathStat } from "./fs-types.js";
 import type { ImageRecord } from "./types.js";
 
-const RESOLV_CONF = "nameserver 127.0.0.11\noptions ndots:0\n";
+export const RESOLV_CONF = "nameserver 127.0.0.11\noptions ndots:0\n";
 
-/** The repository of an image record (`busybox:latest` → `busybox`; none: an Alpine-like image). */
+/** The catalogue root filesystem of an image record (`busybox:latest` → `busybox`, `alpine:3.10` → `alpine:3.10`; none: an Alpine-like image). */
 function repoOf(img: ImageRecord | undefined): string {
   const tag = img?.repoTags[0] ?? "";
   const slash = tag.lastIndexOf("/");
   const colon = tag.lastIndexOf(":");
-  return colon > slash ? tag.slice(0, colon) : tag;
+  return colon > slash ? catalogueBase(tag.slice(0, colon), tag.slice(colon + 1)) : tag;
 }
 
 export class VchFilesystems {
@@ -275,10 +276,13 @@ class TrackedFs extends ContainerFs {
   override removeAll(...a: Parameters<ContainerFs["removeAll"]>): void { super.removeAll(...a); this.onChange?.(); }
 }
 
-/** The container's /etc/hosts: loopback names, and its own address under its hostname. */
+/** The lines every /etc/hosts Docker writes starts with. */
+export const LOOPBACK_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+
+/** The container's /etc/hosts: loopback names, its `--add-host` entries, and its own address under its hostname. */
 export function hostsFileOf(c: Container): string {
   const ip = Object.values(c.rec.networks).find((n) => n.IPAddress)?.IPAddress;
-  let s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+  let s = LOOPBACK_HOSTS + extraHostLines(c.rec.hostConfig.ExtraHosts as string[] | null | undefined);
   if (ip) s += `${ip}\t${c.rec.config.Hostname}\n`;
   return flat(s);
 }

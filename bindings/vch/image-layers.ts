@@ -4,7 +4,7 @@
  * catalogue base as OCI layer tars in its record (so the journal keeps them) and decoded layers
  * in memory. Also the template VM profile of a made image: its base's, with its layers on top.
  */
-import { deserializeLayer, ImageFilesystems, type Layer } from "../fs/index.js";
+import { catalogueBase, deserializeLayer, ImageFilesystems, type Layer } from "../fs/index.js";
 import { imageFromCatalogue, parseReference } from "./catalogue.js";
 import type { AddedImage, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
 
@@ -22,10 +22,11 @@ export class ImageLayers {
   /** Which catalogue repository a shared catalogue layer belongs to. */
   private readonly baseOf = new WeakMap<Layer, string>();
 
-  /** The catalogue repository of a pulled image (`busybox` for `busybox@sha256:…`). */
+  /** The catalogue root filesystem of a pulled image (`busybox` for `busybox@sha256:…`, `alpine:3.10` for alpine:3.10's). */
   private repoOf(img: ImageRecord): string {
-    const ref = img.repoDigests[0] ?? img.repoTags[0] ?? "alpine";
-    return parseReference(ref).repo;
+    const { repo } = parseReference(img.repoDigests[0] ?? img.repoTags[0] ?? "alpine");
+    const tagged = img.repoTags.map((t) => parseReference(t)).find((t) => t.repo === repo);
+    return catalogueBase(repo, tagged?.tag ?? "latest");
   }
 
   private catalogueLayers(repo: string): Layer[] {
@@ -76,7 +77,7 @@ export class ImageLayers {
     }
     const own = layers.slice(baseCount);
     const rootfs: ImageRootfs = { base, layers: own.map((l) => toBase64(l.tar)), configJson: image.configJson, parent: image.parent };
-    const baseProfile = base ? imageFromCatalogue(base, "latest") : null;
+    const baseProfile = base ? imageFromCatalogue(parseReference(base).repo, "latest") : null;
     const ownRecords = own.map((l) => ({ digest: l.diffId, size: l.size }));
     const ownSize = own.reduce((s, l) => s + l.size, 0);
     const size = (baseProfile?.size ?? 0) + ownSize;

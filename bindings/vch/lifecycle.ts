@@ -15,7 +15,7 @@ import { conflict, invalid, notFound, notModified, VchError } from "./errors.js"
 import type { Execs } from "./execs.js";
 import { hostsFileOf, type VchFilesystems } from "./filesystems.js";
 import { serviceNetwork, type ServiceNetDeps } from "./service-net.js";
-import { refusalExitCode, startRefusal } from "./exec-check.js";
+import { refusalError, refusalExitCode, startRefusal } from "./exec-check.js";
 import { parseTime, rfc3339 } from "./format.js";
 import { guestEntropyOf } from "./guest-entropy.js";
 import { parseSignal, type Guest, type GuestContext } from "./guest.js";
@@ -74,7 +74,7 @@ export class ContainerLifecycle {
   private nextTimerKey = 1;
   /** What every guest's clock and network share (one set of closures for the VCH, not one per container). */
   private readonly guestNow = (): number => this.ctx.now();
-  private readonly netDeps: ServiceNetDeps = {
+  readonly netDeps: ServiceNetDeps = {
     containers: () => this.registry.all(), filesOf: (p) => this.filesOf(p), now: this.guestNow,
     // An image built FROM nginx serves as nginx does: its catalogue base names the service.
     repoOf: (p) => this.images.get(p.rec.imageId)?.rootfs?.base ?? this.images.parseRef(this.images.get(p.rec.imageId)?.repoTags[0] ?? p.rec.image).repo.split("/").pop()!,
@@ -124,20 +124,20 @@ export class ContainerLifecycle {
     this.cancelRestart(c);
     const refusal = this.refusal(c, c.rec.path, c.rec.config.Env, c.rec.config.WorkingDir, "create");
     if (refusal) {
-      // dockerd records runc's refusal on the container, which stays created, and answers 400.
+      // dockerd records the refusal on the container, which stays created, and answers 400 (runc's) or 500 (an unknown user).
       Object.assign(s, { ExitCode: refusalExitCode(refusal), Error: refusal });
       if (c.rec.hostConfig.AutoRemove) this.destroy(c, true); // `--rm`: dockerd removes it after the failed start
-      throw invalid(refusal);
+      throw refusalError(refusal);
     }
     c.manuallyStopped = false;
     this.bootContainer(c, null);
   }
 
   /**
-   * runc's refusal to start `argv0` in the container (missing or not executable in its filesystem),
-   * as its main process (`create`) or an exec's, or null.
+   * The refusal to start `argv0` as `user` in the container (unknown user; missing or not executable in
+   * its filesystem), as its main process (`create`) or an exec's, or null.
    */
-  refusal(c: Container, argv0: string, env: string[], workdir: string | undefined, at: "create" | "exec"): string | null {
+  refusal(c: Container, argv0: string, env: string[], workdir: string | undefined, at: "create" | "exec", user = c.rec.config.User ?? ""): string | null {
     // A container labelled as a service runs any command (docs/guest.md): nothing to look up.
     if (!argv0 || c.rec.config.Labels?.["vicsim.guest.service"] === "true") return null;
     // A wasi/wasm image's program is a module its WASI runtime loads, not a runc process (the guest reports a missing one).
@@ -145,7 +145,7 @@ export class ContainerLifecycle {
     if (image && image.os === "wasi") return null;
     let files;
     try { files = this.filesOf(c); } catch { return null; } // the boot reports a filesystem it cannot make
-    return startRefusal(files, argv0, env, workdir || "/", at);
+    return startRefusal(files, argv0, env, workdir || "/", at, user);
   }
 
   /** Docker's stop: SIGTERM (or its stop signal), SIGKILL after `timeout` seconds; a restarting one just stops. */

@@ -12,6 +12,7 @@
 
 import type { VmMemoryStats } from "../core/memory-types.js";
 import type { Layer } from "../fs/index.js";
+import type { Network } from "../guests/shell/index.js";
 import type { FileChange, PathStat } from "./fs-types.js";
 
 // ───────────────────────────── cluster model ─────────────────────────────
@@ -753,6 +754,8 @@ export interface VirtualContainerHostApi {
   keptBuildSteps(): Map<string, KeptBuildStep>;
   /** Keeps a builder cache step in the state folder (with the layer it added), or (null) forgets it. */
   keepBuildStep(key: string, step: KeptBuildStep | null): void;
+  /** A build's RUN step's network, /etc/hosts and resolv.conf (`docker build --network --add-host`); 404 for an unknown network. */
+  buildSandbox(o: { networkMode: string; extraHosts: string[] }): { net: Network; hosts: string; resolvConf: string; address?: string };
   removeImage(ref: string, options?: { force?: boolean; noprune?: boolean }): ImageRemoval;
   /** `docker image prune`: filters dangling, until, label, label! (any other is refused). */
   /** Removes the legacy link `alias` of container `parent` (`docker rm --link PARENT/ALIAS`). */

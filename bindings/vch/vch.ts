@@ -22,6 +22,7 @@ import type { VchStore } from "../store/types.js";
 
 import { ClusterOps } from "./cluster-ops.js";
 import { VirtualClock } from "./clock.js";
+import { type BuildSandbox, buildSandbox } from "./build-sandbox.js";
 
 import { clusterVmSpec, MIN_MEMORY_MIB, NAME_RE, normaliseHosts, resolveHostConfig, validateModel } from "./config.js";
 import { containerAttrs, type Container } from "./container.js";
@@ -326,6 +327,10 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         this.ctx.journal.mark("build", key);
       } else if (this.parts.buildSteps.delete(key)) this.ctx.journal.unmark("build", key);
     });
+  }
+
+  buildSandbox(o: { networkMode: string; extraHosts: string[] }): BuildSandbox {
+    return buildSandbox(o, { network: (ref) => this.nets.resolve(ref), container: (ref) => this.container(ref) }, this.lifecycle.netDeps);
   }
 
   /** Removes a tag or an image (`docker rmi`); refused while a container uses it unless forced. */

@@ -20,8 +20,25 @@ export interface ShellClock {
  */
 export interface NetRequest { url: string; method: string; headers: Record<string, string>; body?: Uint8Array }
 export interface NetResponse { status: number; statusText?: string; headers?: Record<string, string>; body: Uint8Array; address?: string }
-/** Resolves a request, or rejects with an Error whose message is the reason (`Connection refused`, `bad address 'x'`). */
-export type Network = (req: NetRequest) => Promise<NetResponse>;
+/**
+ * Resolves a request, or rejects with an Error whose message is the reason (`Connection refused`, `bad address 'x'`);
+ * `dns` is the name server the container's /etc/resolv.conf names (Docker's embedded one, 127.0.0.11).
+ */
+export type Network = ((req: NetRequest) => Promise<NetResponse>) & {
+  dns?: NameServer;
+  /** What an echo request to an address meets (ping): a reply, silence, or no route (no network but loopback). */
+  ping?(address: string): "answers" | "silent" | "unreachable";
+};
+
+/** A DNS server as a resolver asks it: what it answers for a name or an address. */
+export interface NameServer {
+  /** Its address (`127.0.0.11`). */
+  address: string;
+  /** A name's IPv4 and IPv6 addresses (empty for a family it has none of: NODATA); null when unknown (NXDOMAIN). */
+  lookup(name: string): { v4: string[]; v6: string[] } | null;
+  /** The name of an address (a PTR answer), or null (NXDOMAIN). */
+  reverse(ip: string): string | null;
+}
 
 /** The user a shell runs as, with names for `id` and `whoami`. */
 export interface ShellUser extends Credentials { name?: string; group?: string }

@@ -14,9 +14,11 @@ import { BytesInput, CallbackOutput, type Input, IterableInput, lines } from "./
 import { FILE_UTILITIES } from "./utilities/files.js";
 import { SYSTEM_UTILITIES } from "./utilities/system.js";
 import { TEXT_UTILITIES } from "./utilities/text.js";
+import { nslookup } from "./utilities/nslookup.js";
 import { redisCli } from "./utilities/redis-cli.js";
+import { ping } from "./utilities/ping.js";
 
-export type { CommandContext, Network, NetRequest, NetResponse, ShellClock, ShellUser, System, SystemInfo, Utility } from "./context.js";
+export type { CommandContext, NameServer, Network, NetRequest, NetResponse, ShellClock, ShellUser, System, SystemInfo, Utility } from "./context.js";
 export { ProcessTable } from "./processes.js";
 export { parseScript, ShellSyntaxError } from "./parse.js";
 
@@ -68,7 +70,7 @@ const sh: Utility = async (ctx) => {
 };
 
 /** Every utility the emulated guest implements, by command name. */
-export const UTILITIES: Record<string, Utility> = { ...FILE_UTILITIES, ...TEXT_UTILITIES, ...SYSTEM_UTILITIES, "redis-cli": redisCli, sh, ash: sh, bash: sh, dash: sh };
+export const UTILITIES: Record<string, Utility> = { ...FILE_UTILITIES, ...TEXT_UTILITIES, ...SYSTEM_UTILITIES, "redis-cli": redisCli, nslookup, ping, sh, ash: sh, bash: sh, dash: sh };
 
 /** The worlds of running shells, so a nested `sh` sees the same external hook. */
 const worlds = new WeakMap<System, ShellWorld>();

@@ -510,7 +510,7 @@ export class Interpreter implements ExpandHost {
         const [interp] = head.slice(2).split("\n")[0].trim().split(/\s+/);
         if (/(^|\/)(sh|ash|bash|dash)$/.test(interp)) return await this.world.utilities.sh({ ...ctx, argv: ["sh", path, ...argv.slice(1)] });
       }
-      if (utility) return await raceSignal(utility(ctx), signal);
+      if (utility) return await raceSignal(utility(ctx), signal, (utility as { trapsInterrupt?: boolean }).trapsInterrupt);
       const ext = this.world.external?.(ctx);
       if (ext) return await raceSignal(ext, signal);
       await this.err(fds, `${this.state.arg0}: ${name}: not supported by the emulated guest`);

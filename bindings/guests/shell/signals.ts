@@ -14,11 +14,14 @@ export function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   return c.signal;
 }
 
-/** Ends a utility's run when its process is signalled, even if it is waiting for input. */
-export function raceSignal(p: Promise<number>, signal: AbortSignal): Promise<number> {
-  if (signal.aborted) return Promise.resolve(128 + sigOf(signal));
+/**
+ * Ends a utility's run when its process is signalled, even if it is waiting for input; a utility
+ * that traps SIGINT (`trapsInterrupt`, as ping does) ends by itself on that one.
+ */
+export function raceSignal(p: Promise<number>, signal: AbortSignal, trapsInterrupt = false): Promise<number> {
+  if (signal.aborted && !(trapsInterrupt && sigOf(signal) === 2)) return Promise.resolve(128 + sigOf(signal));
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(128 + sigOf(signal));
+    const onAbort = () => { if (!(trapsInterrupt && sigOf(signal) === 2)) resolve(128 + sigOf(signal)); };
     signal.addEventListener("abort", onAbort, { once: true });
     p.then((v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
       (e) => { signal.removeEventListener("abort", onAbort); reject(e); });

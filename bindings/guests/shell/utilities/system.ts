@@ -28,11 +28,12 @@ const id: Utility = async (ctx) => {
   const { flags } = getopt(ctx.argv, "ungG");
   const u = ctx.user;
   const un = u.name ?? idName(ctx.fs, "passwd", u.uid), gn = u.group ?? idName(ctx.fs, "group", u.gid);
+  const groups = u.groups ?? [];
   if (flags.has("u")) { await out(ctx, (flags.has("n") ? un : String(u.uid)) + "\n"); return 0; }
   if (flags.has("g")) { await out(ctx, (flags.has("n") ? gn : String(u.gid)) + "\n"); return 0; }
+  if (flags.has("G")) { await out(ctx, (groups.length ? groups : [u.gid]).map((g) => (flags.has("n") ? idName(ctx.fs, "group", g) : String(g))).join(" ") + "\n"); return 0; }
   const nm = (id: number, n: string) => (n === String(id) ? `${id}` : `${id}(${n})`);
-  const groups = (u.groups ?? []).filter((g) => g !== u.gid);
-  await out(ctx, `uid=${nm(u.uid, un)} gid=${nm(u.gid, gn)}${groups.length ? ` groups=${[u.gid, ...groups].map((g) => nm(g, idName(ctx.fs, "group", g))).join(",")}` : ""}\n`);
+  await out(ctx, `uid=${nm(u.uid, un)} gid=${nm(u.gid, gn)}${groups.length ? ` groups=${groups.map((g) => nm(g, idName(ctx.fs, "group", g))).join(",")}` : ""}\n`);
   return 0;
 };
 
