@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packTar } from "modern-tar";
+import { packTar, unpackTar } from "modern-tar";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serveDocker, type DockerServer } from "../bindings/docker/node.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
@@ -225,6 +225,26 @@ describe("tag, history, save, load, import, commit", () => {
     expect(await ok(["run", "--rm", "foreign:1"])).toBe("from GNU tar\n");
   });
 
+  test("a pulled image saves with its id as its config's digest, and loads back as the same image", async () => {
+    await ok(["pull", "-q", "alpine:3.10"]);
+    const id = (await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim();
+    const file = join(dir, "alpine.tar");
+    await ok(["save", "-o", file, "alpine:3.10"]);
+    // As dockerd writes it: the config blob is named by its sha256, which is the image id.
+    const entries = await unpackTar(new Uint8Array(readFileSync(file)));
+    const manifest = JSON.parse(new TextDecoder().decode(entries.find((e) => e.header.name === "manifest.json")!.data));
+    expect(manifest).toEqual([{ Config: `${id.slice(7)}.json`, RepoTags: ["alpine:3.10"], Layers: [expect.stringMatching(/^[0-9a-f]{64}\/layer\.tar$/)] }]);
+    const config = entries.find((e) => e.header.name === manifest[0].Config)!.data!;
+    expect("sha256:" + createHash("sha256").update(config).digest("hex")).toBe(id);
+    // Loaded while the image is still here, and again after it was removed: the same id both times.
+    expect(await ok(["load", "-i", file])).toBe("Loaded image: alpine:3.10\n");
+    expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim()).toBe(id);
+    await ok(["rmi", "alpine:3.10"]);
+    expect(await ok(["load", "-i", file])).toBe("Loaded image: alpine:3.10\n");
+    expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim()).toBe(id);
+    expect(await ok(["run", "--rm", "alpine:3.10", "cat", "/etc/os-release"])).toMatch(/^NAME="Alpine Linux"$/m);
+  });
+
   test("docker import makes an image from a filesystem tar, with --change", async () => {
     const tar = await packTar([
       { header: { name: "bin/", type: "directory", size: 0, mode: 0o755 } },
@@ -263,6 +283,13 @@ describe("tag, history, save, load, import, commit", () => {
     await ok(["rmi", "foreign:1"]);
     expect(await ok(["load", "-i", again])).toBe("Loaded image: foreign:1\n");
     expect(await ok(["run", "--rm", "foreign:1"])).toBe("from GNU tar\n");
+    // A pulled image keeps the config document it was pulled with: saved, it loads back as itself.
+    const busybox = (await ok(["images", "--no-trunc", "--format", "{{.ID}}", "busybox"])).trim();
+    const saved = join(dir, "busybox.tar");
+    await ok(["save", "-o", saved, "busybox"]);
+    expect(await ok(["load", "-i", saved])).toBe("Loaded image: busybox:latest\n");
+    expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "busybox"])).trim()).toBe(busybox);
+    expect((await unpackTar(new Uint8Array(readFileSync(saved)))).map((e) => e.header.name)).toContain(`${busybox.slice(7)}.json`);
     await ok(["rmi", "imported:1"]);
     expect(await ok(["images", "-q", "imported"])).toBe("");
   });

@@ -42,7 +42,16 @@ export async function buildImageOf(vch: VirtualContainerHostApi, rec: ImageRecor
       parent: rec.rootfs.parent,
     };
   }
-  // A pulled image: its history as its root filesystem's layers and its command.
+  if (rec.configJson) {
+    // A pulled image: the config document the registry served (its sha256 is the id).
+    const doc = JSON.parse(rec.configJson) as { history?: HistoryEntry[]; created: string };
+    return {
+      id: rec.id, configJson: rec.configJson, config: structuredClone(rec.config), layers, history: doc.history ?? [], created: doc.created,
+      architecture: rec.architecture, os: rec.os, parent: null,
+    };
+  }
+  // A pulled image journaled before pulls kept their config document: its history as its root
+  // filesystem's layers and its command (this document's digest is not its id).
   const created = rfc3339(rec.created * 1000);
   const history: HistoryEntry[] = layers.map((l, i) => ({ created, created_by: i === 0 ? `/bin/sh -c #(nop) ADD file:${l.diffId.slice(7)} in / ` : `/bin/sh -c #(nop) COPY dir:${l.diffId.slice(7)} in / ` }));
   if (rec.config.Cmd) history.push({ created, created_by: `/bin/sh -c #(nop)  CMD [${rec.config.Cmd.map((c) => JSON.stringify(c)).join(" ")}]`, empty_layer: true });

@@ -6,7 +6,8 @@
  */
 import { deserializeLayer, ImageFilesystems, type Layer } from "../fs/index.js";
 import { imageFromCatalogue, parseReference } from "./catalogue.js";
-import type { AddedImage, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
+import { pulledImageConfig } from "./image-config.js";
+import type { AddedImage, ImageConfig, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
 
 export const toBase64 = (b: Uint8Array): string => {
   let s = "";
@@ -32,6 +33,11 @@ export class ImageLayers {
     const layers = this.catalogue.layersOf(repo);
     for (const l of layers) this.baseOf.set(l, repo);
     return layers;
+  }
+
+  /** The config document a pull of `repo` gets (over the catalogue's layers for it) and its id. */
+  pulledConfig(repo: string, config: ImageConfig, created: number): Promise<{ id: string; configJson: string }> {
+    return pulledImageConfig(config, this.catalogueLayers(repo), created);
   }
 
   /** The layers of an image, top first, when they are in memory (always, after `hydrate`). */

@@ -160,6 +160,8 @@ export interface ImageRecord {
   profile: TemplateProfile;
   /** Images built, loaded, imported or committed here: their own layers and config document. */
   rootfs?: ImageRootfs;
+  /** A pulled image's config document as the registry served it (its sha256 is `id`; `docker save` writes it). */
+  configJson?: string;
 }
 
 /** The filesystem of an image made in this VCH (pulled images take theirs from the catalogue). */
