@@ -6,6 +6,7 @@
 import { imageFromCatalogue, inCatalogue, parseReference, validReference } from "./catalogue.js";
 import type { VchContext } from "./context.js";
 import { invalid, notFound, VchError } from "./errors.js";
+import { pullAccessDenied, registryHas } from "./official-images.js";
 import type { ImageRecord, ImageRemoval, PullProgress } from "./types.js";
 
 export class Images {
@@ -34,14 +35,18 @@ export class Images {
     for (const t of rec.repoTags) this.tags.set(t, id);
   }
 
-  /** The repository and tag a pull of `ref` asks the registry model for, and what it serves. */
+  /**
+   * The repository and tag a pull of `ref` asks the registry model for, and what it serves; a
+   * repository it does not have is refused as dockerd's pull refuses it (bindings/vch/official-images.ts).
+   */
   served(ref: string): { repo: string; tag: string; image: ReturnType<typeof imageFromCatalogue> } {
     const { repo, tag } = this.parseRef(ref);
+    if (!registryHas(repo)) throw notFound(pullAccessDenied(repo));
     return { repo, tag, image: imageFromCatalogue(repo, tag) };
   }
 
   /**
-   * Pulls an image from the built-in catalogue (any other name gets a deterministic profile),
+   * Pulls an image from the built-in catalogue (any other name the registry has gets a deterministic profile),
    * reporting Docker's progress messages; returns the record and whether it was already there.
    * `document` is the image's config document and its id (its sha256), made over its layers.
    */
