@@ -232,10 +232,16 @@ export const IMAGES_WITH_ROOTFS = Object.keys(SPECS);
 /** Images built on buildpack-deps carry curl and wget (python, node, ruby, golang). */
 const BUILDPACK = new Set(["python", "node", "ruby", "golang"]);
 
-/** Builds an image's layers, top first (image layer, then base distribution). */
-export function buildImageLayers(repo: string): Layer[] {
+/** Whose root filesystem a repository has (`nginx` for `myorg/nginx`; Alpine's for any other name). */
+export function rootfsOf(repo: string): string {
   const name = repo.split("/").pop()!;
-  const spec = SPECS[name] ?? { distro: "alpine" };
+  return Object.hasOwn(SPECS, name) ? name : "alpine";
+}
+
+/** Builds an image's layers, top first (image layer, then base distribution): the same for every repository of one `rootfsOf`. */
+export function buildImageLayers(repo: string): Layer[] {
+  const name = rootfsOf(repo);
+  const spec = SPECS[name];
   const base = baseLayer(spec.distro, IMAGE_MTIME);
   if (!spec.build && !spec.users && !spec.groups) return [base.layer];
   const own = new LayerBuilder(IMAGE_MTIME);

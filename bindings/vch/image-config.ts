@@ -6,30 +6,35 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { type Layer, serializeLayer } from "../fs/index.js";
+import { type Layer, rootfsOf, serializeLayer } from "../fs/index.js";
 import type { ImageConfig } from "./types.js";
 
-/** Diff ids of catalogue layers (deterministic contents, shared by every VCH of the process). */
-const diffIds = new WeakMap<Layer, Promise<string>>();
+/**
+ * Diff ids of each catalogue root filesystem, bottom first, computed once per process: its layers'
+ * contents are deterministic, the same in every VCH, so a pull need not serialise them again.
+ */
+const diffIdsByRootfs = new Map<string, Promise<string[]>>();
 
-function diffIdOf(layer: Layer): Promise<string> {
-  let d = diffIds.get(layer);
-  if (!d) {
-    d = serializeLayer(layer).then((tar) => `sha256:${bytesToHex(sha256(tar))}`);
-    diffIds.set(layer, d);
+function diffIdsOf(repo: string, layers: () => Layer[]): Promise<string[]> {
+  const key = rootfsOf(repo);
+  let ids = diffIdsByRootfs.get(key);
+  if (!ids) {
+    ids = Promise.all(layers().slice().reverse().map(async (l) => `sha256:${bytesToHex(sha256(await serializeLayer(l)))}`));
+    diffIdsByRootfs.set(key, ids);
   }
-  return d;
+  return ids;
 }
 
 /** Docker's `created`: RFC 3339 with nanoseconds. */
 const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 
 /**
- * The config document of an image with `layers` (top first) and `config`, created at `created`
- * (Unix seconds), and its id (`sha256:` of the document's bytes).
+ * The config document of a pull of `repo` with `config`, created at `created` (Unix seconds), over
+ * the catalogue's layers for it (`layers`, top first, built only when their diff ids are not known
+ * yet), and its id (`sha256:` of the document's bytes).
  */
-export async function pulledImageConfig(config: ImageConfig, layers: Layer[], created: number): Promise<{ id: string; configJson: string }> {
-  const ids = await Promise.all(layers.slice().reverse().map(diffIdOf));
+export async function pulledImageConfig(repo: string, config: ImageConfig, layers: () => Layer[], created: number): Promise<{ id: string; configJson: string }> {
+  const ids = await diffIdsOf(repo, layers);
   const when = rfc3339(created * 1000);
   const history: { created: string; created_by: string; empty_layer?: boolean }[] = ids.map((d, i) => ({
     created: when,

@@ -37,7 +37,7 @@ export class ImageLayers {
 
   /** The config document a pull of `repo` gets (over the catalogue's layers for it) and its id. */
   pulledConfig(repo: string, config: ImageConfig, created: number): Promise<{ id: string; configJson: string }> {
-    return pulledImageConfig(config, this.catalogueLayers(repo), created);
+    return pulledImageConfig(repo, config, () => this.catalogueLayers(repo), created);
   }
 
   /** The layers of an image, top first, when they are in memory (always, after `hydrate`). */
