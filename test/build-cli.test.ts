@@ -236,6 +236,11 @@ describe("tag, history, save, load, import, commit", () => {
     expect(manifest).toEqual([{ Config: `${id.slice(7)}.json`, RepoTags: ["alpine:3.10"], Layers: [expect.stringMatching(/^[0-9a-f]{64}\/layer\.tar$/)] }]);
     const config = entries.find((e) => e.header.name === manifest[0].Config)!.data!;
     expect("sha256:" + createHash("sha256").update(config).digest("hex")).toBe(id);
+    // docker inspect names the layers by the diff ids of the config, the digests of the saved layer tars.
+    const layerTar = entries.find((e) => e.header.name === manifest[0].Layers[0])!.data!;
+    const diffId = "sha256:" + createHash("sha256").update(layerTar).digest("hex");
+    expect(JSON.parse(await ok(["image", "inspect", "--format", "{{json .RootFS.Layers}}", "alpine:3.10"]))).toEqual([diffId]);
+    expect(JSON.parse(new TextDecoder().decode(config)).rootfs).toEqual({ type: "layers", diff_ids: [diffId] });
     // Loaded while the image is still here, and again after it was removed: the same id both times.
     expect(await ok(["load", "-i", file])).toBe("Loaded image: alpine:3.10\n");
     expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim()).toBe(id);
