@@ -13,7 +13,7 @@ const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const SUITE = new URL("../vendor/docker-py/", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
 /**
- * Every test that passes deterministically (243 of 253 at most, 243 seen): the four
+ * Every test that passes deterministically (243 of 253 at most, 241–243 seen): the four
  * `test_build_in_context_*` tests read logs right after `start` without waiting, racing the container
  * VM's boot, so the floor counts none of them. Raise it as causes are fixed. It was 237 until an exec
  * of a missing program ended 127 as in dockerd 28: test_exec_run_failed expects the 126 of dockerd
