@@ -194,12 +194,15 @@ describe("tag, history, save, load, import, commit", () => {
   test("docker save then docker load brings the image back, runnable, with the same id", async () => {
     await ok(["build", "-t", "saved:1", "."], context("save", { Dockerfile: "FROM busybox\nRUN echo kept > /kept.txt\nCMD [\"cat\", \"/kept.txt\"]\n" }));
     const id = (await ok(["images", "--format", "{{.ID}}", "saved:1"])).trim();
+    const built = await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "saved:1"]);
     const file = join(dir, "saved.tar");
     await ok(["save", "-o", file, "saved:1"]);
     await ok(["rmi", "saved:1"]);
     expect((await ok(["images", "-q", "saved"])).trim()).toBe("");
     expect(await ok(["load", "-i", file])).toBe("Loaded image: saved:1\n");
     expect((await ok(["images", "--format", "{{.ID}}", "saved:1"])).trim()).toBe(id);
+    // Built on busybox, it is on busybox's layers again: the same size and template VM as built.
+    expect(await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "saved:1"])).toBe(built);
     expect(await ok(["run", "--rm", "saved:1"])).toBe("kept\n");
     const bad = await docker(["load", "-i", join(dir, "three", "Dockerfile")]);
     expect(bad.code).toBe(1);
@@ -228,6 +231,7 @@ describe("tag, history, save, load, import, commit", () => {
   test("a pulled image saves with its id as its config's digest, and loads back as the same image", async () => {
     await ok(["pull", "-q", "alpine:3.10"]);
     const id = (await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim();
+    const pulled = await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "alpine:3.10"]);
     const file = join(dir, "alpine.tar");
     await ok(["save", "-o", file, "alpine:3.10"]);
     // As dockerd writes it: the config blob is named by its sha256, which is the image id.
@@ -247,6 +251,8 @@ describe("tag, history, save, load, import, commit", () => {
     await ok(["rmi", "alpine:3.10"]);
     expect(await ok(["load", "-i", file])).toBe("Loaded image: alpine:3.10\n");
     expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim()).toBe(id);
+    // Its layers are alpine's again: the same size and template VM as pulled.
+    expect(await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "alpine:3.10"])).toBe(pulled);
     expect(await ok(["run", "--rm", "alpine:3.10", "cat", "/etc/os-release"])).toMatch(/^NAME="Alpine Linux"$/m);
   });
 
@@ -282,6 +288,8 @@ describe("tag, history, save, load, import, commit", () => {
     expect(await ok(["images", "--format", "{{.Repository}}:{{.Tag}}"])).toContain("three:latest");
     expect(await ok(["run", "--rm", "three"])).toBe("built with lib 1.0\nlib.txt\nmain.sh\nout.txt\n");
     expect(await ok(["run", "--rm", "committed:1"])).toBe("committed\n");
+    // A loaded image on a catalogue base (journaled as its own layer above busybox's) runs after the restart.
+    expect(await ok(["run", "--rm", "saved:1"])).toBe("kept\n");
     // A loaded image saves as it was loaded, after the restart too: its layer tar is kept byte for byte.
     const again = join(dir, "foreign-again.tar");
     await ok(["save", "-o", again, "foreign:1"]);

@@ -206,6 +206,10 @@ export async function saveFromVch(vch: VirtualContainerHostApi, refs: string[]):
 export async function loadIntoVch(vch: VirtualContainerHostApi, archive: Uint8Array): Promise<string[]> {
   const lines: string[] = [];
   for (const { image, tags } of await loadImages(archive)) {
+    // Layers that are a catalogue image's (a saved pulled image, or one built on it) become the
+    // catalogue's shared ones again: the image keeps its base's size and template profile.
+    const base = await vch.catalogueBase(image.layers.map((l) => l.diffId), tags);
+    base?.forEach((layer, i) => (image.layers[i] = { ...image.layers[i], layer }));
     addToVch(vch, image, tags, "load");
     if (tags.length) for (const t of tags) lines.push(`Loaded image: ${t}`);
     else lines.push(`Loaded image ID: ${image.id}`);

@@ -6,7 +6,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { type Layer, rootfsOf, serializeLayer } from "../fs/index.js";
+import { buildImageLayers, IMAGES_WITH_ROOTFS, type Layer, rootfsOf, serializeLayer } from "../fs/index.js";
 import type { ImageConfig } from "./types.js";
 
 /**
@@ -44,4 +44,23 @@ export async function pulledImageConfig(repo: string, config: ImageConfig, layer
   const doc = { architecture: "amd64", config, created: when, history, os: "linux", rootfs: { type: "layers", diff_ids: ids } };
   const configJson = JSON.stringify(doc);
   return { id: `sha256:${bytesToHex(sha256(new TextEncoder().encode(configJson)))}`, configJson };
+}
+
+/**
+ * The catalogue root filesystem whose layers are the bottom layers of `diffIds` (bottom first), the
+ * one with the most layers when several are: a `docker load` of a saved pulled image (or of one built
+ * on it) finds its base again. The root filesystems of `names` (the repositories the image is tagged
+ * with) are looked at first, and one that is all of `diffIds` ends the search (none can be longer);
+ * each root filesystem's diff ids are computed once per process.
+ */
+export async function catalogueRootfsUnder(diffIds: string[], names: string[] = []): Promise<string | null> {
+  let best: { name: string; count: number } | null = null;
+  for (const name of new Set([...names.map(rootfsOf), ...IMAGES_WITH_ROOTFS])) {
+    const ids = await diffIdsOf(name, () => buildImageLayers(name));
+    if (ids.length <= diffIds.length && ids.every((d, i) => d === diffIds[i]) && ids.length > (best?.count ?? 0)) {
+      best = { name, count: ids.length };
+      if (ids.length === diffIds.length) break;
+    }
+  }
+  return best?.name ?? null;
 }

@@ -6,7 +6,7 @@
  */
 import { deserializeLayer, ImageFilesystems, type Layer } from "../fs/index.js";
 import { imageFromCatalogue, parseReference } from "./catalogue.js";
-import { pulledImageConfig } from "./image-config.js";
+import { catalogueRootfsUnder, pulledImageConfig } from "./image-config.js";
 import type { AddedImage, ImageConfig, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
 
 export const toBase64 = (b: Uint8Array): string => {
@@ -38,6 +38,12 @@ export class ImageLayers {
   /** The config document a pull of `repo` gets (over the catalogue's layers for it) and its id. */
   pulledConfig(repo: string, config: ImageConfig, created: number): Promise<{ id: string; configJson: string }> {
     return pulledImageConfig(repo, config, () => this.catalogueLayers(repo), created);
+  }
+
+  /** The catalogue layers (this VCH's shared objects, bottom first) that the bottom of `diffIds` (bottom first) is, if any. */
+  async catalogueBase(diffIds: string[], names: string[]): Promise<Layer[] | null> {
+    const name = await catalogueRootfsUnder(diffIds, names);
+    return name ? this.catalogueLayers(name).slice().reverse() : null;
   }
 
   /** The layers of an image, top first, when they are in memory (always, after `hydrate`). */

@@ -40,6 +40,7 @@ import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
 import { RealGuestAdapter } from "../guests/real-adapter.js";
 
+import { parseReference } from "./catalogue.js";
 import { Images } from "./images.js";
 import { ImageLayers } from "./image-layers.js";
 import { Journal } from "./journal.js";
@@ -319,6 +320,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** An image's root filesystem layers, top first (shared, read-only). */
   async imageLayers(ref: string): Promise<Layer[]> {
     return this.layerStore.of(this.images.resolve(ref));
+  }
+
+  /** The catalogue's shared layers, bottom first, under the layers `diffIds` names (bottom first), or null. */
+  async catalogueBase(diffIds: string[], tags: string[] = []): Promise<Layer[] | null> {
+    return this.layerStore.catalogueBase(diffIds, tags.map((t) => parseReference(t).repo));
   }
 
   keptBuildSteps(): Map<string, KeptBuildStep> {
