@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packTar } from "modern-tar";
+import { packTar, unpackTar } from "modern-tar";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serveDocker, type DockerServer } from "../bindings/docker/node.js";
 import { VirtualContainerHost } from "../bindings/vch/index.js";
@@ -222,12 +222,15 @@ describe("tag, history, save, load, import, commit", () => {
   test("docker save then docker load brings the image back, runnable, with the same id", async () => {
     await ok(["build", "-t", "saved:1", "."], context("save", { Dockerfile: "FROM busybox\nRUN echo kept > /kept.txt\nCMD [\"cat\", \"/kept.txt\"]\n" }));
     const id = (await ok(["images", "--format", "{{.ID}}", "saved:1"])).trim();
+    const built = await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "saved:1"]);
     const file = join(dir, "saved.tar");
     await ok(["save", "-o", file, "saved:1"]);
     await ok(["rmi", "saved:1"]);
     expect((await ok(["images", "-q", "saved"])).trim()).toBe("");
     expect(await ok(["load", "-i", file])).toBe("Loaded image: saved:1\n");
     expect((await ok(["images", "--format", "{{.ID}}", "saved:1"])).trim()).toBe(id);
+    // Built on busybox, it is on busybox's layers again: the same size and template VM as built.
+    expect(await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "saved:1"])).toBe(built);
     expect(await ok(["run", "--rm", "saved:1"])).toBe("kept\n");
     const bad = await docker(["load", "-i", join(dir, "three", "Dockerfile")]);
     expect(bad.code).toBe(1);
@@ -251,6 +254,34 @@ describe("tag, history, save, load, import, commit", () => {
     writeFileSync(join(dir, "foreign.tar"), archive);
     expect(await ok(["load", "-i", join(dir, "foreign.tar")])).toBe("Loaded image: foreign:1\n");
     expect(await ok(["run", "--rm", "foreign:1"])).toBe("from GNU tar\n");
+  });
+
+  test("a pulled image saves with its id as its config's digest, and loads back as the same image", async () => {
+    await ok(["pull", "-q", "alpine:3.10"]);
+    const id = (await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim();
+    const pulled = await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "alpine:3.10"]);
+    const file = join(dir, "alpine.tar");
+    await ok(["save", "-o", file, "alpine:3.10"]);
+    // As dockerd writes it: the config blob is named by its sha256, which is the image id.
+    const entries = await unpackTar(new Uint8Array(readFileSync(file)));
+    const manifest = JSON.parse(new TextDecoder().decode(entries.find((e) => e.header.name === "manifest.json")!.data));
+    expect(manifest).toEqual([{ Config: `${id.slice(7)}.json`, RepoTags: ["alpine:3.10"], Layers: [expect.stringMatching(/^[0-9a-f]{64}\/layer\.tar$/)] }]);
+    const config = entries.find((e) => e.header.name === manifest[0].Config)!.data!;
+    expect("sha256:" + createHash("sha256").update(config).digest("hex")).toBe(id);
+    // docker inspect names the layers by the diff ids of the config, the digests of the saved layer tars.
+    const layerTar = entries.find((e) => e.header.name === manifest[0].Layers[0])!.data!;
+    const diffId = "sha256:" + createHash("sha256").update(layerTar).digest("hex");
+    expect(JSON.parse(await ok(["image", "inspect", "--format", "{{json .RootFS.Layers}}", "alpine:3.10"]))).toEqual([diffId]);
+    expect(JSON.parse(new TextDecoder().decode(config)).rootfs).toEqual({ type: "layers", diff_ids: [diffId] });
+    // Loaded while the image is still here, and again after it was removed: the same id both times.
+    expect(await ok(["load", "-i", file])).toBe("Loaded image: alpine:3.10\n");
+    expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim()).toBe(id);
+    await ok(["rmi", "alpine:3.10"]);
+    expect(await ok(["load", "-i", file])).toBe("Loaded image: alpine:3.10\n");
+    expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "alpine:3.10"])).trim()).toBe(id);
+    // Its layers are alpine's again: the same size and template VM as pulled.
+    expect(await ok(["image", "inspect", "--format", "{{.Size}} {{json .TemplateVM}}", "alpine:3.10"])).toBe(pulled);
+    expect(await ok(["run", "--rm", "alpine:3.10", "cat", "/etc/os-release"])).toMatch(/^NAME="Alpine Linux"$/m);
   });
 
   test("docker import makes an image from a filesystem tar, with --change", async () => {
@@ -285,12 +316,21 @@ describe("tag, history, save, load, import, commit", () => {
     expect(await ok(["images", "--format", "{{.Repository}}:{{.Tag}}"])).toContain("three:latest");
     expect(await ok(["run", "--rm", "three"])).toBe("built with lib 1.0\nlib.txt\nmain.sh\nout.txt\n");
     expect(await ok(["run", "--rm", "committed:1"])).toBe("committed\n");
+    // A loaded image on a catalogue base (journaled as its own layer above busybox's) runs after the restart.
+    expect(await ok(["run", "--rm", "saved:1"])).toBe("kept\n");
     // A loaded image saves as it was loaded, after the restart too: its layer tar is kept byte for byte.
     const again = join(dir, "foreign-again.tar");
     await ok(["save", "-o", again, "foreign:1"]);
     await ok(["rmi", "foreign:1"]);
     expect(await ok(["load", "-i", again])).toBe("Loaded image: foreign:1\n");
     expect(await ok(["run", "--rm", "foreign:1"])).toBe("from GNU tar\n");
+    // A pulled image keeps the config document it was pulled with: saved, it loads back as itself.
+    const busybox = (await ok(["images", "--no-trunc", "--format", "{{.ID}}", "busybox"])).trim();
+    const saved = join(dir, "busybox.tar");
+    await ok(["save", "-o", saved, "busybox"]);
+    expect(await ok(["load", "-i", saved])).toBe("Loaded image: busybox:latest\n");
+    expect((await ok(["images", "--no-trunc", "--format", "{{.ID}}", "busybox"])).trim()).toBe(busybox);
+    expect((await unpackTar(new Uint8Array(readFileSync(saved)))).map((e) => e.header.name)).toContain(`${busybox.slice(7)}.json`);
     await ok(["rmi", "imported:1"]);
     expect(await ok(["images", "-q", "imported"])).toBe("");
   });

@@ -107,6 +107,19 @@ describe("docker CLI", () => {
     expect(r.stderr).toContain("Unable to find image 'alpine:3.20' locally");
   });
 
+  test("a pull of a repository no registry has fails as dockerd's does; a namespaced one is anyone's and pulls", async () => {
+    const denied = "pull access denied for dockerpytest_does_not_exist, repository does not exist or may require 'docker login': denied: requested access to the resource is denied";
+    const pull = await docker(["pull", "dockerpytest_does_not_exist"]);
+    expect(pull).toEqual({ code: 1, stdout: "Using default tag: latest\n", stderr: `Error response from daemon: ${denied}\n` });
+    const run = await docker(["run", "--rm", "dockerpytest_does_not_exist"]);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toBe(`Unable to find image 'dockerpytest_does_not_exist:latest' locally\ndocker: Error response from daemon: ${denied}\n\nRun 'docker run --help' for more information\n`);
+    expect(await ok(["images", "-q", "dockerpytest_does_not_exist"])).toBe("");
+    // Official images vicsim has no profile of its own for, and user repositories, get a derived one.
+    expect(await ok(["pull", "-q", "mongo:8"])).toBe("docker.io/library/mongo:8\n");
+    expect(await ok(["pull", "-q", "myorg/app:1"])).toBe("docker.io/myorg/app:1\n");
+  });
+
   test("docker run -i: stdin reaches the container", async () => {
     const r = await docker(["run", "-i", "--rm", "busybox", "cat"], "line one\nline two\n");
     expect(r).toMatchObject({ code: 0, stdout: "line one\nline two\n" });

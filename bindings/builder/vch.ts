@@ -42,7 +42,16 @@ export async function buildImageOf(vch: VirtualContainerHostApi, rec: ImageRecor
       parent: rec.rootfs.parent,
     };
   }
-  // A pulled image: its history as its root filesystem's layers and its command.
+  if (rec.configJson) {
+    // A pulled image: the config document the registry served (its sha256 is the id).
+    const doc = JSON.parse(rec.configJson) as { history?: HistoryEntry[]; created: string };
+    return {
+      id: rec.id, configJson: rec.configJson, config: structuredClone(rec.config), layers, history: doc.history ?? [], created: doc.created,
+      architecture: rec.architecture, os: rec.os, parent: null,
+    };
+  }
+  // A pulled image journaled before pulls kept their config document: its history as its root
+  // filesystem's layers and its command (this document's digest is not its id).
   const created = rfc3339(rec.created * 1000);
   const history: HistoryEntry[] = layers.map((l, i) => ({ created, created_by: i === 0 ? `/bin/sh -c #(nop) ADD file:${l.diffId.slice(7)} in / ` : `/bin/sh -c #(nop) COPY dir:${l.diffId.slice(7)} in / ` }));
   if (rec.config.Cmd) history.push({ created, created_by: `/bin/sh -c #(nop)  CMD [${rec.config.Cmd.map((c) => JSON.stringify(c)).join(" ")}]`, empty_layer: true });
@@ -197,6 +206,10 @@ export async function saveFromVch(vch: VirtualContainerHostApi, refs: string[]):
 export async function loadIntoVch(vch: VirtualContainerHostApi, archive: Uint8Array): Promise<string[]> {
   const lines: string[] = [];
   for (const { image, tags } of await loadImages(archive)) {
+    // Layers that are a catalogue image's (a saved pulled image, or one built on it) become the
+    // catalogue's shared ones again: the image keeps its base's size and template profile.
+    const base = await vch.catalogueBase(image.layers.map((l) => l.diffId), tags);
+    base?.forEach((layer, i) => (image.layers[i] = { ...image.layers[i], layer }));
     addToVch(vch, image, tags, "load");
     if (tags.length) for (const t of tags) lines.push(`Loaded image: ${t}`);
     else lines.push(`Loaded image ID: ${image.id}`);

@@ -246,8 +246,9 @@ export function imageSummary(i: ImageRecord, containers = -1): Record<string, un
 
 /** `GET /images/{name}/json`, with the template VM profile beside Docker's fields. */
 export function imageInspect(i: ImageRecord): Record<string, unknown> {
-  // An image made here (build, load, import, commit) carries its config document: comment and author.
-  const doc = i.rootfs ? (JSON.parse(i.rootfs.configJson) as { comment?: string; author?: string }) : {};
+  // An image carries its config document (made here, or as pulled): comment, author, its layers' diff ids.
+  const configJson = i.rootfs?.configJson ?? i.configJson;
+  const doc = configJson ? (JSON.parse(configJson) as { comment?: string; author?: string; rootfs?: { diff_ids?: string[] } }) : {};
   return {
     Id: i.id,
     RepoTags: i.repoTags,
@@ -262,7 +263,7 @@ export function imageInspect(i: ImageRecord): Record<string, unknown> {
     Os: i.os,
     Size: i.size,
     GraphDriver: { Name: "vsphere", Data: {} },
-    RootFS: { Type: "layers", Layers: i.profile.layers.map((l) => l.digest) },
+    RootFS: { Type: "layers", Layers: doc.rootfs?.diff_ids ?? i.profile.layers.map((l) => l.digest) },
     Metadata: { LastTagTime: ZERO_TIME },
     TemplateVM: { MemoryMiB: i.profile.memoryMiB, BootPages: i.profile.bootPages, WorkingSetPages: i.profile.workingSetPages, BootMs: i.profile.bootMs },
   };

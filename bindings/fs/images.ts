@@ -241,10 +241,20 @@ export function catalogueBase(repo: string, tag: string): string {
   return release === undefined ? repo : `${repo}:${release}`;
 }
 
-/** Builds an image's layers, top first (image layer, then base distribution); `repo` is a catalogueBase. */
-export function buildImageLayers(repo: string): Layer[] {
+/**
+ * Whose root filesystem a catalogue base has: `nginx` for `myorg/nginx`, `alpine:3.10` for itself,
+ * Alpine's for any other name.
+ */
+export function rootfsOf(repo: string): string {
   const [name, release] = repo.split("/").pop()!.split(":");
-  const spec = SPECS[name] ?? { distro: "alpine" };
+  const known = Object.hasOwn(SPECS, name) ? name : "alpine";
+  return release === undefined ? known : `${known}:${release}`;
+}
+
+/** Builds an image's layers, top first (image layer, then base distribution): the same for every repository of one `rootfsOf`. */
+export function buildImageLayers(repo: string): Layer[] {
+  const [name, release] = rootfsOf(repo).split(":");
+  const spec = SPECS[name];
   const base = baseLayer(spec.distro, IMAGE_MTIME, release);
   if (!spec.build && !spec.users && !spec.groups) return [base.layer];
   const own = new LayerBuilder(IMAGE_MTIME);

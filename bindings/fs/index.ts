@@ -6,7 +6,7 @@ export type { Backend } from "./backend.js";
 export { ContainerFs, type ContainerFsOptions, type Credentials, ROOT } from "./container-fs.js";
 export { baseLayer, type Distro, program, UTILITIES } from "./distro.js";
 export { BindMountError, type HostFolders, noHostFolders } from "./host.js";
-export { buildImageLayers, catalogueBase, IMAGE_MTIME, ImageFilesystems, IMAGES_WITH_ROOTFS, initLayer, NGINX_INDEX } from "./images.js";
+export { buildImageLayers, catalogueBase, IMAGE_MTIME, ImageFilesystems, IMAGES_WITH_ROOTFS, initLayer, NGINX_INDEX, rootfsOf } from "./images.js";
 export { Layer, LayerBuilder, ROOT_META } from "./layer.js";
 export { ERRNO, type Errno, FsError, type Kind, type Meta, type Stat, text, utf8 } from "./node.js";
 export { type Change, OverlayBackend } from "./overlay.js";

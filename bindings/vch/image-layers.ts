@@ -6,7 +6,8 @@
  */
 import { catalogueBase, deserializeLayer, ImageFilesystems, type Layer } from "../fs/index.js";
 import { imageFromCatalogue, parseReference } from "./catalogue.js";
-import type { AddedImage, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
+import { catalogueRootfsUnder, pulledImageConfig } from "./image-config.js";
+import type { AddedImage, ImageConfig, ImageRecord, ImageRootfs, TemplateProfile } from "./types.js";
 
 export const toBase64 = (b: Uint8Array): string => {
   let s = "";
@@ -33,6 +34,21 @@ export class ImageLayers {
     const layers = this.catalogue.layersOf(repo);
     for (const l of layers) this.baseOf.set(l, repo);
     return layers;
+  }
+
+  /** The config document a pull of `repo:tag` gets (over the catalogue's layers for it) and its id. */
+  pulledConfig(repo: string, tag: string, config: ImageConfig, created: number): Promise<{ id: string; configJson: string }> {
+    const base = catalogueBase(repo, tag);
+    return pulledImageConfig(base, config, () => this.catalogueLayers(base), created);
+  }
+
+  /** The catalogue layers (this VCH's shared objects, bottom first) that the bottom of `diffIds` (bottom first) is, if any; `tags` are the image's. */
+  async catalogueBase(diffIds: string[], tags: string[]): Promise<Layer[] | null> {
+    const name = await catalogueRootfsUnder(diffIds, tags.map((t) => {
+      const { repo, tag } = parseReference(t);
+      return catalogueBase(repo, tag);
+    }));
+    return name ? this.catalogueLayers(name).slice().reverse() : null;
   }
 
   /** The layers of an image, top first, when they are in memory (always, after `hydrate`). */

@@ -6,6 +6,7 @@
 import { imageFromCatalogue, inCatalogue, parseReference, validReference } from "./catalogue.js";
 import type { VchContext } from "./context.js";
 import { invalid, notFound, VchError } from "./errors.js";
+import { pullAccessDenied, registryHas } from "./official-images.js";
 import type { ImageRecord, ImageRemoval, PullProgress } from "./types.js";
 
 export class Images {
@@ -35,14 +36,24 @@ export class Images {
   }
 
   /**
-   * Pulls an image from the built-in catalogue (any other name gets a deterministic profile),
-   * reporting Docker's progress messages; returns the record and whether it was already there.
+   * The repository and tag a pull of `ref` asks the registry model for, and what it serves; a
+   * repository it does not have is refused as dockerd's pull refuses it (bindings/vch/official-images.ts).
    */
-  pull(ref: string, progress: (p: PullProgress) => void): { image: ImageRecord; key: string; fresh: boolean } {
+  served(ref: string): { repo: string; tag: string; image: ReturnType<typeof imageFromCatalogue> } {
     const { repo, tag } = this.parseRef(ref);
+    if (!registryHas(repo)) throw notFound(pullAccessDenied(repo));
+    return { repo, tag, image: imageFromCatalogue(repo, tag) };
+  }
+
+  /**
+   * Pulls an image from the built-in catalogue (any other name the registry has gets a deterministic profile),
+   * reporting Docker's progress messages; returns the record and whether it was already there.
+   * `document` is the image's config document and its id (its sha256), made over its layers.
+   */
+  pull(ref: string, document: { id: string; configJson: string }, progress: (p: PullProgress) => void): { image: ImageRecord; key: string; fresh: boolean } {
+    const { repo, tag, image: fromCat } = this.served(ref);
     const key = `${repo}:${tag}`;
-    const fromCat = imageFromCatalogue(repo, tag);
-    const id = `sha256:${fromCat.idHex}`;
+    const id = document.id;
     const path = repo.includes("/") ? repo : `library/${repo}`;
     progress({ status: `Pulling from ${path}`, id: tag });
     const existing = this.byId.get(id);
@@ -71,7 +82,7 @@ export class Images {
     if (!image) {
       image = {
         id, repoTags: [], repoDigests: [`${repo}@sha256:${fromCat.digestHex}`], created: fromCat.created, size: fromCat.size,
-        architecture: "amd64", os: "linux", config: fromCat.config, profile: fromCat.profile,
+        architecture: "amd64", os: "linux", config: fromCat.config, profile: fromCat.profile, configJson: document.configJson,
       };
       this.byId.set(id, image);
     }

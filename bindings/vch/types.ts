@@ -161,6 +161,8 @@ export interface ImageRecord {
   profile: TemplateProfile;
   /** Images built, loaded, imported or committed here: their own layers and config document. */
   rootfs?: ImageRootfs;
+  /** A pulled image's config document as the registry served it (its sha256 is `id`; `docker save` writes it). */
+  configJson?: string;
 }
 
 /** The filesystem of an image made in this VCH (pulled images take theirs from the catalogue). */
@@ -750,6 +752,12 @@ export interface VirtualContainerHostApi {
   addImage(image: AddedImage, options: { tags?: string[]; action: "build" | "load" | "import" | "commit"; commit?: { container: string; comment?: string } }): ImageRecord;
   /** An image's root filesystem layers, top first (shared, read-only). */
   imageLayers(ref: string): Promise<Layer[]>;
+  /**
+   * The catalogue's shared layers, bottom first, that are the bottom layers named by `diffIds`
+   * (bottom first), or null: a loaded image that is (or was built on) a pulled one gets its base back.
+   * `tags` (the image's `repo:tag` names) say where to look first.
+   */
+  catalogueBase(diffIds: string[], tags?: string[]): Promise<Layer[] | null>;
   /** The builder's cache steps kept in the state folder (a `docker build` after a restart reuses them), by cache key. */
   keptBuildSteps(): Map<string, KeptBuildStep>;
   /** Keeps a builder cache step in the state folder (with the layer it added), or (null) forgets it. */

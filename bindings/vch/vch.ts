@@ -41,6 +41,7 @@ import { parseTime } from "./format.js";
 import { EmulatedGuest, type Guest } from "./guest.js";
 import { RealGuestAdapter } from "../guests/real-adapter.js";
 
+import { parseReference } from "./catalogue.js";
 import { Images } from "./images.js";
 import { ImageLayers } from "./image-layers.js";
 import { Journal } from "./journal.js";
@@ -255,7 +256,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   /** Pulls an image (from the built-in catalogue; any other name gets a deterministic profile). */
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<ImageRecord> {
-    return this.tx(() => structuredClone(this.images.pull(ref, onProgress ?? (() => {})).image));
+    this.live();
+    // The config document names the layers by diff id (the sha256 of their tars), so it is made first.
+    const { repo, tag, image } = this.images.served(ref);
+    const document = await this.layerStore.pulledConfig(repo, tag, image.config, image.created);
+    return this.tx(() => structuredClone(this.images.pull(ref, document, onProgress ?? (() => {})).image));
   }
 
   /** Every image, newest first. */
@@ -289,12 +294,16 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
         const { repo, tag } = this.images.parseRef(t);
         return `${repo}:${tag}`;
       });
-      const { rootfs, profile, size } = this.layerStore.describe(image);
-      this.fsys.defineImageLayers(image.id, image.layers.map((l) => l.layer).reverse());
-      const rec = this.images.add({
-        id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
-        config: image.config, profile, rootfs,
-      });
+      // An image already here (a `docker load` of a saved image that was not removed) keeps its record and layers.
+      let rec = this.images.get(image.id);
+      if (!rec) {
+        const { rootfs, profile, size } = this.layerStore.describe(image);
+        this.fsys.defineImageLayers(image.id, image.layers.map((l) => l.layer).reverse());
+        rec = this.images.add({
+          id: image.id, repoTags: [], repoDigests: [], created: image.created, size, architecture: image.architecture, os: image.os,
+          config: image.config, profile, rootfs,
+        });
+      }
       if (options.action === "load" || options.action === "import") this.ctx.emit("image", options.action, rec.id, { name: keys[0] ?? rec.id });
       for (const key of keys) {
         this.images.setTag(key, rec.id);
@@ -312,6 +321,11 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
   /** An image's root filesystem layers, top first (shared, read-only). */
   async imageLayers(ref: string): Promise<Layer[]> {
     return this.layerStore.of(this.images.resolve(ref));
+  }
+
+  /** The catalogue's shared layers, bottom first, under the layers `diffIds` names (bottom first), or null. */
+  async catalogueBase(diffIds: string[], tags: string[] = []): Promise<Layer[] | null> {
+    return this.layerStore.catalogueBase(diffIds, tags);
   }
 
   keptBuildSteps(): Map<string, KeptBuildStep> {
