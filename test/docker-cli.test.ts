@@ -118,6 +118,8 @@ describe("docker CLI", () => {
     // Official images vicsim has no profile of its own for, and user repositories, get a derived one.
     expect(await ok(["pull", "-q", "mongo:8"])).toBe("docker.io/library/mongo:8\n");
     expect(await ok(["pull", "-q", "myorg/app:1"])).toBe("docker.io/myorg/app:1\n");
+    // `scratch` is the empty base of a Dockerfile, never an image: dockerd refuses it before any registry.
+    expect(await docker(["pull", "scratch"])).toEqual({ code: 1, stdout: "Using default tag: latest\n", stderr: "Error response from daemon: 'scratch' is a reserved name\n" });
   });
 
   test("docker run -i: stdin reaches the container", async () => {

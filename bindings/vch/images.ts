@@ -41,6 +41,8 @@ export class Images {
    */
   served(ref: string): { repo: string; tag: string; image: ReturnType<typeof imageFromCatalogue> } {
     const { repo, tag } = this.parseRef(ref);
+    // dockerd refuses `scratch` before it asks a registry: it is the empty base, not an image.
+    if (repo === "scratch") throw invalid("'scratch' is a reserved name");
     if (!registryHas(repo)) throw notFound(pullAccessDenied(repo));
     return { repo, tag, image: imageFromCatalogue(repo, tag) };
   }
