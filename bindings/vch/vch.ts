@@ -254,7 +254,7 @@ export class VirtualContainerHost implements VirtualContainerHostApi {
 
   // ───────────────────────────── images ─────────────────────────────
 
-  /** Pulls an image (from the built-in catalogue; any other name gets a deterministic profile). */
+  /** Pulls an image (from the built-in catalogue; any other name the registry model has gets a deterministic profile). */
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<ImageRecord> {
     this.live();
     // The config document names the layers by diff id (the sha256 of their tars), so it is made first.
