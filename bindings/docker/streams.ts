@@ -5,6 +5,7 @@
  */
 import type { OutputChunk, VirtualContainerHostApi } from "../vch/types.js";
 import { Channel, untilGone } from "../vch/channel.js";
+import { soon } from "../vch/clock.js";
 import { VchError } from "../vch/errors.js";
 import type { ActionOf } from "./actions.js";
 import type { DockerConnection } from "./handler.js";
@@ -24,8 +25,7 @@ const RAW = "application/vnd.docker.raw-stream";
  * the status first: its wait socket was already readable with the status's head.
  */
 function afterNextPoll(): Promise<void> {
-  const turn = typeof setImmediate === "function" ? setImmediate : (f: () => void) => setTimeout(f, 0);
-  return new Promise((resolve) => turn(() => turn(resolve)));
+  return new Promise((resolve) => soon(() => soon(resolve)));
 }
 
 /** The stream executors of a VCH (`statsIntervalMs`: real ms between streamed stats objects). */

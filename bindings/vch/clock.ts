@@ -223,6 +223,9 @@ export class VirtualClock {
   }
 }
 
+/** Runs `f` after the current turn of the event loop (its I/O polled): setImmediate in Node, a zero timeout elsewhere. */
+export const soon: (f: () => void) => void = typeof setImmediate === "function" ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
+
 /** A host timeout, or for a timer already due an immediate (a zero timeout waits a whole 1 ms in Node). */
 interface HostTimer {
   readonly handle: unknown;

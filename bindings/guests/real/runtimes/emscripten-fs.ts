@@ -38,16 +38,19 @@ interface EmStream {
   position: number;
 }
 
+/** Runs a bridge call, its GuestFsError as Emscripten's ErrnoError (any other error as it is). */
+export function withErrno<T>(FS: EmscriptenFS, errnos: Record<string, number>, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof GuestFsError) throw new FS.ErrnoError(errnos[error.code] ?? errnos.EIO);
+    throw error;
+  }
+}
+
 /** The filesystem type to pass to `FS.mount(type, { root: "/app" }, "/app")`. */
 export function bridgeFilesystem(FS: EmscriptenFS, errnos: Record<string, number>, files: GuestFs): { mount(m: { opts: { root: string } }): EmNode } {
-  const attempt = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (error) {
-      if (error instanceof GuestFsError) throw new FS.ErrnoError(errnos[error.code] ?? errnos.EIO);
-      throw error;
-    }
-  };
+  const attempt = <T>(f: () => T): T => withErrno(FS, errnos, f);
   const modeOf = (st: BridgeStat) => (st.kind === "dir" ? S_IFDIR : st.kind === "symlink" ? S_IFLNK : S_IFREG) | (st.mode & 0o7777);
   /** The node's path in the container: its mount's root, then the names down to it. */
   const realPath = (node: EmNode): string => {

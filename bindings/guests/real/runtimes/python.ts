@@ -9,8 +9,7 @@
  */
 import type { WorkerGuest } from "../worker.js";
 import { importRuntime } from "../worker.js";
-import { GuestFsError } from "../fs-bridge.js";
-import { bridgeFilesystem, type EmNode, type EmscriptenFS } from "./emscripten-fs.js";
+import { bridgeFilesystem, type EmNode, type EmscriptenFS, withErrno } from "./emscripten-fs.js";
 
 /** The Python side: runs argv the way `python` would and returns the exit status. */
 const RUNNER = `
@@ -158,12 +157,7 @@ function mountContainerFiles(py: PyodideFs, g: WorkerGuest): void {
     },
     mknod(parent, name, mode, dev) {
       if (mounting || !FS.isDir(mode) || PYODIDE_OWN.has(name)) return own.mknod(parent, name, mode, dev);
-      try {
-        files.mkdir(`/${name}`, mode & 0o7777);
-      } catch (error) {
-        if (error instanceof GuestFsError) throw new FS.ErrnoError(ERRNO_CODES[error.code] ?? ERRNO_CODES.EIO);
-        throw error;
-      }
+      withErrno(FS, ERRNO_CODES, () => files.mkdir(`/${name}`, mode & 0o7777));
       mountAt(name);
       return FS.lookupNode(parent, name);
     },
